@@ -1,0 +1,190 @@
+/**
+ * The one IR of the meshtype compiler.
+ *
+ * A `Program` is a model function bound to a mesh and a layout. Before `lower`
+ * every value has global dims and no sharding (stage "global"); `lower`
+ * rewrites the same structure into a device program (stage "lowered"): every
+ * value gets a `Sharding` (one state per mesh axis) and local dims, and
+ * collectives appear as ops of their own. Passes take a Program and return a
+ * Program; `verify` runs between them; `printProgram` gives the text form.
+ */
+import type { Dim } from "../../dsl/tensor.ts";
+import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import type { MeshAxis } from "../../dsl/mesh.ts";
+
+/** Where an op or a program comes from in the user's sources (1-based line and column). */
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A value's id, unique within one Program (loop bodies included). */
+export type ValueId = number;
+
+/** The state of one value along one mesh axis (DESIGN.md section 2). */
+export type AxisState =
+  | { readonly kind: "replicated" }
+  | { readonly kind: "split"; readonly dim: string }
+  | { readonly kind: "partial"; readonly reduce: PartialReduce };
+
+/** The pending reduction of a partial value. */
+export type PartialReduce = "sum" | "max";
+
+/** One state per mesh axis, keyed by axis name. Every axis of the mesh is present. */
+export type Sharding = Readonly<Record<string, AxisState>>;
+
+/** A value of the program: a tensor with named dims. */
+export interface Value {
+  readonly id: ValueId;
+  /** Global dims in storage order. */
+  readonly dims: readonly Dim[];
+  /** The source name (variable or parameter path) for printing, when there is one. */
+  readonly hint?: string;
+  /** Set by `lower`: the state of this value on every mesh axis. */
+  readonly sharding?: Sharding;
+}
+
+/** Element-wise functions of one tensor. */
+export type UnaryFn =
+  | "relu" | "gelu" | "sigmoid" | "exp" | "log" | "tanh" | "sqrt" | "rsqrt"
+  | "neg" | "abs" | "square" | "reciprocal";
+
+/** Element-wise functions of two tensors (broadcast by name). Comparisons give 1 or 0. */
+export type BinaryFn =
+  | "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "pow"
+  | "less" | "lessEqual" | "greater" | "greaterEqual" | "equal";
+
+/** Reductions over named dims. */
+export type ReduceFn = "sum" | "max" | "min" | "mean" | "logsumexp";
+
+/** Every op of the IR, by group. The `op` field of `Op` is one of these. */
+export const OpKinds = {
+  // inputs and constants
+  param: "param",
+  full: "full",
+  iota: "iota",
+  random: "random",
+  // element-wise: local under any layout
+  unary: "unary",
+  binary: "binary",
+  where: "where",
+  // contractions and reductions: may leave a partial state
+  einsum: "einsum",
+  reduce: "reduce",
+  softmax: "softmax",
+  // shape changes: renaming and reordering are local; the rest may communicate
+  rename: "rename",
+  transpose: "transpose",
+  splitDim: "splitDim",
+  mergeDims: "mergeDims",
+  slice: "slice",
+  concat: "concat",
+  oneHot: "oneHot",
+  gather: "gather",
+  // layout constraint written by the user (identity on values)
+  relayout: "relayout",
+  // lowered only: collectives over one mesh axis, and the local slice
+  allReduce: "allReduce",
+  allGather: "allGather",
+  reduceScatter: "reduceScatter",
+  allToAll: "allToAll",
+  localSlice: "localSlice",
+} as const;
+
+/** The kind of an op. */
+export type OpKind = (typeof OpKinds)[keyof typeof OpKinds];
+
+interface OpBase {
+  /** Inputs, in order. */
+  readonly inputs: readonly ValueId[];
+  /** The one value this op defines. */
+  readonly output: ValueId;
+  /** Where the user wrote it (for a collective: the op it was inserted for). */
+  readonly loc: SourceLoc;
+}
+
+/** An op: one kind with its attributes. Attributes never repeat what the output value's dims say. */
+export type Op = OpBase &
+  (
+    | { readonly op: "param"; readonly path: string }
+    | { readonly op: "full"; readonly value: number }
+    | { readonly op: "iota"; readonly dim: string }
+    | { readonly op: "random"; readonly name: string; readonly seed: number; readonly dist: "normal" | "uniform"; readonly scale: number }
+    | { readonly op: "unary"; readonly fn: UnaryFn }
+    | { readonly op: "binary"; readonly fn: BinaryFn; readonly scalar?: { readonly value: number; readonly position: 0 | 1 } }
+    | { readonly op: "where" }
+    | { readonly op: "einsum" }
+    | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
+    | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }
+    | { readonly op: "rename"; readonly from: string; readonly to: string }
+    | { readonly op: "transpose" }
+    | { readonly op: "splitDim"; readonly dim: string; readonly into: readonly Dim[] }
+    | { readonly op: "mergeDims"; readonly dims: readonly string[]; readonly into: string }
+    | { readonly op: "slice"; readonly dim: string; readonly start: number; readonly stop: number }
+    | { readonly op: "concat"; readonly dim: string }
+    | { readonly op: "oneHot"; readonly dim: Dim }
+    | { readonly op: "gather"; readonly dim: string }
+    | { readonly op: "relayout"; readonly rules: readonly LayoutRule[] }
+    | { readonly op: "allReduce"; readonly axis: string; readonly reduce: PartialReduce }
+    | { readonly op: "allGather"; readonly axis: string; readonly dim: string }
+    | { readonly op: "reduceScatter"; readonly axis: string; readonly dim: string; readonly reduce: PartialReduce }
+    | { readonly op: "allToAll"; readonly axis: string; readonly splitDim: string; readonly concatDim: string }
+    | { readonly op: "localSlice"; readonly axis: string; readonly dim: string }
+  );
+
+/**
+ * A `for` loop with a static trip count, kept as a loop (its body is lowered once).
+ * `carried` values flow from one iteration to the next (`x = block(x, ...)`);
+ * `indexed` values are arrays of tensors read at the loop index (`layers[i]`).
+ */
+export interface Loop {
+  readonly op: "loop";
+  readonly count: number;
+  readonly loc: SourceLoc;
+  readonly carried: readonly {
+    /** Value before the first iteration. */
+    readonly init: ValueId;
+    /** Value inside the body at the start of an iteration. */
+    readonly param: ValueId;
+    /** Value inside the body at the end of an iteration. */
+    readonly result: ValueId;
+    /** Value after the last iteration. */
+    readonly output: ValueId;
+  }[];
+  readonly indexed: readonly {
+    /** One value per iteration, all with the same dims. */
+    readonly items: readonly ValueId[];
+    /** The value inside the body. */
+    readonly param: ValueId;
+  }[];
+  readonly body: Block;
+}
+
+/** Statements in order: ops and loops. */
+export type Block = readonly (Op | Loop)[];
+
+/** A nested structure of tensors: how parameters come in and results go out. */
+export type ValueTree =
+  | { readonly kind: "tensor"; readonly value: ValueId }
+  | { readonly kind: "object"; readonly fields: Readonly<Record<string, ValueTree>> }
+  | { readonly kind: "array"; readonly items: readonly ValueTree[] };
+
+/** A model function bound to a mesh and a layout: the unit every pass works on. */
+export interface Program {
+  /** The exported binding's name, e.g. `mlp8`. */
+  readonly name: string;
+  /** The `program(...)` call. */
+  readonly loc: SourceLoc;
+  readonly stage: "global" | "lowered";
+  readonly mesh: readonly MeshAxis[];
+  /** The layout string as written, and its rules. */
+  readonly layoutSpec: string;
+  readonly layout: readonly LayoutRule[];
+  /** One tree per parameter of the model function, in order, with the parameter's name. */
+  readonly params: readonly { readonly name: string; readonly tree: ValueTree }[];
+  readonly body: Block;
+  readonly result: ValueTree;
+  /** Every value defined in the program, loop bodies included. */
+  readonly values: ReadonlyMap<ValueId, Value>;
+}

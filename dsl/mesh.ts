@@ -1,0 +1,90 @@
+import { MeshtypeError } from "./errors.ts";
+
+/** One named axis of a device mesh. */
+export interface MeshAxis {
+  readonly name: string;
+  readonly size: number;
+}
+
+/**
+ * A logical mesh of devices with named axes, e.g. `{ data: 4, model: 2 }` is 8
+ * devices. Device ids are row-major over the axes in declaration order (the
+ * last axis varies fastest), like `jax.sharding.Mesh` over a reshaped device list.
+ */
+export class Mesh<Axes extends Record<string, number> = Record<string, number>> {
+  readonly sizes: Axes;
+  readonly axes: readonly MeshAxis[];
+  /** Total number of devices: the product of the axis sizes. */
+  readonly deviceCount: number;
+
+  constructor(sizes: Axes) {
+    const axes: MeshAxis[] = [];
+    for (const [name, size] of Object.entries(sizes)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new MeshtypeError("bad-axis-name", `"${name}" is not a mesh axis name. Use letters, digits and _.`);
+      }
+      if (!Number.isInteger(size) || size < 1) {
+        throw new MeshtypeError("bad-axis-size", `Mesh axis "${name}" has size ${size}; an axis size is a positive integer.`);
+      }
+      axes.push({ name, size });
+    }
+    this.sizes = Object.freeze({ ...sizes });
+    this.axes = axes;
+    this.deviceCount = axes.reduce((product, axis) => product * axis.size, 1);
+  }
+
+  /** Size of the axis called `name`; an error naming the mesh's axes if there is none. */
+  axisSize(name: string): number {
+    const size = this.sizes[name];
+    if (size === undefined) {
+      throw new MeshtypeError(
+        "unknown-axis",
+        `Unknown mesh axis "${name}". The mesh has axes: ${this.axes.map((axis) => axis.name).join(", ")}.`,
+      );
+    }
+    return size;
+  }
+
+  /** The coordinate of `device` on every axis, keyed by axis name. */
+  coords(device: number): Record<string, number> {
+    const coords: Record<string, number> = {};
+    let rest = device;
+    for (let index = this.axes.length - 1; index >= 0; index--) {
+      const axis = this.axes[index];
+      coords[axis.name] = rest % axis.size;
+      rest = Math.floor(rest / axis.size);
+    }
+    return coords;
+  }
+
+  /** The device id at the given coordinates (every axis must be given). */
+  deviceAt(coords: Record<string, number>): number {
+    let device = 0;
+    for (const axis of this.axes) device = device * axis.size + coords[axis.name];
+    return device;
+  }
+
+  /**
+   * The devices that share every coordinate of `device` except on `axis`, in
+   * axis order: the group a collective over `axis` runs in.
+   */
+  group(device: number, axis: string): number[] {
+    const size = this.axisSize(axis);
+    const coords = this.coords(device);
+    return Array.from({ length: size }, (_, index) => this.deviceAt({ ...coords, [axis]: index }));
+  }
+
+  toString(): string {
+    return `mesh({ ${this.axes.map((axis) => `${axis.name}: ${axis.size}`).join(", ")} })`;
+  }
+}
+
+/**
+ * Declare a mesh of devices with named axes.
+ *
+ * @example
+ * const M = mesh({ data: 4, model: 2 }); // 8 devices
+ */
+export function mesh<const Axes extends Record<string, number>>(sizes: Axes): Mesh<Axes> {
+  return new Mesh(sizes);
+}

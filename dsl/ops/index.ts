@@ -1,0 +1,2 @@
+// The eager reference ops of the DSL: one module per op group, re-exported here.
+export {};
