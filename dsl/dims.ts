@@ -1,6 +1,13 @@
 import { MeshtypeError } from "./errors.ts";
+import {
+  writeBadDeclaredDimNameMessage,
+  writeBadDimSizeMessage,
+  writeUnknownDimMessage,
+} from "./messages/dims.ts";
 import { parseDims } from "./parseDims.ts";
 import type { Dim } from "./tensor.ts";
+import { isName } from "./types/names.ts";
+import type { ValidateSizes } from "./types/validateSizes.ts";
 
 /**
  * The declared dimensions of a model: every name with its size.
@@ -12,35 +19,35 @@ export class Dims<Sizes extends Record<string, number> = Record<string, number>>
 
   constructor(sizes: Sizes) {
     for (const [name, size] of Object.entries(sizes)) {
-      parseDims(name);
+      if (!isName(name)) throw new MeshtypeError("bad-dim-name", writeBadDeclaredDimNameMessage(name));
       if (!Number.isInteger(size) || size < 1) {
-        throw new MeshtypeError("bad-dim-size", `Dim "${name}" has size ${size}; a size is a positive integer.`);
+        throw new MeshtypeError("bad-dim-size", writeBadDimSizeMessage(name, size));
       }
     }
     this.sizes = Object.freeze({ ...sizes });
   }
 
-  /** The dims of `spec` with their declared sizes, in order; unknown names are an error. */
+  /**
+   * The dims of `spec` with their declared sizes, in order. A bad or repeated
+   * name (see `parseDims`) or an undeclared one is a `MeshtypeError`; the
+   * type twin is `ValidateDimsIn<S, Sizes>`.
+   */
   shape(spec: string): Dim[] {
     return parseDims(spec).map((name) => {
-      const size = this.sizes[name];
-      if (size === undefined) {
-        throw new MeshtypeError(
-          "unknown-dim",
-          `Unknown dim "${name}" in "${spec}". Declared dims: ${Object.keys(this.sizes).join(", ")}. Add it to dims({...}) or fix the spelling.`,
-        );
-      }
+      const size = Object.hasOwn(this.sizes, name) ? this.sizes[name] : undefined;
+      if (size === undefined) throw new MeshtypeError("unknown-dim", writeUnknownDimMessage(name, spec));
       return { name, size };
     });
   }
 }
 
 /**
- * Declare the named dimensions of a model and their sizes.
+ * Declare the named dimensions of a model and their sizes. Sizes are positive
+ * integers and names are identifiers; the editor flags a bad one as you type.
  *
  * @example
  * const D = dims({ batch: 64, seq: 512, d_model: 1024, d_ff: 4096 });
  */
-export function dims<const Sizes extends Record<string, number>>(sizes: Sizes): Dims<Sizes> {
-  return new Dims(sizes);
+export function dims<const Sizes extends Record<string, number>>(sizes: ValidateSizes<Sizes>): Dims<Sizes> {
+  return new Dims(sizes as Sizes);
 }

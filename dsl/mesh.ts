@@ -1,4 +1,7 @@
 import { MeshtypeError } from "./errors.ts";
+import { writeBadAxisNameMessage, writeBadAxisSizeMessage, writeMeshUnknownAxisMessage } from "./messages/mesh.ts";
+import { isName } from "./types/names.ts";
+import type { ValidateAxes } from "./types/validateSizes.ts";
 
 /** One named axis of a device mesh. */
 export interface MeshAxis {
@@ -20,11 +23,9 @@ export class Mesh<Axes extends Record<string, number> = Record<string, number>> 
   constructor(sizes: Axes) {
     const axes: MeshAxis[] = [];
     for (const [name, size] of Object.entries(sizes)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new MeshtypeError("bad-axis-name", `"${name}" is not a mesh axis name. Use letters, digits and _.`);
-      }
+      if (!isName(name)) throw new MeshtypeError("bad-axis-name", writeBadAxisNameMessage(name));
       if (!Number.isInteger(size) || size < 1) {
-        throw new MeshtypeError("bad-axis-size", `Mesh axis "${name}" has size ${size}; an axis size is a positive integer.`);
+        throw new MeshtypeError("bad-axis-size", writeBadAxisSizeMessage(name, size));
       }
       axes.push({ name, size });
     }
@@ -35,12 +36,10 @@ export class Mesh<Axes extends Record<string, number> = Record<string, number>> 
 
   /** Size of the axis called `name`; an error naming the mesh's axes if there is none. */
   axisSize(name: string): number {
-    const size = this.sizes[name];
+    const size = Object.hasOwn(this.sizes, name) ? this.sizes[name] : undefined;
     if (size === undefined) {
-      throw new MeshtypeError(
-        "unknown-axis",
-        `Unknown mesh axis "${name}". The mesh has axes: ${this.axes.map((axis) => axis.name).join(", ")}.`,
-      );
+      const axes = this.axes.map((axis) => axis.name).join(", ");
+      throw new MeshtypeError("unknown-axis", writeMeshUnknownAxisMessage(name, String(this), axes));
     }
     return size;
   }
@@ -80,11 +79,12 @@ export class Mesh<Axes extends Record<string, number> = Record<string, number>> 
 }
 
 /**
- * Declare a mesh of devices with named axes.
+ * Declare a mesh of devices with named axes. Axis names are identifiers and
+ * sizes positive integers; the editor flags a bad one as you type.
  *
  * @example
  * const M = mesh({ data: 4, model: 2 }); // 8 devices
  */
-export function mesh<const Axes extends Record<string, number>>(sizes: Axes): Mesh<Axes> {
-  return new Mesh(sizes);
+export function mesh<const Axes extends Record<string, number>>(sizes: ValidateAxes<Axes>): Mesh<Axes> {
+  return new Mesh(sizes as Axes);
 }
