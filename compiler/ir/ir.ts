@@ -43,6 +43,11 @@ export interface Value {
   readonly hint?: string;
   /** Set by `lower`: the state of this value on every mesh axis. */
   readonly sharding?: Sharding;
+  /**
+   * Set by `lower`: the dims one device holds, in the same order as `dims`
+   * (a dim split over an axis of size n has size `size / n`).
+   */
+  readonly localDims?: readonly Dim[];
 }
 
 /** Element-wise functions of one tensor. */

@@ -1,0 +1,42 @@
+/**
+ * Helpers over the `Op` union of ir.ts: an op's attributes without its
+ * inputs/output/loc, and the groups the passes switch on.
+ */
+import type { Block, Loop, Op, OpKind } from "./ir.ts";
+
+/** Remove keys from every member of a union (the plain `Omit` collapses unions). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An op's kind and attributes: what the builder takes, and what passes copy when they rebuild an op. */
+export type OpAttrs = DistributiveOmit<Op, "inputs" | "output" | "loc">;
+
+/** The op of kind `K`. */
+export type OpOf<K extends OpKind> = Extract<Op, { readonly op: K }>;
+
+/** The collectives and the local slice: ops that only `lower` inserts. */
+export const collectiveKinds: ReadonlySet<OpKind> = new Set<OpKind>([
+  "allReduce",
+  "allGather",
+  "reduceScatter",
+  "allToAll",
+  "localSlice",
+]);
+
+/** True for a statement that is a loop. */
+export function isLoop(statement: Op | Loop): statement is Loop {
+  return statement.op === "loop";
+}
+
+/** Every op of a block, loop bodies included, in program order. */
+export function* walkOps(block: Block): Generator<Op> {
+  for (const statement of block) {
+    if (isLoop(statement)) yield* walkOps(statement.body);
+    else yield statement;
+  }
+}
+
+/** The attributes of `op` (everything but inputs, output and loc). */
+export function attrsOf(op: Op): OpAttrs {
+  const { inputs: _inputs, output: _output, loc: _loc, ...attrs } = op;
+  return attrs as OpAttrs;
+}
