@@ -1,2 +1,3 @@
 // The eager reference ops of the DSL: one module per op group, re-exported here.
-export {};
+export * from "./shapeRules.ts";
+export * from "./messages.ts";
