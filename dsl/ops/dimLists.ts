@@ -5,7 +5,7 @@
 import { MeshtypeError } from "../errors.ts";
 import { parseDims } from "../parseDims.ts";
 import type { Dim } from "../tensor.ts";
-import { writeRepeatedDimMessage, writeUnknownDimMessage } from "./messages.ts";
+import { writeOneDimMessage, writeOpRepeatedDimMessage, writeOpUnknownDimMessage } from "./messages.ts";
 
 /**
  * How messages name a tensor: `what` (e.g. `tensor "x"` or `einsum input 1`)
@@ -26,7 +26,7 @@ export function readDimList(op: string, spec: string | readonly string[]): strin
   const text = names.join(" ");
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name)) throw new MeshtypeError("repeated-dim", writeRepeatedDimMessage(op, name, text));
+    if (seen.has(name)) throw new MeshtypeError("repeated-dim", writeOpRepeatedDimMessage(op, name, text));
     seen.add(name);
   }
   parseDims(text);
@@ -37,7 +37,7 @@ export function readDimList(op: string, spec: string | readonly string[]): strin
 export function readDimName(op: string, name: string): string {
   const names = parseDims(name);
   if (names.length !== 1) {
-    throw new MeshtypeError("bad-dim-name", `${op}: expected one dim name but got "${name}". Pass a single name such as "seq".`);
+    throw new MeshtypeError("bad-dim-name", writeOneDimMessage(op, name));
   }
   return names[0];
 }
@@ -63,6 +63,6 @@ export function checkPositiveSize(op: string, role: string, size: number): void 
 /** Position of `name` in `x`; throws the unknown-dim message of `op` when x has no such dim. */
 export function requireDim(op: string, x: readonly Dim[], name: string, what = "tensor"): number {
   const index = findDim(x, name);
-  if (index < 0) throw new MeshtypeError("unknown-dim", writeUnknownDimMessage(op, name, describeDims(x, what)));
+  if (index < 0) throw new MeshtypeError("unknown-dim", writeOpUnknownDimMessage(op, name, describeDims(x, what)));
   return index;
 }

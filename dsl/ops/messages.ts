@@ -7,40 +7,40 @@
  */
 
 /** `op` was asked for a dim that `tensor` does not have. */
-export type writeUnknownDimMessage<Op extends string, Dim extends string, Desc extends string> =
+export type writeOpUnknownDimMessage<Op extends string, Dim extends string, Desc extends string> =
   `${Op}: ${Desc} has no dim "${Dim}". Use one of its dims, or fix the spelling.`;
 /** `op` was asked for a dim that `tensor` does not have. */
-export function writeUnknownDimMessage<Op extends string, Dim extends string, Desc extends string>(
+export function writeOpUnknownDimMessage<Op extends string, Dim extends string, Desc extends string>(
   op: Op, dim: Dim, tensor: Desc,
-): writeUnknownDimMessage<Op, Dim, Desc> {
+): writeOpUnknownDimMessage<Op, Dim, Desc> {
   return `${op}: ${tensor} has no dim "${dim}". Use one of its dims, or fix the spelling.` as const;
 }
 
 /** `op` would give `tensor` a dim that it already has. */
-export type writeDimExistsMessage<Op extends string, Dim extends string, Desc extends string> =
+export type writeOpDimExistsMessage<Op extends string, Dim extends string, Desc extends string> =
   `${Op}: ${Desc} already has a dim "${Dim}". Pick another name, or rename the existing dim first.`;
 /** `op` would give `tensor` a dim that it already has. */
-export function writeDimExistsMessage<Op extends string, Dim extends string, Desc extends string>(
+export function writeOpDimExistsMessage<Op extends string, Dim extends string, Desc extends string>(
   op: Op, dim: Dim, tensor: Desc,
-): writeDimExistsMessage<Op, Dim, Desc> {
+): writeOpDimExistsMessage<Op, Dim, Desc> {
   return `${op}: ${tensor} already has a dim "${dim}". Pick another name, or rename the existing dim first.` as const;
 }
 
 /** A dims list given to `op` names `dim` twice. */
-export type writeRepeatedDimMessage<Op extends string, Dim extends string, Spec extends string> =
+export type writeOpRepeatedDimMessage<Op extends string, Dim extends string, Spec extends string> =
   `${Op}: dim "${Dim}" is listed twice in "${Spec}". List each dim once.`;
 /** A dims list given to `op` names `dim` twice. */
-export function writeRepeatedDimMessage<Op extends string, Dim extends string, Spec extends string>(
+export function writeOpRepeatedDimMessage<Op extends string, Dim extends string, Spec extends string>(
   op: Op, dim: Dim, spec: Spec,
-): writeRepeatedDimMessage<Op, Dim, Spec> {
+): writeOpRepeatedDimMessage<Op, Dim, Spec> {
   return `${op}: dim "${dim}" is listed twice in "${spec}". List each dim once.` as const;
 }
 
 /** A dims list given to `op` is empty. */
-export type writeNoDimsMessage<Op extends string, Desc extends string> =
+export type writeOpNoDimsMessage<Op extends string, Desc extends string> =
   `${Op}: no dims listed for ${Desc}. List at least one of its dims.`;
 /** A dims list given to `op` is empty. */
-export function writeNoDimsMessage<Op extends string, Desc extends string>(op: Op, tensor: Desc): writeNoDimsMessage<Op, Desc> {
+export function writeOpNoDimsMessage<Op extends string, Desc extends string>(op: Op, tensor: Desc): writeOpNoDimsMessage<Op, Desc> {
   return `${op}: no dims listed for ${tensor}. List at least one of its dims.` as const;
 }
 
@@ -100,4 +100,30 @@ export function writeSizeMismatchMessage(op: string, dim: string, first: string,
     `${op}: dim "${dim}" has size ${firstSize} in ${first} but ${secondSize} in ${second}. ` +
     `A dim name has one size: declare both tensors from the same dims({...}), or rename one of the dims.`
   );
+}
+
+/** `op` takes one dim name but got something else (several names, or none). */
+export type writeOneDimMessage<Op extends string, Got extends string> =
+  `${Op}: expected one dim name but got "${Got}". Pass a single name such as "seq".`;
+/** `op` takes one dim name but got something else (several names, or none). */
+export function writeOneDimMessage<Op extends string, Got extends string>(op: Op, got: Got): writeOneDimMessage<Op, Got> {
+  return `${op}: expected one dim name but got "${got}". Pass a single name such as "seq".` as const;
+}
+
+/** The tensors given to concat do not all have the same dims in the same order. `Inputs` describes them. */
+export type writeConcatDimsDifferMessage<Dim extends string, Inputs extends string> =
+  `concat along "${Dim}": the inputs have different dims (${Inputs}). Give them the same dims in the same order: transpose them first.`;
+/** The tensors given to concat do not all have the same dims in the same order. `Inputs` describes them. */
+export function writeConcatDimsDifferMessage<Dim extends string, Inputs extends string>(dim: Dim, inputs: Inputs): writeConcatDimsDifferMessage<Dim, Inputs> {
+  return `concat along "${dim}": the inputs have different dims (${inputs}). Give them the same dims in the same order: transpose them first.` as const;
+}
+
+/** `op` would put two dims of one tensor on one mesh axis. */
+export type writeAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string> =
+  `${Op} "${Spec}" puts two dims of ${Desc}, "${First}" and "${Second}", on mesh axis "${Axis}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`;
+/** `op` would put two dims of one tensor on one mesh axis. */
+export function writeAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string>(
+  op: Op, spec: Spec, tensor: Desc, first: First, second: Second, axis: Axis,
+): writeAxisReusedMessage<Op, Spec, Desc, First, Second, Axis> {
+  return `${op} "${spec}" puts two dims of ${tensor}, "${first}" and "${second}", on mesh axis "${axis}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.` as const;
 }

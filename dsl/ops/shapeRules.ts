@@ -13,9 +13,9 @@ import { MeshtypeError } from "../errors.ts";
 import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
 import {
-  writeDimExistsMessage,
+  writeOpDimExistsMessage,
   writeEinsumStrayDimMessage,
-  writeNoDimsMessage,
+  writeOpNoDimsMessage,
   writeNotPermutationMessage,
   writeSizeMismatchMessage,
 } from "./messages.ts";
@@ -87,7 +87,7 @@ export function whereDims(cond: readonly Dim[], a: readonly Dim[], b: readonly D
  */
 export function reduceDims(x: readonly Dim[], names: string | readonly string[], what = "tensor", op = "reduce"): Dim[] {
   const reduced = readDimList(op, names);
-  if (reduced.length === 0) throw new MeshtypeError("no-dims", writeNoDimsMessage(op, describeDims(x, what)));
+  if (reduced.length === 0) throw new MeshtypeError("no-dims", writeOpNoDimsMessage(op, describeDims(x, what)));
   for (const name of reduced) requireDim(op, x, name, what);
   return x.filter((dim) => !reduced.includes(dim.name));
 }
@@ -103,7 +103,7 @@ export function renameDims(x: readonly Dim[], from: string, to: string, what = "
   const index = requireDim("rename", x, readDimName("rename", from), what);
   const target = readDimName("rename", to);
   if (target !== from && findDim(x, target) >= 0) {
-    throw new MeshtypeError("dim-exists", writeDimExistsMessage("rename", target, describeDims(x, what)));
+    throw new MeshtypeError("dim-exists", writeOpDimExistsMessage("rename", target, describeDims(x, what)));
   }
   return x.map((dim, position) => (position === index ? { name: target, size: dim.size } : dim));
 }

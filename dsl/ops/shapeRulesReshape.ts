@@ -8,9 +8,10 @@ import { parseLayout, type LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
 import {
-  writeDimExistsMessage,
+  writeAxisReusedMessage,
+  writeOpDimExistsMessage,
   writeGatherClashMessage,
-  writeNoDimsMessage,
+  writeOpNoDimsMessage,
   writeSplitMissingSizesMessage,
   writeSplitSizeKeyMessage,
 } from "./messages.ts";
@@ -28,9 +29,9 @@ export function splitDims(
   const index = requireDim(op, x, readDimName(op, dim), what);
   const parts = readDimList(op, names);
   const spec = parts.join(" ");
-  if (parts.length === 0) throw new MeshtypeError("no-dims", writeNoDimsMessage(op, describeDims(x, what)));
+  if (parts.length === 0) throw new MeshtypeError("no-dims", writeOpNoDimsMessage(op, describeDims(x, what)));
   for (const part of parts) {
-    if (part !== dim && findDim(x, part) >= 0) throw new MeshtypeError("dim-exists", writeDimExistsMessage(op, part, describeDims(x, what)));
+    if (part !== dim && findDim(x, part) >= 0) throw new MeshtypeError("dim-exists", writeOpDimExistsMessage(op, part, describeDims(x, what)));
   }
   for (const [key, size] of Object.entries(sizes)) {
     if (!parts.includes(key)) throw new MeshtypeError("split-sizes", writeSplitSizeKeyMessage(key, spec));
@@ -61,11 +62,11 @@ export function splitDims(
 export function mergedDims(x: readonly Dim[], names: string | readonly string[], into: string, what = "tensor"): Dim[] {
   const op = "mergeDims";
   const merged = readDimList(op, names);
-  if (merged.length === 0) throw new MeshtypeError("no-dims", writeNoDimsMessage(op, describeDims(x, what)));
+  if (merged.length === 0) throw new MeshtypeError("no-dims", writeOpNoDimsMessage(op, describeDims(x, what)));
   const size = merged.reduce((product, name) => product * x[requireDim(op, x, name, what)].size, 1);
   const target = readDimName(op, into);
   if (!merged.includes(target) && findDim(x, target) >= 0) {
-    throw new MeshtypeError("dim-exists", writeDimExistsMessage(op, target, describeDims(x, what)));
+    throw new MeshtypeError("dim-exists", writeOpDimExistsMessage(op, target, describeDims(x, what)));
   }
   const result: Dim[] = [];
   for (const dim of x) {
@@ -119,7 +120,7 @@ export function concatDims(inputs: readonly (readonly Dim[])[], dim: string, wha
 /** Result dims of `oneHot(ids, dim, size)`: ids' dims, then `dim` of `size`, which ids must not have. */
 export function oneHotDims(ids: readonly Dim[], dim: string, size: number, what = "tensor"): Dim[] {
   const name = readDimName("oneHot", dim);
-  if (findDim(ids, name) >= 0) throw new MeshtypeError("dim-exists", writeDimExistsMessage("oneHot", name, describeDims(ids, what)));
+  if (findDim(ids, name) >= 0) throw new MeshtypeError("dim-exists", writeOpDimExistsMessage("oneHot", name, describeDims(ids, what)));
   checkPositiveSize("oneHot", `new dim "${name}"`, size);
   return [...ids, { name, size }];
 }
@@ -155,11 +156,7 @@ export function relayoutRules(x: readonly Dim[], spec: string, what = "tensor"):
     requireDim("relayout", x, rule.dim, what);
     const other = owner.get(rule.axis);
     if (other !== undefined) {
-      throw new MeshtypeError(
-        "layout-axis-reused",
-        `relayout "${spec}" puts two dims of ${describeDims(x, what)}, "${other}" and "${rule.dim}", on mesh axis "${rule.axis}". ` +
-          `A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`,
-      );
+      throw new MeshtypeError("layout-axis-reused", writeAxisReusedMessage("relayout", spec, describeDims(x, what), other, rule.dim, rule.axis));
     }
     owner.set(rule.axis, rule.dim);
   }
