@@ -15,3 +15,9 @@ export {
   describeAxisState,
   describeSharding,
 } from "./sharding.ts";
+export { SimulatedMesh } from "./simulatedMesh.ts";
+export { CommStats, ringWireBytes, BYTES_PER_ELEMENT, type CommCount, type CommEntry } from "./stats.ts";
+export { shardTensor, gatherTensor } from "./shard.ts";
+export { shardingOf, shardByLayout, gatherByLayout } from "./shardByLayout.ts";
+export { takeChunk, chunkAlong, concatAlong, reduceTensors } from "./chunk.ts";
+export type { CollectiveCall } from "./collectives.ts";

@@ -1,0 +1,124 @@
+/**
+ * The data movement of each collective, as pure functions over one group:
+ * given the inputs of the group's devices in axis order, what each device gets
+ * back. Also the per-device checks and the text messages use for a call.
+ */
+import { MeshtypeError } from "../errors.ts";
+import { Tensor, describeTensor } from "../tensor.ts";
+import { checkChunkable, chunkAlong, concatAlong, reduceTensors, takeChunk } from "./chunk.ts";
+import type { PartialReduce } from "./sharding.ts";
+
+/** One collective call over one mesh axis, with its attributes (the tensor travels beside it). */
+export type CollectiveCall =
+  | { readonly kind: "allReduce"; readonly axis: string; readonly reduce: PartialReduce }
+  | { readonly kind: "allGather"; readonly axis: string; readonly dim: string }
+  | { readonly kind: "reduceScatter"; readonly axis: string; readonly dim: string; readonly reduce: PartialReduce }
+  | { readonly kind: "allToAll"; readonly axis: string; readonly splitDim: string; readonly concatDim: string }
+  | { readonly kind: "collectivePermute"; readonly axis: string; readonly shift: number };
+
+/** The attributes of a call after the axis, as text: `"sum"`, `dim "d_ff"`, `shift 1`. */
+function describeAttributes(call: CollectiveCall): string {
+  switch (call.kind) {
+    case "allReduce":
+      return call.reduce;
+    case "allGather":
+      return `dim "${call.dim}"`;
+    case "reduceScatter":
+      return `dim "${call.dim}", ${call.reduce}`;
+    case "allToAll":
+      return `split "${call.splitDim}", concat "${call.concatDim}"`;
+    case "collectivePermute":
+      return `shift ${call.shift}`;
+  }
+}
+
+/** `allReduce(tensor "h" [b=2, d=4], axis "model", sum)`: how messages name one call. */
+export function describeCall(call: CollectiveCall, x: Tensor<string>): string {
+  return `${call.kind}(${describeTensor(x)}, axis "${call.axis}", ${describeAttributes(call)})`;
+}
+
+/** What must agree across a group: the call and the local dims (not the label). */
+export function callSignature(call: CollectiveCall, x: Tensor<string>): string {
+  const shape = x.dims.map((dim) => `${dim.name}=${dim.size}`).join(" ");
+  return `${call.kind}|${call.axis}|${describeAttributes(call)}|${shape}`;
+}
+
+/**
+ * The checks one device can make alone before it joins its group: the dims
+ * exist, chunked dims divide by the group size `parts`, and the attributes
+ * make sense. Throws a `MeshtypeError` naming the call.
+ */
+export function checkCall(call: CollectiveCall, x: Tensor<string>, parts: number): void {
+  const what = `${call.kind} over mesh axis "${call.axis}" (${parts} devices)`;
+  if (!(x instanceof Tensor)) {
+    throw new MeshtypeError("collective-input", `${what} needs a Tensor, but was given ${String(x)}.`);
+  }
+  switch (call.kind) {
+    case "allReduce":
+      break;
+    case "allGather":
+      checkChunkable(x, call.dim, 1, what);
+      break;
+    case "reduceScatter":
+      checkChunkable(x, call.dim, parts, what);
+      break;
+    case "allToAll":
+      if (call.splitDim === call.concatDim) {
+        throw new MeshtypeError(
+          "all-to-all-same-dim",
+          `${what} on ${describeTensor(x)} splits and concatenates the same dim "${call.splitDim}". ` +
+            `An all-to-all moves the split from one dim to another: pass two different dims.`,
+        );
+      }
+      checkChunkable(x, call.splitDim, parts, what);
+      checkChunkable(x, call.concatDim, 1, what);
+      break;
+    case "collectivePermute":
+      if (!Number.isInteger(call.shift)) {
+        throw new MeshtypeError(
+          "permute-shift",
+          `${what} on ${describeTensor(x)} has shift ${call.shift}; a shift is a whole number of positions along the axis.`,
+        );
+      }
+      break;
+  }
+}
+
+/**
+ * What each device of a group gets back, given the group's inputs in axis
+ * order (all checked and with equal dims). Output k belongs to the device at
+ * axis coordinate k.
+ */
+export function exchange(call: CollectiveCall, inputs: readonly Tensor<string>[]): Tensor<string>[] {
+  const parts = inputs.length;
+  switch (call.kind) {
+    case "allReduce": {
+      const reduced = reduceTensors(inputs, call.reduce);
+      return inputs.map((input) => new Tensor(reduced.dims, Float32Array.from(reduced.data), input.label));
+    }
+    case "allGather": {
+      const gathered = concatAlong(inputs, call.dim);
+      return inputs.map((input) => new Tensor(gathered.dims, Float32Array.from(gathered.data), input.label));
+    }
+    case "reduceScatter": {
+      const reduced = reduceTensors(inputs, call.reduce);
+      return inputs.map((input, coord) => {
+        const chunk = takeChunk(reduced, call.dim, parts, coord);
+        return new Tensor(chunk.dims, chunk.data, input.label);
+      });
+    }
+    case "allToAll": {
+      const sent = inputs.map((input) => chunkAlong(input, call.splitDim, parts));
+      return inputs.map((input, coord) => {
+        const joined = concatAlong(sent.map((chunks) => chunks[coord]), call.concatDim);
+        return new Tensor(joined.dims, joined.data, input.label);
+      });
+    }
+    case "collectivePermute":
+      return inputs.map((input, coord) => {
+        const source = coord - call.shift;
+        const data = source >= 0 && source < parts ? Float32Array.from(inputs[source].data) : new Float32Array(input.data.length);
+        return new Tensor(input.dims, data, input.label);
+      });
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The scheduler of one `SimulatedMesh.run`: a rendezvous per collective per
+ * group, with the checks that turn a mismatched or missing collective into an
+ * error instead of a hang.
+ *
+ * Devices run as concurrent async functions in one process. A device is
+ * "running" from its start until it waits in a collective, "waiting" until its
+ * group is complete, and running again once it is released. Collectives are
+ * matched by step: the n-th collective a device makes over an axis meets the
+ * n-th collective of every other device of its group over that axis.
+ */
+import { MeshtypeError } from "../errors.ts";
+import type { Mesh } from "../mesh.ts";
+import type { Tensor } from "../tensor.ts";
+import { callSignature, checkCall, describeCall, exchange, type CollectiveCall } from "./collectives.ts";
+import { BYTES_PER_ELEMENT, ringWireBytes, type CommStats } from "./stats.ts";
+
+interface Arrival {
+  readonly device: number;
+  readonly call: CollectiveCall;
+  readonly input: Tensor<string>;
+  readonly resolve: (output: Tensor<string>) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Rendezvous {
+  readonly key: string;
+  readonly axis: string;
+  readonly step: number;
+  readonly group: readonly number[];
+  readonly arrivals: Map<number, Arrival>;
+}
+
+type DeviceStatus =
+  | { readonly state: "running" }
+  | { readonly state: "waiting"; readonly rendezvous: Rendezvous }
+  | { readonly state: "done" }
+  | { readonly state: "failed" };
+
+/** One run of a program over every device of a mesh (internal to `SimulatedMesh`). */
+export class MeshRun {
+  /** The first error of the run: a device's, a mismatch or a deadlock. Set once. */
+  failure: Error | undefined;
+  private readonly status: DeviceStatus[];
+  private readonly steps: Map<string, number>[];
+  private readonly pending = new Map<string, Rendezvous>();
+
+  constructor(
+    readonly mesh: Mesh,
+    private readonly stats: CommStats,
+  ) {
+    this.status = Array.from({ length: mesh.deviceCount }, () => ({ state: "running" }) as const);
+    this.steps = Array.from({ length: mesh.deviceCount }, () => new Map<string, number>());
+  }
+
+  /** `device 3 (data=1, model=1)`: how messages name a device. */
+  describeDevice(device: number): string {
+    const coords = this.mesh.coords(device);
+    const parts = this.mesh.axes.map((axis) => `${axis.name}=${coords[axis.name]}`);
+    return `device ${device} (${parts.join(", ")})`;
+  }
+
+  /** `device` joins its group for `call`; resolves to its output once every member has come. */
+  join(device: number, call: CollectiveCall, input: Tensor<string>): Promise<Tensor<string>> {
+    const group = this.mesh.group(device, call.axis);
+    checkCall(call, input, group.length);
+    if (this.failure !== undefined) return Promise.reject(this.abortError(device, call, input));
+    const step = (this.steps[device].get(call.axis) ?? 0) + 1;
+    this.steps[device].set(call.axis, step);
+    const key = `${call.axis}#${group[0]}#${step}`;
+    let rendezvous = this.pending.get(key);
+    if (rendezvous === undefined) {
+      rendezvous = { key, axis: call.axis, step, group, arrivals: new Map() };
+      this.pending.set(key, rendezvous);
+    }
+    const first = rendezvous.arrivals.values().next().value;
+    if (first !== undefined && callSignature(first.call, first.input) !== callSignature(call, input)) {
+      const error = this.mismatchError(rendezvous, first, device, call, input);
+      this.fail(error, error);
+      return Promise.reject(error);
+    }
+    const output = new Promise<Tensor<string>>((resolve, reject) => {
+      rendezvous.arrivals.set(device, { device, call, input, resolve, reject });
+    });
+    this.status[device] = { state: "waiting", rendezvous };
+    if (rendezvous.arrivals.size === group.length) this.complete(rendezvous);
+    else this.checkDeadlock();
+    return output;
+  }
+
+  /** `device`'s program returned. */
+  finished(device: number): void {
+    this.status[device] = { state: "done" };
+    this.checkDeadlock();
+  }
+
+  /** `device`'s program threw `error`: the run fails with it (prefixed with the device) unless it already failed. */
+  failed(device: number, error: unknown): void {
+    this.status[device] = { state: "failed" };
+    if (this.failure !== undefined) return;
+    const prefix = `${this.describeDevice(device)}: `;
+    let reported: Error;
+    if (error instanceof Error) {
+      error.message = prefix + error.message;
+      reported = error;
+    } else {
+      reported = new MeshtypeError("device-threw", `${prefix}the device program threw ${String(error)}.`);
+    }
+    this.fail(reported, undefined);
+  }
+
+  private complete(rendezvous: Rendezvous): void {
+    this.pending.delete(rendezvous.key);
+    const arrivals = rendezvous.group.map((device) => rendezvous.arrivals.get(device) as Arrival);
+    const call = arrivals[0].call;
+    const outputs = exchange(call, arrivals.map((arrival) => arrival.input));
+    const size = rendezvous.group.length;
+    arrivals.forEach((arrival, coord) => {
+      const inputBytes = arrival.input.data.length * BYTES_PER_ELEMENT;
+      const outputBytes = outputs[coord].data.length * BYTES_PER_ELEMENT;
+      const target = call.kind === "collectivePermute" ? coord + call.shift : coord;
+      const sends = call.kind === "collectivePermute" && call.shift !== 0 && target >= 0 && target < size;
+      this.stats.record(arrival.device, call.kind, call.axis, inputBytes, ringWireBytes(call.kind, size, inputBytes, outputBytes, sends));
+      this.status[arrival.device] = { state: "running" };
+    });
+    arrivals.forEach((arrival, coord) => arrival.resolve(outputs[coord]));
+  }
+
+  /** Record the run's failure and release every waiting device (with `forWaiters`, or an abort error). */
+  private fail(error: Error, forWaiters: Error | undefined): void {
+    this.failure = error;
+    for (const rendezvous of this.pending.values()) {
+      for (const arrival of rendezvous.arrivals.values()) {
+        this.status[arrival.device] = { state: "running" };
+        arrival.reject(forWaiters ?? this.abortError(arrival.device, arrival.call, arrival.input));
+      }
+    }
+    this.pending.clear();
+  }
+
+  private abortError(device: number, call: CollectiveCall, input: Tensor<string>): MeshtypeError {
+    return new MeshtypeError(
+      "mesh-aborted",
+      `${this.describeDevice(device)}: ${describeCall(call, input)} was abandoned because the run already failed: ${this.failure?.message}`,
+    );
+  }
+
+  private mismatchError(rendezvous: Rendezvous, first: Arrival, device: number, call: CollectiveCall, input: Tensor<string>): MeshtypeError {
+    return new MeshtypeError(
+      "collective-mismatch",
+      `Collective mismatch in the group over mesh axis "${rendezvous.axis}" (devices ${rendezvous.group.join(", ")}), ` +
+        `collective #${rendezvous.step} over "${rendezvous.axis}": ` +
+        `${this.describeDevice(first.device)} called ${describeCall(first.call, first.input)}, but ` +
+        `${this.describeDevice(device)} called ${describeCall(call, input)}. ` +
+        `Every device of a group must make the same collectives over an axis, in the same order, with the same local shapes: ` +
+        `look for a collective under a condition that depends on the device, or shards of unequal size.`,
+    );
+  }
+
+  /** When no device runs and some wait, no group can ever complete: fail with who waits in what and who never came. */
+  private checkDeadlock(): void {
+    if (this.failure !== undefined || this.pending.size === 0) return;
+    if (this.status.some((status) => status.state === "running")) return;
+    const lines: string[] = [];
+    for (const rendezvous of this.pending.values()) {
+      const waiting = [...rendezvous.arrivals.values()].map(
+        (arrival) => `${this.describeDevice(arrival.device)} waits in ${describeCall(arrival.call, arrival.input)} (collective #${rendezvous.step} over "${rendezvous.axis}")`,
+      );
+      const absent = rendezvous.group
+        .filter((device) => !rendezvous.arrivals.has(device))
+        .map((device) => `${this.describeDevice(device)} never came: ${this.whereIs(device, rendezvous.axis)}`);
+      lines.push(`  - ${[...waiting, ...absent].join("; ")}`);
+    }
+    const error = new MeshtypeError(
+      "collective-deadlock",
+      `Deadlock: every unfinished device waits in a collective that cannot complete.\n${lines.join("\n")}\n` +
+        `Every device of a group must make the same collectives over each axis: look for a collective that some devices skip ` +
+        `(an early return, or a condition on the device).`,
+    );
+    this.fail(error, error);
+  }
+
+  private whereIs(device: number, axis: string): string {
+    const status = this.status[device];
+    const made = this.steps[device].get(axis) ?? 0;
+    switch (status.state) {
+      case "done":
+        return `its program finished after ${made} collective(s) over "${axis}"`;
+      case "failed":
+        return "its program failed";
+      case "running":
+        return "it is still running";
+      case "waiting": {
+        const [arrival] = [...status.rendezvous.arrivals.values()].filter((entry) => entry.device === device);
+        return `it waits in ${describeCall(arrival.call, arrival.input)} (collective #${status.rendezvous.step} over "${status.rendezvous.axis}")`;
+      }
+    }
+  }
+}
