@@ -107,7 +107,11 @@ export class ProgramBuilder {
   add(attrs: OpAttrs, inputs: readonly ValueId[], options: OpOptions = {}): ValueId {
     if (attrs.op === "param") throw new Error("add({ op: \"param\" }): use addParam");
     const inputDims = inputs.map((input) => this.valueOf(input).dims);
-    const dims = inferDims(attrs, inputDims, { dims: options.dims, out: options.out });
+    const what = inputs.map((input) => {
+      const hint = this.valueOf(input).hint;
+      return `value %${input}${hint === undefined ? "" : ` "${hint}"`}`;
+    });
+    const dims = inferDims(attrs, inputDims, { dims: options.dims, out: options.out }, what);
     const output = this.newValue(dims, options.hint);
     this.block.push({ ...attrs, inputs: [...inputs], output, loc: options.loc ?? unknownLoc } as Op);
     return output;

@@ -2,8 +2,24 @@
  * Shape inference for the IR: the output dims of an op from its inputs' dims.
  * The rules themselves live in dsl/ops/shapeRules.ts (one pure function per
  * op, shared with the eager ops); this module only maps IR ops onto them.
+ * The rules throw a `MeshtypeError` when the inputs do not fit the op.
  */
 import type { Dim } from "../../dsl/tensor.ts";
+import {
+  broadcastDims,
+  concatDims,
+  einsumDims,
+  gatherDims,
+  mergedDims,
+  oneHotDims,
+  reduceDims,
+  renameDims,
+  sliceDims,
+  softmaxDims,
+  splitDims,
+  transposeDims,
+  whereDims,
+} from "../../dsl/ops/shapeRules.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
 /** What an op needs besides its attributes to know its output dims. */
@@ -18,25 +34,15 @@ function fail(message: string): never {
   throw new Error(`inferDims: ${message}`);
 }
 
-function find(dims: readonly Dim[], name: string, what: string): Dim {
-  return dims.find((dim) => dim.name === name) ?? fail(`${what}: no dim "${name}" in [${dims.map((dim) => dim.name).join(" ")}]`);
-}
-
-function broadcast(first: readonly Dim[], second: readonly Dim[]): Dim[] {
-  const names = new Set(first.map((dim) => dim.name));
-  for (const dim of second) {
-    const same = first.find((other) => other.name === dim.name);
-    if (same && same.size !== dim.size) fail(`dim "${dim.name}" has sizes ${same.size} and ${dim.size}`);
-  }
-  return [...first, ...second.filter((dim) => !names.has(dim.name))];
-}
-
 /**
  * The output dims of an op with attributes `attrs` applied to inputs with `inputs` dims.
- * Throws a plain Error when the inputs do not fit the op (the front end has checked them).
+ * `what` names the inputs in messages (e.g. `value %3 "h"`).
  */
-export function inferDims(attrs: OpAttrs, inputs: readonly (readonly Dim[])[], extras: InferExtras = {}): Dim[] {
+export function inferDims(
+  attrs: OpAttrs, inputs: readonly (readonly Dim[])[], extras: InferExtras = {}, what?: readonly string[],
+): Dim[] {
   const [first = [], second = []] = inputs;
+  const firstWhat = what?.[0];
   switch (attrs.op) {
     case "param":
     case "full":
@@ -44,7 +50,6 @@ export function inferDims(attrs: OpAttrs, inputs: readonly (readonly Dim[])[], e
     case "random":
       return [...(extras.dims ?? fail(`${attrs.op} needs its dims`))];
     case "unary":
-    case "softmax":
     case "relayout":
     case "allReduce":
     case "allGather":
@@ -52,38 +57,33 @@ export function inferDims(attrs: OpAttrs, inputs: readonly (readonly Dim[])[], e
     case "allToAll":
     case "localSlice":
       return [...first];
+    case "softmax":
+      return softmaxDims(first, attrs.dim, firstWhat, attrs.log ? "logSoftmax" : "softmax");
     case "binary":
-      return inputs.length === 1 ? [...first] : broadcast(first, second);
+      return inputs.length === 1 ? [...first] : broadcastDims(first, second, what, attrs.fn);
     case "where":
-      return broadcast(broadcast(second, inputs[2] ?? []), first);
-    case "einsum": {
-      const all = inputs.flat();
-      return (extras.out ?? fail("einsum needs its output names")).map((name) => find(all, name, "einsum"));
-    }
+      return whereDims(first, second, inputs[2] ?? [], what);
+    case "einsum":
+      return einsumDims(inputs, extras.out ?? fail("einsum needs its output names"), what);
     case "transpose":
-      return (extras.out ?? fail("transpose needs its output names")).map((name) => find(first, name, "transpose"));
+      return transposeDims(first, extras.out ?? fail("transpose needs its output names"), firstWhat);
     case "reduce":
-      return first.filter((dim) => !attrs.dims.includes(dim.name));
+      return reduceDims(first, attrs.dims, firstWhat, attrs.fn);
     case "rename":
-      return first.map((dim) => (dim.name === attrs.from ? { name: attrs.to, size: dim.size } : dim));
-    case "splitDim":
-      return first.flatMap((dim) => (dim.name === attrs.dim ? [...attrs.into] : [dim]));
-    case "mergeDims": {
-      const size = attrs.dims.reduce((product, name) => product * find(first, name, "mergeDims").size, 1);
-      return first.flatMap((dim) => {
-        if (dim.name === attrs.dims[0]) return [{ name: attrs.into, size }];
-        return attrs.dims.includes(dim.name) ? [] : [dim];
-      });
+      return renameDims(first, attrs.from, attrs.to, firstWhat);
+    case "splitDim": {
+      const sizes = Object.fromEntries(attrs.into.map((dim) => [dim.name, dim.size]));
+      return splitDims(first, attrs.dim, attrs.into.map((dim) => dim.name), sizes, firstWhat);
     }
+    case "mergeDims":
+      return mergedDims(first, attrs.dims, attrs.into, firstWhat);
     case "slice":
-      return first.map((dim) => (dim.name === attrs.dim ? { name: dim.name, size: attrs.stop - attrs.start } : dim));
-    case "concat": {
-      const size = inputs.reduce((sum, dims) => sum + find(dims, attrs.dim, "concat").size, 0);
-      return first.map((dim) => (dim.name === attrs.dim ? { name: dim.name, size } : dim));
-    }
+      return sliceDims(first, attrs.dim, attrs.start, attrs.stop, firstWhat);
+    case "concat":
+      return concatDims(inputs, attrs.dim, what);
     case "oneHot":
-      return [...first, attrs.dim];
+      return oneHotDims(first, attrs.dim.name, attrs.dim.size, firstWhat);
     case "gather":
-      return [...second, ...first.filter((dim) => dim.name !== attrs.dim)];
+      return gatherDims(first, second, attrs.dim, what);
   }
 }

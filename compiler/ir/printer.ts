@@ -1,0 +1,129 @@
+/**
+ * The text form of the IR: stable (golden tests compare it) and readable
+ * (`meshtype explain` shows it). One line per op:
+ *
+ *   %2 h [batch=8 d_ff=32] = einsum %0 %1 @ mlp.ts:4:12
+ *
+ * and, once lowered, the sharding per axis and the local dims:
+ *
+ *   %2 h [batch=8 d_ff=32] {data: split(batch), model: split(d_ff)} local [batch=2 d_ff=16] = einsum %0 %1 @ mlp.ts:4:12
+ */
+import type { Dim } from "../../dsl/tensor.ts";
+import type { AxisState, Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
+import { attrsOf, isLoop } from "./opAttrs.ts";
+
+/** `[batch=8 d_ff=32]`; `[]` for a scalar. */
+export function formatDims(dims: readonly Dim[]): string {
+  return `[${dims.map((dim) => `${dim.name}=${dim.size}`).join(" ")}]`;
+}
+
+/** `split(d_ff)`, `replicated`, `partial(sum)`. */
+export function formatAxisState(state: AxisState): string {
+  switch (state.kind) {
+    case "replicated":
+      return "replicated";
+    case "split":
+      return `split(${state.dim})`;
+    case "partial":
+      return `partial(${state.reduce})`;
+  }
+}
+
+/** `file:line:col`. */
+export function formatLoc(loc: SourceLoc): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** `%3`. */
+export function formatValueId(id: ValueId): string {
+  return `%${id}`;
+}
+
+/** `{ x: %0, layers: [%1, %2] }`. */
+export function formatTree(tree: ValueTree): string {
+  switch (tree.kind) {
+    case "tensor":
+      return formatValueId(tree.value);
+    case "array":
+      return `[${tree.items.map(formatTree).join(", ")}]`;
+    case "object":
+      return `{ ${Object.entries(tree.fields).map(([field, inner]) => `${field}: ${formatTree(inner)}`).join(", ")} }`;
+  }
+}
+
+function formatAttr(value: unknown): string {
+  if (Array.isArray(value)) return value.map(formatAttr).join(" ");
+  if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.name === "string" && typeof record.size === "number") return `${record.name}=${record.size}`;
+    if (typeof record.dim === "string" && typeof record.axis === "string") return `${record.dim}:${record.axis}`;
+    return `{${Object.entries(record).map(([key, inner]) => `${key}=${formatAttr(inner)}`).join(" ")}}`;
+  }
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** `einsum`, `reduce fn=sum dims=seq`: an op's kind and attributes. */
+export function formatOpHead(op: Op): string {
+  const { op: kind, ...attrs } = attrsOf(op);
+  const parts = Object.entries(attrs).map(([key, value]) => `${key}=${formatAttr(value)}`);
+  return [kind, ...parts].join(" ");
+}
+
+/** The value part of a line: id, hint, dims, and once lowered the sharding and local dims. */
+export function formatValue(value: Value): string {
+  const parts = [formatValueId(value.id)];
+  if (value.hint !== undefined) parts.push(value.hint);
+  parts.push(formatDims(value.dims));
+  if (value.sharding) {
+    parts.push(`{${Object.entries(value.sharding).map(([axis, state]) => `${axis}: ${formatAxisState(state)}`).join(", ")}}`);
+  }
+  if (value.localDims) parts.push(`local ${formatDims(value.localDims)}`);
+  return parts.join(" ");
+}
+
+/** One op as one line (no indentation). */
+export function formatOp(program: Program, op: Op): string {
+  const value = program.values.get(op.output);
+  const head = value ? formatValue(value) : `${formatValueId(op.output)} <undefined>`;
+  const inputs = op.inputs.map(formatValueId).join(" ");
+  return `${head} = ${formatOpHead(op)}${inputs ? ` ${inputs}` : ""} @ ${formatLoc(op.loc)}`;
+}
+
+function printLoop(program: Program, loop: Loop, indent: string, lines: string[]): void {
+  const carried = loop.carried.map(
+    (entry) => `${formatValueId(entry.param)} = ${formatValueId(entry.init)} then ${formatValueId(entry.result)} -> ${formatValueId(entry.output)}`,
+  );
+  const indexed = loop.indexed.map((entry) => `${formatValueId(entry.param)} in [${entry.items.map(formatValueId).join(" ")}]`);
+  lines.push(`${indent}loop ${loop.count} @ ${formatLoc(loop.loc)}`);
+  for (const line of carried) lines.push(`${indent}  carry ${line}`);
+  for (const line of indexed) lines.push(`${indent}  index ${line}`);
+  for (const entry of [...loop.carried.map((item) => item.param), ...loop.indexed.map((item) => item.param)]) {
+    const value = program.values.get(entry);
+    if (value) lines.push(`${indent}  let ${formatValue(value)}`);
+  }
+  printBlock(program, loop.body, `${indent}  `, lines);
+  lines.push(`${indent}end`);
+  for (const entry of loop.carried) {
+    const value = program.values.get(entry.output);
+    if (value) lines.push(`${indent}let ${formatValue(value)}`);
+  }
+}
+
+function printBlock(program: Program, block: Block, indent: string, lines: string[]): void {
+  for (const statement of block) {
+    if (isLoop(statement)) printLoop(program, statement, indent, lines);
+    else lines.push(`${indent}${formatOp(program, statement)}`);
+  }
+}
+
+/** The whole program as text, ending with a newline. */
+export function printProgram(program: Program): string {
+  const mesh = program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
+  const lines = [
+    `program ${program.name} (${program.stage}) mesh [${mesh}] layout "${program.layoutSpec}" @ ${formatLoc(program.loc)}`,
+  ];
+  for (const param of program.params) lines.push(`  param ${param.name}: ${formatTree(param.tree)}`);
+  printBlock(program, program.body, "  ", lines);
+  lines.push(`  return ${formatTree(program.result)}`);
+  return `${lines.join("\n")}\n`;
+}

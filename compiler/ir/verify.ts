@@ -1,0 +1,154 @@
+/**
+ * The IR verifier, run between passes. A failure is a compiler bug, never a
+ * user error, so it throws a plain Error naming the program, the op and what
+ * is wrong. Checks: every input is defined before use and in scope; every
+ * output is defined once; dims agree with the shape rules; loops are well
+ * formed; and in a lowered program every value has a full sharding and local
+ * dims that agree with it, and every collective agrees with the states it
+ * converts between.
+ */
+import type { Dim } from "../../dsl/tensor.ts";
+import type { Block, Loop, Op, Program, ValueId, ValueTree } from "./ir.ts";
+import { sameSharding } from "./sharding.ts";
+import { inferDims } from "./inferDims.ts";
+import { attrsOf, isLoop, walkOps } from "./opAttrs.ts";
+import { formatDims, formatOp } from "./printer.ts";
+import { checkCollective, checkLoweredValue } from "./verifyLowered.ts";
+
+function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
+  return first.length === second.length && first.every((dim, index) => dim.name === second[index].name && dim.size === second[index].size);
+}
+
+class Verifier {
+  /** Every value defined so far, in any scope. */
+  readonly defined = new Set<ValueId>();
+
+  constructor(private readonly program: Program, private readonly pass: string) {}
+
+  fail(message: string): never {
+    throw new Error(`IR verifier (after ${this.pass}) in program "${this.program.name}": ${message}`);
+  }
+
+  dims(id: ValueId): readonly Dim[] {
+    return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
+  }
+
+  define(id: ValueId, what: string): void {
+    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what})`);
+    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what}) has no entry in program.values`);
+    this.defined.add(id);
+  }
+
+  use(id: ValueId, scope: ReadonlySet<ValueId>, what: string): void {
+    if (!scope.has(id)) this.fail(`${what} uses %${id} before it is defined or outside its scope`);
+  }
+
+  op(op: Op, scope: Set<ValueId>): void {
+    const line = formatOp(this.program, op);
+    for (const input of op.inputs) this.use(input, scope, line);
+    const outputDims = this.dims(op.output);
+    const attrs = attrsOf(op);
+    if (attrs.op !== "param") {
+      const names = outputDims.map((dim) => dim.name);
+      let expected: readonly Dim[];
+      try {
+        expected = inferDims(attrs, op.inputs.map((input) => this.dims(input)), { dims: outputDims, out: names });
+      } catch (error) {
+        this.fail(`${line}: the inputs do not fit the op (${(error as Error).message})`);
+      }
+      if (!sameDims(expected, outputDims)) this.fail(`${line}: output dims should be ${formatDims(expected)}`);
+    }
+    this.define(op.output, line);
+    scope.add(op.output);
+  }
+
+  loop(loop: Loop, scope: Set<ValueId>): void {
+    const what = `loop at ${loop.loc.file}:${loop.loc.line}`;
+    if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what} has count ${loop.count}`);
+    const inner = new Set(scope);
+    for (const entry of loop.carried) {
+      this.use(entry.init, scope, what);
+      this.define(entry.param, what);
+      inner.add(entry.param);
+      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what}: carried %${entry.param} differs from its init %${entry.init}`);
+    }
+    for (const entry of loop.indexed) {
+      if (entry.items.length !== loop.count) this.fail(`${what}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
+      for (const item of entry.items) {
+        this.use(item, scope, what);
+        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what}: item %${item} differs from %${entry.param}`);
+      }
+      this.define(entry.param, what);
+      inner.add(entry.param);
+    }
+    this.block(loop.body, inner);
+    for (const entry of loop.carried) {
+      this.use(entry.result, inner, `${what} (carried result)`);
+      if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what}: carried result %${entry.result} changes dims`);
+      this.define(entry.output, what);
+      scope.add(entry.output);
+    }
+  }
+
+  block(block: Block, scope: Set<ValueId>): void {
+    for (const statement of block) {
+      if (isLoop(statement)) this.loop(statement, scope);
+      else this.op(statement, scope);
+    }
+  }
+
+  tree(tree: ValueTree, scope: ReadonlySet<ValueId>, what: string): void {
+    if (tree.kind === "tensor") this.use(tree.value, scope, what);
+    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, scope, what));
+    else Object.values(tree.fields).forEach((item) => this.tree(item, scope, what));
+  }
+}
+
+/**
+ * Check `program` and return it. `pass` names the pass that made it, for the message.
+ * Throws a plain Error (a compiler bug) on the first problem.
+ */
+export function verify(program: Program, pass = "build"): Program {
+  const verifier = new Verifier(program, pass);
+  const scope = new Set<ValueId>();
+  verifier.block(program.body, scope);
+  verifier.tree(program.result, scope, "the result");
+  for (const param of program.params) verifier.tree(param.tree, scope, `param ${param.name}`);
+  for (const id of program.values.keys()) {
+    if (!verifier.defined.has(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
+  }
+  if (program.stage === "lowered") checkLoweredProgram(program, verifier.fail.bind(verifier));
+  return program;
+}
+
+function checkLoweredProgram(program: Program, fail: (message: string) => never): void {
+  for (const value of program.values.values()) checkLoweredValue(program, value, fail);
+  for (const op of walkOps(program.body)) checkCollective(program, op, fail);
+  const checkBlock = (block: Block): void => {
+    for (const statement of block) {
+      if (!isLoop(statement)) continue;
+      for (const entry of statement.carried) {
+        const states = [entry.init, entry.param, entry.result, entry.output].map((id) => program.values.get(id)?.sharding);
+        if (!states.every((state) => sameSharding(state, states[0]))) {
+          fail(`loop carried %${entry.param}: init, param, result and output must have one sharding`);
+        }
+      }
+      for (const entry of statement.indexed) {
+        const param = program.values.get(entry.param)?.sharding;
+        if (!entry.items.every((item) => sameSharding(program.values.get(item)?.sharding, param))) {
+          fail(`loop indexed %${entry.param}: every item must have the param's sharding`);
+        }
+      }
+      checkBlock(statement.body);
+    }
+  };
+  checkBlock(program.body);
+  const checkResult = (tree: ValueTree): void => {
+    if (tree.kind === "tensor") {
+      const sharding = program.values.get(tree.value)?.sharding ?? {};
+      if (Object.values(sharding).some((state) => state.kind === "partial")) fail(`result %${tree.value} is partial`);
+    } else if (tree.kind === "array") tree.items.forEach(checkResult);
+    else Object.values(tree.fields).forEach(checkResult);
+  };
+  checkResult(program.result);
+}

@@ -1,0 +1,67 @@
+/**
+ * The verifier's checks that only apply to lowered programs: full shardings,
+ * local dims that agree with them, and collectives that agree with the states
+ * they convert between. Each check calls `fail` (which throws) on a problem.
+ */
+import type { AxisState, Op, Program, Value } from "./ir.ts";
+import { formatDims, formatOp } from "./printer.ts";
+import { axesSplitting, formatSharding, localDimsOf, sameState } from "./sharding.ts";
+
+/** Check one value of a lowered program: a state on every mesh axis, split dims it has (once), and local dims. */
+export function checkLoweredValue(program: Program, value: Value, fail: (message: string) => never): void {
+  const what = `%${value.id}${value.hint ? ` (${value.hint})` : ""} ${formatDims(value.dims)}`;
+  const sharding = value.sharding ?? fail(`${what} has no sharding`);
+  const axisNames = program.mesh.map((axis) => axis.name);
+  for (const axis of Object.keys(sharding)) {
+    if (!axisNames.includes(axis)) fail(`${what} has a state on "${axis}", which is not a mesh axis`);
+  }
+  for (const axis of program.mesh) {
+    const state = sharding[axis.name] ?? fail(`${what} has no state on mesh axis "${axis.name}"`);
+    if (state.kind !== "split") continue;
+    const dim = value.dims.find((candidate) => candidate.name === state.dim) ?? fail(`${what} is split over "${axis.name}" on "${state.dim}", which it does not have`);
+    if (dim.size % axis.size !== 0) fail(`${what}: "${axis.name}" (size ${axis.size}) does not divide "${dim.name}"`);
+    if (axesSplitting(dim.name, sharding, program.mesh).length > 1) fail(`${what} splits "${dim.name}" over more than one axis ${formatSharding(sharding)}`);
+  }
+  const expected = formatDims(localDimsOf(value.dims, sharding, program.mesh));
+  const actual = value.localDims ? formatDims(value.localDims) : "none";
+  if (actual !== expected) fail(`${what} ${formatSharding(sharding)} has local dims ${actual}, expected ${expected}`);
+}
+
+/** The state a collective needs on its axis, and the state it leaves. */
+function collectiveStates(op: Op): { from: AxisState; to: AxisState; axis: string } | undefined {
+  switch (op.op) {
+    case "allReduce":
+      return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: { kind: "replicated" } };
+    case "allGather":
+      return { axis: op.axis, from: { kind: "split", dim: op.dim }, to: { kind: "replicated" } };
+    case "reduceScatter":
+      return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: { kind: "split", dim: op.dim } };
+    case "allToAll":
+      return { axis: op.axis, from: { kind: "split", dim: op.concatDim }, to: { kind: "split", dim: op.splitDim } };
+    case "localSlice":
+      return { axis: op.axis, from: { kind: "replicated" }, to: { kind: "split", dim: op.dim } };
+    default:
+      return undefined;
+  }
+}
+
+/** Check that a collective converts its axis between the right states and leaves the other axes alone. */
+export function checkCollective(program: Program, op: Op, fail: (message: string) => never): void {
+  const states = collectiveStates(op);
+  if (!states) return;
+  const line = formatOp(program, op);
+  const input = program.values.get(op.inputs[0])?.sharding ?? fail(`${line}: input has no sharding`);
+  const output = program.values.get(op.output)?.sharding ?? fail(`${line}: output has no sharding`);
+  if (op.inputs.length !== 1) fail(`${line}: a collective has one input`);
+  for (const axis of program.mesh) {
+    const before = input[axis.name];
+    const after = output[axis.name];
+    if (axis.name === states.axis) {
+      if (!sameState(before, states.from) || !sameState(after, states.to)) {
+        fail(`${line}: on "${axis.name}" it needs ${formatSharding({ [axis.name]: states.from })} -> ${formatSharding({ [axis.name]: states.to })}`);
+      }
+    } else if (!sameState(before, after)) {
+      fail(`${line}: it changes the state on "${axis.name}", which is not its axis`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Which layout rules apply to which value: the program's layout, except for
+ * values made by `relayout(x, "dim:axis, ...")`, whose rules replace the
+ * layout's for the dims and axes they name (like `with_sharding_constraint`).
+ */
+import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import type { Block, Program, SourceLoc, Value, ValueId } from "../ir/ir.ts";
+import { formatDims } from "../ir/printer.ts";
+import { isLoop } from "../ir/opAttrs.ts";
+
+/** The layout's rules with `override` in front: a layout rule survives when it names neither a dim nor an axis of `override`. */
+export function overrideRules(layout: readonly LayoutRule[], override: readonly LayoutRule[]): LayoutRule[] {
+  const kept = layout.filter((rule) => !override.some((other) => other.dim === rule.dim || other.axis === rule.axis));
+  return [...override, ...kept];
+}
+
+/** The rules that say what state each value should have: `relayout` outputs get their own; all others the program's. */
+export function rulesByValue(program: Program): ReadonlyMap<ValueId, readonly LayoutRule[]> {
+  const rules = new Map<ValueId, readonly LayoutRule[]>();
+  const visit = (block: Block): void => {
+    for (const statement of block) {
+      if (isLoop(statement)) visit(statement.body);
+      else if (statement.op === "relayout") rules.set(statement.output, overrideRules(program.layout, statement.rules));
+    }
+  };
+  visit(program.body);
+  return rules;
+}
+
+/** Where each value is defined: its op's location (a loop's for loop-defined values). */
+export function definingLocs(program: Program): ReadonlyMap<ValueId, SourceLoc> {
+  const locs = new Map<ValueId, SourceLoc>();
+  const visit = (block: Block): void => {
+    for (const statement of block) {
+      if (isLoop(statement)) {
+        for (const entry of statement.carried) {
+          locs.set(entry.param, statement.loc);
+          locs.set(entry.output, statement.loc);
+        }
+        for (const entry of statement.indexed) locs.set(entry.param, statement.loc);
+        visit(statement.body);
+      } else {
+        locs.set(statement.output, statement.loc);
+      }
+    }
+  };
+  visit(program.body);
+  return locs;
+}
+
+/** `value "h" (%4)` or `value %4`: how messages name a value. */
+export function describeValue(value: Value): string {
+  return value.hint === undefined ? `value %${value.id}` : `value "${value.hint}" (%${value.id})`;
+}
+
+/** `value "h" (%4) [batch=8 d_ff=32]`. */
+export function describeValueWithDims(value: Value): string {
+  return `${describeValue(value)} ${formatDims(value.dims)}`;
+}
