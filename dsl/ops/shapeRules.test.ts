@@ -104,9 +104,11 @@ describe("slice, concat, oneHot, gather, relayout, region", () => {
   it("names the tensors and the fix", () => {
     expect(() => sliceDims(d("s=8"), "s", 4, 9)).toThrow('slice: [4, 9) is not a range of dim "s" (size 8) of tensor [s=8]. Use integers with 0 <= start < stop <= 8.');
     expect(() => concatDims([d("a=2 s=3"), d("s=3 a=2")], "s", ['tensor "p"', 'tensor "q"'])).toThrow(
-      'concat along "s": tensor "q" [s=3, a=2] does not match tensor "p" [a=2, s=3]. Inputs need the same dims in the same order',
+      'concat along "s": the inputs have different dims (tensor "p" [a=2, s=3], tensor "q" [s=3, a=2]). Give them the same dims in the same order: transpose them first.',
     );
-    expect(() => concatDims([d("a=2 s=3"), d("a=3 s=3")], "s")).toThrow(/does not match/);
+    expect(() => concatDims([d("a=2 s=3"), d("a=3 s=3")], "s")).toThrow(
+      'concat along "s": dim "a" has size 2 in concat input 1 [a=2, s=3] but 3 in concat input 2 [a=3, s=3].',
+    );
     expect(() => oneHotDims(d("v=2"), "v", 3)).toThrow('oneHot: tensor [v=2] already has a dim "v".');
     expect(() => oneHotDims(d("b=2"), "v", 0)).toThrow('oneHot: new dim "v" has size 0; a size is a positive integer.');
     expect(() => gatherDims(d("v=7 e=4"), d("e=4"), "v")).toThrow(

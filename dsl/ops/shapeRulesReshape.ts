@@ -9,6 +9,8 @@ import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
 import {
   writeAxisReusedMessage,
+  writeConcatDimsDifferMessage,
+  writeSizeMismatchMessage,
   writeOpDimExistsMessage,
   writeGatherClashMessage,
   writeOpNoDimsMessage,
@@ -102,16 +104,18 @@ export function concatDims(inputs: readonly (readonly Dim[])[], dim: string, wha
   const index = requireDim(op, first, readDimName(op, dim), inputWhat(what, 0, op));
   let total = 0;
   inputs.forEach((dims, input) => {
-    const agrees =
-      dims.length === first.length &&
-      dims.every((entry, position) => entry.name === first[position].name && (position === index || entry.size === first[position].size));
-    if (!agrees) {
-      throw new MeshtypeError(
-        "concat-mismatch",
-        `concat along "${dim}": ${describeDims(dims, inputWhat(what, input, op))} does not match ${describeDims(first, inputWhat(what, 0, op))}. ` +
-          `Inputs need the same dims in the same order, with the same sizes except "${dim}": transpose or slice them first.`,
-      );
+    const sameNames = dims.length === first.length && dims.every((entry, position) => entry.name === first[position].name);
+    if (!sameNames) {
+      const described = `${describeDims(first, inputWhat(what, 0, op))}, ${describeDims(dims, inputWhat(what, input, op))}`;
+      throw new MeshtypeError("concat-mismatch", writeConcatDimsDifferMessage(dim, described));
     }
+    dims.forEach((entry, position) => {
+      if (position !== index && entry.size !== first[position].size) {
+        const firstWhat = describeDims(first, inputWhat(what, 0, op));
+        const message = writeSizeMismatchMessage(`concat along "${dim}"`, entry.name, firstWhat, first[position].size, describeDims(dims, inputWhat(what, input, op)), entry.size);
+        throw new MeshtypeError("size-mismatch", message);
+      }
+    });
     total += dims[index].size;
   });
   return first.map((entry, position) => (position === index ? { name: entry.name, size: total } : entry));
