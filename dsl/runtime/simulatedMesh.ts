@@ -96,14 +96,16 @@ export class SimulatedMesh<Axes extends Record<string, number> = Record<string, 
    */
   async run<Args extends readonly unknown[], Result>(
     program: DeviceProgram<Args, Result>,
-    argsForDevice: (device: number) => Args,
+    argsForDevice: (device: number) => Readonly<Args>,
   ): Promise<Result[]> {
     const run = new MeshRun(this.mesh, this.stats);
     const contexts = Array.from({ length: this.mesh.deviceCount }, (_, device) => new SimulatedDeviceContext(run, this.stats, device));
     const results = new Array<Result>(this.mesh.deviceCount);
     const devices = contexts.map(async (ctx) => {
       try {
-        results[ctx.device] = await program(ctx, ...argsForDevice(ctx.device));
+        // Readonly only so that callers may pass `[...] as const`; the program gets the same values.
+        const args = argsForDevice(ctx.device) as Args;
+        results[ctx.device] = await program(ctx, ...args);
         run.finished(ctx.device);
       } catch (error) {
         run.failed(ctx.device, error);
