@@ -50,5 +50,5 @@ export function describeAxisState(state: AxisState): string {
 /** `{ data: split(batch), model: replicated }`: how messages print a sharding. */
 export function describeSharding(sharding: Sharding): string {
   const parts = Object.entries(sharding).map(([axis, state]) => `${axis}: ${describeAxisState(state)}`);
-  return `{ ${parts.join(", ")} }`;
+  return parts.length === 0 ? "{} (replicated on every axis)" : `{ ${parts.join(", ")} }`;
 }
