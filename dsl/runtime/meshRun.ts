@@ -8,6 +8,12 @@
  * group is complete, and running again once it is released. Collectives are
  * matched by step: the n-th collective a device makes over an axis meets the
  * n-th collective of every other device of its group over that axis.
+ *
+ * Deadlock is declared when no device runs and some wait. A device that awaits
+ * something other than a collective (a timer, I/O) counts as running, so it
+ * can delay that verdict but never cause a false one. Generated programs
+ * await each collective at once; a program that leaves one un-awaited and
+ * issues another is treated as waiting in the later one.
  */
 import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
@@ -100,9 +106,11 @@ export class MeshRun {
     if (this.failure !== undefined) return;
     const prefix = `${this.describeDevice(device)}: `;
     let reported: Error;
-    if (error instanceof Error) {
+    if (error instanceof Error && Object.isExtensible(error)) {
       error.message = prefix + error.message;
       reported = error;
+    } else if (error instanceof Error) {
+      reported = new MeshtypeError("device-threw", `${prefix}${error.message}`);
     } else {
       reported = new MeshtypeError("device-threw", `${prefix}the device program threw ${String(error)}.`);
     }
@@ -121,9 +129,17 @@ export class MeshRun {
       const target = call.kind === "collectivePermute" ? coord + call.shift : coord;
       const sends = call.kind === "collectivePermute" && call.shift !== 0 && target >= 0 && target < size;
       this.stats.record(arrival.device, call.kind, call.axis, inputBytes, ringWireBytes(call.kind, size, inputBytes, outputBytes, sends));
-      this.status[arrival.device] = { state: "running" };
+      this.release(arrival.device);
     });
     arrivals.forEach((arrival, coord) => arrival.resolve(outputs[coord]));
+  }
+
+  /**
+   * A collective of `device` completed: it runs again, unless its program has
+   * already returned or thrown (it did not await that collective).
+   */
+  private release(device: number): void {
+    if (this.status[device].state === "waiting") this.status[device] = { state: "running" };
   }
 
   /** Record the run's failure and release every waiting device (with `forWaiters`, or an abort error). */
@@ -131,7 +147,7 @@ export class MeshRun {
     this.failure = error;
     for (const rendezvous of this.pending.values()) {
       for (const arrival of rendezvous.arrivals.values()) {
-        this.status[arrival.device] = { state: "running" };
+        this.release(arrival.device);
         arrival.reject(forWaiters ?? this.abortError(arrival.device, arrival.call, arrival.input));
       }
     }

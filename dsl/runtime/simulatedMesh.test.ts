@@ -139,3 +139,18 @@ describe("a device that throws", () => {
     expect(results.map((result) => result.data[0])).toEqual([4, 4]);
   }, QUICK);
 });
+
+describe("a device that does not await its collective", () => {
+  it("stays finished once its collective completes, so a later deadlock is still found", async () => {
+    const error = await failure(pair, async (ctx, h) => {
+      if (ctx.device === 0) {
+        void ctx.allReduce(h, "x", "sum").catch(() => undefined);
+        return h;
+      }
+      await ctx.allReduce(h, "x", "sum");
+      return ctx.allGather(h, "x", "a");
+    });
+    expect((error as MeshtypeError).code).toBe("collective-deadlock");
+    expect(error.message).toContain(`device 0 (x=0) never came: its program finished after 1 collective(s) over "x"`);
+  }, QUICK);
+});
