@@ -6,7 +6,7 @@
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import { ProgramBuilder } from "../ir/builder.ts";
-import type { Program, SourceLoc } from "../ir/ir.ts";
+import type { Program, SourceLoc, ValueId, ValueTree } from "../ir/ir.ts";
 
 /** The dims `spec` ("a b") with their sizes from `sizes`. */
 export function dimsFrom(sizes: Readonly<Record<string, number>>, spec: string): Dim[] {
@@ -35,7 +35,7 @@ export interface Fixture {
 export function defineFixture(
   name: string,
   sizes: Readonly<Record<string, number>>,
-  body: (b: ProgramBuilder, dims: (spec: string) => Dim[]) => number,
+  body: (b: ProgramBuilder, dims: (spec: string) => Dim[]) => ValueId | ValueTree,
 ): Fixture {
   return {
     name,

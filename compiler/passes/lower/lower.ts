@@ -1,0 +1,219 @@
+/**
+ * lower: turn a global program into a device program. Every value gets one
+ * state per mesh axis (split(dim) | replicated | partial) and local dims;
+ * collectives appear as ops (conversionTable.ts). Params take their states
+ * from the layout; each op asks for its operands in the states it can work on
+ * (axisPlan.ts, singlePlans.ts) and leaves its result in the state that
+ * follows; a result that the layout wants split where it is replicated is
+ * sliced at once (free); partial results stay partial until a consumer needs
+ * them reduced (lazily, as a reduce-scatter where the consumer wants a split).
+ * Loops are lowered once: carried and indexed values take the layout's states
+ * at entry and are converted back to them at the end of the body. The result
+ * is converted to the layout's states (never partial).
+ */
+import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
+import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
+import type { LayoutRule } from "../../../dsl/parseLayout.ts";
+import type { AxisState, Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
+import { isLoop } from "../../ir/opAttrs.ts";
+import { formatAxisState, formatLoc } from "../../ir/printer.ts";
+import { ProgramRewriter } from "../../ir/rewriter.ts";
+import { formatSharding, localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
+import { describeValue, describeValueWithDims, rulesByValue } from "../layoutRules.ts";
+import {
+  keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
+  type KeepPartial,
+} from "./axisPlan.ts";
+import { planConversion } from "./conversionTable.ts";
+import { planSingle } from "./singlePlans.ts";
+
+/** How a multi-operand op treats partial operands, and which dims it cannot keep split; undefined for single-operand ops. */
+function multiOperandRule(op: Op): { keep: KeepPartial; excluded: ReadonlySet<string> } | undefined {
+  switch (op.op) {
+    case "binary":
+      if (op.scalar) return undefined;
+      if (op.fn === "add" || op.fn === "sub") return { keep: keepWhenAllPartialSum, excluded: new Set() };
+      if (op.fn === "mul") return { keep: keepWhenOnePartialSum, excluded: new Set() };
+      if (op.fn === "div") return { keep: keepWhenFirstPartialSum, excluded: new Set() };
+      if (op.fn === "maximum") return { keep: keepWhenAllPartialMax, excluded: new Set() };
+      return { keep: reducePartials, excluded: new Set() };
+    case "where":
+      return { keep: reducePartials, excluded: new Set() };
+    case "einsum":
+      return { keep: keepWhenOnePartialSum, excluded: new Set() };
+    case "concat":
+      return { keep: keepWhenAllPartialSum, excluded: new Set([op.dim]) };
+    case "gather":
+      return { keep: keepWhenFirstPartialSum, excluded: new Set([op.dim]) };
+    default:
+      return undefined;
+  }
+}
+
+class Lowerer {
+  readonly rewriter: ProgramRewriter;
+  private readonly current = new Map<ValueId, ValueId>();
+  private readonly caches: Map<string, ValueId>[] = [new Map()];
+  private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
+
+  constructor(private readonly program: Program) {
+    this.rewriter = new ProgramRewriter(program);
+    this.relayoutRules = rulesByValue(program);
+  }
+
+  /** The sharding the layout (or a relayout) asks for value `id`. */
+  target(id: ValueId): Sharding {
+    return targetSharding(this.rewriter.value(id).dims, this.program.mesh, this.relayoutRules.get(id) ?? this.program.layout);
+  }
+
+  sharding(id: ValueId): Sharding {
+    return this.rewriter.value(id).sharding ?? this.bug(`%${id} has no sharding yet`);
+  }
+
+  bug(message: string): never {
+    throw new Error(`lower "${this.program.name}": ${message}`);
+  }
+
+  /** Give a value of the source program its sharding and local dims. */
+  define(id: ValueId, sharding: Sharding): void {
+    const value = this.rewriter.value(id);
+    this.rewriter.setValue({ ...value, sharding, localDims: localDimsOf(value.dims, sharding, this.program.mesh) });
+  }
+
+  /** The value that stands for source value `id` now (after an eager slice, its sliced version). */
+  use(id: ValueId): ValueId {
+    return this.current.get(id) ?? id;
+  }
+
+  /** `id` in sharding `to`: the same value, a cached conversion, or new collectives. */
+  convert(id: ValueId, to: Sharding, loc: SourceLoc): ValueId {
+    const from = this.sharding(id);
+    if (sameSharding(from, to)) return id;
+    const key = `${id} -> ${formatSharding(to)}`;
+    for (let depth = this.caches.length - 1; depth >= 0; depth--) {
+      const hit = this.caches[depth].get(key);
+      if (hit !== undefined) return hit;
+    }
+    const value = this.rewriter.value(id);
+    let input = id;
+    for (const step of planConversion(from, to, this.program.mesh)) {
+      const localDims = localDimsOf(value.dims, step.after, this.program.mesh);
+      const output = this.rewriter.newValue(value.dims, value.hint, step.after, localDims);
+      this.rewriter.emit({ ...step.attrs, inputs: [input], output, loc } as Op);
+      input = output;
+    }
+    this.caches[this.caches.length - 1].set(key, input);
+    return input;
+  }
+
+  /** Slice a result the layout wants split where it is replicated (no communication). */
+  followTarget(id: ValueId, loc: SourceLoc): void {
+    const sharding = this.sharding(id);
+    const target = this.target(id);
+    const wanted: Record<string, AxisState> = { ...sharding };
+    for (const { name } of this.program.mesh) {
+      const goal = target[name];
+      if (sharding[name].kind !== "replicated" || goal.kind !== "split") continue;
+      const taken = Object.values(wanted).some((state) => state.kind === "split" && state.dim === goal.dim);
+      if (!taken) wanted[name] = goal;
+    }
+    if (!sameSharding(sharding, wanted)) this.current.set(id, this.convert(id, wanted, loc));
+  }
+
+  op(op: Op): void {
+    const inputs = op.inputs.map((input) => this.use(input));
+    if (op.op === "param" || op.op === "full" || op.op === "relayout") {
+      const target = this.target(op.output);
+      const converted = inputs.map((input) => this.convert(input, target, op.loc));
+      this.define(op.output, target);
+      this.rewriter.emit({ ...op, inputs: converted });
+      return;
+    }
+    const outTarget = this.target(op.output);
+    const outDims = this.rewriter.value(op.output).dims.map((dim) => dim.name);
+    const dimsOf = (id: ValueId): string[] => this.rewriter.value(id).dims.map((dim) => dim.name);
+    let operandStates: readonly Sharding[];
+    let output: Sharding;
+    const rule = multiOperandRule(op);
+    if (op.op === "iota" || op.op === "random") {
+      operandStates = [];
+      output = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, replicatedState]));
+    } else if (rule) {
+      const operands = inputs.map((input) => ({ dims: dimsOf(input), sharding: this.sharding(input) }));
+      const plan = planOperands({ operands, outDims, outTarget, mesh: this.program.mesh, excluded: rule.excluded, keepPartial: rule.keep });
+      if ("ambiguous" in plan) this.ambiguous(op, inputs, plan.ambiguous);
+      operandStates = plan.operands;
+      output = plan.output;
+    } else {
+      const plan = planSingle({ op, operand: this.sharding(inputs[0]), operandDims: dimsOf(inputs[0]), outTarget, mesh: this.program.mesh });
+      operandStates = [plan.operand];
+      output = plan.output;
+    }
+    const converted = inputs.map((input, index) => this.convert(input, operandStates[index], op.loc));
+    this.define(op.output, output);
+    this.rewriter.emit({ ...op, inputs: converted });
+    this.followTarget(op.output, op.loc);
+  }
+
+  ambiguous(op: Op, inputs: readonly ValueId[], found: { axis: string; dims: readonly string[] }): never {
+    const operands = inputs
+      .map((input) => `${describeValue(this.rewriter.value(input))} ${formatAxisState(this.sharding(input)[found.axis])}`)
+      .join(", ");
+    const args = {
+      op: `${op.op} at ${formatLoc(op.loc)}`,
+      axis: found.axis,
+      operands,
+      result: describeValueWithDims(this.rewriter.value(op.output)),
+      dims: found.dims.filter((dim) => this.rewriter.value(op.output).dims.some((entry) => entry.name === dim))[0] ?? found.dims[0],
+    };
+    throw new CompileError([diagnostic(loweringMessages.ambiguousSplit, args, op.loc)]);
+  }
+
+  loop(loop: Loop): void {
+    const carried = loop.carried.map((entry) => {
+      const target = this.target(entry.param);
+      this.define(entry.param, target);
+      this.define(entry.output, target);
+      return { ...entry, init: this.convert(this.use(entry.init), target, loop.loc) };
+    });
+    const indexed = loop.indexed.map((entry) => {
+      const target = this.target(entry.param);
+      this.define(entry.param, target);
+      return { ...entry, items: entry.items.map((item) => this.convert(this.use(item), target, loop.loc)) };
+    });
+    this.rewriter.openBlock();
+    this.caches.push(new Map());
+    this.block(loop.body);
+    const results = carried.map((entry) => this.convert(this.use(entry.result), this.sharding(entry.param), loop.loc));
+    this.caches.pop();
+    const body = this.rewriter.closeBlock();
+    this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, body });
+  }
+
+  block(block: readonly (Op | Loop)[]): void {
+    for (const statement of block) {
+      if (isLoop(statement)) this.loop(statement);
+      else this.op(statement);
+    }
+  }
+
+  result(tree: ValueTree): ValueTree {
+    switch (tree.kind) {
+      case "tensor":
+        return { kind: "tensor", value: this.convert(this.use(tree.value), this.target(tree.value), this.program.loc) };
+      case "array":
+        return { kind: "array", items: tree.items.map((item) => this.result(item)) };
+      case "object":
+        return { kind: "object", fields: Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, this.result(item)])) };
+    }
+  }
+}
+
+/** The lower pass (see the module comment). Throws a `CompileError` (MT3xxx) where the layout leaves a choice open. */
+export function lower(program: Program): Program {
+  if (program.stage !== "global") throw new Error(`lower: program "${program.name}" is already lowered`);
+  const lowerer = new Lowerer(program);
+  lowerer.block(program.body);
+  const result = lowerer.result(program.result);
+  return { ...program, stage: "lowered", body: lowerer.rewriter.body(), result, values: lowerer.rewriter.values };
+}

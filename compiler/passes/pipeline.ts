@@ -1,0 +1,42 @@
+/**
+ * The compiler's passes, in order, as one list. Each pass takes a Program and
+ * returns one; the verifier runs on the way in and after every pass (a
+ * verifier failure is a compiler bug). User errors are `CompileError`s.
+ */
+import type { Program } from "../ir/ir.ts";
+import { verify } from "../ir/verify.ts";
+import { decompose } from "./decompose.ts";
+import { lower } from "./lower/lower.ts";
+import { validate } from "./validate.ts";
+
+/** A named step of the pipeline. */
+export interface Pass {
+  readonly name: string;
+  readonly run: (program: Program) => Program;
+}
+
+/** The passes from a global program (what the front end builds) to a device program. */
+export const passes: readonly Pass[] = [
+  { name: "validate", run: validate },
+  { name: "decompose", run: decompose },
+  { name: "lower", run: lower },
+];
+
+/** Every program the pipeline made, by pass name (`input` first), for `meshtype explain` and debugging. */
+export interface PipelineTrace {
+  readonly stages: readonly { readonly pass: string; readonly program: Program }[];
+}
+
+/**
+ * Run the passes on `program` and return the lowered program. With `trace`,
+ * every intermediate program is recorded in it.
+ */
+export function compileProgram(program: Program, trace?: { stages: { pass: string; program: Program }[] }): Program {
+  let current = verify(program, "input");
+  trace?.stages.push({ pass: "input", program: current });
+  for (const pass of passes) {
+    current = verify(pass.run(current), pass.name);
+    trace?.stages.push({ pass: pass.name, program: current });
+  }
+  return current;
+}
