@@ -147,6 +147,7 @@ describe("a device that does not await its collective", () => {
         void ctx.allReduce(h, "x", "sum").catch(() => undefined);
         return h;
       }
+      await new Promise((resolve) => setTimeout(resolve, 10)); // arrive after device 0 has returned
       await ctx.allReduce(h, "x", "sum");
       return ctx.allGather(h, "x", "a");
     });
