@@ -2,4 +2,12 @@
  * The catalog of every compiler diagnostic, gathered from the per-area tables.
  * Codes are unique across the catalog (a test checks it).
  */
-export {};
+import type { MessageTemplate } from "./diagnostic.ts";
+import { cliMessages } from "./cliMessages.ts";
+import { frontendMessages } from "./frontendMessages.ts";
+
+/** Every message table, by area: MT1xxx front end, MT9xxx command line. */
+export const catalog: Readonly<Record<string, Readonly<Record<string, MessageTemplate<never>>>>> = {
+  frontend: frontendMessages,
+  cli: cliMessages,
+};

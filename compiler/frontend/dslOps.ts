@@ -1,0 +1,201 @@
+/**
+ * DSL op calls -> IR ops. Each op exported by dsl/ops is matched by its
+ * exported name; its arguments are read as static values, its dims are
+ * checked with the shared shape rules (dsl/ops/shapeRules.ts, so messages
+ * match the eager ops), and one IR op is added at the call's location.
+ */
+import { Dims } from "../../dsl/dims.ts";
+import { MeshtypeError } from "../../dsl/errors.ts";
+import { parseDims } from "../../dsl/parseDims.ts";
+import type { Dim } from "../../dsl/tensor.ts";
+import * as rules from "../../dsl/ops/shapeRules.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import type { OpOptions } from "../ir/builder.ts";
+import type { BinaryFn, ReduceFn, UnaryFn, ValueId } from "../ir/ir.ts";
+import type { OpAttrs } from "../ir/opAttrs.ts";
+import {
+  dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
+} from "./opArgs.ts";
+import type { StaticValue } from "./staticValue.ts";
+
+/** Run a shape rule; its MeshtypeError becomes a diagnostic at the call. */
+function check<T>(call: OpCall, rule: () => T): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof MeshtypeError) return call.ev.fail(frontendMessages.opFailed, { op: call.name, reason: error.message }, call.node);
+    throw error;
+  }
+}
+
+function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: Omit<OpOptions, "loc" | "hint"> = {}): StaticValue {
+  const hint = call.ev.hints.get(call.node);
+  const id = call.ev.builder.add(attrs, inputs, { ...extras, loc: call.ev.loc(call.node), hint });
+  if (hint !== undefined) call.ev.nameValue(id, hint);
+  return { kind: "tensor", id };
+}
+
+const dimsOf = (call: OpCall, id: ValueId): readonly Dim[] => call.ev.dimsOf(id);
+const what = (call: OpCall, id: ValueId): string => call.ev.describe(id);
+
+const unaryFns: readonly UnaryFn[] = ["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"];
+const binaryFns: readonly BinaryFn[] = [
+  "add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal",
+];
+const reduceFns: readonly ReduceFn[] = ["sum", "max", "min", "mean", "logsumexp"];
+
+function binary(call: OpCall, fn: BinaryFn): StaticValue {
+  const a = tensorOrNumberArg(call, 0);
+  const b = tensorOrNumberArg(call, 1);
+  if ("tensor" in a && "tensor" in b) {
+    check(call, () => rules.broadcastDims(dimsOf(call, a.tensor), dimsOf(call, b.tensor), [what(call, a.tensor), what(call, b.tensor)], call.name));
+    return add(call, { op: "binary", fn }, [a.tensor, b.tensor]);
+  }
+  if ("tensor" in a && "number" in b) return add(call, { op: "binary", fn, scalar: { value: b.number, position: 1 } }, [a.tensor]);
+  if ("number" in a && "tensor" in b) return add(call, { op: "binary", fn, scalar: { value: a.number, position: 0 } }, [b.tensor]);
+  return add(call, { op: "binary", fn }, [tensorArg(call, 0), tensorArg(call, 1)]);
+}
+
+/** A number given where `where` takes a tensor becomes a scalar `full`. */
+function tensorOrScalar(call: OpCall, index: number): ValueId {
+  const arg = tensorOrNumberArg(call, index);
+  if ("tensor" in arg) return arg.tensor;
+  return call.ev.builder.add({ op: "full", value: arg.number }, [], { dims: [], loc: call.ev.loc(call.node) });
+}
+
+function creationDims(call: OpCall): Dim[] {
+  const sizes = dimsArg(call, 0);
+  const spec = stringArg(call, 1);
+  return check(call, () => new Dims(sizes).shape(spec));
+}
+
+function random(call: OpCall, dist: "normal" | "uniform"): StaticValue {
+  const dims = creationDims(call);
+  const options = optionsArg(call, 2);
+  const seed = numberOption(call, options, "seed", 2);
+  const name = stringOption(call, options, "name", 2);
+  const shift = dist === "normal" ? numberOption(call, options, "mean", 2, 0) : numberOption(call, options, "low", 2, 0);
+  const scale = dist === "normal" ? numberOption(call, options, "std", 2, 1) : numberOption(call, options, "high", 2, 1) - shift;
+  if (shift === 0) return add(call, { op: "random", name, seed, dist, scale }, [], { dims });
+  const raw = call.ev.builder.add({ op: "random", name, seed, dist, scale }, [], { dims, loc: call.ev.loc(call.node) });
+  return add(call, { op: "binary", fn: "add", scalar: { value: shift, position: 1 } }, [raw]);
+}
+
+type Emitter = (call: OpCall) => StaticValue;
+
+const emitters: Record<string, Emitter> = {
+  einsum(call) {
+    const inputs = call.args.length >= 3 ? [tensorArg(call, 0), tensorArg(call, 1)] : [tensorArg(call, 0)];
+    const out = stringArg(call, inputs.length);
+    const dims = check(call, () => rules.einsumDims(inputs.map((id) => dimsOf(call, id)), out, inputs.map((id) => what(call, id))));
+    return add(call, { op: "einsum" }, inputs, { out: dims.map((dim) => dim.name) });
+  },
+  where(call) {
+    const inputs = [tensorArg(call, 0), tensorOrScalar(call, 1), tensorOrScalar(call, 2)];
+    check(call, () => rules.whereDims(dimsOf(call, inputs[0]), dimsOf(call, inputs[1]), dimsOf(call, inputs[2])));
+    return add(call, { op: "where" }, inputs);
+  },
+  softmax: (call) => softmax(call, false),
+  logSoftmax: (call) => softmax(call, true),
+  rename(call) {
+    const x = tensorArg(call, 0);
+    const [from, to] = [stringArg(call, 1), stringArg(call, 2)];
+    check(call, () => rules.renameDims(dimsOf(call, x), from, to, what(call, x)));
+    return add(call, { op: "rename", from, to }, [x]);
+  },
+  transpose(call) {
+    const x = tensorArg(call, 0);
+    const perm = stringArg(call, 1);
+    const dims = check(call, () => rules.transposeDims(dimsOf(call, x), perm, what(call, x)));
+    return add(call, { op: "transpose" }, [x], { out: dims.map((dim) => dim.name) });
+  },
+  splitDim(call) {
+    const x = tensorArg(call, 0);
+    const [dim, names] = [stringArg(call, 1), stringArg(call, 2)];
+    const sizes = sizesArg(call, 3);
+    const result = check(call, () => rules.splitDims(dimsOf(call, x), dim, names, sizes, what(call, x)));
+    const into = check(call, () => parseDims(names)).map((name) => result.find((item) => item.name === name) ?? { name, size: 0 });
+    return add(call, { op: "splitDim", dim, into }, [x]);
+  },
+  mergeDims(call) {
+    const x = tensorArg(call, 0);
+    const [names, into] = [stringArg(call, 1), stringArg(call, 2)];
+    check(call, () => rules.mergedDims(dimsOf(call, x), names, into, what(call, x)));
+    return add(call, { op: "mergeDims", dims: parseDims(names), into }, [x]);
+  },
+  slice(call) {
+    const x = tensorArg(call, 0);
+    const dim = stringArg(call, 1);
+    const [start, stop] = [numberArg(call, 2), numberArg(call, 3)];
+    check(call, () => rules.sliceDims(dimsOf(call, x), dim, start, stop, what(call, x)));
+    return add(call, { op: "slice", dim, start, stop }, [x]);
+  },
+  concat(call) {
+    const inputs = tensorsArg(call, 0);
+    const dim = stringArg(call, 1);
+    check(call, () => rules.concatDims(inputs.map((id) => dimsOf(call, id)), dim, inputs.map((id) => what(call, id))));
+    return add(call, { op: "concat", dim }, inputs);
+  },
+  oneHot(call) {
+    const ids = tensorArg(call, 0);
+    const [name, size] = [stringArg(call, 1), numberArg(call, 2)];
+    check(call, () => rules.oneHotDims(dimsOf(call, ids), name, size, what(call, ids)));
+    return add(call, { op: "oneHot", dim: { name, size } }, [ids]);
+  },
+  gather(call) {
+    const [table, ids] = [tensorArg(call, 0), tensorArg(call, 1)];
+    const dim = stringArg(call, 2);
+    check(call, () => rules.gatherDims(dimsOf(call, table), dimsOf(call, ids), dim, [what(call, table), what(call, ids)]));
+    return add(call, { op: "gather", dim }, [table, ids]);
+  },
+  relayout(call) {
+    const x = tensorArg(call, 0);
+    const spec = stringArg(call, 1);
+    const layoutRules = check(call, () => rules.relayoutRules(dimsOf(call, x), spec, what(call, x)));
+    return add(call, { op: "relayout", rules: layoutRules }, [x]);
+  },
+  zeros: (call) => add(call, { op: "full", value: 0 }, [], { dims: creationDims(call) }),
+  ones: (call) => add(call, { op: "full", value: 1 }, [], { dims: creationDims(call) }),
+  full(call) {
+    const dims = creationDims(call);
+    return add(call, { op: "full", value: numberArg(call, 2) }, [], { dims });
+  },
+  iota(call) {
+    const dims = creationDims(call);
+    if (dims.length !== 1) return call.ev.fail(frontendMessages.opFailed, { op: "iota", reason: `iota takes one dim, not "${stringArg(call, 1)}".` }, call.node);
+    return add(call, { op: "iota", dim: dims[0].name }, [], { dims });
+  },
+  randomNormal: (call) => random(call, "normal"),
+  randomUniform: (call) => random(call, "uniform"),
+  tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+};
+
+function softmax(call: OpCall, log: boolean): StaticValue {
+  const x = tensorArg(call, 0);
+  const dim = stringArg(call, 1);
+  check(call, () => rules.softmaxDims(dimsOf(call, x), dim, what(call, x), call.name));
+  return add(call, { op: "softmax", dim, log }, [x]);
+}
+
+for (const fn of unaryFns) emitters[fn] = (call) => add(call, { op: "unary", fn }, [tensorArg(call, 0)]);
+for (const fn of binaryFns) emitters[fn] = (call) => binary(call, fn);
+for (const fn of reduceFns) {
+  emitters[fn] = (call) => {
+    const x = tensorArg(call, 0);
+    const spec = stringArg(call, 1);
+    check(call, () => rules.reduceDims(dimsOf(call, x), spec, what(call, x), call.name));
+    return add(call, { op: "reduce", fn, dims: parseDims(spec) }, [x]);
+  };
+}
+
+/** True when `name` is a DSL op the compiler can lower. */
+export function isCompiledOp(name: string): boolean {
+  return Object.hasOwn(emitters, name);
+}
+
+/** Emit the IR for the DSL op call `call` (its name must satisfy `isCompiledOp`); its result. */
+export function emitOp(call: OpCall): StaticValue {
+  const emitter = emitters[call.name];
+  if (!emitter) return call.ev.fail(frontendMessages.unknownFunction, { text: call.name }, call.node);
+  return emitter(call);
+}

@@ -1,0 +1,89 @@
+/**
+ * Calls in model code: DSL ops (emitted as IR ops), `dims`/`mesh`/`layout`
+ * (static values), `Math` functions on static numbers, and user functions
+ * (inlined). Anything else is a diagnostic.
+ */
+import { Node, type CallExpression } from "ts-morph";
+import { parseLayout } from "../../dsl/parseLayout.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import { classifyCallee, type DslEntity } from "./dslSymbols.ts";
+import { emitOp } from "./dslOps.ts";
+import { evalExpression, shortText } from "./evalExpression.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { callFunction } from "./functions.ts";
+import type { Scope } from "./scope.ts";
+import { callMath, readField } from "./staticOps.ts";
+import { describeValue, type StaticValue } from "./staticValue.ts";
+
+function evalArgs(ev: Evaluator, node: CallExpression, scope: Scope): StaticValue[] {
+  const args: StaticValue[] = [];
+  for (const argument of node.getArguments()) {
+    if (Node.isSpreadElement(argument)) {
+      const spread = evalExpression(ev, argument.getExpression(), scope);
+      if (spread.kind !== "array") {
+        return ev.fail(frontendMessages.unsupportedExpression, { kind: `spread of ${describeValue(spread)}`, text: argument.getText() }, argument);
+      }
+      args.push(...spread.items);
+    } else if (Node.isExpression(argument)) {
+      args.push(evalExpression(ev, argument, scope));
+    }
+  }
+  return args;
+}
+
+function sizesOf(ev: Evaluator, value: StaticValue | undefined, node: CallExpression): Record<string, number> {
+  if (value?.kind !== "object") return ev.fail(frontendMessages.notStatic, { what: "sizes", text: shortText(node), got: value ? describeValue(value) : "missing" }, node);
+  const sizes: Record<string, number> = {};
+  for (const [name, size] of value.fields) {
+    if (size.kind !== "number") return ev.fail(frontendMessages.notStatic, { what: `size of ${name}`, text: shortText(node), got: describeValue(size) }, node);
+    sizes[name] = size.value;
+  }
+  return sizes;
+}
+
+function callDsl(ev: Evaluator, entity: DslEntity, node: CallExpression, scope: Scope): StaticValue {
+  if (entity.kind === "op") {
+    if (entity.name === "tensor") return ev.fail(frontendMessages.constantData, { op: "tensor" }, node);
+    return emitOp({ ev, name: entity.name, node, args: evalArgs(ev, node, scope) });
+  }
+  const args = evalArgs(ev, node, scope);
+  if (entity.kind === "dims") return { kind: "dims", sizes: sizesOf(ev, args[0], node) };
+  if (entity.kind === "mesh") {
+    return { kind: "mesh", axes: Object.entries(sizesOf(ev, args[0], node)).map(([name, size]) => ({ name, size })) };
+  }
+  if (entity.kind === "layout") {
+    const [meshValue, dimsValue, spec] = args;
+    if (meshValue?.kind !== "mesh" || dimsValue?.kind !== "dims" || spec?.kind !== "string") {
+      return ev.fail(frontendMessages.notStatic, { what: "layout", text: shortText(node), got: "not made of a mesh, dims and a string" }, node);
+    }
+    try {
+      parseLayout(spec.value);
+    } catch (error) {
+      return ev.fail(frontendMessages.badLayoutSpec, { spec: spec.value, reason: error instanceof Error ? error.message : String(error) }, node);
+    }
+    return { kind: "layout", spec: spec.value, mesh: meshValue.axes, sizes: dimsValue.sizes };
+  }
+  return ev.fail(frontendMessages.unknownFunction, { text: shortText(node.getExpression()) }, node);
+}
+
+/** Evaluate the call `node` in `scope`. */
+export function evalCall(ev: Evaluator, node: CallExpression, scope: Scope): StaticValue {
+  const callee = node.getExpression();
+  const local = Node.isIdentifier(callee) ? scope.lookup(callee.getText()) : undefined;
+  const entity = local ? undefined : classifyCallee(callee);
+  if (entity) return callDsl(ev, entity, node, scope);
+  let fn: StaticValue;
+  if (Node.isPropertyAccessExpression(callee)) {
+    const target = evalExpression(ev, callee.getExpression(), scope);
+    if (target.kind === "math") {
+      const result = callMath(ev, callee.getName(), evalArgs(ev, node, scope), node);
+      return result ?? ev.fail(frontendMessages.unknownFunction, { text: shortText(callee) }, node);
+    }
+    fn = readField(ev, target, callee.getName(), callee);
+  } else {
+    fn = evalExpression(ev, callee, scope);
+  }
+  if (fn.kind === "function") return callFunction(ev, fn, evalArgs(ev, node, scope), node);
+  if (fn.kind === "op") return emitOp({ ev, name: fn.name, node, args: evalArgs(ev, node, scope) });
+  return ev.fail(frontendMessages.unknownFunction, { text: shortText(callee) }, node);
+}

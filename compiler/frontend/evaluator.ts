@@ -1,0 +1,100 @@
+/**
+ * The state of the static evaluator while it reads one program: the IR
+ * builder it emits into, the locator for source positions, the open kept
+ * loops, the names to give values, and the inlining depth.
+ */
+import type { Node } from "ts-morph";
+import type { MeshAxis } from "../../dsl/mesh.ts";
+import type { Dim } from "../../dsl/tensor.ts";
+import { fail, type MessageTemplate } from "../diagnostics/diagnostic.ts";
+import type { ProgramBuilder } from "../ir/builder.ts";
+import type { SourceLoc, ValueId } from "../ir/ir.ts";
+import type { Locator } from "./location.ts";
+import type { LoopMarker, StaticValue } from "./staticValue.ts";
+
+/** Calls nest at most this deep (inlining); deeper is reported as recursion. */
+export const maxCallDepth = 100;
+
+/** A kept loop while its body is read: which `arr[i]` reads were prepared before the loop opened. */
+export interface OpenLoopContext {
+  readonly marker: LoopMarker;
+  /** The value of each `arr[i]` element access node of the body, made from the loop's indexed params. */
+  readonly indexed: ReadonlyMap<Node, StaticValue>;
+}
+
+/** What the evaluator knows about the program it reads. */
+export interface ProgramContext {
+  readonly builder: ProgramBuilder;
+  readonly locator: Locator;
+  readonly mesh: readonly MeshAxis[];
+  /** The sizes of the layout's dims({...}). */
+  readonly sizes: Readonly<Record<string, number>>;
+}
+
+/** The evaluator's state for one program. */
+export class Evaluator {
+  readonly builder: ProgramBuilder;
+  readonly locator: Locator;
+  readonly mesh: readonly MeshAxis[];
+  readonly sizes: Readonly<Record<string, number>>;
+  /** Call nodes whose result gets a printing name (the variable they initialise). */
+  readonly hints = new Map<Node, string>();
+  /** Open kept loops, innermost last. */
+  readonly loops: OpenLoopContext[] = [];
+  /** Module-level consts already evaluated (only values that hold no tensor are cached). */
+  readonly moduleValues = new Map<Node, StaticValue>();
+  /** Names of values, for messages of the shape rules. */
+  private readonly names = new Map<ValueId, string>();
+  depth = 0;
+
+  constructor(context: ProgramContext) {
+    this.builder = context.builder;
+    this.locator = context.locator;
+    this.mesh = context.mesh;
+    this.sizes = context.sizes;
+  }
+
+  /** Throw the diagnostic `template` at `node`. */
+  fail<Args>(template: MessageTemplate<Args>, args: Args, node: Node): never {
+    return fail(template, args, this.locator.of(node));
+  }
+
+  /** The location of `node`. */
+  loc(node: Node): SourceLoc {
+    return this.locator.of(node);
+  }
+
+  /** Remember a name for `id` (used in shape-rule messages). */
+  nameValue(id: ValueId, name: string): void {
+    if (!this.names.has(id)) this.names.set(id, name);
+  }
+
+  /** How messages name a value: `tensor "h"` or `tensor %3`. */
+  describe(id: ValueId): string {
+    const name = this.names.get(id);
+    return name === undefined ? `tensor %${id}` : `tensor "${name}"`;
+  }
+
+  /** The global dims of a value. */
+  dimsOf(id: ValueId): readonly Dim[] {
+    return this.builder.dimsOf(id);
+  }
+}
+
+/**
+ * Thrown while reading a program whose array parameter has no static length
+ * (`layers: readonly Layer[]`) when the model first indexes it: the front end
+ * then reads the program again with that array's length set to what was read
+ * (`for (let i = 0; i < LAYERS; i++) layers[i]` gives LAYERS).
+ */
+export class LengthNeeded extends Error {
+  readonly path: string;
+  readonly length: number;
+
+  constructor(path: string, length: number) {
+    super(`array parameter ${path} needs length ${length}`);
+    this.name = "LengthNeeded";
+    this.path = path;
+    this.length = length;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Finding the programs of a file: every `program(model, { mesh, layout })`
+ * call whose callee resolves to meshtype's `program`, bound to an exported
+ * const. The mesh, the dim sizes and the layout come from the types of the
+ * options (`Mesh<Axes>`, `Layout<Axes, Sizes, Spec>`), so they may be declared
+ * in any file.
+ */
+import { Node, SyntaxKind, VariableDeclarationKind, type CallExpression, type SourceFile } from "ts-morph";
+import type { MeshAxis } from "../../dsl/mesh.ts";
+import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
+import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import type { SourceLoc } from "../ir/ir.ts";
+import { classifyCallee, declarationOf } from "./dslSymbols.ts";
+import type { Locator } from "./location.ts";
+import { propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
+import type { FunctionNode } from "./staticValue.ts";
+
+/** One `export const name = program(model, { mesh, layout })`, with what its types say. */
+export interface ProgramBinding {
+  readonly name: string;
+  readonly call: CallExpression;
+  readonly loc: SourceLoc;
+  readonly model: FunctionNode;
+  readonly mesh: readonly MeshAxis[];
+  /** The sizes of the layout's dims({...}). */
+  readonly sizes: Readonly<Record<string, number>>;
+  readonly layoutSpec: string;
+  readonly layout: readonly LayoutRule[];
+}
+
+function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
+  const argument = call.getArguments()[0];
+  const fail1 = (): never => fail(frontendMessages.modelNotFunction, { text: argument?.getText() ?? "(missing)" }, locator.of(argument ?? call));
+  if (argument === undefined) return fail1();
+  let target: Node | undefined = argument;
+  if (Node.isIdentifier(argument) || Node.isPropertyAccessExpression(argument)) target = declarationOf(argument);
+  if (target && Node.isVariableDeclaration(target)) target = target.getInitializer();
+  if (target && (Node.isFunctionDeclaration(target) || Node.isArrowFunction(target) || Node.isFunctionExpression(target)) && target.getBody()) {
+    return target;
+  }
+  return fail1();
+}
+
+function exportedConstName(call: CallExpression): string | undefined {
+  const declaration = call.getParent();
+  if (!Node.isVariableDeclaration(declaration) || declaration.getInitializer() !== call) return undefined;
+  const statement = declaration.getVariableStatement();
+  if (!statement || !statement.isExported() || statement.getDeclarationKind() !== VariableDeclarationKind.Const) return undefined;
+  if (!Node.isSourceFile(statement.getParent()) || !Node.isIdentifier(declaration.getNameNode())) return undefined;
+  return declaration.getName();
+}
+
+function asAxes(sizes: Readonly<Record<string, number>>): MeshAxis[] {
+  return Object.entries(sizes).map(([name, size]) => ({ name, size }));
+}
+
+/** Read one binding's mesh and layout from the types of its options. */
+export function readBinding(call: CallExpression, name: string, locator: Locator): ProgramBinding {
+  const model = modelFunction(call, locator);
+  const options = call.getArguments()[1] ?? call;
+  const optionsType = options.getType();
+  const layoutType = propertyType(optionsType, "layout", options);
+  const layoutAt = locator.of(options);
+  if (layoutType === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout", type: optionsType.getText(options) }, layoutAt);
+  const layout = readLayoutType(layoutType, options);
+  const meshSizes = sizesOf(propertyType(optionsType, "mesh", options), options) ?? layout.axes;
+  const typeText = layoutType.getText(options);
+  if (layout.spec === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout string", type: typeText }, layoutAt);
+  if (layout.sizes === undefined) return fail(frontendMessages.bindingNotStatic, { what: "dim sizes", type: typeText }, layoutAt);
+  if (meshSizes === undefined) return fail(frontendMessages.bindingNotStatic, { what: "mesh axes", type: typeText }, layoutAt);
+  let rules: LayoutRule[];
+  try {
+    rules = parseLayout(layout.spec);
+  } catch (error) {
+    return fail(frontendMessages.badLayoutSpec, { spec: layout.spec, reason: error instanceof Error ? error.message : String(error) }, layoutAt);
+  }
+  return {
+    name, call, loc: locator.of(call), model, mesh: asAxes(meshSizes), sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
+  };
+}
+
+/** The program bindings of `file`, and a diagnostic for each `program(...)` call that cannot be read. */
+export function findPrograms(file: SourceFile, locator: Locator): { bindings: ProgramBinding[]; diagnostics: Diagnostic[] } {
+  const bindings: ProgramBinding[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (classifyCallee(call.getExpression())?.kind !== "program") continue;
+    const name = exportedConstName(call);
+    if (name === undefined) {
+      diagnostics.push(diagnostic(frontendMessages.notExportedConst, { text: call.getText().replace(/\s+/g, " ").slice(0, 60) }, locator.of(call)));
+      continue;
+    }
+    try {
+      bindings.push(readBinding(call, name, locator));
+    } catch (error) {
+      if (!(error instanceof CompileError)) throw error;
+      diagnostics.push(...error.diagnostics);
+    }
+  }
+  return { bindings, diagnostics };
+}

@@ -1,0 +1,68 @@
+/**
+ * The front end: from the user's files to IR programs. For each file it
+ * reports TypeScript errors (MT1000), finds the program bindings and reads
+ * each into a Program. Diagnostics are collected, not thrown: one bad program
+ * does not hide the others.
+ */
+import { ts, type SourceFile } from "ts-morph";
+import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import type { Program } from "../ir/ir.ts";
+import { findPrograms } from "./findPrograms.ts";
+import { Locator } from "./location.ts";
+import { readProgram } from "./readProgram.ts";
+
+/** Options of the front end. */
+export interface FrontEndOptions {
+  /** Paths in locations are relative to this folder (default: the current folder). */
+  readonly rootDir?: string;
+  /** Report TypeScript errors in the given files first, and skip their programs (default: true). */
+  readonly typeCheck?: boolean;
+}
+
+/** What the front end made of some files: the programs it read, and the user errors it found. */
+export interface FrontEndResult {
+  readonly programs: readonly Program[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The TypeScript errors of `file`, as MT1000 diagnostics. */
+export function typeErrors(file: SourceFile, locator: Locator): Diagnostic[] {
+  return file.getPreEmitDiagnostics()
+    .filter((item) => item.getCategory() === ts.DiagnosticCategory.Error)
+    .map((item) => {
+      const message = item.getMessageText();
+      const text = typeof message === "string" ? message : ts.flattenDiagnosticMessageText(message.compilerObject, "\n");
+      const source = item.getSourceFile() ?? file;
+      const start = item.getStart() ?? 0;
+      const { line, column } = source.getLineAndColumnAtPos(start);
+      return diagnostic(frontendMessages.typeError, { text: text.split("\n")[0] }, locator.at(source.getFilePath(), line, column));
+    });
+}
+
+/** Read every program bound in `files`. */
+export function readPrograms(files: readonly SourceFile[], options: FrontEndOptions = {}): FrontEndResult {
+  const locator = new Locator(options.rootDir ?? process.cwd());
+  const programs: Program[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    if (options.typeCheck ?? true) {
+      const errors = typeErrors(file, locator);
+      if (errors.length > 0) {
+        diagnostics.push(...errors);
+        continue;
+      }
+    }
+    const found = findPrograms(file, locator);
+    diagnostics.push(...found.diagnostics);
+    for (const binding of found.bindings) {
+      try {
+        programs.push(readProgram(binding, locator));
+      } catch (error) {
+        if (!(error instanceof CompileError)) throw error;
+        diagnostics.push(...error.diagnostics);
+      }
+    }
+  }
+  return { programs, diagnostics };
+}

@@ -1,0 +1,61 @@
+/**
+ * Functions in model code: making a function value (checking that it does not
+ * capture a variable that can change), and inlining a call to it. Because
+ * every argument is a static value (strings, sizes) or an IR value, inlining
+ * specialises a generic helper to its call site.
+ */
+import { Node, SyntaxKind, VariableDeclarationKind, type CallExpression } from "ts-morph";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import { bindName, withDefault } from "./bindPattern.ts";
+import { evalExpression } from "./evalExpression.ts";
+import { runFunctionBody } from "./evalStatements.ts";
+import { maxCallDepth, type Evaluator } from "./evaluator.ts";
+import type { Scope } from "./scope.ts";
+import { undefinedValue, type FunctionNode, type StaticValue } from "./staticValue.ts";
+
+/** The `let`/`var` variable declared outside `fn` that `fn` reads or writes, if any. */
+function capturedMutable(fn: Node): Node | undefined {
+  for (const identifier of fn.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const declaration = identifier.getSymbol()?.getDeclarations()[0];
+    if (!declaration || !Node.isVariableDeclaration(declaration)) continue;
+    if (declarationKindOf(declaration) === VariableDeclarationKind.Const) continue;
+    if (declaration.getStart() >= fn.getStart() && declaration.getEnd() <= fn.getEnd()) continue;
+    return identifier;
+  }
+  return undefined;
+}
+
+/** Whether a variable declaration is const, let or var. */
+export function declarationKindOf(declaration: Node): VariableDeclarationKind | undefined {
+  const list = declaration.getParent();
+  return list && Node.isVariableDeclarationList(list) ? list.getDeclarationKind() : undefined;
+}
+
+/** A function value for `node`, written in `scope`. */
+export function functionValue(ev: Evaluator, node: FunctionNode, scope: Scope, name: string): StaticValue {
+  const captured = capturedMutable(node);
+  if (captured) return ev.fail(frontendMessages.closureCapturesMutable, { name: captured.getText() }, captured);
+  return { kind: "function", node, scope, name };
+}
+
+/** Inline a call of `fn` with `args`; its result. */
+export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "function" }>, args: readonly StaticValue[], call: CallExpression): StaticValue {
+  const body = fn.node.getBody();
+  if (body === undefined) return ev.fail(frontendMessages.unknownFunction, { text: call.getExpression().getText() }, call);
+  if (ev.depth >= maxCallDepth) return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, depth: maxCallDepth }, call);
+  ev.depth++;
+  try {
+    const scope = fn.scope.child();
+    fn.node.getParameters().forEach((parameter, index) => {
+      const value = parameter.isRestParameter()
+        ? { kind: "array" as const, items: args.slice(index) }
+        : withDefault(ev, args[index] ?? undefinedValue, parameter.getInitializer(), scope);
+      bindName(ev, parameter.getNameNode(), value, scope, true);
+    });
+    if (Node.isBlock(body)) return runFunctionBody(ev, body, scope);
+    if (Node.isExpression(body)) return evalExpression(ev, body, scope);
+    return undefinedValue;
+  } finally {
+    ev.depth--;
+  }
+}

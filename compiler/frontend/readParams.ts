@@ -1,0 +1,125 @@
+/**
+ * The parameters of a model function, read from their types: `Tensor<"dims">`
+ * gives a tensor with the declared sizes; object types give trees of their
+ * fields; tuples give arrays. A plain array type (`readonly Layer[]`) has no
+ * static length: it is "lazy" until the model indexes it (see LengthNeeded).
+ */
+import { Node, type ParameterDeclaration, type Type } from "ts-morph";
+import { MeshtypeError } from "../../dsl/errors.ts";
+import { parseDims } from "../../dsl/parseDims.ts";
+import { fail } from "../diagnostics/diagnostic.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import type { ParamShape } from "../ir/builder.ts";
+import type { ValueTree } from "../ir/ir.ts";
+import { isTensorType } from "./dslSymbols.ts";
+import type { Locator } from "./location.ts";
+import { literalString, propertyType } from "./readTypes.ts";
+import { fromValueTree, type StaticValue } from "./staticValue.ts";
+
+/** A parameter's shape, where an array may still have an unknown length. */
+export type ParamSpec =
+  | { readonly kind: "tensor"; readonly shape: ParamShape }
+  | { readonly kind: "object"; readonly fields: ReadonlyMap<string, ParamSpec> }
+  | { readonly kind: "array"; readonly items: readonly ParamSpec[] }
+  | { readonly kind: "lazy"; readonly path: string; readonly type: string };
+
+/** What reading a parameter needs: the declared sizes, the array lengths learned so far, and where to report. */
+export interface ParamContext {
+  readonly sizes: Readonly<Record<string, number>>;
+  readonly lengths: ReadonlyMap<string, number>;
+  readonly locator: Locator;
+}
+
+function tensorSpec(type: Type, path: string, node: Node, context: ParamContext): ParamSpec {
+  const spec = literalString(propertyType(type, "__dims", node));
+  const loc = context.locator.of(node);
+  if (spec === undefined) return fail(frontendMessages.tensorDimsNotLiteral, { path, type: type.getText(node) }, loc);
+  let names: string[];
+  try {
+    names = parseDims(spec);
+  } catch (error) {
+    if (!(error instanceof MeshtypeError)) throw error;
+    return fail(frontendMessages.badDimsString, { spec, reason: error.message }, loc);
+  }
+  const dims = names.map((name) => {
+    const size = context.sizes[name];
+    if (size === undefined) {
+      return fail(frontendMessages.unknownParamDim, { path, dim: name, declared: Object.keys(context.sizes).join(", ") }, loc);
+    }
+    return { name, size };
+  });
+  return { kind: "tensor", shape: { kind: "tensor", dims } };
+}
+
+/** The spec of a value of type `type` at `path` (e.g. `params.layers`), read at `node`. */
+export function readParamSpec(type: Type, path: string, node: Node, context: ParamContext): ParamSpec {
+  if (isTensorType(type)) return tensorSpec(type, path, node, context);
+  if (type.isTuple()) {
+    return { kind: "array", items: type.getTupleElements().map((item, index) => readParamSpec(item, `${path}.${index}`, node, context)) };
+  }
+  if (type.isArray() || type.isReadonlyArray()) {
+    const element = type.getArrayElementType() ?? type.getTypeArguments()[0];
+    const length = context.lengths.get(path);
+    if (length === undefined || element === undefined) return { kind: "lazy", path, type: type.getText(node) };
+    return { kind: "array", items: Array.from({ length }, (_, index) => readParamSpec(element, `${path}.${index}`, node, context)) };
+  }
+  if (type.isObject() && type.getCallSignatures().length === 0 && !type.isUnion()) {
+    const fields = new Map<string, ParamSpec>();
+    for (const property of type.getProperties()) {
+      fields.set(property.getName(), readParamSpec(property.getTypeAtLocation(node), `${path}.${property.getName()}`, node, context));
+    }
+    return { kind: "object", fields };
+  }
+  return fail(frontendMessages.unsupportedParamType, { path, type: type.getText(node) }, context.locator.of(node));
+}
+
+/** The builder's shape of a spec without its lazy arrays (undefined when nothing is left). */
+export function toParamShape(spec: ParamSpec): ParamShape | undefined {
+  switch (spec.kind) {
+    case "tensor":
+      return spec.shape;
+    case "lazy":
+      return undefined;
+    case "array": {
+      const items = spec.items.map(toParamShape);
+      return items.every((item) => item !== undefined) ? { kind: "array", items: items as ParamShape[] } : undefined;
+    }
+    case "object": {
+      const fields: Record<string, ParamShape> = {};
+      for (const [name, field] of spec.fields) {
+        const shape = toParamShape(field);
+        if (shape) fields[name] = shape;
+      }
+      return { kind: "object", fields };
+    }
+  }
+}
+
+/** The static value of a parameter: the builder's tree, with the lazy arrays put back in. */
+export function paramValue(spec: ParamSpec, tree: ValueTree | undefined): StaticValue {
+  if (spec.kind === "lazy") return { kind: "lazyArray", path: spec.path, type: spec.type };
+  if (spec.kind === "object" && tree?.kind === "object") {
+    return { kind: "object", fields: new Map([...spec.fields].map(([name, field]) => [name, paramValue(field, tree.fields[name])])) };
+  }
+  if (spec.kind === "array" && tree?.kind === "array") {
+    return { kind: "array", items: spec.items.map((item, index) => paramValue(item, tree.items[index])) };
+  }
+  return tree ? fromValueTree(tree) : { kind: "undefined" };
+}
+
+/** The first lazy array left in a spec (an array parameter the model never indexed). */
+export function firstLazy(spec: ParamSpec): Extract<ParamSpec, { kind: "lazy" }> | undefined {
+  if (spec.kind === "lazy") return spec;
+  const children = spec.kind === "object" ? [...spec.fields.values()] : spec.kind === "array" ? spec.items : [];
+  for (const child of children) {
+    const found = firstLazy(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The spec of one parameter declaration of the model, named `name`. */
+export function readParameter(parameter: ParameterDeclaration, name: string, context: ParamContext): ParamSpec {
+  const node: Node = Node.isIdentifier(parameter.getNameNode()) ? parameter.getNameNode() : parameter;
+  return readParamSpec(parameter.getType(), name, node, context);
+}

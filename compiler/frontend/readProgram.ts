@@ -1,0 +1,73 @@
+/**
+ * Reading one program binding into IR: the model's parameters become params
+ * (from their types), its body is run by the static evaluator, and what it
+ * returns becomes the program's result. An array parameter without a static
+ * length is read again once the model has shown how many items it uses.
+ */
+import { Node, type ParameterDeclaration } from "ts-morph";
+import { fail } from "../diagnostics/diagnostic.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import { ProgramBuilder } from "../ir/builder.ts";
+import type { Program } from "../ir/ir.ts";
+import { bindName } from "./bindPattern.ts";
+import { evalExpression } from "./evalExpression.ts";
+import { runStatements } from "./evalStatements.ts";
+import { Evaluator, LengthNeeded } from "./evaluator.ts";
+import type { ProgramBinding } from "./findPrograms.ts";
+import type { Locator } from "./location.ts";
+import { firstLazy, paramValue, readParameter, toParamShape, type ParamSpec } from "./readParams.ts";
+import { Scope } from "./scope.ts";
+import { describeValue, leaves, toValueTree, type StaticValue } from "./staticValue.ts";
+
+function parameterName(parameter: ParameterDeclaration, index: number): string {
+  return Node.isIdentifier(parameter.getNameNode()) ? parameter.getName() : `arg${index}`;
+}
+
+function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>, locator: Locator): Program {
+  const builder = new ProgramBuilder({
+    name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
+  });
+  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes });
+  const scope = new Scope();
+  const specs: { parameter: ParameterDeclaration; spec: ParamSpec }[] = [];
+  binding.model.getParameters().forEach((parameter, index) => {
+    const name = parameterName(parameter, index);
+    const spec = readParameter(parameter, name, { sizes: binding.sizes, lengths, locator });
+    const shape = toParamShape(spec);
+    const tree = shape ? builder.addParam(name, shape, locator.of(parameter)) : undefined;
+    const value = paramValue(spec, tree);
+    for (const id of leaves(value)) ev.nameValue(id, name);
+    bindName(ev, parameter.getNameNode(), value, scope, true);
+    specs.push({ parameter, spec });
+  });
+  const body = binding.model.getBody();
+  let result: StaticValue = { kind: "undefined" };
+  let returnedAt: Node = binding.model;
+  if (body && Node.isBlock(body)) {
+    const completion = runStatements(ev, body.getStatements(), scope);
+    if (completion) [result, returnedAt] = [completion.value, completion.statement];
+  } else if (body && Node.isExpression(body)) {
+    [result, returnedAt] = [evalExpression(ev, body, scope), body];
+  }
+  for (const { parameter, spec } of specs) {
+    const lazy = firstLazy(spec);
+    if (lazy) fail(frontendMessages.arrayLengthUnknown, { path: lazy.path, type: lazy.type }, locator.of(parameter));
+  }
+  const tree = toValueTree(result);
+  if (!tree || leaves(result).length === 0) fail(frontendMessages.badReturn, { got: describeValue(result) }, locator.of(returnedAt));
+  builder.setResult(tree);
+  return builder.finish();
+}
+
+/** Read `binding` into a Program (stage "global"); a user error throws a CompileError. */
+export function readProgram(binding: ProgramBinding, locator: Locator): Program {
+  const lengths = new Map<string, number>();
+  for (;;) {
+    try {
+      return readOnce(binding, lengths, locator);
+    } catch (error) {
+      if (!(error instanceof LengthNeeded) || lengths.has(error.path)) throw error;
+      lengths.set(error.path, error.length);
+    }
+  }
+}
