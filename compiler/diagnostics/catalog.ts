@@ -5,9 +5,13 @@
 import type { MessageTemplate } from "./diagnostic.ts";
 import { cliMessages } from "./cliMessages.ts";
 import { frontendMessages } from "./frontendMessages.ts";
+import { loweringMessages } from "./loweringMessages.ts";
+import { validateMessages } from "./validateMessages.ts";
 
-/** Every message table, by area: MT1xxx front end, MT9xxx command line. */
+/** Every message table, by area: MT1xxx front end, MT2xxx validation, MT3xxx lowering, MT9xxx command line. */
 export const catalog: Readonly<Record<string, Readonly<Record<string, MessageTemplate<never>>>>> = {
   frontend: frontendMessages,
+  validate: validateMessages,
+  lower: loweringMessages,
   cli: cliMessages,
 };

@@ -1,0 +1,115 @@
+/**
+ * One lowered op as one TypeScript expression over local tensors: eager DSL
+ * ops for computation, `ctx.<collective>` for communication. Sizes in the
+ * code are local sizes (read from the output value's local dims).
+ */
+import type { Dim } from "../../../dsl/tensor.ts";
+import type { Op, Value } from "../../ir/ir.ts";
+
+/** The DSL function an op calls, for the import list; undefined for ops that call none. */
+export function dslFunctionOf(op: Op): string | undefined {
+  switch (op.op) {
+    case "unary":
+    case "binary":
+      return op.fn;
+    case "reduce":
+      return op.fn;
+    case "softmax":
+      return op.log ? "logSoftmax" : "softmax";
+    case "random":
+      return op.dist === "normal" ? "randomNormal" : "randomUniform";
+    case "param":
+    case "relayout":
+    case "allReduce":
+    case "allGather":
+    case "reduceScatter":
+    case "allToAll":
+    case "localSlice":
+      return undefined;
+    default:
+      return op.op;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+function names(dims: readonly Dim[]): string {
+  return quote(dims.map((dim) => dim.name).join(" "));
+}
+
+function sizesLiteral(dims: readonly Dim[]): string {
+  return `{ ${dims.map((dim) => `${dim.name}: ${dim.size}`).join(", ")} }`;
+}
+
+function numberLiteral(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return String(value);
+}
+
+/**
+ * The expression that computes `op` on one device. `input(k)` is the
+ * identifier of the k-th input; `output` is the op's output value (its
+ * `localDims` give the sizes). Collectives are awaited.
+ */
+export function emitOpExpression(op: Op, inputs: readonly string[], output: Value): string {
+  const local = output.localDims ?? output.dims;
+  const [first, second, third] = inputs;
+  switch (op.op) {
+    case "param":
+      throw new Error("emitOpExpression: params are function arguments");
+    case "full":
+      return `full(dims(${sizesLiteral(local)}), ${names(local)}, ${numberLiteral(op.value)})`;
+    case "iota":
+      return `iota(dims(${sizesLiteral(local)}), ${quote(op.dim)})`;
+    case "random": {
+      const options = op.dist === "normal" ? `std: ${numberLiteral(op.scale)}` : `low: 0, high: ${numberLiteral(op.scale)}`;
+      return `${dslFunctionOf(op)}(dims(${sizesLiteral(local)}), ${names(local)}, { seed: ${op.seed}, name: ${quote(op.name)}, ${options} })`;
+    }
+    case "unary":
+      return `${op.fn}(${first})`;
+    case "binary":
+      if (!op.scalar) return `${op.fn}(${first}, ${second})`;
+      return op.scalar.position === 0 ? `${op.fn}(${numberLiteral(op.scalar.value)}, ${first})` : `${op.fn}(${first}, ${numberLiteral(op.scalar.value)})`;
+    case "where":
+      return `where(${first}, ${second}, ${third})`;
+    case "einsum":
+      return `einsum(${inputs.join(", ")}, ${names(output.dims)})`;
+    case "reduce":
+      return `${op.fn}(${first}, ${quote(op.dims.join(" "))})`;
+    case "softmax":
+      return `${op.log ? "logSoftmax" : "softmax"}(${first}, ${quote(op.dim)})`;
+    case "rename":
+      return `rename(${first}, ${quote(op.from)}, ${quote(op.to)})`;
+    case "transpose":
+      return `transpose(${first}, ${names(output.dims)})`;
+    case "splitDim": {
+      const into = op.into.map((dim) => local.find((entry) => entry.name === dim.name) ?? dim);
+      return `splitDim(${first}, ${quote(op.dim)}, ${names(into)}, ${sizesLiteral(into)})`;
+    }
+    case "mergeDims":
+      return `mergeDims(${first}, ${quote(op.dims.join(" "))}, ${quote(op.into)})`;
+    case "slice":
+      return `slice(${first}, ${quote(op.dim)}, ${op.start}, ${op.stop})`;
+    case "concat":
+      return `concat([${inputs.join(", ")}], ${quote(op.dim)})`;
+    case "oneHot":
+      return `oneHot(${first}, ${quote(op.dim.name)}, ${op.dim.size})`;
+    case "gather":
+      return `gather(${first}, ${second}, ${quote(op.dim)})`;
+    case "relayout":
+      return first;
+    case "allReduce":
+      return `await ctx.allReduce(${first}, ${quote(op.axis)}, ${quote(op.reduce)})`;
+    case "allGather":
+      return `await ctx.allGather(${first}, ${quote(op.axis)}, ${quote(op.dim)})`;
+    case "reduceScatter":
+      return `await ctx.reduceScatter(${first}, ${quote(op.axis)}, ${quote(op.dim)}, ${quote(op.reduce)})`;
+    case "allToAll":
+      return `await ctx.allToAll(${first}, ${quote(op.axis)}, ${quote(op.splitDim)}, ${quote(op.concatDim)})`;
+    case "localSlice":
+      return `ctx.localSlice(${first}, ${quote(op.axis)}, ${quote(op.dim)})`;
+  }
+}

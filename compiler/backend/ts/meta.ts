@@ -1,0 +1,48 @@
+/**
+ * The metadata of a device program that a harness needs to run it: the mesh,
+ * every parameter leaf's global dims and sharding (to shard inputs), and the
+ * result's (to gather outputs). Emitted beside each program as `<name>Meta`.
+ */
+import type { Dim } from "../../../dsl/tensor.ts";
+import type { Program, Sharding, ValueTree } from "../../ir/ir.ts";
+
+/** A tree of tensors with the global dims and sharding of each leaf. */
+export type MetaTree =
+  | { readonly kind: "tensor"; readonly dims: readonly Dim[]; readonly sharding: Sharding }
+  | { readonly kind: "object"; readonly fields: Readonly<Record<string, MetaTree>> }
+  | { readonly kind: "array"; readonly items: readonly MetaTree[] };
+
+/** What `<name>Meta` holds. */
+export interface ProgramMeta {
+  readonly name: string;
+  /** Mesh axis sizes, in mesh order. */
+  readonly mesh: Readonly<Record<string, number>>;
+  readonly layout: string;
+  readonly params: readonly { readonly name: string; readonly tree: MetaTree }[];
+  readonly result: MetaTree;
+}
+
+function metaTree(program: Program, tree: ValueTree): MetaTree {
+  switch (tree.kind) {
+    case "tensor": {
+      const value = program.values.get(tree.value);
+      if (!value?.sharding) throw new Error(`programMeta: %${tree.value} of "${program.name}" is not lowered`);
+      return { kind: "tensor", dims: value.dims, sharding: value.sharding };
+    }
+    case "array":
+      return { kind: "array", items: tree.items.map((item) => metaTree(program, item)) };
+    case "object":
+      return { kind: "object", fields: Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, metaTree(program, item)])) };
+  }
+}
+
+/** The metadata of a lowered program. */
+export function programMeta(program: Program): ProgramMeta {
+  return {
+    name: program.name,
+    mesh: Object.fromEntries(program.mesh.map((axis) => [axis.name, axis.size])),
+    layout: program.layoutSpec,
+    params: program.params.map((param) => ({ name: param.name, tree: metaTree(program, param.tree) })),
+    result: metaTree(program, program.result),
+  };
+}

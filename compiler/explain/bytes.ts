@@ -1,0 +1,40 @@
+/**
+ * How many bytes a collective moves, defined as the simulated mesh counts them
+ * (dsl/runtime/stats.ts): float32 (4 bytes per element), per device.
+ * `bytes` is the payload: the local input the device hands to the collective;
+ * `wireBytes` is what it sends under the ring model (`ringWireBytes`).
+ */
+import { BYTES_PER_ELEMENT, ringWireBytes } from "../../dsl/runtime/stats.ts";
+import type { Dim } from "../../dsl/tensor.ts";
+import type { Op, Program } from "../ir/ir.ts";
+import { collectiveKinds } from "../ir/opAttrs.ts";
+
+/** One device's cost of one collective op. */
+export interface CollectiveCost {
+  readonly kind: "allReduce" | "allGather" | "reduceScatter" | "allToAll" | "localSlice";
+  readonly axis: string;
+  /** Devices in the group (the axis size). */
+  readonly groupSize: number;
+  /** Payload: 4 x the local input elements (0 for a local slice, which moves nothing). */
+  readonly bytes: number;
+  /** Bytes sent on the wire under the ring model. */
+  readonly wireBytes: number;
+}
+
+function elements(dims: readonly Dim[]): number {
+  return dims.reduce((product, dim) => product * dim.size, 1);
+}
+
+/** The per-device cost of `op` in a lowered program, or undefined when it is not a collective. */
+export function collectiveCost(program: Program, op: Op): CollectiveCost | undefined {
+  if (!collectiveKinds.has(op.op) || !("axis" in op)) return undefined;
+  const kind = op.op as CollectiveCost["kind"];
+  const input = program.values.get(op.inputs[0]);
+  const output = program.values.get(op.output);
+  if (!input?.localDims || !output?.localDims) throw new Error(`collectiveCost: %${op.output} is not lowered`);
+  const groupSize = program.mesh.find((axis) => axis.name === op.axis)?.size ?? 1;
+  const inputBytes = BYTES_PER_ELEMENT * elements(input.localDims);
+  const outputBytes = BYTES_PER_ELEMENT * elements(output.localDims);
+  const bytes = kind === "localSlice" ? 0 : inputBytes;
+  return { kind, axis: op.axis, groupSize, bytes, wireBytes: ringWireBytes(kind, groupSize, inputBytes, outputBytes) };
+}
