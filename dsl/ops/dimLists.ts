@@ -66,3 +66,16 @@ export function requireDim(op: string, x: readonly Dim[], name: string, what = "
   if (index < 0) throw new MeshtypeError("unknown-dim", writeOpUnknownDimMessage(op, name, describeDims(x, what)));
   return index;
 }
+
+/** How an eager op names a tensor in messages: `tensor "label"`, or `tensor` when it has no label. */
+export function whatOf(tensor: { readonly label: string | undefined }): string {
+  return tensor.label ? `tensor "${tensor.label}"` : "tensor";
+}
+
+/** A cheap label for an op's result: `relu(h)`, `add(x, w)`; undefined when no input has a label. */
+export function resultLabel(op: string, inputs: readonly ({ readonly label: string | undefined } | number)[]): string | undefined {
+  const labelled = inputs.some((input) => typeof input !== "number" && input.label);
+  if (!labelled) return undefined;
+  const parts = inputs.map((input) => (typeof input === "number" ? String(input) : (input.label ?? "_")));
+  return `${op}(${parts.join(", ")})`;
+}

@@ -1,3 +1,20 @@
 // The eager reference ops of the DSL: one module per op group, re-exported here.
 export * from "./shapeRules.ts";
 export * from "./messages.ts";
+export * from "./create.ts";
+export * from "./random.ts";
+export { fmix32, hashName, streamKey, randomBits, uniformAt, normalAt, type StreamKey } from "./randomBits.ts";
+export * from "./einsum.ts";
+export * from "./unary.ts";
+export * from "./binary.ts";
+export * from "./reduce.ts";
+export * from "./shape.ts";
+export * from "./sliceConcat.ts";
+export * from "./embedding.ts";
+export * from "./relayout.ts";
+export type { ValidateEinsumOut, EinsumError, BroadcastDims, ReduceDims } from "./types/contraction.ts";
+export type { ValidateDimOf, ValidateDimsOf, ValidateNewDim, DimName } from "./types/checks.ts";
+export type { ValidatePermutation, ValidateSplitNames, ValidateSplitSizes, RenameDims, SplitDims, MergeDims } from "./types/reshape.ts";
+export type { ValidateConcatDim, ConcatDims, OneHotDims, GatherDims, ValidateGatherDim, ValidateRelayout } from "./types/indexing.ts";
+export type { Normalize, Describe, OrMessage, IsWide, Without, FirstIn, FirstNotIn, ReplaceWith } from "./types/dimTuples.ts";
+export type { OperandDims } from "./binary.ts";

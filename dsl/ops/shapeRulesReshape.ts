@@ -168,11 +168,13 @@ export function relayoutRules(x: readonly Dim[], spec: string, what = "tensor"):
 }
 
 /** A region of a global tensor: for some of its dims, a `[start, stop)` range. */
-export type Region = Readonly<Record<string, readonly [number, number]>>;
+export type Region = Readonly<Partial<Record<string, readonly [number, number]>>>;
 
 /** The dims of `region` of a tensor with `dims` (dims not named keep their size), after checking names and bounds. */
 export function regionDims(dims: readonly Dim[], region: Region, what = "tensor"): Dim[] {
-  for (const [name, [start, stop]] of Object.entries(region)) {
+  for (const [name, range] of Object.entries(region)) {
+    if (range === undefined) continue;
+    const [start, stop] = range;
     const index = requireDim("region", dims, name, what);
     const size = dims[index].size;
     if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > size || start >= stop) {
@@ -183,5 +185,8 @@ export function regionDims(dims: readonly Dim[], region: Region, what = "tensor"
       );
     }
   }
-  return dims.map((dim) => (region[dim.name] ? { name: dim.name, size: region[dim.name][1] - region[dim.name][0] } : dim));
+  return dims.map((dim) => {
+    const range = region[dim.name];
+    return range ? { name: dim.name, size: range[1] - range[0] } : dim;
+  });
 }

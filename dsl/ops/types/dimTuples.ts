@@ -6,8 +6,8 @@
  */
 import type { JoinDims, ParseDims } from "../../types/dimsString.ts";
 
-/** `S` when `Error` is `never`, else `Error`: the validator-parameter technique. */
-export type OrMessage<S, Error> = [Error] extends [never] ? S : Error;
+/** `S` when `Error` is `never`, else `Error` (a message string): the validator-parameter technique. */
+export type OrMessage<S, Error> = [Error] extends [never] ? S : Error & string;
 
 /** `true` when `S` is the wide `string` (the types do not know the dims). */
 export type IsWide<S extends string> = string extends S ? true : false;

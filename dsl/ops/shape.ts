@@ -1,0 +1,79 @@
+/**
+ * Ops that rename, reorder, split and merge dims. rename and splitDim keep the
+ * row-major data as it is (the result shares x's data: ops never write their
+ * inputs); transpose and mergeDims of non-adjacent dims copy.
+ */
+import { MeshtypeError } from "../errors.ts";
+import { Tensor } from "../tensor.ts";
+import type { DimNames } from "../types/dimsString.ts";
+import { findDim, readDimList, readDimName, resultLabel, whatOf } from "./dimLists.ts";
+import { mergedDims, renameDims, splitDims, transposeDims } from "./shapeRules.ts";
+import { viewData } from "./strided.ts";
+import type { ValidateDimOf, ValidateDimsOf, ValidateNewDim } from "./types/checks.ts";
+import type { Normalize } from "./types/dimTuples.ts";
+import type { MergeDims, RenameDims, SplitDims, ValidatePermutation, ValidateSplitNames, ValidateSplitSizes } from "./types/reshape.ts";
+
+/**
+ * Rename dim `from` of x to `to`, at the same position. `to` must be new to x.
+ *
+ * @example
+ * const keys = rename(x, "seq", "key"); // "batch seq d" -> "batch key d"
+ */
+export function rename<X extends string, From extends string, To extends string>(
+  x: Tensor<X>,
+  from: ValidateDimOf<"rename", From, X>,
+  to: ValidateNewDim<"rename", To, X, From>,
+): Tensor<RenameDims<X, From, To>> {
+  return new Tensor(renameDims(x.dims, from, to, whatOf(x)), x.data, x.label);
+}
+
+/**
+ * Reorder x's dims: `perm` lists every dim of x once, in the new order.
+ *
+ * @example
+ * const wt = transpose(w, "d_ff d_model");
+ */
+export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<Normalize<Perm>> {
+  const dims = transposeDims(x.dims, perm, whatOf(x));
+  return new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
+}
+
+/**
+ * Split dim `dim` of x into the dims `names` (first name major), at its
+ * position. `sizes` gives every new size but at most one, which is inferred.
+ *
+ * @example
+ * const heads = splitDim(q, "d_model", "heads d_head", { heads: 4 }); // d_head = d_model / 4
+ */
+export function splitDim<X extends string, D extends string, Names extends string, Sizes extends Record<string, number>>(
+  x: Tensor<X>,
+  dim: ValidateDimOf<"splitDim", D, X>,
+  names: ValidateSplitNames<Names, D, X>,
+  sizes: ValidateSplitSizes<Sizes, Names>,
+): Tensor<SplitDims<X, D, Names>>;
+export function splitDim(x: Tensor<string>, dim: string, names: string, sizes: Readonly<Record<string, number>> | string): Tensor<string> {
+  // A string here is a validator's message: only untyped callers get this far with one.
+  if (typeof sizes === "string") throw new MeshtypeError("split-sizes", sizes);
+  return new Tensor(splitDims(x.dims, dim, names, sizes, whatOf(x)), x.data, resultLabel("splitDim", [x]));
+}
+
+/**
+ * Merge the dims `names` of x into one dim `into`, at the position of the
+ * first listed name; the listed order is major to minor (x is reordered first
+ * if its dims are not already in that order, next to each other).
+ *
+ * @example
+ * const flat = mergeDims(heads, "heads d_head", "d_model");
+ */
+export function mergeDims<X extends string, Names extends string, Into extends string>(
+  x: Tensor<X>,
+  names: ValidateDimsOf<"mergeDims", Names, X>,
+  into: ValidateNewDim<"mergeDims", Into, X, DimNames<Names>>,
+): Tensor<MergeDims<X, Names, Into>> {
+  const dims = mergedDims(x.dims, names, into, whatOf(x));
+  const merged = readDimList("mergeDims", names);
+  const target = readDimName("mergeDims", into);
+  // Lay x out with the merged dims side by side, in listed order, where the merged dim goes.
+  const order = dims.flatMap((dim) => (dim.name === target ? merged.map((name) => x.dims[findDim(x.dims, name)]) : [dim]));
+  return new Tensor(dims, viewData(x, order), resultLabel("mergeDims", [x]));
+}
