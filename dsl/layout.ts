@@ -1,8 +1,16 @@
 import type { Dims } from "./dims.ts";
 import { MeshtypeError } from "./errors.ts";
 import type { Mesh } from "./mesh.ts";
+import {
+  writeAxisReusedMessage,
+  writeIndivisibleMessage,
+  writeLayoutUnknownDimMessage,
+  writeLayoutWhat,
+  writeUnknownAxisMessage,
+} from "./messages/layout.ts";
 import { parseLayout, type LayoutRule } from "./parseLayout.ts";
 import type { Dim } from "./tensor.ts";
+import type { ValidateLayout } from "./types/validateLayout.ts";
 
 /**
  * How the named dims of a model are laid out over a mesh (Mesh-TF "layout
@@ -29,16 +37,18 @@ export class Layout<
     this.spec = spec;
     this.rules = parseLayout(spec);
     for (const rule of this.rules) {
-      if (!(rule.dim in dims.sizes)) {
-        throw new MeshtypeError(
-          "layout-unknown-dim",
-          `Layout "${spec}" names dim "${rule.dim}", which is not declared. Declared dims: ${Object.keys(dims.sizes).join(", ")}.`,
-        );
+      const size = Object.hasOwn(dims.sizes, rule.dim) ? dims.sizes[rule.dim] : undefined;
+      if (size === undefined) {
+        throw new MeshtypeError("layout-unknown-dim", writeLayoutUnknownDimMessage(rule.dim, spec));
       }
-      if (!(rule.axis in mesh.sizes)) {
+      const axisSize = Object.hasOwn(mesh.sizes, rule.axis) ? mesh.sizes[rule.axis] : undefined;
+      if (axisSize === undefined) {
+        throw new MeshtypeError("layout-unknown-axis", writeUnknownAxisMessage(rule.dim, rule.axis, spec));
+      }
+      if (size % axisSize !== 0) {
         throw new MeshtypeError(
-          "layout-unknown-axis",
-          `Layout "${spec}" puts "${rule.dim}" on mesh axis "${rule.axis}", which ${mesh} does not have. Use one of: ${mesh.axes.map((axis) => axis.name).join(", ")}.`,
+          "layout-indivisible",
+          writeIndivisibleMessage(writeLayoutWhat(spec), rule.dim, size, rule.axis, axisSize, spec),
         );
       }
     }
@@ -62,19 +72,14 @@ export class Layout<
       if (axis === undefined) return undefined;
       const other = owner.get(axis);
       if (other !== undefined) {
-        throw new MeshtypeError(
-          "layout-axis-reused",
-          `${what} puts two of its dims, "${other}" and "${dim.name}", on mesh axis "${axis}" under layout "${this.spec}". ` +
-            `A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`,
-        );
+        throw new MeshtypeError("layout-axis-reused", writeAxisReusedMessage(what, other, dim.name, axis, this.spec));
       }
       owner.set(axis, dim.name);
       const axisSize = this.mesh.sizes[axis];
       if (dim.size % axisSize !== 0) {
         throw new MeshtypeError(
           "layout-indivisible",
-          `${what}: dim "${dim.name}" has size ${dim.size}, which mesh axis "${axis}" (size ${axisSize}) does not divide. ` +
-            `Either change the layout "${this.spec}" to leave "${dim.name}" replicated or put it on another axis, or make ${dim.name} a multiple of ${axisSize}.`,
+          writeIndivisibleMessage(what, dim.name, dim.size, axis, axisSize, this.spec),
         );
       }
       return axis;
@@ -83,7 +88,10 @@ export class Layout<
 }
 
 /**
- * Lay out the dims `D` over the mesh `M`.
+ * Lay out the dims `D` over the mesh `M`. The editor checks the layout string
+ * as you type: its syntax, that every dim is declared, every axis is on the
+ * mesh, no dim is listed twice, and (for axes up to 1024) that each axis
+ * divides its dim's size. The same checks run here at run time.
  *
  * @example
  * const L = layout(M, D, "batch:data, d_ff:model");
@@ -92,6 +100,6 @@ export function layout<
   const Axes extends Record<string, number>,
   const Sizes extends Record<string, number>,
   const Spec extends string,
->(mesh: Mesh<Axes>, dims: Dims<Sizes>, spec: Spec): Layout<Axes, Sizes, Spec> {
-  return new Layout(mesh, dims, spec);
+>(mesh: Mesh<Axes>, dims: Dims<Sizes>, spec: ValidateLayout<Spec, Axes, Sizes>): Layout<Axes, Sizes, Spec> {
+  return new Layout(mesh, dims, spec as Spec);
 }

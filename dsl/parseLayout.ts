@@ -1,4 +1,6 @@
 import { MeshtypeError } from "./errors.ts";
+import { writeLayoutRepeatedDimMessage, writeLayoutSyntaxMessage } from "./messages/layout.ts";
+import { isName, trim, type IsName, type Trim } from "./types/names.ts";
 
 /** One rule of a layout: the dim `dim` is split over the mesh axis `axis`. */
 export interface LayoutRule {
@@ -9,32 +11,75 @@ export interface LayoutRule {
 /**
  * Parse a layout string such as `"batch:data, d_ff:model"` into its rules.
  * Syntax only: names are checked against a mesh and dims by `layout()`.
- * An empty string is the fully replicated layout.
+ * An empty (or blank) string is the fully replicated layout. Blanks are
+ * spaces, tabs and line breaks.
  *
- * Runtime twin of the type-level `ParseLayout` (added beside it).
+ * Runtime twin of the type-level {@link ParseLayout}: both report the first
+ * fault, in the same order, with the same message.
  */
 export function parseLayout(spec: string): LayoutRule[] {
   const rules: LayoutRule[] = [];
-  if (spec.trim() === "") return rules;
+  if (trim(spec) === "") return rules;
   const seen = new Map<string, string>();
-  for (const part of spec.split(",")) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(part);
-    if (!match) {
-      throw new MeshtypeError(
-        "layout-syntax",
-        `Cannot read "${part.trim()}" in layout "${spec}". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".`,
-      );
+  for (const rawPart of spec.split(",")) {
+    const part = trim(rawPart);
+    const colon = part.indexOf(":");
+    const dim = trim(part.slice(0, colon));
+    const axis = trim(part.slice(colon + 1));
+    if (colon < 0 || !isName(dim) || !isName(axis)) {
+      throw new MeshtypeError("layout-syntax", writeLayoutSyntaxMessage(part, spec));
     }
-    const [, dim, axis] = match;
     const previous = seen.get(dim);
     if (previous !== undefined) {
-      throw new MeshtypeError(
-        "layout-repeated-dim",
-        `Dim "${dim}" is listed twice in layout "${spec}" (on "${previous}" and on "${axis}"). Keep one rule for "${dim}".`,
-      );
+      throw new MeshtypeError("layout-repeated-dim", writeLayoutRepeatedDimMessage(dim, spec, previous, axis));
     }
     seen.set(dim, axis);
     rules.push({ dim, axis });
   }
   return rules;
 }
+
+/** A parsed rule at the type level: `[dim, axis]`. */
+export type RuleTuple = [dim: string, axis: string];
+
+type SplitParts<S extends string, Acc extends string[] = []> = S extends `${infer Head},${infer Rest}`
+  ? SplitParts<Rest, [...Acc, Head]>
+  : [...Acc, S];
+
+type ParseRule<Part extends string> = Part extends `${infer Dim}:${infer Axis}`
+  ? [Trim<Dim>, Trim<Axis>] extends [infer DimName extends string, infer AxisName extends string]
+    ? [IsName<DimName>, IsName<AxisName>] extends [true, true]
+      ? [DimName, AxisName]
+      : undefined
+    : undefined
+  : undefined;
+
+type ParseRules<Parts extends string[], Spec extends string, Acc extends RuleTuple[] = []> = Parts extends [
+  infer Part extends string,
+  ...infer Rest extends string[],
+]
+  ? ParseRule<Trim<Part>> extends [infer Dim extends string, infer Axis extends string]
+    ? Extract<Acc[number], [Dim, string]> extends infer Earlier
+      ? [Earlier] extends [never]
+        ? ParseRules<Rest, Spec, [...Acc, [Dim, Axis]]>
+        : Earlier extends [string, infer Previous extends string]
+          ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, Axis>
+          : never
+      : never
+    : writeLayoutSyntaxMessage<Trim<Part>, Spec>
+  : Acc;
+
+/**
+ * Type-level twin of {@link parseLayout}: the rules of the layout string `S`
+ * as `[dim, axis]` tuples, or the message `parseLayout(S)` would throw (a
+ * string). A non-literal `string` parses to `RuleTuple[]`.
+ *
+ * @example
+ * type R = ParseLayout<"batch:data, d_ff:model">; // [["batch", "data"], ["d_ff", "model"]]
+ * type E = ParseLayout<"batch=data">;            // 'Cannot read "batch=data" in layout ...'
+ */
+export type ParseLayout<S extends string> = string extends S
+  ? RuleTuple[]
+  : Trim<S> extends ""
+    ? []
+    : ParseRules<SplitParts<S>, S>;

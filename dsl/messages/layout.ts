@@ -1,0 +1,89 @@
+/**
+ * Messages about layout strings and about tensors placed under a layout. Each
+ * message exists once, as a function (used by the runtime) and a type of the
+ * same name (used by the type-level validators), with the same text.
+ */
+
+/** A part of a layout string that is not `dim:axis`. */
+export function writeLayoutSyntaxMessage(part: string, spec: string): string {
+  return `Cannot read "${part}" in layout "${spec}". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".`;
+}
+/** Type twin of {@link writeLayoutSyntaxMessage}. */
+export type writeLayoutSyntaxMessage<
+  Part extends string,
+  Spec extends string,
+> = `Cannot read "${Part}" in layout "${Spec}". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".`;
+
+/** A layout string with two rules for one dim. */
+export function writeLayoutRepeatedDimMessage(dim: string, spec: string, first: string, second: string): string {
+  return `Dim "${dim}" is listed twice in layout "${spec}" (on "${first}" and on "${second}"). Keep one rule for "${dim}".`;
+}
+/** Type twin of {@link writeLayoutRepeatedDimMessage}. */
+export type writeLayoutRepeatedDimMessage<
+  Dim extends string,
+  Spec extends string,
+  First extends string,
+  Second extends string,
+> = `Dim "${Dim}" is listed twice in layout "${Spec}" (on "${First}" and on "${Second}"). Keep one rule for "${Dim}".`;
+
+/** A layout rule for a dim that `dims({...})` does not declare. */
+export function writeLayoutUnknownDimMessage(dim: string, spec: string): string {
+  return `Layout "${spec}" names dim "${dim}", which is not declared in dims({...}). Fix the spelling, or declare ${dim} with its size in dims({...}).`;
+}
+/** Type twin of {@link writeLayoutUnknownDimMessage}. */
+export type writeLayoutUnknownDimMessage<
+  Dim extends string,
+  Spec extends string,
+> = `Layout "${Spec}" names dim "${Dim}", which is not declared in dims({...}). Fix the spelling, or declare ${Dim} with its size in dims({...}).`;
+
+/** A layout rule that puts a dim on an axis the mesh does not have. */
+export function writeUnknownAxisMessage(dim: string, axis: string, spec: string): string {
+  return `Unknown mesh axis "${axis}" in layout "${spec}" (the rule for "${dim}"): the mesh has no such axis. Fix the spelling, or add ${axis} with its size to mesh({...}).`;
+}
+/** Type twin of {@link writeUnknownAxisMessage}. */
+export type writeUnknownAxisMessage<
+  Dim extends string,
+  Axis extends string,
+  Spec extends string,
+> = `Unknown mesh axis "${Axis}" in layout "${Spec}" (the rule for "${Dim}"): the mesh has no such axis. Fix the spelling, or add ${Axis} with its size to mesh({...}).`;
+
+/** A tensor (named by `what`) that puts two of its dims on one mesh axis. */
+export function writeAxisReusedMessage(what: string, first: string, second: string, axis: string, spec: string): string {
+  return `${what} puts two of its dims, "${first}" and "${second}", on mesh axis "${axis}" under layout "${spec}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`;
+}
+/** Type twin of {@link writeAxisReusedMessage}. */
+export type writeAxisReusedMessage<
+  What extends string,
+  First extends string,
+  Second extends string,
+  Axis extends string,
+  Spec extends string,
+> = `${What} puts two of its dims, "${First}" and "${Second}", on mesh axis "${Axis}" under layout "${Spec}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`;
+
+/** A dim (of a tensor or of the layout's dims, named by `what`) whose size its mesh axis does not divide. */
+export function writeIndivisibleMessage(
+  what: string,
+  dim: string,
+  size: number,
+  axis: string,
+  axisSize: number,
+  spec: string,
+): string {
+  return `${what}: dim "${dim}" has size ${size}, which mesh axis "${axis}" (size ${axisSize}) does not divide. Either change the layout "${spec}" to leave "${dim}" replicated or put it on another axis, or make ${dim} a multiple of ${axisSize}.`;
+}
+/** Type twin of {@link writeIndivisibleMessage}. */
+export type writeIndivisibleMessage<
+  What extends string,
+  Dim extends string,
+  Size extends number,
+  Axis extends string,
+  AxisSize extends number,
+  Spec extends string,
+> = `${What}: dim "${Dim}" has size ${Size}, which mesh axis "${Axis}" (size ${AxisSize}) does not divide. Either change the layout "${Spec}" to leave "${Dim}" replicated or put it on another axis, or make ${Dim} a multiple of ${AxisSize}.`;
+
+/** How `layout()` names itself in {@link writeIndivisibleMessage}. */
+export function writeLayoutWhat(spec: string): string {
+  return `Layout "${spec}"`;
+}
+/** Type twin of {@link writeLayoutWhat}. */
+export type writeLayoutWhat<Spec extends string> = `Layout "${Spec}"`;

@@ -1,0 +1,41 @@
+/**
+ * Messages about `program(model, { mesh, layout })` bindings. Each message
+ * exists once, as a function and a type of the same name, with the same text.
+ * `what` names one tensor argument, e.g. `program(): argument 2.up.w (Tensor<"d_model d_ff">)`
+ * in the editor, or `program(mlp): argument 2 "params".up.w (tensor "w" [d_model=16, d_ff=64])`
+ * at run time.
+ */
+
+/** A tensor argument with a dim that the layout's `dims({...})` does not declare. */
+export function writeProgramUnknownDimMessage(what: string, name: string): string {
+  return `${what} has dim "${name}", which the layout's dims({...}) do not declare. Fix the spelling of the tensor's dims, or declare ${name} with its size in dims({...}).`;
+}
+/** Type twin of {@link writeProgramUnknownDimMessage}. */
+export type writeProgramUnknownDimMessage<
+  What extends string,
+  Name extends string,
+> = `${What} has dim "${Name}", which the layout's dims({...}) do not declare. Fix the spelling of the tensor's dims, or declare ${Name} with its size in dims({...}).`;
+
+/** The mesh given to `program()` is not the mesh the layout was made for (`given`, `expected`: the meshes, printed). */
+export function writeProgramMeshMismatchMessage(given: string, expected: string): string {
+  return `program(): ${given} is not the layout's mesh, ${expected}. Pass the layout's own mesh ({ mesh: L.mesh, layout: L }), or make the layout over this mesh.`;
+}
+/** Type twin of {@link writeProgramMeshMismatchMessage}. */
+export type writeProgramMeshMismatchMessage<
+  Given extends string,
+  Expected extends string,
+> = `program(): ${Given} is not the layout's mesh, ${Expected}. Pass the layout's own mesh ({ mesh: L.mesh, layout: L }), or make the layout over this mesh.`;
+
+/** How the types name the two meshes in {@link writeProgramMeshMismatchMessage} (they cannot print them in order). */
+export const meshMismatchNames = { given: "the mesh given", expected: "which has other axes or sizes" } as const;
+
+/** How the editor names a tensor argument: `argument` is 1-based, `path` like `.up.w` or `[]`. */
+export function writeArgumentWhat(argument: string, path: string, dims: string): string {
+  return `program(): argument ${argument}${path} (Tensor<"${dims}">)`;
+}
+/** Type twin of {@link writeArgumentWhat}. */
+export type writeArgumentWhat<
+  Argument extends string,
+  Path extends string,
+  Dims extends string,
+> = `program(): argument ${Argument}${Path} (Tensor<"${Dims}">)`;

@@ -1,0 +1,115 @@
+import { MeshtypeError } from "./errors.ts";
+import {
+  writeProgramMeshMismatchMessage,
+  writeProgramUnknownDimMessage,
+} from "./messages/program.ts";
+import type { Layout } from "./layout.ts";
+import type { Mesh } from "./mesh.ts";
+import { Tensor, describeTensor } from "./tensor.ts";
+import type { Model, ValidateMesh, ValidateModel } from "./types/validateProgram.ts";
+
+/**
+ * A model bound to a mesh and a layout. Calling it runs the model eagerly on
+ * one device (the reference meaning), after checking every tensor argument
+ * against the layout; `meshtype build` compiles it into device programs.
+ */
+export interface Program<
+  F extends Model,
+  Axes extends Record<string, number> = Record<string, number>,
+  Sizes extends Record<string, number> = Record<string, number>,
+  Spec extends string = string,
+> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** The model function as written. */
+  readonly model: F;
+  /** The mesh the program runs on. */
+  readonly mesh: Mesh<Axes>;
+  /** The layout of the model's dims over the mesh. */
+  readonly layout: Layout<Axes, Sizes, Spec>;
+}
+
+/**
+ * Bind `model` to a mesh and a layout. The editor checks that the mesh is the
+ * layout's mesh, that every tensor parameter of the model (also in objects and
+ * arrays of tensors) uses declared dims only, and that no such tensor puts two
+ * of its dims on one mesh axis; the same rules (and divisibility of each split
+ * size) are checked on every call, naming the argument.
+ *
+ * @example
+ * export const mlp8 = program(mlp, { mesh: M, layout: L });
+ * const y = mlp8(x, w_in, w_out); // runs eagerly
+ */
+export function program<
+  F extends Model,
+  const Given extends Record<string, number>,
+  const Axes extends Record<string, number>,
+  const Sizes extends Record<string, number>,
+  const Spec extends string,
+>(
+  model: ValidateModel<F, Sizes, Spec>,
+  binding: { readonly mesh: ValidateMesh<Given, Axes>; readonly layout: Layout<Axes, Sizes, Spec> },
+): Program<F, Axes, Sizes, Spec> {
+  const fn = model as F;
+  const { layout } = binding;
+  const mesh = binding.mesh as Mesh<Given>;
+  if (!sameMesh(mesh, layout.mesh)) {
+    throw new MeshtypeError("program-mesh-mismatch", writeProgramMeshMismatchMessage(String(mesh), String(layout.mesh)));
+  }
+  const names = parameterNames(fn);
+  const label = fn.name === "" ? "" : fn.name;
+  const bound = (...args: Parameters<F>): ReturnType<F> => {
+    args.forEach((arg, index) => {
+      const name = names[index] === undefined ? "" : ` "${names[index]}"`;
+      checkArgument(arg, `program(${label}): argument ${index + 1}${name}`, "", layout, new Set());
+    });
+    return (fn as (...args: Parameters<F>) => ReturnType<F>)(...args);
+  };
+  return Object.defineProperties(bound, {
+    model: { value: fn, enumerable: true },
+    mesh: { value: layout.mesh, enumerable: true },
+    layout: { value: layout, enumerable: true },
+  }) as Program<F, Axes, Sizes, Spec>;
+}
+
+/** Same axes, same sizes, same order. */
+function sameMesh(given: Mesh, expected: Mesh): boolean {
+  if (given === expected) return true;
+  if (given.axes.length !== expected.axes.length) return false;
+  return given.axes.every((axis, index) => axis.name === expected.axes[index].name && axis.size === expected.axes[index].size);
+}
+
+/** Check every tensor in `value` (walking arrays and plain objects) against `layout`. */
+function checkArgument(value: unknown, argument: string, path: string, layout: Layout, seen: Set<object>): void {
+  if (value instanceof Tensor) {
+    const what = `${argument}${path} (${describeTensor(value)})`;
+    for (const dim of value.dims) {
+      if (!Object.hasOwn(layout.dims.sizes, dim.name)) {
+        throw new MeshtypeError("program-unknown-dim", writeProgramUnknownDimMessage(what, dim.name));
+      }
+    }
+    layout.axesFor(value.dims, what);
+    return;
+  }
+  if (typeof value !== "object" || value === null || seen.has(value) || ArrayBuffer.isView(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((element, index) => checkArgument(element, argument, `${path}[${index}]`, layout, seen));
+    return;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return;
+  for (const [key, element] of Object.entries(value)) checkArgument(element, argument, `${path}.${key}`, layout, seen);
+}
+
+/**
+ * The parameter names of `fn` read from its source, for messages; an empty
+ * entry where a parameter is a pattern or the source cannot be read.
+ */
+function parameterNames(fn: Model): string[] {
+  const source = Function.prototype.toString.call(fn);
+  const match = /^(?:async\s*)?(?:function\s*\*?\s*[\w$]*\s*)?\(([^)]*)\)/.exec(source) ?? /^(?:async\s+)?([\w$]+)\s*=>/.exec(source);
+  if (!match) return [];
+  return match[1].split(",").map((part) => {
+    const name = /^\s*(?:\.\.\.)?\s*([A-Za-z_$][\w$]*)\s*(?:=.*)?$/s.exec(part);
+    return name ? name[1] : "";
+  });
+}
