@@ -1,0 +1,179 @@
+/**
+ * An interpreter of the IR over the eager DSL ops: a global program runs on
+ * one device (the reference meaning); a lowered program runs as one device's
+ * program, its collectives going to `ctx` (a SimulatedMesh device context).
+ * Fast enough for property tests, and an independent check of the back end.
+ */
+import * as dsl from "../../dsl/index.ts";
+import { Dims } from "../../dsl/dims.ts";
+import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
+import type { Tensor } from "../../dsl/tensor.ts";
+import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
+import { isLoop } from "../ir/opAttrs.ts";
+
+/** A tree of tensors: what a program takes per param and returns. */
+export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
+
+type T = Tensor<string>;
+
+/**
+ * The eager ops with plain string arguments. The DSL types check dims strings
+ * at the type level; the interpreter reads them from the IR at run time, so it
+ * calls the same functions through this one loose view.
+ */
+interface LooseOps {
+  readonly [fn: string]: unknown;
+  einsum(...args: (T | string)[]): T;
+  where(cond: T, a: T, b: T): T;
+  rename(x: T, from: string, to: string): T;
+  transpose(x: T, perm: string): T;
+  splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
+  mergeDims(x: T, names: string, into: string): T;
+  slice(x: T, dim: string, start: number, stop: number): T;
+  concat(inputs: readonly T[], dim: string): T;
+  oneHot(ids: T, dim: string, size: number): T;
+  gather(table: T, ids: T, dim: string): T;
+  full(dims: Dims, spec: string, value: number): T;
+  iota(dims: Dims, spec: string): T;
+  randomNormal(dims: Dims, spec: string, options: { seed: number; name: string; std: number }): T;
+  randomUniform(dims: Dims, spec: string, options: { seed: number; name: string; low: number; high: number }): T;
+}
+
+const ops = dsl as unknown as LooseOps;
+
+function call(fn: string, ...args: unknown[]): T {
+  const target = ops[fn];
+  if (typeof target !== "function") throw new Error(`interpret: the DSL has no op "${fn}"`);
+  return (target as (...rest: unknown[]) => T)(...args);
+}
+
+function leaf(args: readonly { name: string; tree: TensorTree }[], path: string): T {
+  const [head, ...rest] = path.split(".");
+  let node: TensorTree | undefined = args.find((arg) => arg.name === head)?.tree;
+  for (const segment of rest) node = node === undefined ? undefined : (node as Record<string, TensorTree>)[segment];
+  if (node === undefined || !("data" in node && "dims" in node)) throw new Error(`interpret: no tensor for param path "${path}"`);
+  return node as T;
+}
+
+class Interpreter {
+  private readonly env = new Map<ValueId, T>();
+
+  constructor(
+    private readonly program: Program,
+    private readonly args: readonly { name: string; tree: TensorTree }[],
+    private readonly ctx: DeviceContext | undefined,
+  ) {}
+
+  private get(id: ValueId): T {
+    const tensor = this.env.get(id);
+    if (!tensor) throw new Error(`interpret "${this.program.name}": %${id} has no value yet`);
+    return tensor;
+  }
+
+  private context(op: Op): DeviceContext {
+    return this.ctx ?? (() => { throw new Error(`interpret: ${op.op} needs a device context (run a lowered program on a mesh)`); })();
+  }
+
+  private async op(op: Op): Promise<T> {
+    const inputs = op.inputs.map((input) => this.get(input));
+    const [x, y, z] = inputs;
+    const value = this.program.values.get(op.output);
+    const local = value?.localDims ?? value?.dims ?? [];
+    const localDims = (): Dims => new Dims(Object.fromEntries(local.map((dim) => [dim.name, dim.size])));
+    const spec = local.map((dim) => dim.name).join(" ");
+    switch (op.op) {
+      case "param":
+        return leaf(this.args, op.path);
+      case "full":
+        return ops.full(localDims(), spec, op.value);
+      case "iota":
+        return ops.iota(localDims(), spec);
+      case "random":
+        return op.dist === "normal"
+          ? ops.randomNormal(localDims(), spec, { seed: op.seed, name: op.name, std: op.scale })
+          : ops.randomUniform(localDims(), spec, { seed: op.seed, name: op.name, low: 0, high: op.scale });
+      case "unary":
+        return call(op.fn, x);
+      case "binary":
+        if (!op.scalar) return call(op.fn, x, y);
+        return op.scalar.position === 0 ? call(op.fn, op.scalar.value, x) : call(op.fn, x, op.scalar.value);
+      case "where":
+        return ops.where(x, y, z);
+      case "einsum":
+        return ops.einsum(...inputs, spec);
+      case "reduce":
+        return call(op.fn, x, op.dims.join(" "));
+      case "softmax":
+        return call(op.log ? "logSoftmax" : "softmax", x, op.dim);
+      case "rename":
+        return ops.rename(x, op.from, op.to);
+      case "transpose":
+        return ops.transpose(x, spec);
+      case "splitDim": {
+        const into = op.into.map((dim) => local.find((entry) => entry.name === dim.name) ?? dim);
+        return ops.splitDim(x, op.dim, into.map((dim) => dim.name).join(" "), Object.fromEntries(into.map((dim) => [dim.name, dim.size])));
+      }
+      case "mergeDims":
+        return ops.mergeDims(x, op.dims.join(" "), op.into);
+      case "slice":
+        return ops.slice(x, op.dim, op.start, op.stop);
+      case "concat":
+        return ops.concat(inputs, op.dim);
+      case "oneHot":
+        return ops.oneHot(x, op.dim.name, op.dim.size);
+      case "gather":
+        return ops.gather(x, y, op.dim);
+      case "relayout":
+        return x;
+      case "allReduce":
+        return this.context(op).allReduce(x, op.axis, op.reduce);
+      case "allGather":
+        return this.context(op).allGather(x, op.axis, op.dim);
+      case "reduceScatter":
+        return this.context(op).reduceScatter(x, op.axis, op.dim, op.reduce);
+      case "allToAll":
+        return this.context(op).allToAll(x, op.axis, op.splitDim, op.concatDim);
+      case "localSlice":
+        return this.context(op).localSlice(x, op.axis, op.dim);
+    }
+  }
+
+  private async loop(loop: Loop): Promise<void> {
+    loop.carried.forEach((entry) => this.env.set(entry.param, this.get(entry.init)));
+    for (let index = 0; index < loop.count; index++) {
+      loop.indexed.forEach((entry) => this.env.set(entry.param, this.get(entry.items[index])));
+      await this.block(loop.body);
+      const results = loop.carried.map((entry) => this.get(entry.result));
+      loop.carried.forEach((entry, position) => this.env.set(entry.param, results[position]));
+    }
+    loop.carried.forEach((entry) => this.env.set(entry.output, this.get(entry.param)));
+  }
+
+  async block(block: Block): Promise<void> {
+    for (const statement of block) {
+      if (isLoop(statement)) await this.loop(statement);
+      else this.env.set(statement.output, await this.op(statement));
+    }
+  }
+
+  tree(tree: ValueTree): TensorTree {
+    switch (tree.kind) {
+      case "tensor":
+        return this.get(tree.value);
+      case "array":
+        return tree.items.map((item) => this.tree(item));
+      case "object":
+        return Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, this.tree(item)]));
+    }
+  }
+}
+
+/**
+ * Run `program` on `args` (one tree per param, by name). A lowered program
+ * needs `ctx` for its collectives; a global one runs eagerly without it.
+ */
+export async function interpret(program: Program, args: readonly { name: string; tree: TensorTree }[], ctx?: DeviceContext): Promise<TensorTree> {
+  const interpreter = new Interpreter(program, args, ctx);
+  await interpreter.block(program.body);
+  return interpreter.tree(program.result);
+}
