@@ -1,0 +1,43 @@
+/**
+ * Layer normalization over `d_model` (Ba et al. 2016), written in the DSL.
+ */
+import { add, mean, mul, ones, rsqrt, square, sub, zeros, type Tensor } from "meshtype";
+import type { DimsWith } from "./dimsWith.ts";
+
+/** Learned per-feature scale (gamma) and bias (beta) of a layer norm. */
+export interface LayerNormParams {
+  readonly scale: Tensor<"d_model">;
+  readonly bias: Tensor<"d_model">;
+}
+
+/** The usual epsilon of a layer norm (GPT-2 and PyTorch use 1e-5). */
+export const LAYER_NORM_EPSILON = 1e-5;
+
+/**
+ * `(x - mean) / sqrt(var + epsilon) * scale + bias`, with mean and (biased)
+ * variance taken over `d_model` for every batch and seq position.
+ *
+ * @example
+ * const y = layerNorm(x, params.norm1, LAYER_NORM_EPSILON); // x: "batch seq d_model"
+ */
+export function layerNorm(
+  x: Tensor<"batch seq d_model">,
+  params: LayerNormParams,
+  epsilon: number,
+): Tensor<"batch seq d_model"> {
+  const centered = sub(x, mean(x, "d_model"));
+  const variance = mean(square(centered), "d_model");
+  const normalized = mul(centered, rsqrt(add(variance, epsilon)));
+  return add(mul(normalized, params.scale), params.bias);
+}
+
+/**
+ * The identity layer norm: scale ones, bias zeros (as PyTorch initialises it).
+ * `prefix` is unused by the values but kept for the same call shape as the other inits.
+ *
+ * @example
+ * const norm1 = initLayerNormParams(D, 0, "block0.norm1");
+ */
+export function initLayerNormParams(D: DimsWith<"d_model">, _seed: number, _prefix: string): LayerNormParams {
+  return { scale: ones(D, "d_model"), bias: zeros(D, "d_model") };
+}
