@@ -1,0 +1,88 @@
+/**
+ * The data behind `meshtype explain`: one row per op of a lowered program
+ * (op, source location, global dims, local dims, sharding, and for a
+ * collective its axis and bytes), and totals per collective kind. Bytes are
+ * per device, float32, as the simulated mesh counts them (see bytes.ts).
+ */
+import type { Block, Program } from "../ir/ir.ts";
+import { isLoop } from "../ir/opAttrs.ts";
+import { formatDims, formatLoc, formatOpHead } from "../ir/printer.ts";
+import { formatSharding } from "../ir/sharding.ts";
+import { collectiveCost } from "./bytes.ts";
+
+/** One op of the table. */
+export interface ExplainRow {
+  /** The op's kind and attributes, e.g. `einsum` or `allReduce axis=model reduce=sum`. */
+  readonly op: string;
+  /** `file:line:col` of the user's code (for a collective: the op it was inserted for). */
+  readonly loc: string;
+  readonly value: string;
+  readonly globalDims: string;
+  readonly localDims: string;
+  readonly sharding: string;
+  /** Loop nesting depth (0 outside loops). */
+  readonly depth: number;
+  /** How many times the op runs per call (the product of enclosing loop counts). */
+  readonly runs: number;
+  readonly collective?: string;
+  readonly axis?: string;
+  /** Payload bytes per device, per run. */
+  readonly bytes?: number;
+  /** Ring-model wire bytes per device, per run. */
+  readonly wireBytes?: number;
+}
+
+/** The whole table of one program. */
+export interface ExplainTable {
+  readonly program: string;
+  readonly mesh: string;
+  readonly layout: string;
+  readonly rows: readonly ExplainRow[];
+  /** Payload bytes per device per call of the program, by collective kind (loops counted per iteration). */
+  readonly bytesByCollective: Readonly<Record<string, number>>;
+  readonly wireBytesByCollective: Readonly<Record<string, number>>;
+}
+
+function collectRows(program: Program, block: Block, depth: number, runs: number, rows: ExplainRow[]): void {
+  for (const statement of block) {
+    if (isLoop(statement)) {
+      collectRows(program, statement.body, depth + 1, runs * statement.count, rows);
+      continue;
+    }
+    const value = program.values.get(statement.output);
+    const cost = collectiveCost(program, statement);
+    rows.push({
+      op: formatOpHead(statement),
+      loc: formatLoc(statement.loc),
+      value: `%${statement.output}${value?.hint ? ` ${value.hint}` : ""}`,
+      globalDims: formatDims(value?.dims ?? []),
+      localDims: formatDims(value?.localDims ?? []),
+      sharding: value?.sharding ? formatSharding(value.sharding) : "",
+      depth,
+      runs,
+      ...(cost ? { collective: cost.kind, axis: cost.axis, bytes: cost.bytes, wireBytes: cost.wireBytes } : {}),
+    });
+  }
+}
+
+/** The explain table of a lowered program. */
+export function explainProgram(program: Program): ExplainTable {
+  if (program.stage !== "lowered") throw new Error(`explainProgram: "${program.name}" is not lowered`);
+  const rows: ExplainRow[] = [];
+  collectRows(program, program.body, 0, 1, rows);
+  const bytesByCollective: Record<string, number> = {};
+  const wireBytesByCollective: Record<string, number> = {};
+  for (const row of rows) {
+    if (!row.collective) continue;
+    bytesByCollective[row.collective] = (bytesByCollective[row.collective] ?? 0) + (row.bytes ?? 0) * row.runs;
+    wireBytesByCollective[row.collective] = (wireBytesByCollective[row.collective] ?? 0) + (row.wireBytes ?? 0) * row.runs;
+  }
+  return {
+    program: program.name,
+    mesh: program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" "),
+    layout: program.layoutSpec,
+    rows,
+    bytesByCollective,
+    wireBytesByCollective,
+  };
+}
