@@ -72,3 +72,8 @@ export function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
   return true;
 }
+
+/** `text` typed as a wide `string`, so a test can pass a bad argument past tsc to reach the run-time check. */
+export function untyped(text: string): string {
+  return text;
+}

@@ -16,7 +16,7 @@ export type IsWide<S extends string> = string extends S ? true : false;
 export type Normalize<S extends string> = string extends S ? string : JoinDims<ParseDims<S>>;
 
 /** How the types name a tensor in messages: `Tensor<"a b">`. */
-export type Describe<S extends string> = `Tensor<"${Normalize<S>}">`;
+export type Describe<S extends string> = string extends S ? "Tensor<string>" : `Tensor<"${Normalize<S>}">`;
 
 /** The first name of `T` that is not in `Allowed`, or `never`. */
 export type FirstNotIn<T extends readonly string[], Allowed> = T extends readonly [
