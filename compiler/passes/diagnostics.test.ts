@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { MeshAxis } from "../../dsl/mesh.ts";
+import { CompileError } from "../diagnostics/diagnostic.ts";
+import { ProgramBuilder } from "../ir/builder.ts";
+import type { Program } from "../ir/ir.ts";
+import { fixtureLoc } from "../testing/fixtures.ts";
+import { mlp } from "../testing/programs.ts";
+import { compileProgram } from "./pipeline.ts";
+
+const mesh: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "model", size: 4 }];
+
+function diagnosticsOf(program: Program) {
+  try {
+    compileProgram(program);
+  } catch (error) {
+    if (error instanceof CompileError) return error.diagnostics;
+    throw error;
+  }
+  throw new Error("expected a CompileError");
+}
+
+/** A program with one relayout: x [a=6 b=8] -> relayout(x, spec) -> tanh. */
+function relayoutProgram(spec: { dim: string; axis: string }[], layout = ""): Program {
+  const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: layout });
+  const x = b.param("x", [{ name: "a", size: 6 }, { name: "b", size: 8 }], fixtureLoc(2));
+  const moved = b.add({ op: "relayout", rules: spec }, [x], { hint: "moved", loc: fixtureLoc(3) });
+  b.setResult(b.add({ op: "unary", fn: "tanh" }, [moved], { loc: fixtureLoc(4) }));
+  return b.finish();
+}
+
+// Each fixture is valid; each spoiler is a one-line mutation that must give its named diagnostic.
+describe("spoilers: validate (MT2xxx) and lower (MT3xxx)", () => {
+  it("the unmutated programs compile", () => {
+    expect(() => compileProgram(mlp.build(mesh, "batch:data, d_ff:model"))).not.toThrow();
+    expect(() => compileProgram(relayoutProgram([{ dim: "b", axis: "model" }]))).not.toThrow();
+  });
+
+  it("MT2001: a value with two dims on one axis, named with its dims, the layout and the op's location", () => {
+    const [first] = diagnosticsOf(mlp.build(mesh, "batch:data, d_ff:data"));
+    expect(first.code).toBe("MT2001");
+    expect(first.message).toContain('value "h" (%3) [batch=4 seq=2 d_ff=8] puts two of its dims, "batch" and "d_ff", on mesh axis "data"');
+    expect(first.message).toContain('layout "batch:data, d_ff:data"');
+    expect(first.loc).toEqual(fixtureLoc(3));
+    expect(first.hint).toMatch(/move "batch" or "d_ff" to another axis/);
+  });
+
+  it("MT2002: a size the axis does not divide, for a param and an intermediate value", () => {
+    const diagnostics = diagnosticsOf(mlp.build([{ name: "data", size: 3 }], "d_ff:data"));
+    expect(diagnostics.map((item) => item.code)).toEqual(["MT2002", "MT2002", "MT2002", "MT2002"]);
+    expect(diagnostics[2].message).toContain('value "h" (%3) [batch=4 seq=2 d_ff=8]: dim "d_ff" has size 8, which mesh axis "data" (size 3) does not divide');
+    expect(diagnostics[2].hint).toContain("make d_ff a multiple of 3");
+  });
+
+  it("MT2002: a relayout whose split the axis does not divide", () => {
+    const [first] = diagnosticsOf(relayoutProgram([{ dim: "a", axis: "model" }], "b:data"));
+    expect(first.code).toBe("MT2002");
+    expect(first.message).toContain('dim "a" has size 6, which mesh axis "model" (size 4) does not divide under layout "a:model, b:data"');
+    expect(first.loc).toEqual(fixtureLoc(3));
+    expect(() => compileProgram(relayoutProgram([{ dim: "b", axis: "model" }], "b:data"))).not.toThrow();
+  });
+
+  it("MT2003: a relayout rule naming an unknown mesh axis, and a layout rule too", () => {
+    const [first] = diagnosticsOf(relayoutProgram([{ dim: "b", axis: "modle" }]));
+    expect(first.code).toBe("MT2003");
+    expect(first.message).toContain('puts "b" on mesh axis "modle"');
+    expect(first.hint).toBe("Use one of the mesh axes: data, model.");
+    expect(diagnosticsOf(mlp.build(mesh, "batch:dta"))[0].code).toBe("MT2003");
+  });
+
+  it("MT2004: a relayout rule naming a dim the value does not have", () => {
+    const [first] = diagnosticsOf(relayoutProgram([{ dim: "c", axis: "model" }]));
+    expect(first.code).toBe("MT2004");
+    expect(first.message).toContain('names dim "c", which value "x" (%0) [a=6 b=8] does not have');
+  });
+
+  it("MT3001: operands split over one axis on different dims, with no layout rule for the result", () => {
+    const build = (resultRule: string) => {
+      const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: `a:model${resultRule}` });
+      const x = b.param("x", [{ name: "a", size: 4 }, { name: "b", size: 8 }], fixtureLoc(2));
+      const y = b.param("y", [{ name: "b", size: 8 }], fixtureLoc(2));
+      const moved = b.add({ op: "relayout", rules: [{ dim: "b", axis: "model" }] }, [y], { hint: "moved", loc: fixtureLoc(3) });
+      b.setResult(b.add({ op: "einsum" }, [x, moved], { out: ["b"], hint: "out", loc: fixtureLoc(4) }));
+      return b.finish();
+    };
+    const [first] = diagnosticsOf(build(""));
+    expect(first.code).toBe("MT3001");
+    expect(first.message).toContain('split over mesh axis "model" along different dims (value "x" (%0) split(a), value "moved" (%2) split(b))');
+    expect(first.hint).toContain('relayout(result, "b:model")');
+    expect(first.loc).toEqual(fixtureLoc(4));
+  });
+});
