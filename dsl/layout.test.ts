@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { dims } from "./dims.ts";
+import { MeshtypeError } from "./errors.ts";
+import { layout, Layout } from "./layout.ts";
+import { caseAxes, caseSizes, layoutCases } from "./layout.cases.ts";
+import { mesh } from "./mesh.ts";
+import { parseLayout } from "./parseLayout.ts";
+
+function messageOf(run: () => unknown): string | null {
+  try {
+    run();
+    return null;
+  } catch (error) {
+    if (!(error instanceof MeshtypeError)) throw error;
+    return error.message;
+  }
+}
+
+const M = mesh(caseAxes);
+const D = dims(caseSizes);
+
+describe("layout() (runtime twin of ValidateLayout)", () => {
+  it.each(layoutCases)("$spec", ({ spec, message }) => {
+    expect(messageOf(() => new Layout(M, D, spec))).toBe(message);
+  });
+
+  it("gives stable codes for each fault", () => {
+    const codeOf = (spec: string) => {
+      try {
+        new Layout(M, D, spec);
+      } catch (error) {
+        return (error as MeshtypeError).code;
+      }
+      return null;
+    };
+    expect(codeOf("batch=data")).toBe("layout-syntax");
+    expect(codeOf("batch:data, batch:model")).toBe("layout-repeated-dim");
+    expect(codeOf("btch:data")).toBe("layout-unknown-dim");
+    expect(codeOf("batch:modle")).toBe("layout-unknown-axis");
+    expect(codeOf("vocab:model")).toBe("layout-indivisible");
+  });
+
+  it("keeps the mesh, dims, spec and rules, and looks up axes", () => {
+    const L = layout(M, D, "batch:data, d_ff:model, heads:model");
+    expect(L.mesh).toBe(M);
+    expect(L.dims).toBe(D);
+    expect(L.spec).toBe("batch:data, d_ff:model, heads:model");
+    expect(L.rules).toEqual([
+      { dim: "batch", axis: "data" },
+      { dim: "d_ff", axis: "model" },
+      { dim: "heads", axis: "model" },
+    ]);
+    expect(L.axisOf("d_ff")).toBe("model");
+    expect(L.axisOf("seq")).toBeUndefined();
+  });
+
+  it("does not take inherited properties for dims or axes", () => {
+    expect(messageOf(() => new Layout(M, D, "constructor:data"))).toMatch(/names dim "constructor"/);
+    expect(messageOf(() => new Layout(M, D, "batch:toString"))).toMatch(/Unknown mesh axis "toString"/);
+  });
+});
+
+describe("parseLayout", () => {
+  it("reads blanks (space, tab, newline) around names and punctuation", () => {
+    expect(parseLayout("\n batch\t: data ,\r\nd_ff:model ")).toEqual([
+      { dim: "batch", axis: "data" },
+      { dim: "d_ff", axis: "model" },
+    ]);
+  });
+
+  it("is syntax only: unknown names parse", () => {
+    expect(parseLayout("x:y")).toEqual([{ dim: "x", axis: "y" }]);
+  });
+});
+
+describe("Layout.axesFor", () => {
+  const L = layout(M, D, "batch:data, d_ff:model, heads:model");
+
+  it("gives each dim's axis, undefined when replicated", () => {
+    expect(
+      L.axesFor(
+        [
+          { name: "batch", size: 64 },
+          { name: "seq", size: 512 },
+          { name: "d_ff", size: 4096 },
+        ],
+        "x",
+      ),
+    ).toEqual(["data", undefined, "model"]);
+  });
+
+  it("rejects a tensor with two dims on one axis, naming it", () => {
+    const dimsOfTensor = [
+      { name: "d_ff", size: 4096 },
+      { name: "heads", size: 16 },
+    ];
+    expect(messageOf(() => L.axesFor(dimsOfTensor, 'tensor "w"'))).toBe(
+      'tensor "w" puts two of its dims, "d_ff" and "heads", on mesh axis "model" under layout "batch:data, d_ff:model, heads:model". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.',
+    );
+  });
+
+  it("rejects a split size that the axis does not divide, with the numbers", () => {
+    expect(messageOf(() => L.axesFor([{ name: "batch", size: 6 }], 'tensor "x"'))).toBe(
+      'tensor "x": dim "batch" has size 6, which mesh axis "data" (size 4) does not divide. Either change the layout "batch:data, d_ff:model, heads:model" to leave "batch" replicated or put it on another axis, or make batch a multiple of 4.',
+    );
+  });
+});
