@@ -26,9 +26,10 @@ export function dense<X extends string, In extends string, Out extends string, R
   x: Tensor<X>,
   params: DenseParams<In, Out>,
   out: ValidateEinsumOut<R, [X, `${In} ${Out}`]>,
-): Tensor<Normalize<R>>;
-export function dense(x: Tensor<string>, params: DenseParams<string, string>, out: string): Tensor<string> {
-  return add(einsum(x, params.w, out), params.b);
+): Tensor<Normalize<R>> {
+  // The signature checks `out` at the call; inside, the dims are generic, so the ops see plain strings.
+  const hidden = einsum(x as Tensor<string>, params.w as Tensor<string>, out as string);
+  return add(hidden, params.b as Tensor<string>) as Tensor<Normalize<R>>;
 }
 
 /**
@@ -41,9 +42,8 @@ export function project<X extends string, W extends string, R extends string>(
   x: Tensor<X>,
   w: Tensor<W>,
   out: ValidateEinsumOut<R, [X, W]>,
-): Tensor<Normalize<R>>;
-export function project(x: Tensor<string>, w: Tensor<string>, out: string): Tensor<string> {
-  return einsum(x, w, out);
+): Tensor<Normalize<R>> {
+  return einsum(x as Tensor<string>, w as Tensor<string>, out as string) as Tensor<Normalize<R>>;
 }
 
 /**
