@@ -6,7 +6,7 @@
 import { Node, type CallExpression } from "ts-morph";
 import { parseLayout } from "../../dsl/parseLayout.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import { classifyCallee, type DslEntity } from "./dslSymbols.ts";
+import { classifyCallee, declarationOf, type DslEntity } from "./dslSymbols.ts";
 import { emitOp } from "./dslOps.ts";
 import { evalExpression, shortText } from "./evalExpression.ts";
 import type { Evaluator } from "./evaluator.ts";
@@ -72,6 +72,11 @@ export function evalCall(ev: Evaluator, node: CallExpression, scope: Scope): Sta
   const local = Node.isIdentifier(callee) ? scope.lookup(callee.getText()) : undefined;
   const entity = local ? undefined : classifyCallee(callee);
   if (entity) return callDsl(ev, entity, node, scope);
+  const declaration = local ? undefined : declarationOf(callee);
+  const isMath = Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === "Math";
+  if (declaration?.getSourceFile().isDeclarationFile() && !isMath) {
+    return ev.fail(frontendMessages.unknownFunction, { text: shortText(callee) }, node);
+  }
   let fn: StaticValue;
   if (Node.isPropertyAccessExpression(callee)) {
     const target = evalExpression(ev, callee.getExpression(), scope);
