@@ -1,0 +1,31 @@
+/**
+ * Single-letter einsum subscripts for named dims: each dim gets the first
+ * letter of its name that is still free (`batch` -> b, `seq` -> s, `d_model`
+ * -> d, `d_ff` -> f), else the first free letter of a-z, A-Z. torch.einsum
+ * takes 52 letters, so an einsum may name at most 52 distinct dims.
+ */
+const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** The letter of every distinct dim name in `names` (in first-seen order). */
+export function assignLetters(names: readonly string[]): Map<string, string> {
+  const letters = new Map<string, string>();
+  const used = new Set<string>();
+  for (const name of names) {
+    if (letters.has(name)) continue;
+    const fromName = [...name].find((char) => alphabet.includes(char) && !used.has(char));
+    const letter = fromName ?? [...alphabet].find((char) => !used.has(char));
+    if (letter === undefined) {
+      throw new Error(`einsum over ${new Set(names).size} distinct dims: torch.einsum has only 52 subscript letters. Split the einsum into smaller ones.`);
+    }
+    letters.set(name, letter);
+    used.add(letter);
+  }
+  return letters;
+}
+
+/** `"bsd,df->bsf"` for inputs with the given dim names and the output's. */
+export function einsumEquation(inputs: readonly (readonly string[])[], output: readonly string[]): string {
+  const letters = assignLetters([...inputs.flat(), ...output]);
+  const word = (names: readonly string[]): string => names.map((name) => letters.get(name)).join("");
+  return `${inputs.map(word).join(",")}->${word(output)}`;
+}

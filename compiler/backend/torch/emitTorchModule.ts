@@ -1,0 +1,181 @@
+/**
+ * The torch back end: one Python module per source file, holding every lowered
+ * program of that file as `def <name>(mesh, *params)` (the program of one
+ * device: local shards in, local result out, in the same tree shape as the
+ * model returns), `<name>_meta` (mesh, and the global dims and sharding of
+ * every parameter and result leaf), `PROGRAMS`, and a `main()` that torchrun
+ * starts once per device. It imports `meshtype_torch` (the helpers in
+ * ./runtime, written beside it by `torchRuntimeFiles`).
+ */
+import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
+import { isLoop, walkOps } from "../../ir/opAttrs.ts";
+import { formatDims } from "../../ir/printer.ts";
+import { formatSharding } from "../../ir/sharding.ts";
+import { collectiveCost } from "../../explain/bytes.ts";
+import { programMeta } from "../ts/meta.ts";
+import type { NameTable } from "../ts/names.ts";
+import { emitTorchOp } from "./emitTorchOp.ts";
+import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
+
+/** What the banner says about where the module came from. */
+export interface TorchEmitOptions {
+  /** The user's source file as written on the command line, e.g. `examples/mlp/mlp.ts`. */
+  readonly sourceFile: string;
+  /** The command that made the module; default `meshtype build <sourceFile> --target torch`. */
+  readonly command?: string;
+}
+
+/** Why gloo runs some collectives as others (said in the generated code, where they occur). */
+const glooNotes: Partial<Record<Op["op"], string>> = {
+  reduceScatter: "on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk",
+  allToAll: "on gloo, which has no all_to_all in torch 1.13: all_gather, then this rank's chunks",
+};
+
+function treeType(tree: ValueTree): string {
+  return tree.kind === "tensor" ? "torch.Tensor" : tree.kind === "array" ? "list" : "dict";
+}
+
+class TorchProgramEmitter {
+  private readonly names: NameTable = pythonNameTable();
+  private readonly identifiers = new Map<ValueId, string>();
+
+  constructor(private readonly program: Program, private readonly writer: PythonWriter) {}
+
+  private name(id: ValueId): string {
+    const known = this.identifiers.get(id);
+    if (known !== undefined) return known;
+    const fresh = this.names.fresh(this.program.values.get(id)?.hint, `v${id}`);
+    this.identifiers.set(id, fresh);
+    return fresh;
+  }
+
+  private value(id: ValueId) {
+    const value = this.program.values.get(id);
+    if (!value) throw new Error(`emitTorchModule: %${id} is not defined in program "${this.program.name}"`);
+    return value;
+  }
+
+  private comment(op: Op): string {
+    const value = this.value(op.output);
+    const local = formatDims(value.localDims ?? value.dims);
+    const cost = collectiveCost(this.program, op);
+    if (cost) {
+      const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
+      const note = glooNotes[op.op];
+      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${note ? `; ${note}` : ""}`;
+    }
+    const what = op.op === "rename" ? `rename ${op.from} -> ${op.to}, ` : op.op === "relayout" ? "relayout (no data movement), " : "";
+    return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}`;
+  }
+
+  private op(op: Op): void {
+    if (op.op === "param") return;
+    const operands = op.inputs.map((input) => ({ name: this.name(input), value: this.value(input) }));
+    const expression = emitTorchOp(op, operands, this.value(op.output));
+    this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
+  }
+
+  private loop(loop: Loop): void {
+    const writer = this.writer;
+    for (const entry of loop.carried) {
+      writer.line(`${this.name(entry.param)} = ${this.name(entry.init)}`);
+      this.identifiers.set(entry.output, this.name(entry.param));
+    }
+    const lists = loop.indexed.map((entry) => {
+      const list = this.names.fresh(`${this.value(entry.param).hint ?? "items"}_items`, `items${entry.param}`);
+      writer.line(`${list} = [${entry.items.map((item) => this.name(item)).join(", ")}]`);
+      return list;
+    });
+    const index = this.names.fresh("index", "index");
+    writer.line(`for ${index} in range(${loop.count}):`).indented(() => {
+      loop.indexed.forEach((entry, position) => writer.line(`${this.name(entry.param)} = ${lists[position]}[${index}]`));
+      this.block(loop.body);
+      for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.name(entry.result)}`);
+    });
+  }
+
+  private block(block: Block): void {
+    for (const statement of block) {
+      if (isLoop(statement)) this.loop(statement);
+      else this.op(statement);
+    }
+  }
+
+  private treeExpression(tree: ValueTree): string {
+    switch (tree.kind) {
+      case "tensor":
+        return this.name(tree.value);
+      case "array":
+        return `[${tree.items.map((item) => this.treeExpression(item)).join(", ")}]`;
+      case "object":
+        return `{${Object.entries(tree.fields).map(([field, item]) => `${pythonString(field)}: ${this.treeExpression(item)}`).join(", ")}}`;
+    }
+  }
+
+  /** Write `def <identifier>(mesh, ...)`. */
+  emit(identifier: string): void {
+    const { program, writer } = this;
+    const params = program.params.map((param) => ({ param, identifier: this.names.fresh(param.name, "param") }));
+    const leaves: { op: Op & { op: "param" }; owner: string; rest: string[] }[] = [];
+    for (const op of walkOps(program.body)) {
+      if (op.op !== "param") continue;
+      const [head, ...rest] = op.path.split(".");
+      const owner = params.find((entry) => entry.param.name === head);
+      if (!owner) throw new Error(`emitTorchModule: param path "${op.path}" of "${program.name}" names no parameter`);
+      if (rest.length === 0) this.identifiers.set(op.output, owner.identifier);
+      else leaves.push({ op, owner: owner.identifier, rest });
+    }
+    const signature = params.map(({ param, identifier }) => `${identifier}: ${treeType(param.tree)}`);
+    const mesh = program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
+    writer.line(`def ${identifier}(${["mesh: mt.MeshContext", ...signature].join(", ")}):`).indented(() => {
+      writer.line(`"""\`${program.name}\` on mesh [${mesh}] with layout ${pythonString(program.layoutSpec)}: the program of one device (local shards in, local result out)."""`);
+      for (const { op, owner, rest } of leaves) {
+        writer.line(`${this.name(op.output)} = ${pythonAccess(owner, rest)}  # local ${formatDims(this.value(op.output).localDims ?? [])}`);
+      }
+      this.block(program.body);
+      writer.line(`return ${this.treeExpression(program.result)}`);
+    });
+  }
+}
+
+/**
+ * The generated Python module for the lowered `programs` of one source file.
+ * Run it with `torchrun --nproc_per_node <devices> <module>.py --program <name> --inputs DIR --outputs DIR`
+ * next to the `meshtype_torch` package (`torchRuntimeFiles`).
+ *
+ * @example
+ * const text = emitTorchModule(lowered, "examples/mlp/mlp.ts");
+ * fs.writeFileSync("out/mlp_torch.py", text);
+ */
+export function emitTorchModule(programs: readonly Program[], sourceFile: string | TorchEmitOptions): string {
+  const options = typeof sourceFile === "string" ? { sourceFile } : sourceFile;
+  for (const program of programs) {
+    if (program.stage !== "lowered") throw new Error(`emitTorchModule: program "${program.name}" is not lowered; run the pipeline (compileProgram) first`);
+  }
+  const command = options.command ?? `meshtype build ${options.sourceFile} --target torch`;
+  const writer = new PythonWriter();
+  writer.line(`# DO NOT EDIT: generated by \`${command}\` from ${options.sourceFile}.`);
+  writer.line("# Each function is the program of one device: it takes local shards (torch tensors with the local dims in");
+  writer.line("# the comments) and calls the collectives of `mesh` (meshtype_torch.MeshContext), each over one mesh axis.");
+  writer.line("# Run: torchrun --nproc_per_node <devices> <this file> --program <name> --inputs <dir> --outputs <dir>");
+  writer.line("import torch");
+  writer.line();
+  writer.line("import meshtype_torch as mt");
+  const moduleNames = pythonNameTable();
+  const entries: string[] = [];
+  for (const program of programs) {
+    const identifier = moduleNames.fresh(program.name, "program");
+    const meta = moduleNames.fresh(`${identifier}_meta`, "program_meta");
+    writer.line().line();
+    new TorchProgramEmitter(program, writer).emit(identifier);
+    writer.line().line();
+    writer.line(`# How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding of every leaf.`);
+    writer.line(`${meta} = ${pythonData(programMeta(program))}`);
+    entries.push(`${pythonString(program.name)}: (${identifier}, ${meta})`);
+  }
+  writer.line().line();
+  writer.line(`PROGRAMS = {${entries.join(", ")}}`);
+  writer.line().line();
+  writer.line('if __name__ == "__main__":').indented(() => writer.line("mt.main(PROGRAMS)"));
+  return writer.toString();
+}

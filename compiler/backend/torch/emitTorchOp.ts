@@ -1,0 +1,152 @@
+/**
+ * One lowered op as one Python expression over local torch tensors: torch ops
+ * for computation (matching the eager TypeScript ops of dsl/ops), and the
+ * collectives of `mesh` (a meshtype_torch.MeshContext) for communication.
+ * Sizes are local sizes; a dim is addressed by its position in the local
+ * tensor, which the compiler knows, so the code needs no dim names at run time.
+ */
+import type { Dim } from "../../../dsl/tensor.ts";
+import type { BinaryFn, Op, UnaryFn, Value } from "../../ir/ir.ts";
+import { einsumEquation } from "./einsumSubscripts.ts";
+import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
+
+/** An input of an op: the identifier that holds it, and its value (for its local dims). */
+export interface TorchOperand {
+  readonly name: string;
+  readonly value: Value;
+}
+
+const float32 = "torch.float32";
+
+function localDims(value: Value): readonly Dim[] {
+  return value.localDims ?? value.dims;
+}
+
+function namesOf(value: Value): string[] {
+  return localDims(value).map((dim) => dim.name);
+}
+
+function sizesOf(value: Value): number[] {
+  return localDims(value).map((dim) => dim.size);
+}
+
+/** The position of dim `name` in `operand`; a missing dim is a compiler bug. */
+function axisOf(operand: TorchOperand, name: string): number {
+  const index = namesOf(operand.value).indexOf(name);
+  if (index < 0) throw new Error(`emitTorchOp: ${operand.name} has no dim "${name}" (dims ${namesOf(operand.value).join(" ")})`);
+  return index;
+}
+
+/**
+ * `operand` laid out along `target` (dim names, in order) for torch broadcasting:
+ * its dims permuted into target order, with `None` where it lacks a target dim.
+ */
+export function alignTo(operand: TorchOperand, target: readonly string[]): string {
+  const own = namesOf(operand.value);
+  const present = target.filter((name) => own.includes(name));
+  const order = present.map((name) => own.indexOf(name));
+  let expression = order.some((position, index) => position !== index) ? `${operand.name}.permute${pythonTuple(order)}` : operand.name;
+  if (present.length < target.length) expression += `[${target.map((name) => (own.includes(name) ? ":" : "None")).join(", ")}]`;
+  return expression;
+}
+
+const unaryCalls: Readonly<Record<UnaryFn, (x: string) => string>> = {
+  relu: (x) => `torch.relu(${x})`,
+  // dsl/ops/unary.ts: GELU with the tanh approximation (GPT-2).
+  gelu: (x) => `torch.nn.functional.gelu(${x}, approximate="tanh")`,
+  sigmoid: (x) => `torch.sigmoid(${x})`,
+  exp: (x) => `torch.exp(${x})`,
+  log: (x) => `torch.log(${x})`,
+  tanh: (x) => `torch.tanh(${x})`,
+  sqrt: (x) => `torch.sqrt(${x})`,
+  rsqrt: (x) => `torch.rsqrt(${x})`,
+  neg: (x) => `torch.neg(${x})`,
+  abs: (x) => `torch.abs(${x})`,
+  square: (x) => `torch.square(${x})`,
+  reciprocal: (x) => `torch.reciprocal(${x})`,
+};
+
+const infix: Partial<Record<BinaryFn, string>> = { add: "+", sub: "-", mul: "*", div: "/", less: "<", lessEqual: "<=", greater: ">", greaterEqual: ">=", equal: "==" };
+const comparisons: ReadonlySet<BinaryFn> = new Set(["less", "lessEqual", "greater", "greaterEqual", "equal"]);
+
+function binaryExpression(fn: BinaryFn, left: string, right: string, scalarSide?: 0 | 1): string {
+  const operator = infix[fn];
+  if (operator !== undefined) {
+    const expression = `${left} ${operator} ${right}`;
+    return comparisons.has(fn) ? `(${expression}).to(${float32})` : expression;
+  }
+  if (scalarSide === undefined) return `torch.${fn}(${left}, ${right})`;
+  const tensor = scalarSide === 0 ? right : left;
+  const scalar = scalarSide === 0 ? left : right;
+  if (fn === "maximum") return `torch.clamp(${tensor}, min=${scalar})`;
+  if (fn === "minimum") return `torch.clamp(${tensor}, max=${scalar})`;
+  return `torch.pow(${left}, ${right})`;
+}
+
+const reduceCalls = { sum: "torch.sum", max: "torch.amax", min: "torch.amin", mean: "torch.mean", logsumexp: "torch.logsumexp" } as const;
+
+/** The expression that computes `op` on one device from its operands; `output` is the op's output value. */
+export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: Value): string {
+  const [first, second, third] = operands;
+  const outNames = namesOf(output);
+  const outSizes = sizesOf(output);
+  switch (op.op) {
+    case "param":
+      throw new Error("emitTorchOp: params are function arguments");
+    case "full":
+      return `torch.full(${pythonTuple(outSizes)}, ${pythonNumber(op.value)}, dtype=${float32}, device=mesh.device)`;
+    case "iota":
+      return `torch.arange(${outSizes[0]}, dtype=${float32}, device=mesh.device)`;
+    case "random": {
+      const options = op.dist === "normal" ? `std=${pythonNumber(op.scale)}` : `low=0.0, high=${pythonNumber(op.scale)}`;
+      const fn = op.dist === "normal" ? "mt.random_normal" : "mt.random_uniform";
+      return `${fn}([${outSizes.join(", ")}], ${op.seed}, ${pythonString(op.name)}, ${options}, device=mesh.device)`;
+    }
+    case "unary":
+      return unaryCalls[op.fn](first.name);
+    case "binary": {
+      if (!op.scalar) return binaryExpression(op.fn, alignTo(first, outNames), alignTo(second, outNames));
+      const scalar = pythonNumber(op.scalar.value);
+      return op.scalar.position === 0 ? binaryExpression(op.fn, scalar, first.name, 0) : binaryExpression(op.fn, first.name, scalar, 1);
+    }
+    case "where":
+      return `torch.where(${alignTo(first, outNames)} != 0, ${alignTo(second, outNames)}, ${alignTo(third, outNames)})`;
+    case "einsum":
+      return `torch.einsum(${pythonString(einsumEquation(operands.map((operand) => namesOf(operand.value)), outNames))}, ${operands.map((operand) => operand.name).join(", ")})`;
+    case "reduce":
+      return `${reduceCalls[op.fn]}(${first.name}, dim=${pythonTuple(op.dims.map((dim) => axisOf(first, dim)))})`;
+    case "softmax":
+      return `torch.${op.log ? "log_softmax" : "softmax"}(${first.name}, dim=${axisOf(first, op.dim)})`;
+    case "rename":
+    case "relayout":
+      return first.name;
+    case "transpose":
+      return `${first.name}.permute${pythonTuple(outNames.map((name) => axisOf(first, name)))}`;
+    case "splitDim":
+      return `${first.name}.reshape${pythonTuple(outSizes)}`;
+    case "mergeDims": {
+      const order = outNames.flatMap((name) => (name === op.into ? op.dims.map((merged) => axisOf(first, merged)) : [axisOf(first, name)]));
+      const permuted = order.some((position, index) => position !== index) ? `${first.name}.permute${pythonTuple(order)}` : first.name;
+      return `${permuted}.reshape${pythonTuple(outSizes)}`;
+    }
+    case "slice":
+      return `${first.name}.narrow(${axisOf(first, op.dim)}, ${op.start}, ${op.stop - op.start})`;
+    case "concat":
+      return `torch.cat([${operands.map((operand) => operand.name).join(", ")}], dim=${axisOf(first, op.dim)})`;
+    case "oneHot":
+      // dsl/ops/embedding.ts: an id outside [0, size) gives a row of zeros.
+      return `(${first.name}[..., None] == torch.arange(${op.dim.size}, dtype=${first.name}.dtype, device=${first.name}.device)).to(${float32})`;
+    case "gather":
+      return `${first.name}.movedim(${axisOf(first, op.dim)}, 0)[${second.name}.long()]`;
+    case "allReduce":
+      return `mesh.all_reduce(${first.name}, ${pythonString(op.axis)}, ${pythonString(op.reduce)})`;
+    case "allGather":
+      return `mesh.all_gather(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
+    case "reduceScatter":
+      return `mesh.reduce_scatter(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}, reduce=${pythonString(op.reduce)})`;
+    case "allToAll":
+      return `mesh.all_to_all(${first.name}, ${pythonString(op.axis)}, split_dim=${axisOf(first, op.splitDim)}, concat_dim=${axisOf(first, op.concatDim)})`;
+    case "localSlice":
+      return `mesh.local_slice(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
+  }
+}

@@ -1,0 +1,13 @@
+"""meshtype_torch: the runtime of the modules that `meshtype build --target torch` generates.
+
+A generated module defines one function per compiled program (the program of
+one device: local shards in, local result out), calls the collectives of a
+`MeshContext` (torch.distributed over one mesh axis at a time), and ends with
+`main(PROGRAMS)`, which torchrun starts once per device.
+"""
+from .launch import main, run_program
+from .mesh import MeshContext, MeshShape
+from .seeded import random_normal, random_uniform
+from .shard import local_region
+
+__all__ = ["MeshContext", "MeshShape", "local_region", "main", "random_normal", "random_uniform", "run_program"]

@@ -1,0 +1,86 @@
+"""`main()`: what a generated module runs under torchrun.
+
+    torchrun --nproc_per_node 4 mlp_torch.py --program mlp2d --inputs in/ --outputs out/
+
+Every rank joins the process group (NCCL when CUDA is available, gloo
+otherwise), builds the mesh's process groups, reads or creates its shard of
+every parameter, runs the program of its device and writes its local result.
+"""
+import argparse
+import os
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import torch
+import torch.distributed as dist
+
+from .mesh import MeshContext, device_for_backend
+from .shard import init_shard, load_shard, map_leaves, save_leaves
+
+Program = Tuple[Callable[..., Any], Dict[str, Any]]
+
+
+def _parser(programs: Dict[str, Program]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Run meshtype device programs with torch.distributed (one process per device). Start it with torchrun.")
+    parser.add_argument("--program", action="append", choices=sorted(programs), help="a program to run (repeat for several); default: the only one, or every program")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--inputs", help="folder of global inputs: <param path>.npy (float32), or <program>/<param path>.npy per program")
+    source.add_argument("--init-seed", type=int, help="create every parameter with meshtype's seeded normal init (name = its path); each rank makes only its shard")
+    parser.add_argument("--outputs", help="folder for each rank's local result: <program>/result[.<path>].rank<r>.npy")
+    parser.add_argument("--backend", choices=["nccl", "gloo"], help="default: nccl when CUDA is available, else gloo")
+    return parser
+
+
+def _environment() -> Tuple[int, int, int]:
+    missing = [name for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT") if name not in os.environ]
+    if missing:
+        raise SystemExit(
+            f"meshtype_torch: {', '.join(missing)} not set: this module runs one process per device under torchrun. "
+            f"Start it with `torchrun --nproc_per_node N {os.path.basename(sys.argv[0])} ...` (N = the mesh's device count)."
+        )
+    return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), int(os.environ.get("LOCAL_RANK", "0"))
+
+
+def run_program(name: str, program: Program, args: argparse.Namespace, device: torch.device) -> Optional[List[str]]:
+    """Run one program on this rank: its inputs, the device function, its outputs. Returns the files written."""
+    function, meta = program
+    mesh = MeshContext(meta["mesh"], device=device)
+    inputs = args.inputs
+    if inputs is not None and os.path.isdir(os.path.join(inputs, name)):
+        inputs = os.path.join(inputs, name)
+
+    def leaf(path: str, tensor_meta: Dict[str, Any]) -> torch.Tensor:
+        if inputs is None:
+            return init_shard(args.init_seed, path, tensor_meta, mesh.shape, mesh.coords, device)
+        return load_shard(inputs, path, tensor_meta, mesh.shape, mesh.coords, device)
+
+    params = [map_leaves(param["tree"], param["name"], leaf) for param in meta["params"]]
+    dist.barrier()
+    start = time.perf_counter()
+    with torch.no_grad():
+        result = function(mesh, *params)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elapsed = time.perf_counter() - start
+    if mesh.rank == 0:
+        print(f"meshtype_torch: {name} on {mesh.shape} ({mesh.backend}): {elapsed * 1000:.1f} ms on rank 0", flush=True)
+    if args.outputs is None:
+        return None
+    return save_leaves(os.path.join(args.outputs, name), result, "result", mesh.rank)
+
+
+def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None:
+    """Parse the command line and run the chosen programs on this rank (see the module docstring)."""
+    args = _parser(programs).parse_args(argv)
+    rank, world, local_rank = _environment()
+    backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
+    dist.init_process_group(backend=backend, rank=rank, world_size=world)
+    try:
+        device = device_for_backend(backend, local_rank)
+        chosen = args.program or sorted(programs)
+        for name in chosen:
+            run_program(name, programs[name], args, device)
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()

@@ -1,0 +1,185 @@
+"""A device mesh over torch.distributed: geometry, process groups and the collectives.
+
+Device ids (= global ranks) are row-major over the mesh axes. Every collective
+works over ONE mesh axis: its group is the ranks that share every other
+coordinate with this one, in axis order, exactly as meshtype's simulated mesh
+(dsl/runtime) defines it. torch requires every rank to create every group, in
+the same order, so `MeshContext` creates one group per slice along each axis,
+axis by axis, on all ranks, and keeps the ones it belongs to.
+"""
+import itertools
+from typing import Dict, List, Optional
+
+import torch
+import torch.distributed as dist
+
+
+class MeshShape:
+    """The axes of a mesh (name -> size, in mesh order) and its row-major device numbering."""
+
+    def __init__(self, axes: Dict[str, int]):
+        if not axes:
+            raise ValueError("a mesh needs at least one axis, e.g. {'data': 4}")
+        for name, size in axes.items():
+            if not isinstance(size, int) or size < 1:
+                raise ValueError(f'mesh axis "{name}" has size {size}; an axis size is a positive whole number.')
+        self.axes: Dict[str, int] = dict(axes)
+        self.names: List[str] = list(axes)
+        self.device_count = 1
+        for size in axes.values():
+            self.device_count *= size
+
+    def __repr__(self) -> str:
+        return "mesh [" + " x ".join(f"{name}={size}" for name, size in self.axes.items()) + f"] ({self.device_count} devices)"
+
+    def coords(self, device: int) -> Dict[str, int]:
+        """The coordinate of `device` on every axis."""
+        coords: Dict[str, int] = {}
+        rest = device
+        for name in reversed(self.names):
+            coords[name] = rest % self.axes[name]
+            rest //= self.axes[name]
+        return {name: coords[name] for name in self.names}
+
+    def device_at(self, coords: Dict[str, int]) -> int:
+        """The device id at `coords` (row-major)."""
+        device = 0
+        for name in self.names:
+            device = device * self.axes[name] + coords[name]
+        return device
+
+    def axis_size(self, axis: str) -> int:
+        """The size of `axis`; a ValueError naming the axes when there is no such axis."""
+        if axis not in self.axes:
+            raise ValueError(f'{self} has no axis "{axis}"; its axes are: {", ".join(self.names)}.')
+        return self.axes[axis]
+
+    def slices(self, axis: str) -> List[List[int]]:
+        """Every group along `axis`: the devices that share the other coordinates, in axis order; groups in row-major order of the other axes."""
+        self.axis_size(axis)
+        others = [name for name in self.names if name != axis]
+        groups = []
+        for values in itertools.product(*[range(self.axes[name]) for name in others]):
+            fixed = dict(zip(others, values))
+            groups.append([self.device_at({**fixed, axis: index}) for index in range(self.axes[axis])])
+        return groups
+
+
+_REDUCE_OPS = {"sum": dist.ReduceOp.SUM, "max": dist.ReduceOp.MAX}
+
+
+def _reduce_op(reduce: str) -> "dist.ReduceOp":
+    if reduce not in _REDUCE_OPS:
+        raise ValueError(f'unknown reduction "{reduce}": a partial value is reduced with "sum" or "max".')
+    return _REDUCE_OPS[reduce]
+
+
+def _chunk(x: torch.Tensor, dim: int, parts: int, index: int, what: str) -> torch.Tensor:
+    size = x.shape[dim]
+    if size % parts != 0:
+        raise ValueError(f"{what}: dim {dim} of a tensor of shape {list(x.shape)} has size {size}, which {parts} devices do not divide.")
+    step = size // parts
+    return x.narrow(dim, index * step, step)
+
+
+class MeshContext:
+    """One rank's view of the mesh: its coordinates, its group on every axis, and the collectives over one axis.
+
+    Create it on every rank after `dist.init_process_group`, with the same axes:
+    the constructor creates the process groups of every axis (a collective call).
+    """
+
+    def __init__(self, axes: Dict[str, int], rank: Optional[int] = None, device: Optional[torch.device] = None):
+        self.shape = MeshShape(axes)
+        world = dist.get_world_size()
+        if world != self.shape.device_count:
+            raise RuntimeError(
+                f"{self.shape} needs {self.shape.device_count} processes, but torch.distributed has {world}. "
+                f"Start it with torchrun so that nodes x processes per node = {self.shape.device_count}, "
+                f"e.g. `torchrun --nproc_per_node {self.shape.device_count} ...`."
+            )
+        self.rank = dist.get_rank() if rank is None else rank
+        self.coords = self.shape.coords(self.rank)
+        self.device = device if device is not None else torch.device("cpu")
+        self.backend = str(dist.get_backend())
+        self.groups: Dict[str, Optional["dist.ProcessGroup"]] = {}
+        for axis in self.shape.names:
+            for ranks in self.shape.slices(axis):
+                group = dist.new_group(ranks=ranks) if len(ranks) > 1 else None
+                if self.rank in ranks:
+                    self.groups[axis] = group
+
+    def _group(self, axis: str):
+        self.shape.axis_size(axis)
+        return self.groups[axis]
+
+    def all_reduce(self, x: torch.Tensor, axis: str, reduce: str) -> torch.Tensor:
+        """partial -> replicated: the element-wise sum or max over the group of `axis`. Never modifies x."""
+        op = _reduce_op(reduce)
+        group = self._group(axis)
+        out = x.contiguous().clone()
+        if group is not None:
+            dist.all_reduce(out, op=op, group=group)
+        return out
+
+    def all_gather(self, x: torch.Tensor, axis: str, dim: int) -> torch.Tensor:
+        """split -> replicated: the group's shards concatenated along `dim` in axis order."""
+        group = self._group(axis)
+        if group is None:
+            return x.clone()
+        source = x.contiguous()
+        parts = [torch.empty_like(source) for _ in range(self.shape.axis_size(axis))]
+        dist.all_gather(parts, source, group=group)
+        return torch.cat(parts, dim=dim)
+
+    def reduce_scatter(self, x: torch.Tensor, axis: str, dim: int, reduce: str) -> torch.Tensor:
+        """partial -> split: reduce over the group, then keep chunk k of n along `dim` (k: this rank's axis coordinate).
+
+        NCCL uses reduce_scatter; gloo (torch 1.13 has no reduce_scatter there) uses all_reduce, then the chunk.
+        """
+        parts = self.shape.axis_size(axis)
+        index = self.coords[axis]
+        group = self._group(axis)
+        if group is None:
+            return x.clone()
+        if self.backend == "nccl":
+            inputs = [chunk.contiguous() for chunk in x.chunk(parts, dim=dim)]
+            out = torch.empty_like(inputs[0])
+            dist.reduce_scatter(out, inputs, op=_reduce_op(reduce), group=group)
+            return out
+        reduced = self.all_reduce(x, axis, reduce)
+        return _chunk(reduced, dim, parts, index, f'reduce_scatter over "{axis}"').contiguous()
+
+    def all_to_all(self, x: torch.Tensor, axis: str, split_dim: int, concat_dim: int) -> torch.Tensor:
+        """split(concat_dim) -> split(split_dim): send chunk j along `split_dim` to axis coordinate j; concatenate what arrives along `concat_dim`.
+
+        NCCL uses all_to_all; gloo (torch 1.13 has no all_to_all there) uses all_gather, then each rank takes its chunks.
+        """
+        parts = self.shape.axis_size(axis)
+        index = self.coords[axis]
+        group = self._group(axis)
+        what = f'all_to_all over "{axis}"'
+        if group is None:
+            return x.clone()
+        if self.backend == "nccl":
+            inputs = [_chunk(x, split_dim, parts, part, what).contiguous() for part in range(parts)]
+            outputs = [torch.empty_like(inputs[0]) for _ in range(parts)]
+            dist.all_to_all(outputs, inputs, group=group)
+            return torch.cat(outputs, dim=concat_dim)
+        source = x.contiguous()
+        everyone = [torch.empty_like(source) for _ in range(parts)]
+        dist.all_gather(everyone, source, group=group)
+        return torch.cat([_chunk(sent, split_dim, parts, index, what) for sent in everyone], dim=concat_dim)
+
+    def local_slice(self, x: torch.Tensor, axis: str, dim: int) -> torch.Tensor:
+        """replicated -> split: keep chunk k of n along `dim`, with no communication."""
+        return _chunk(x, dim, self.shape.axis_size(axis), self.coords[axis], f'local_slice over "{axis}"')
+
+
+def device_for_backend(backend: str, local_rank: int) -> torch.device:
+    """cuda:<local rank> under NCCL, the CPU otherwise."""
+    if backend == "nccl":
+        torch.cuda.set_device(local_rank)
+        return torch.device("cuda", local_rank)
+    return torch.device("cpu")
+

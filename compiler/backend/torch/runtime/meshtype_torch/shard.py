@@ -1,0 +1,86 @@
+"""Shards of global tensors, by the metadata the compiler emits beside each program.
+
+A leaf of `<program>_meta` is {"kind": "tensor", "dims": [{"name", "size"}], "sharding": {axis: state}}
+with global dims. A dim split over several axes is chunked in mesh-axis order
+(the first axis that splits it is the major one), as in dsl/runtime/shard.ts.
+"""
+import os
+from typing import Any, Callable, Dict, List, Tuple
+
+import numpy as np
+import torch
+
+from .mesh import MeshShape
+from .seeded import random_normal
+
+Meta = Dict[str, Any]
+
+
+def local_region(shape: MeshShape, leaf: Meta, coords: Dict[str, int], what: str) -> List[Tuple[int, int]]:
+    """The [start, stop) of every dim that the device at `coords` holds of the global tensor `leaf`."""
+    region = []
+    for dim in leaf["dims"]:
+        parts, index = 1, 0
+        for axis in shape.names:
+            state = leaf["sharding"].get(axis, {"kind": "replicated"})
+            if state["kind"] == "partial":
+                raise ValueError(f'{what} is partial over mesh axis "{axis}"; only split or replicated values can be sharded or gathered.')
+            if state["kind"] == "split" and state["dim"] == dim["name"]:
+                parts *= shape.axes[axis]
+                index = index * shape.axes[axis] + coords[axis]
+        if dim["size"] % parts != 0:
+            raise ValueError(f'{what}: dim "{dim["name"]}" has size {dim["size"]}, which {parts} devices do not divide.')
+        step = dim["size"] // parts
+        region.append((index * step, index * step + step))
+    return region
+
+
+def take_region(tensor: torch.Tensor, region: List[Tuple[int, int]]) -> torch.Tensor:
+    """The block `region` of a global tensor (a copy)."""
+    for axis, (start, stop) in enumerate(region):
+        tensor = tensor.narrow(axis, start, stop - start)
+    return tensor.contiguous().clone()
+
+
+def map_leaves(tree: Meta, path: str, leaf: Callable[[str, Meta], Any]) -> Any:
+    """Build the Python tree (tensor, dict or list) of a meta tree, calling `leaf(path, meta)` on each tensor."""
+    if tree["kind"] == "tensor":
+        return leaf(path, tree)
+    if tree["kind"] == "array":
+        return [map_leaves(item, f"{path}.{index}", leaf) for index, item in enumerate(tree["items"])]
+    return {field: map_leaves(item, f"{path}.{field}", leaf) for field, item in tree["fields"].items()}
+
+
+def describe_dims(leaf: Meta) -> str:
+    """`[batch=8 d_model=16]`."""
+    return "[" + " ".join(f'{dim["name"]}={dim["size"]}' for dim in leaf["dims"]) + "]"
+
+
+def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims)."""
+    file = os.path.join(folder, f"{path}.npy")
+    expected = [dim["size"] for dim in leaf["dims"]]
+    if not os.path.exists(file):
+        raise FileNotFoundError(f'input "{path}" {describe_dims(leaf)}: no file {file}. Write the global tensor there as a float32 .npy of shape {tuple(expected)}.')
+    array = np.load(file)
+    if list(array.shape) != expected:
+        raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
+    region = local_region(shape, leaf, coords, f'input "{path}"')
+    return take_region(torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)), region).to(device)
+
+
+def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
+    """This rank's shard of a standard normal global tensor seeded by (seed, path), created locally."""
+    region = local_region(shape, leaf, coords, f'input "{path}"')
+    return random_normal([dim["size"] for dim in leaf["dims"]], seed, path, region=region, device=device)
+
+
+def save_leaves(folder: str, tree: Any, path: str, rank: int) -> List[str]:
+    """Write every tensor of a result tree as `<folder>/<path>.rank<rank>.npy`; returns the files."""
+    if isinstance(tree, torch.Tensor):
+        os.makedirs(folder, exist_ok=True)
+        file = os.path.join(folder, f"{path}.rank{rank}.npy")
+        np.save(file, tree.detach().to("cpu", torch.float32).contiguous().numpy())
+        return [file]
+    items = tree.items() if isinstance(tree, dict) else enumerate(tree)
+    return [file for key, item in items for file in save_leaves(folder, item, f"{path}.{key}", rank)]
