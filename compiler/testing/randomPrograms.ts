@@ -1,0 +1,78 @@
+/**
+ * Random programs for property tests: chains of ops over a small pool of
+ * named dims, on a random mesh, under a random layout. Everything is drawn
+ * from one integer seed so a failing case prints as one number.
+ */
+import type { MeshAxis } from "../../dsl/mesh.ts";
+import type { Dim } from "../../dsl/tensor.ts";
+import { ProgramBuilder } from "../ir/builder.ts";
+import type { Program, ValueId } from "../ir/ir.ts";
+
+/** A deterministic draw of integers in [0, n). */
+function draws(seed: number): (n: number) => number {
+  let state = seed >>> 0 || 1;
+  return (n) => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state % n;
+  };
+}
+
+function pick<T>(draw: (n: number) => number, items: readonly T[]): T {
+  return items[draw(items.length)];
+}
+
+function subset<T>(draw: (n: number) => number, items: readonly T[], min: number): T[] {
+  const chosen = items.filter(() => draw(2) === 1);
+  while (chosen.length < Math.min(min, items.length)) {
+    const extra = items.find((item) => !chosen.includes(item));
+    if (extra === undefined) break;
+    chosen.push(extra);
+  }
+  return items.filter((item) => chosen.includes(item));
+}
+
+/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout. */
+export function randomProgram(seed: number): Program {
+  const draw = draws(seed);
+  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [2, 4, 8]) }));
+  const mesh: MeshAxis[] = pick(draw, [
+    [{ name: "x", size: 2 }],
+    [{ name: "x", size: 2 }, { name: "y", size: 2 }],
+    [{ name: "x", size: 4 }, { name: "y", size: 2 }],
+  ]);
+  const rules = pool.flatMap((dim) => {
+    const choice = draw(mesh.length + 1);
+    return choice < mesh.length ? [`${dim.name}:${mesh[choice].name}`] : [];
+  });
+  const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: rules.join(", ") });
+  const values: ValueId[] = [];
+  const paramCount = 2 + draw(2);
+  for (let index = 0; index < paramCount; index++) values.push(b.param(`p${index}`, subset(draw, pool, 1)));
+  const names = (id: ValueId): string[] => b.dimsOf(id).map((dim) => dim.name);
+  const opCount = 1 + draw(7);
+  for (let step = 0; step < opCount; step++) {
+    const x = pick(draw, values);
+    const y = pick(draw, values);
+    const kind = draw(8);
+    let out: ValueId;
+    if (kind === 0) out = b.add({ op: "unary", fn: pick(draw, ["tanh", "relu", "neg", "sigmoid"] as const) }, [x]);
+    else if (kind === 1) out = b.add({ op: "binary", fn: pick(draw, ["add", "sub", "mul", "maximum"] as const) }, [x, y]);
+    else if (kind === 2) {
+      const all = [...new Set([...names(x), ...names(y)])];
+      out = b.add({ op: "einsum" }, [x, y], { out: subset(draw, all, 1) });
+    } else if (kind === 3 && names(x).length > 1) {
+      const dims = subset(draw, names(x), 1).slice(0, names(x).length - 1);
+      out = b.add({ op: "reduce", fn: pick(draw, ["sum", "max", "min", "mean", "logsumexp"] as const), dims }, [x]);
+    } else if (kind === 4) out = b.add({ op: "softmax", dim: pick(draw, names(x)), log: draw(2) === 1 }, [x]);
+    else if (kind === 5) out = b.add({ op: "transpose" }, [x], { out: [...names(x)].reverse() });
+    else if (kind === 6) out = b.add({ op: "relayout", rules: [{ dim: pick(draw, names(x)), axis: pick(draw, mesh).name }] }, [x]);
+    else out = b.add({ op: "binary", fn: "mul", scalar: { value: 0.5, position: 1 } }, [x]);
+    values.push(out);
+  }
+  b.setResult(values[values.length - 1]);
+  return b.finish();
+}
