@@ -1,0 +1,80 @@
+/**
+ * `meshtype explain`: each program's IR before and after lowering and the
+ * table of its ops (compiler/explain), as text or as one JSON object.
+ */
+import { cliMessages } from "../diagnostics/cliMessages.ts";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { explainProgram, type ExplainTable } from "../explain/explainRows.ts";
+import { compileFiles, type CompiledProgram } from "../index.ts";
+import { printProgram } from "../ir/printer.ts";
+import type { CliIo } from "./io.ts";
+
+/** What `--json` prints for one program. */
+export interface ExplainJson {
+  readonly name: string;
+  readonly mesh: readonly { readonly name: string; readonly size: number }[];
+  readonly layout: string;
+  readonly ir: { readonly before: string; readonly after: string };
+  readonly ops: ExplainTable["rows"];
+  readonly totals: { readonly bytesByCollective: ExplainTable["bytesByCollective"]; readonly wireBytesByCollective: ExplainTable["wireBytesByCollective"] };
+}
+
+/** The JSON form of one compiled program. */
+export function explainJson(program: CompiledProgram): ExplainJson {
+  const table = explainProgram(program.lowered);
+  return {
+    name: program.name,
+    mesh: program.lowered.mesh.map((axis) => ({ name: axis.name, size: axis.size })),
+    layout: program.lowered.layoutSpec,
+    ir: { before: printProgram(program.global), after: printProgram(program.lowered) },
+    ops: table.rows,
+    totals: { bytesByCollective: table.bytesByCollective, wireBytesByCollective: table.wireBytesByCollective },
+  };
+}
+
+/** Columns padded to their widest cell. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+/** The text form of one compiled program. */
+export function explainText(program: CompiledProgram): string {
+  const table = explainProgram(program.lowered);
+  const rows = table.rows.map((row) => [
+    `${"  ".repeat(row.depth)}${row.op}`, row.loc, row.globalDims, row.localDims, row.collective ?? "", row.axis ?? "",
+    row.bytes === undefined ? "" : String(row.bytes),
+  ]);
+  const totals = Object.entries(table.bytesByCollective).map(([kind, bytes]) => `${kind} ${bytes}`).join(", ") || "none";
+  return [
+    `program ${program.name}  mesh [${table.mesh}]  layout "${table.layout}"`,
+    "",
+    "IR before lowering:",
+    printProgram(program.global).trimEnd(),
+    "",
+    "IR after lowering:",
+    printProgram(program.lowered).trimEnd(),
+    "",
+    "Ops (bytes per device per run; indented ops are in loops):",
+    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes"], rows),
+    "",
+    `Bytes per device per call, by collective: ${totals}`,
+    "",
+  ].join("\n");
+}
+
+/** Run `meshtype explain`; the diagnostics (empty on success). */
+export function runExplain(files: readonly string[], only: string | undefined, json: boolean, typeCheck: boolean, io: CliIo): Diagnostic[] {
+  const result = compileFiles(files, { typeCheck });
+  if (result.diagnostics.length > 0) return [...result.diagnostics];
+  const programs = result.files.flatMap((file) => file.programs);
+  if (programs.length === 0) return [diagnostic(cliMessages.noPrograms, { files: files.join(", ") })];
+  const chosen = only === undefined ? programs : programs.filter((program) => program.name === only);
+  if (chosen.length === 0) {
+    return [diagnostic(cliMessages.programNotFound, { name: only ?? "", known: programs.map((program) => program.name).join(", ") })];
+  }
+  if (json) io.out(`${JSON.stringify({ programs: chosen.map(explainJson) }, null, 2)}\n`);
+  else io.out(chosen.map(explainText).join("\n"));
+  return [];
+}

@@ -1,0 +1,26 @@
+/** The text of `meshtype --help`. */
+export const helpText = `meshtype: compile models written in the meshtype DSL into one program per device.
+
+Usage:
+  meshtype build <file.ts>... [--out DIR] [--no-typecheck]
+  meshtype explain <file.ts>... [--program NAME] [--json] [--no-typecheck]
+  meshtype --help | --version
+
+Commands:
+  build     Compile every \`export const NAME = program(model, { mesh, layout })\` in the
+            files into a TypeScript device module per file. By default the module of
+            DIR/model.ts is written to DIR/generated/model.ts (tsconfig excludes
+            generated/ folders); with --out DIR every module goes to DIR/<file name>.
+  explain   Print each program's IR before and after lowering, and a table of its ops:
+            op, source location, global dims, local shape, collective, mesh axis and
+            bytes per device; then the bytes per call by collective.
+            --program NAME  only the program bound to NAME
+            --json          one JSON object: { programs: [{ name, mesh, layout, ir, ops, totals }] }
+
+Options:
+  --no-typecheck  skip reporting TypeScript errors in the files (faster)
+  --help, -h      show this text
+
+Exit codes: 0 success; 1 errors in the sources (printed as file:line:col CODE message
+and a hint); 2 bad usage (unknown command or option, missing or unreadable files).
+`;

@@ -1,0 +1,90 @@
+/**
+ * The compiler's public entry: user files in, device modules out.
+ * `compileFiles` runs the front end (ts-morph project -> IR programs), the
+ * pass pipeline (validate, decompose, lower) and the TypeScript back end, and
+ * collects every user error as a Diagnostic instead of throwing.
+ *
+ * @example
+ * const result = compileFiles(["examples/mlp/mlp.ts"]);
+ * for (const file of result.files) console.log(file.module); // the generated device module
+ * result.diagnostics.map(formatDiagnostic); // [] when everything compiled
+ */
+import * as path from "node:path";
+import { emitModule } from "./backend/ts/emitModule.ts";
+import { CompileError, type Diagnostic } from "./diagnostics/diagnostic.ts";
+import { readPrograms } from "./frontend/frontend.ts";
+import { loadProjects } from "./frontend/loadProject.ts";
+import type { Program } from "./ir/ir.ts";
+import { compileProgram } from "./passes/pipeline.ts";
+
+export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics/diagnostic.ts";
+export type { Program } from "./ir/ir.ts";
+
+/** Options of `compileFiles`. */
+export interface CompileOptions {
+  /** Locations are written relative to this folder (default: the current folder). */
+  readonly rootDir?: string;
+  /** Report TypeScript errors in the files first (default: true). */
+  readonly typeCheck?: boolean;
+  /** Import specifiers of the generated modules (default "meshtype" and "meshtype/runtime"). */
+  readonly dslModule?: string;
+  readonly runtimeModule?: string;
+}
+
+/** One program through the pipeline: what the front end made, every pass's output, and the device program. */
+export interface CompiledProgram {
+  readonly name: string;
+  readonly global: Program;
+  readonly lowered: Program;
+  /** The program after each pass, `input` first. */
+  readonly stages: readonly { readonly pass: string; readonly program: Program }[];
+}
+
+/** One source file: its compiled programs and the generated module (undefined when it has none that compiled). */
+export interface CompiledFile {
+  /** The path as given. */
+  readonly source: string;
+  readonly programs: readonly CompiledProgram[];
+  readonly module: string | undefined;
+}
+
+/** The result of compiling some files: the files, and every user error found. */
+export interface CompileResult {
+  readonly files: readonly CompiledFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Compile `files` (paths absolute or relative to the current folder; they must exist). */
+export function compileFiles(files: readonly string[], options: CompileOptions = {}): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const compiled: CompiledFile[] = [];
+  const projects = loadProjects(files);
+  const sources = new Map(projects.flatMap((loaded) => loaded.files.map((file) => [file.getFilePath() as string, file])));
+  for (const given of files) {
+    const file = sources.get(path.resolve(given));
+    if (file === undefined) throw new Error(`compileFiles: ${given} was not loaded`);
+    const front = readPrograms([file], { rootDir: options.rootDir, typeCheck: options.typeCheck });
+    diagnostics.push(...front.diagnostics);
+    const programs: CompiledProgram[] = [];
+    for (const program of front.programs) {
+      const stages: { pass: string; program: Program }[] = [];
+      try {
+        const lowered = compileProgram(program, { stages });
+        programs.push({ name: program.name, global: program, lowered, stages });
+      } catch (error) {
+        if (!(error instanceof CompileError)) throw error;
+        diagnostics.push(...error.diagnostics);
+      }
+    }
+    const module = programs.length > 0 && programs.length === front.programs.length
+      ? emitModule(programs.map((item) => item.lowered), { sourceFile: given, dslModule: options.dslModule, runtimeModule: options.runtimeModule })
+      : undefined;
+    compiled.push({ source: given, programs, module });
+  }
+  return { files: compiled, diagnostics };
+}
+
+/** Compile one file (see `compileFiles`). */
+export function compileFile(file: string, options: CompileOptions = {}): CompileResult {
+  return compileFiles([file], options);
+}
