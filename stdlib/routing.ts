@@ -26,7 +26,12 @@ export type RoutingDims = DimsWith<"seq" | "kv_seq" | "experts" | "capacity">;
 /** Added to the indices of non-maximal experts so that they never win the `min` in `firstArgmax`. */
 const NOT_MAXIMAL = 1e9;
 
-/** Router probabilities: `softmax(x · router)` over `experts`. */
+/**
+ * Router probabilities: `softmax(x · router)` over `experts`.
+ *
+ * @example
+ * const probabilities = routerProbabilities(x, params.router); // "batch seq experts", each row sums to 1
+ */
 export function routerProbabilities(x: Tensor<"batch seq d_model">, router: Tensor<"d_model experts">): Tensor<"batch seq experts"> {
   return softmax(einsum(x, router, "batch seq experts"), "experts");
 }
