@@ -55,8 +55,9 @@ export function randomProgram(seed: number): Program {
   const names = (id: ValueId): string[] => b.dimsOf(id).map((dim) => dim.name);
   const opCount = 1 + draw(7);
   for (let step = 0; step < opCount; step++) {
-    const x = pick(draw, values);
-    const y = pick(draw, values);
+    // Lean on recent values so that partial results meet other partial results.
+    const x = draw(2) === 0 ? values[values.length - 1] : pick(draw, values);
+    const y = draw(2) === 0 ? values[values.length - 2] : pick(draw, values);
     const kind = draw(8);
     let out: ValueId;
     if (kind === 0) out = b.add({ op: "unary", fn: pick(draw, ["tanh", "relu", "neg", "sigmoid"] as const) }, [x]);

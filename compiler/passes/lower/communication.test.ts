@@ -53,6 +53,21 @@ describe("communication", () => {
     expect(partials).toEqual(expect.arrayContaining(["h", "y1", "y2", "sum", "scaled"]));
   });
 
+  it("multiplies two partial sums only after reducing both (a product of sums is not a sum of products)", async () => {
+    const build = (fn: "add" | "mul") => {
+      const b = new ProgramBuilder({ name: fn, mesh: mesh2x2, layoutSpec: "k:model" });
+      const x = b.param("x", [{ name: "a", size: 4 }, { name: "k", size: 4 }]);
+      const w1 = b.param("w1", [{ name: "k", size: 4 }, { name: "c", size: 2 }]);
+      const w2 = b.param("w2", [{ name: "k", size: 4 }, { name: "c", size: 2 }]);
+      const y1 = b.add({ op: "einsum" }, [x, w1], { out: ["a", "c"] });
+      const y2 = b.add({ op: "einsum" }, [x, w2], { out: ["a", "c"] });
+      b.setResult(b.add({ op: "binary", fn }, [y1, y2]));
+      return b.finish();
+    };
+    expect(collectives((await runChecked(build("mul"))).lowered)).toEqual(["allReduce@model", "allReduce@model"]);
+    expect(collectives((await runChecked(build("add"))).lowered)).toEqual(["allReduce@model"]);
+  });
+
   it("softmax over a split vocab all-reduces a max and a sum, and gathers nothing", async () => {
     const softmax = allFixtures.find((fixture) => fixture.name === "softmax");
     const { lowered } = await runChecked(softmax!.build(mesh2x2, "vocab:model"));

@@ -30,7 +30,7 @@ describe("properties of lowering (random programs, meshes and layouts)", () => {
         const { result } = await runLowered(lowered, args);
         expect(maxDifference(result, expected), `seed ${seed}`).toBeLessThanOrEqual(1e-4 * scaleOf(expected));
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
     expect(compiled).toBeGreaterThan(100);
   });
