@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { parseDiagnostics } from "./typecheck.ts";
+import { generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
+
+describe("parseDiagnostics", () => {
+  const output = [
+    "a.ts(3,1): error TS2345: Argument of type ...",
+    "Files:              83",
+    "Instantiations:  34231",
+    "Check time:     1.260s",
+    "Total time:     1.564s",
+  ].join("\n");
+
+  it("reads instantiations, check and total time, and counts errors", () => {
+    expect(parseDiagnostics(output)).toEqual({ instantiations: 34231, checkSeconds: 1.26, totalSeconds: 1.564, errors: 1 });
+  });
+
+  it("names the missing line", () => {
+    expect(() => parseDiagnostics("Files: 3")).toThrow(/No "Instantiations:" line/);
+  });
+});
+
+describe("generated sources", () => {
+  it("has the asked number of op calls", () => {
+    const source = generateOpsFile(1000);
+    const calls = source.match(/\b(einsum|relu|gelu|add|mul)\(/g) ?? [];
+    expect(calls.length).toBe(1000);
+  });
+
+  it("has one layout and one program per asked layout", () => {
+    const source = generateLayoutsFile(200);
+    expect(source.match(/= layout\(/g)?.length).toBe(200);
+    expect(source.match(/= program\(/g)?.length).toBe(200);
+  });
+});
