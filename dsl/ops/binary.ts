@@ -43,10 +43,15 @@ function binary(name: string, fn: (left: number, right: number) => number): Bina
     const dims = broadcastDims(a.dims, b.dims, [whatOf(a), whatOf(b)], name);
     const out = new Float32Array(elementCount(dims));
     const dataA = a.data;
+    const dataB = b.data;
+    const aligned = (tensor: Tensor<string>) => tensor.dims.length === dims.length && tensor.dims.every((dim, axis) => dim.name === dims[axis].name);
+    if (aligned(a) && aligned(b)) {
+      for (let position = 0; position < out.length; position++) out[position] = fn(dataA[position], dataB[position]);
+      return new Tensor(dims, out, label);
+    }
     // a's dims lead the result, so a's element for position p is p / (size of b's new dims).
     const repeat = out.length / dataA.length;
     const offsetsB = offsetsAlong(b, dims);
-    const dataB = b.data;
     let position = 0;
     for (let outer = 0; outer < dataA.length; outer++) {
       const left = dataA[outer];

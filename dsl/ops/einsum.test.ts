@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Tensor } from "../tensor.ts";
+import type { Dim, Tensor } from "../tensor.ts";
 import { einsum } from "./einsum.ts";
-import { allIndices, at, closeTo, dimPool, shapeOf, subsetOf, t, tensorWith } from "./testSupport.ts";
+import { allIndices, at, closeTo, dimPool, longDimPool, shapeOf, subsetOf, t, tensorWith } from "./testSupport.ts";
 
 describe("einsum", () => {
   it("multiplies matrices by dim name, in any storage order", () => {
@@ -35,34 +35,56 @@ describe("einsum", () => {
     );
   });
 
-  it("equals the naive sum over all index assignments (random dims, names and orders)", () => {
-    const cases = dimPool.chain((pool) =>
-      fc.record({
-        a: subsetOf(pool).chain((dims) => tensorWith(dims)),
-        b: subsetOf(pool).chain((dims) => tensorWith(dims)),
-        twoInputs: fc.boolean(),
-        pool: fc.constant(pool),
-        outOrder: fc.shuffledSubarray(pool),
-      }),
-    );
-    fc.assert(
-      fc.property(cases, ({ a, b, twoInputs, outOrder }) => {
-        const inputs: Tensor<string>[] = twoInputs ? [a, b] : [a];
-        const present = new Set(inputs.flatMap((input) => input.names));
-        const out = outOrder.filter((dim) => present.has(dim.name));
-        const summed = [...new Map(inputs.flatMap((input) => input.dims).filter((dim) => !out.some((o) => o.name === dim.name)).map((dim) => [dim.name, dim])).values()];
-        const spec = out.map((dim) => dim.name).join(" ");
-        const result = twoInputs ? einsum(a, b, spec) : einsum(a, spec);
-        const expected = allIndices(out).map((outIndex) =>
-          allIndices(summed).reduce((total, inner) => {
-            const index = { ...outIndex, ...inner };
-            return total + inputs.reduce((product, input) => product * at(input, index), 1);
-          }, 0),
-        );
-        expect(result.names).toEqual(out.map((dim) => dim.name));
-        expect(closeTo(result.data, expected, 1e-4)).toBe(true);
-      }),
-      { numRuns: 200 },
-    );
+  it("handles each stride case of the row kernel (last output dim long, in one or both inputs)", () => {
+    const pairs: [string, string, string][] = [
+      ["i=2 j=8", "j=8 k=3", "i k j"], // j in both, not contiguous in b
+      ["j=9 i=2", "k=3 j=9", "i k j"], // j in both, not contiguous in a
+      ["i=2 s=3", "s=3 j=8", "i j"], // j only in b
+      ["j=8 s=3", "s=3 i=2", "i j"], // j only in a
+    ];
+    for (const [left, right, out] of pairs) {
+      const a = t(left);
+      const b = t(right, Array.from({ length: t(right).data.length }, (_, index) => ((index * 7) % 5) - 2));
+      const all = [...a.dims, ...b.dims];
+      const outOrder = out.split(" ").flatMap((name) => all.filter((dim) => dim.name === name).slice(0, 1));
+      checkAgainstNaive({ a, b, twoInputs: true, outOrder });
+    }
   });
+
+  // Short dims reach the dot-product kernel, long ones (8, 9) the row kernel.
+  for (const [kind, pool] of [["short", dimPool], ["long", longDimPool]] as const) {
+    it(`equals the naive sum over all index assignments (random names, sizes, orders; ${kind} dims)`, () => {
+      fc.assert(fc.property(einsumCase(pool), checkAgainstNaive), { numRuns: 200 });
+    });
+  }
 });
+
+/** Two tensors over random subsets of a pool of dims, one or two of them used, and an output order. */
+function einsumCase(pool: fc.Arbitrary<Dim[]>) {
+  return pool.chain((dims) =>
+    fc.record({
+      a: subsetOf(dims).chain((subset) => tensorWith(subset)),
+      b: subsetOf(dims).chain((subset) => tensorWith(subset)),
+      twoInputs: fc.boolean(),
+      outOrder: fc.shuffledSubarray(dims),
+    }),
+  );
+}
+
+function checkAgainstNaive({ a, b, twoInputs, outOrder }: { a: Tensor<string>; b: Tensor<string>; twoInputs: boolean; outOrder: Dim[] }): void {
+  const inputs = twoInputs ? [a, b] : [a];
+  const present = new Set(inputs.flatMap((input) => input.names));
+  const out = outOrder.filter((dim) => present.has(dim.name));
+  const outNames = new Set(out.map((dim) => dim.name));
+  const summed = [...new Map(inputs.flatMap((input) => input.dims).filter((dim) => !outNames.has(dim.name)).map((dim) => [dim.name, dim])).values()];
+  const spec = out.map((dim) => dim.name).join(" ");
+  const result = twoInputs ? einsum(a, b, spec) : einsum(a, spec);
+  const expected = allIndices(out).map((outIndex) =>
+    allIndices(summed).reduce((total, inner) => {
+      const index = { ...outIndex, ...inner };
+      return total + inputs.reduce((product, input) => product * at(input, index), 1);
+    }, 0),
+  );
+  expect(result.names).toEqual(out.map((dim) => dim.name));
+  expect(closeTo(result.data, expected, 1e-4)).toBe(true);
+}

@@ -4,10 +4,10 @@
  * output dims and one over the summed dims, so the inner loop is two table
  * reads and a multiply-add (no per-element allocation or string keys).
  */
-import { Tensor } from "../tensor.ts";
+import { Tensor, type Dim } from "../tensor.ts";
 import { resultLabel, whatOf } from "./dimLists.ts";
 import { einsumDims, einsumSummedDims } from "./shapeRules.ts";
-import { offsetsAlong } from "./strided.ts";
+import { offsetsAlong, stridesAlong } from "./strided.ts";
 import type { ValidateEinsumOut } from "./types/contraction.ts";
 import type { Normalize } from "./types/dimTuples.ts";
 
@@ -41,23 +41,38 @@ export function einsum(a: Tensor<string>, second: Tensor<string> | string, third
   );
   const result = new Float32Array(outDims.reduce((product, dim) => product * dim.size, 1));
   const label = resultLabel("einsum", inputs);
-  const outerA = offsetsAlong(a, outDims);
-  const innerA = offsetsAlong(a, summed);
-  const dataA = a.data;
-  const inner = innerA.length;
   if (inputs.length === 1) {
-    for (let position = 0; position < result.length; position++) {
-      const base = outerA[position];
-      let total = 0;
-      for (let index = 0; index < inner; index++) total += dataA[base + innerA[index]];
-      result[position] = total;
-    }
-    return new Tensor(outDims, result, label);
+    sumContraction(a, outDims, summed, result);
+  } else if (outDims.length > 0 && outDims[outDims.length - 1].size >= 8) {
+    rowContraction(a, inputs[1], outDims, summed, result);
+  } else {
+    dotContraction(a, inputs[1], outDims, summed, result);
   }
-  const b = inputs[1];
+  return new Tensor(outDims, result, label);
+}
+
+/** One input: a sum over the summed dims per output element. */
+function sumContraction(a: Tensor<string>, outDims: readonly Dim[], summed: readonly Dim[], result: Float32Array): void {
+  const outer = offsetsAlong(a, outDims);
+  const inner = offsetsAlong(a, summed);
+  const data = a.data;
+  for (let position = 0; position < result.length; position++) {
+    const base = outer[position];
+    let total = 0;
+    for (let index = 0; index < inner.length; index++) total += data[base + inner[index]];
+    result[position] = total;
+  }
+}
+
+/** Two inputs, one dot product per output element (best when the last output dim is short). */
+function dotContraction(a: Tensor<string>, b: Tensor<string>, outDims: readonly Dim[], summed: readonly Dim[], result: Float32Array): void {
+  const outerA = offsetsAlong(a, outDims);
   const outerB = offsetsAlong(b, outDims);
+  const innerA = offsetsAlong(a, summed);
   const innerB = offsetsAlong(b, summed);
+  const dataA = a.data;
   const dataB = b.data;
+  const inner = innerA.length;
   for (let position = 0; position < result.length; position++) {
     const baseA = outerA[position];
     const baseB = outerB[position];
@@ -65,5 +80,41 @@ export function einsum(a: Tensor<string>, second: Tensor<string> | string, third
     for (let index = 0; index < inner; index++) total += dataA[baseA + innerA[index]] * dataB[baseB + innerB[index]];
     result[position] = total;
   }
-  return new Tensor(outDims, result, label);
+}
+
+/**
+ * Two inputs, one output row (the last output dim) at a time: for each summed
+ * index, add a scaled row into a float64 accumulator (the i-k-j matmul order,
+ * which walks memory contiguously when the last output dim is an input's last dim).
+ */
+function rowContraction(a: Tensor<string>, b: Tensor<string>, outDims: readonly Dim[], summed: readonly Dim[], result: Float32Array): void {
+  const rowDims = outDims.slice(0, -1);
+  const last = outDims[outDims.length - 1];
+  const width = last.size;
+  const outerA = offsetsAlong(a, rowDims);
+  const outerB = offsetsAlong(b, rowDims);
+  const innerA = offsetsAlong(a, summed);
+  const innerB = offsetsAlong(b, summed);
+  const strideA = stridesAlong(a, [last])[0];
+  const strideB = stridesAlong(b, [last])[0];
+  const dataA = a.data;
+  const dataB = b.data;
+  const row = new Float64Array(width);
+  for (let position = 0; position < outerA.length; position++) {
+    row.fill(0);
+    for (let index = 0; index < innerA.length; index++) {
+      const offsetA = outerA[position] + innerA[index];
+      const offsetB = outerB[position] + innerB[index];
+      if (strideA === 0) {
+        const scale = dataA[offsetA];
+        for (let column = 0; column < width; column++) row[column] += scale * dataB[offsetB + column * strideB];
+      } else if (strideB === 0) {
+        const scale = dataB[offsetB];
+        for (let column = 0; column < width; column++) row[column] += dataA[offsetA + column * strideA] * scale;
+      } else {
+        for (let column = 0; column < width; column++) row[column] += dataA[offsetA + column * strideA] * dataB[offsetB + column * strideB];
+      }
+    }
+    result.set(row, position * width);
+  }
 }

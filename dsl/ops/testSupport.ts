@@ -51,6 +51,11 @@ export const dimPool: fc.Arbitrary<Dim[]> = fc
   .uniqueArray(fc.constantFrom("a", "b", "c", "d", "e", "f_1", "seq"), { minLength: 1, maxLength: 5 })
   .chain((names) => fc.tuple(...names.map((name) => fc.integer({ min: 1, max: 4 }).map((size) => ({ name, size })))));
 
+/** Like `dimPool`, at most 4 dims, some of them long (8 or 9), to reach the kernels' paths for long rows. */
+export const longDimPool: fc.Arbitrary<Dim[]> = fc
+  .uniqueArray(fc.constantFrom("a", "b", "c", "d", "seq"), { minLength: 1, maxLength: 4 })
+  .chain((names) => fc.tuple(...names.map((name) => fc.constantFrom(1, 2, 3, 8, 9).map((size) => ({ name, size })))));
+
 /** A random subset of `pool` in random order. */
 export function subsetOf(pool: readonly Dim[]): fc.Arbitrary<Dim[]> {
   return fc.shuffledSubarray([...pool]).chain((subset) => fc.shuffledSubarray(subset, { minLength: subset.length, maxLength: subset.length }));
