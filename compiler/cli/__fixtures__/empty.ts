@@ -1,0 +1,2 @@
+// A file with no program(...) bindings.
+export const answer = 42;

@@ -1,0 +1,124 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { cliMessages } from "../diagnostics/cliMessages.ts";
+import type { ExplainJson } from "./explain.ts";
+import { main } from "./main.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const bin = path.join(repo, "bin/meshtype.mjs");
+const mlp = path.relative(repo, path.join(repo, "compiler/frontend/__fixtures__/mlp.ts"));
+const bad = path.relative(repo, path.join(here, "__fixtures__/bad.ts"));
+const empty = path.relative(repo, path.join(here, "__fixtures__/empty.ts"));
+
+/** Run the CLI in this process; its exit code and output. */
+function runInProcess(argv: readonly string[]): { code: number; out: string; err: string } {
+  let out = "";
+  let err = "";
+  const cwd = process.cwd();
+  process.chdir(repo);
+  try {
+    const code = main(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+    return { code, out, err };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** Run the real bin; its exit code and output. */
+function spawnBin(argv: readonly string[]): { code: number | null; out: string; err: string } {
+  const result = spawnSync(process.execPath, [bin, ...argv], { cwd: repo, encoding: "utf8", timeout: 120_000 });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe("meshtype bin", () => {
+  it("--help prints the usage and exits 0", () => {
+    const result = spawnBin(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("meshtype build <file.ts>...");
+    expect(result.out).toContain("meshtype explain <file.ts>...");
+  });
+
+  it("exits 2 on bad usage, with a diagnostic", () => {
+    const result = spawnBin(["compile", "x.ts"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("MT9001");
+    expect(result.err).toContain("hint:");
+  });
+
+  it("exits 1 on an error in the sources, printed as file:line:col CODE message + hint", () => {
+    const result = spawnBin(["build", bad, "--no-typecheck"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(new RegExp(`^${bad.replace(/[.]/g, "\\.")}:6:3 MT1020 `));
+    expect(result.err).toContain("\n  hint: ");
+  });
+
+  it("explain --json prints one object with programs, their ops and totals, and exits 0", () => {
+    const result = spawnBin(["explain", mlp, "--json", "--no-typecheck"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.out) as { programs: ExplainJson[] };
+    expect(json.programs.map((program) => program.name)).toEqual(["mlp4"]);
+    const [program] = json.programs;
+    expect(program.mesh).toEqual([{ name: "data", size: 2 }, { name: "model", size: 2 }]);
+    expect(program.layout).toBe("batch:data, d_ff:model");
+    expect(program.ir.before).toContain("(global)");
+    expect(program.ir.after).toContain("allReduce axis=model");
+    const allReduce = program.ops.find((op) => op.collective === "allReduce");
+    expect(allReduce).toMatchObject({ axis: "model", bytes: 4 * 4 * 4 * 16, loc: `${mlp}:12:21` });
+    expect(program.totals.bytesByCollective).toEqual({ allReduce: 1024 });
+  });
+});
+
+describe("meshtype CLI diagnostics (MT9xxx)", () => {
+  const usage: readonly [string, readonly string[]][] = [
+    ["MT9001", ["frobnicate"]],
+    ["MT9002", ["build"]],
+    ["MT9003", ["explain", "no/such/file.ts"]],
+    ["MT9004", ["build", mlp, "--fast"]],
+    ["MT9005", ["explain", mlp, "--program"]],
+  ];
+  for (const [code, argv] of usage) {
+    it(`${code}: meshtype ${argv.join(" ")} exits 2`, () => {
+      const result = runInProcess(argv);
+      expect(result.code).toBe(2);
+      expect(result.err.split(" ")[0]).toBe(code);
+    });
+  }
+
+  it("MT9006: explain --program with an unknown name exits 1 and lists the programs", () => {
+    const result = runInProcess(["explain", mlp, "--program", "nope", "--no-typecheck"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^MT9006 .*programs: mlp4/);
+  });
+
+  it("MT9007: a file without programs exits 1", () => {
+    const result = runInProcess(["build", empty, "--no-typecheck"]);
+    expect(result.code).toBe(1);
+    expect(result.err.split(" ")[0]).toBe("MT9007");
+  });
+
+  it("MT9008: an --out that cannot be a folder exits 1; a good --out gets the module", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-cli-"));
+    const blocker = path.join(dir, "file");
+    fs.writeFileSync(blocker, "");
+    const blocked = runInProcess(["build", mlp, "--out", path.join(blocker, "out"), "--no-typecheck"]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.err.split(" ")[0]).toBe("MT9008");
+    const built = runInProcess(["build", mlp, "--out", dir, "--no-typecheck"]);
+    expect(built).toMatchObject({ code: 0, err: "" });
+    expect(built.out).toContain("(mlp4)");
+    expect(fs.readFileSync(path.join(dir, "mlp.ts"), "utf8")).toContain("DO NOT EDIT");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("has a test for every CLI code", () => {
+    const source = fs.readFileSync(fileURLToPath(import.meta.url), "utf8");
+    const missing = Object.values(cliMessages).map((template) => template.code).filter((code) => !source.includes(code));
+    expect(missing).toEqual([]);
+  });
+});
