@@ -28,8 +28,7 @@ export function dense<X extends string, In extends string, Out extends string, R
   out: ValidateEinsumOut<R, [X, `${In} ${Out}`]>,
 ): Tensor<Normalize<R>> {
   // The signature checks `out` at the call; inside, the dims are generic, so the ops see plain strings.
-  const hidden = einsum(x as Tensor<string>, params.w as Tensor<string>, out as string);
-  return add(hidden, params.b as Tensor<string>) as Tensor<Normalize<R>>;
+  return add(einsum(x as Tensor<string>, params.w as Tensor<string>, out as string), params.b as Tensor<string>) as Tensor<Normalize<R>>;
 }
 
 /**
