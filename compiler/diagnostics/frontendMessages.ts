@@ -110,9 +110,9 @@ export const frontendMessages = {
     (a) => `The model returns ${a.got}; a model returns a tensor, or an object or array of tensors.`,
     () => "Return the result tensor, e.g. `return einsum(h, w_out, \"batch seq d_model\");` or `return { logits, loss };`.",
   ),
-  recursionTooDeep: entry<{ name: string; depth: number }>(
+  recursionTooDeep: entry<{ name: string; reason: string }>(
     "MT1029",
-    (a) => `Calls nest deeper than ${a.depth} levels (last: \`${a.name}\`); the compiler inlines every call, so recursion cannot be compiled.`,
+    (a) => `${a.reason} (last: \`${a.name}\`); the compiler inlines every call, so recursion cannot be compiled.`,
     () => "Replace recursion with a `for` loop over a static count.",
   ),
   badLoop: entry<{ reason: string }>(

@@ -44,10 +44,16 @@ export function unalias(symbol: MorphSymbol | undefined): MorphSymbol | undefine
   return symbol.isAlias() ? (symbol.getAliasedSymbol() ?? symbol) : symbol;
 }
 
-/** The declaration an identifier or property name refers to, through aliases. */
+const declarations = new WeakMap<Node, Node | null>();
+
+/** The declaration an identifier or property name refers to, through aliases (cached per node). */
 export function declarationOf(node: Node): Node | undefined {
+  const cached = declarations.get(node);
+  if (cached !== undefined) return cached ?? undefined;
   const target = Node.isPropertyAccessExpression(node) ? node.getNameNode() : node;
-  return unalias(target.getSymbol())?.getDeclarations()[0];
+  const found = unalias(target.getSymbol())?.getDeclarations()[0];
+  declarations.set(node, found ?? null);
+  return found;
 }
 
 /** What a DSL declaration is: an op (by its exported name), or one of the binding helpers. */

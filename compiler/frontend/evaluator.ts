@@ -15,6 +15,9 @@ import type { LoopMarker, StaticValue } from "./staticValue.ts";
 /** Calls nest at most this deep (inlining); deeper is reported as recursion. */
 export const maxCallDepth = 100;
 
+/** At most this many calls are inlined while reading one program (recursion that branches would never end). */
+export const maxCalls = 20_000;
+
 /** A kept loop while its body is read: which `arr[i]` reads were prepared before the loop opened. */
 export interface OpenLoopContext {
   readonly marker: LoopMarker;
@@ -46,6 +49,8 @@ export class Evaluator {
   /** Names of values, for messages of the shape rules. */
   private readonly names = new Map<ValueId, string>();
   depth = 0;
+  /** Calls inlined so far. */
+  calls = 0;
 
   constructor(context: ProgramContext) {
     this.builder = context.builder;

@@ -16,7 +16,10 @@ import { readProgram } from "./readProgram.ts";
 export interface FrontEndOptions {
   /** Paths in locations are relative to this folder (default: the current folder). */
   readonly rootDir?: string;
-  /** Report TypeScript errors in the given files first, and skip their programs (default: true). */
+  /**
+   * Report TypeScript errors in the given files first, and skip their programs (default: true).
+   * Syntax errors are always reported.
+   */
   readonly typeCheck?: boolean;
 }
 
@@ -26,9 +29,10 @@ export interface FrontEndResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** The TypeScript errors of `file`, as MT1000 diagnostics. */
-export function typeErrors(file: SourceFile, locator: Locator): Diagnostic[] {
-  return file.getPreEmitDiagnostics()
+/** The TypeScript errors of `file` (only its syntax errors unless `semantic`), as MT1000 diagnostics. */
+export function typeErrors(file: SourceFile, locator: Locator, semantic = true): Diagnostic[] {
+  const found = semantic ? file.getPreEmitDiagnostics() : file.getProject().getProgram().getSyntacticDiagnostics(file);
+  return found
     .filter((item) => item.getCategory() === ts.DiagnosticCategory.Error)
     .map((item) => {
       const message = item.getMessageText();
@@ -46,12 +50,10 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
   const programs: Program[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    if (options.typeCheck ?? true) {
-      const errors = typeErrors(file, locator);
-      if (errors.length > 0) {
-        diagnostics.push(...errors);
-        continue;
-      }
+    const errors = typeErrors(file, locator, options.typeCheck ?? true);
+    if (errors.length > 0) {
+      diagnostics.push(...errors);
+      continue;
     }
     const found = findPrograms(file, locator);
     diagnostics.push(...found.diagnostics);

@@ -9,12 +9,22 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { bindName, withDefault } from "./bindPattern.ts";
 import { evalExpression } from "./evalExpression.ts";
 import { runFunctionBody } from "./evalStatements.ts";
-import { maxCallDepth, type Evaluator } from "./evaluator.ts";
+import { maxCallDepth, maxCalls, type Evaluator } from "./evaluator.ts";
 import type { Scope } from "./scope.ts";
 import { undefinedValue, type FunctionNode, type StaticValue } from "./staticValue.ts";
 
-/** The `let`/`var` variable declared outside `fn` that `fn` reads or writes, if any. */
+const capturedCache = new WeakMap<Node, Node | null>();
+
+/** The `let`/`var` variable declared outside `fn` that `fn` reads or writes, if any (cached per function). */
 function capturedMutable(fn: Node): Node | undefined {
+  const cached = capturedCache.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = findCapturedMutable(fn);
+  capturedCache.set(fn, found ?? null);
+  return found;
+}
+
+function findCapturedMutable(fn: Node): Node | undefined {
   for (const identifier of fn.getDescendantsOfKind(SyntaxKind.Identifier)) {
     const declaration = identifier.getSymbol()?.getDeclarations()[0];
     if (!declaration || !Node.isVariableDeclaration(declaration)) continue;
@@ -42,7 +52,12 @@ export function functionValue(ev: Evaluator, node: FunctionNode, scope: Scope, n
 export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "function" }>, args: readonly StaticValue[], call: CallExpression): StaticValue {
   const body = fn.node.getBody();
   if (body === undefined) return ev.fail(frontendMessages.unknownFunction, { text: call.getExpression().getText() }, call);
-  if (ev.depth >= maxCallDepth) return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, depth: maxCallDepth }, call);
+  if (ev.depth >= maxCallDepth) {
+    return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `Calls nest deeper than ${maxCallDepth} levels` }, call);
+  }
+  if (++ev.calls > maxCalls) {
+    return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `The model makes more than ${maxCalls} calls` }, call);
+  }
   ev.depth++;
   try {
     const scope = fn.scope.child();

@@ -66,7 +66,10 @@ export function readProgram(binding: ProgramBinding, locator: Locator): Program 
     try {
       return readOnce(binding, lengths, locator);
     } catch (error) {
-      if (!(error instanceof LengthNeeded) || lengths.has(error.path)) throw error;
+      if (!(error instanceof LengthNeeded)) throw error;
+      if (lengths.has(error.path)) {
+        fail(frontendMessages.arrayLengthUnknown, { path: error.path, type: "an array nested in an array" }, binding.loc);
+      }
       lengths.set(error.path, error.length);
     }
   }

@@ -6,7 +6,7 @@
  */
 import { Node, VariableDeclarationKind, type Identifier, type VariableDeclaration } from "ts-morph";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import { classifyDeclaration, classifyType, unalias } from "./dslSymbols.ts";
+import { classifyDeclaration, classifyType, declarationOf } from "./dslSymbols.ts";
 import { evalExpression } from "./evalExpression.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { declarationKindOf, functionValue } from "./functions.ts";
@@ -25,7 +25,7 @@ export function readIdentifier(ev: Evaluator, node: Identifier, scope: Scope): S
   const name = node.getText();
   const local = scope.lookup(name);
   if (local) return local.value;
-  const declaration = unalias(node.getSymbol())?.getDeclarations()[0];
+  const declaration = declarationOf(node);
   if (declaration === undefined) {
     const global = globals[name];
     if (global) return global;

@@ -35,6 +35,10 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
   { code: "MT1027", name: "badAssignment", source: fn(x, "  const o = { a: x };\n  /*@*/o.a = relu(x);\n  return o.a;") },
   { code: "MT1028", name: "badReturn", source: fn(x, "  /*@*/return 3;") },
   { code: "MT1029", name: "recursionTooDeep", source: `function g(t: Tensor<"batch d_model">): Tensor<"batch d_model"> {\n  return /*@*/g(t);\n}\n${fn(x, "  return g(x);")}` },
+  {
+    code: "MT1029", name: "tooManyCalls",
+    source: `function g(t: Tensor<"batch d_model">, n: number): Tensor<"batch d_model"> {\n  if (n === 0) return relu(t);\n  let y = t;\n  for (const _ of [1, 2]) y = /*@*/g(y, n - 1);\n  return y;\n}\n${fn(x, "  return g(x, 40);")}`,
+  },
   { code: "MT1030", name: "badLoop", source: fn(x, "  let y = x;\n  for (let i = 0; i < 4; /*@*/i += 2) y = relu(y);\n  return y;") },
   { code: "MT1030", name: "loopIndexArithmetic", source: fn(x, "  let y = x;\n  for (let i = 0; i < 4; i++) y = mul(y, /*@*/i + 1);\n  return y;") },
   { code: "MT1030", name: "returnInLoop", source: fn(x, "  for (let i = 0; i < 4; i++) {\n    /*@*/return x;\n  }\n  return x;") },
