@@ -73,12 +73,16 @@ describe("examples/gpt", () => {
 });
 
 describe("examples/moe", () => {
-  const { experts, batch, capacity, d_model } = moeDims.sizes;
+  const { experts, batch, seq, capacity, d_model } = moeDims.sizes;
   test("moeData communicates nothing", async () => {
     expect(moved(await lowerAndRun("moeData"))).toEqual([]);
   });
   test("moeExpertParallel: two all-to-alls of experts x batch x capacity x d_model over data=4", async () => {
     const perCall = BYTES * experts * batch * capacity * d_model; // summed over the 4 devices
     expect(moved(await lowerAndRun("moeExpertParallel"))).toEqual([`allToAll data: 8 / ${2 * perCall}`]);
+  });
+  test("moeExpertAxis: 9 router all-reduces of (batch/2) x seq and 1 of (batch/2) x seq x d_model over expert=2", async () => {
+    const tokens = BYTES * (batch / 2) * seq; // per device
+    expect(moved(await lowerAndRun("moeExpertAxis"))).toEqual([`allReduce expert: ${4 * 10} / ${4 * (9 * tokens + tokens * d_model)}`]);
   });
 });

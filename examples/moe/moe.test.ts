@@ -3,7 +3,7 @@ import { sum } from "meshtype";
 import { layerNorm, LAYER_NORM_EPSILON, top2Routing } from "meshtype/stdlib";
 import { expectFinite } from "../../stdlib/expectTensor.ts";
 import { makeMoeInputs } from "./inputs.ts";
-import { D, moeData, moeExpertParallel, moeLayer } from "./moe.ts";
+import { D, moeData, moeExpertAxis, moeExpertParallel, moeLayer } from "./moe.ts";
 
 describe("examples/moe", () => {
   const { x, params } = makeMoeInputs(0);
@@ -12,6 +12,7 @@ describe("examples/moe", () => {
   test.each([
     ["moeData", moeData],
     ["moeExpertParallel", moeExpertParallel],
+    ["moeExpertAxis", moeExpertAxis],
   ])("%s runs eagerly: finite, dims batch seq d_model, same as the data-parallel layer", (_name, run) => {
     const y = run(x, params);
     expect(y.dims).toEqual([{ name: "batch", size: 8 }, { name: "seq", size: 8 }, { name: "d_model", size: 16 }]);

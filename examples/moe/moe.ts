@@ -4,6 +4,7 @@
  *
  *   data parallel     batch:data, every expert on every device           no communication
  *   expert parallel   batch:data for tokens, experts:data for buffers    two all-to-alls
+ *   expert axis       batch:data, experts:expert (2 x 2 mesh)            small all-reduces, one big one
  *
  * The expert-parallel model is the same layer with two layout constraints:
  * after dispatch, the expert buffers `[experts, batch, capacity, d_model]` are
@@ -14,8 +15,11 @@
  *
  * Note: the layout cannot also say `experts:data` for the expert weights,
  * because the routing tensors `[batch, seq, experts, capacity]` hold both
- * `batch` and `experts`; so here each device keeps all expert weights and
- * uses its own expert's slice.
+ * `batch` and `experts`; so there each device keeps all expert weights and
+ * uses its own expert's slice. The expert-axis program does split the expert
+ * weights, over a second mesh axis: every device routes its batch rows to its
+ * own experts only, the router's reductions over `experts` become small
+ * all-reduces, and combining the experts' outputs is an all-reduce over `expert`.
  */
 import { add, dims, layout, mesh, program, relayout, type Tensor } from "meshtype";
 import {
@@ -67,3 +71,11 @@ export const moeData = program(moeLayer, { mesh: dataMesh, layout: dataLayout })
 
 /** Expert parallel: every device runs one expert on the tokens that all devices routed to it. */
 export const moeExpertParallel = program(moeLayerExpertParallel, { mesh: dataMesh, layout: dataLayout });
+
+/**
+ * Experts split over their own mesh axis: a 2 x 2 mesh, the batch over `data`
+ * and the experts (router columns, expert weights and buffers) over `expert`.
+ */
+export const expertMesh = mesh({ data: 2, expert: 2 });
+export const expertAxisLayout = layout(expertMesh, D, "batch:data, experts:expert");
+export const moeExpertAxis = program(moeLayer, { mesh: expertMesh, layout: expertAxisLayout });
