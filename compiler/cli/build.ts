@@ -23,9 +23,15 @@ export function runBuild(files: readonly string[], out: string | undefined, type
     return [diagnostic(cliMessages.noPrograms, { files: files.join(", ") })];
   }
   if (diagnostics.length > 0) return diagnostics;
+  const written = new Map<string, string>();
   for (const file of result.files) {
     if (file.module === undefined) continue;
     const target = outputPath(file.source, out);
+    const other = written.get(path.resolve(target));
+    if (other !== undefined && other !== path.resolve(file.source)) {
+      return [diagnostic(cliMessages.cannotWrite, { file: target, reason: `${other} is written there too (same file name)` })];
+    }
+    written.set(path.resolve(target), path.resolve(file.source));
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, file.module);
