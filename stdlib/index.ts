@@ -36,3 +36,4 @@ export {
   type ExpertMlpParams,
   type MoeParams,
 } from "./moe.ts";
+export { softmaxCrossEntropy } from "./loss.ts";
