@@ -1,8 +1,9 @@
 /**
- * Single-letter einsum subscripts for named dims: each dim gets the first
- * letter of its name that is still free (`batch` -> b, `seq` -> s, `d_model`
- * -> d, `d_ff` -> f), else the first free letter of a-z, A-Z. torch.einsum
- * takes 52 letters, so an einsum may name at most 52 distinct dims.
+ * Single-letter einsum subscripts for named dims: each dim gets the first free
+ * letter among the initials of its underscore-separated parts, last part first
+ * (`batch` -> b, `d_model` -> m, `d_ff` -> f, `kv_seq` -> s or k), then the
+ * other letters of its name, then a-z, A-Z. torch.einsum takes 52 letters, so
+ * an einsum may name at most 52 distinct dims.
  */
 const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -12,8 +13,8 @@ export function assignLetters(names: readonly string[]): Map<string, string> {
   const used = new Set<string>();
   for (const name of names) {
     if (letters.has(name)) continue;
-    const fromName = [...name].find((char) => alphabet.includes(char) && !used.has(char));
-    const letter = fromName ?? [...alphabet].find((char) => !used.has(char));
+    const initials = name.split("_").map((part) => part.charAt(0)).reverse();
+    const letter = [...initials, ...name, ...alphabet].find((char) => alphabet.includes(char) && !used.has(char));
     if (letter === undefined) {
       throw new Error(`einsum over ${new Set(names).size} distinct dims: torch.einsum has only 52 subscript letters. Split the einsum into smaller ones.`);
     }

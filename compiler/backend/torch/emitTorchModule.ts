@@ -174,7 +174,7 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
     entries.push(`${pythonString(program.name)}: (${identifier}, ${meta})`);
   }
   writer.line().line();
-  writer.line(`PROGRAMS = {${entries.join(", ")}}`);
+  writer.line("PROGRAMS = {").indented(() => entries.forEach((entry) => writer.line(`${entry},`))).line("}");
   writer.line().line();
   writer.line('if __name__ == "__main__":').indented(() => writer.line("mt.main(PROGRAMS)"));
   return writer.toString();
