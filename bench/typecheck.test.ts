@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDiagnostics } from "./typecheck.ts";
-import { generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
+import { generateDistinctOpsFile, generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
 
 describe("parseDiagnostics", () => {
   const output = [
@@ -21,15 +21,17 @@ describe("parseDiagnostics", () => {
 });
 
 describe("generated sources", () => {
-  it("has the asked number of op calls", () => {
-    const source = generateOpsFile(1000);
-    const calls = source.match(/\b(einsum|relu|gelu|add|mul)\(/g) ?? [];
+  it.each([generateOpsFile, generateDistinctOpsFile])("%o has the asked number of op calls", (generate) => {
+    const calls = generate(1000).match(/\b(einsum|relu|gelu|add|mul)\(/g) ?? [];
     expect(calls.length).toBe(1000);
+    expect(() => generate(999)).toThrow(/multiple of 5/);
   });
 
   it("has one layout and one program per asked layout", () => {
     const source = generateLayoutsFile(200);
     expect(source.match(/= layout\(/g)?.length).toBe(200);
     expect(source.match(/= program\(/g)?.length).toBe(200);
+    const specs = source.match(/layout\(M\d+, D, "[^"]*"\)/g) ?? [];
+    expect(new Set(specs).size).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Type-checking cost (DESIGN.md section 5): instantiation counts and times of
- * generated files (1,000 typed op calls; 200 layouts bound with program) and of
+ * generated files (1,000 typed op calls, as repeated layers and with every type
+ * distinct; 200 distinct layouts bound with program) and of
  * each example, with TypeScript 6 (`tsc`) and the native TypeScript 7 compiler.
  * Each figure includes checking meshtype's own sources; the baseline row (a
  * file that only imports meshtype) is that fixed part, to subtract.
@@ -11,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { BenchSection } from "./run.ts";
-import { generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
+import { generateDistinctOpsFile, generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -65,12 +66,15 @@ function targets(): { label: string; file: string }[] {
   const baseline = join(workDir, "baseline.ts");
   writeFileSync(baseline, `// Generated for \`npm run bench\`. DO NOT EDIT.\nimport { dims } from "meshtype";\nexport const D = dims({ batch: 8 });\n`);
   const ops = join(workDir, "ops1000.ts");
+  const distinct = join(workDir, "ops1000distinct.ts");
   const layouts = join(workDir, "layouts200.ts");
   writeFileSync(ops, generateOpsFile(1000));
+  writeFileSync(distinct, generateDistinctOpsFile(1000));
   writeFileSync(layouts, generateLayoutsFile(200));
   const list = [
     { label: "baseline: one import of meshtype", file: baseline },
-    { label: "1,000 op calls (generated)", file: ops },
+    { label: "1,000 op calls, layers alike (generated)", file: ops },
+    { label: "1,000 op calls, every type distinct (generated)", file: distinct },
     { label: "200 layouts + programs (generated)", file: layouts },
   ];
   const examples = join(root, "examples");

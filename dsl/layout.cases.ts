@@ -16,6 +16,7 @@ export const layoutCases = [
   { spec: "batch:data", message: null },
   { spec: "batch:data, d_ff:model", message: null },
   { spec: "batch : data ,d_ff:model", message: null },
+  { spec: "\tbatch:data,\n d_ff:model\r\n", message: null },
   { spec: "d_ff:model, heads:model", message: null },
   { spec: "layers:pipe, batch:data", message: null },
   {
@@ -32,6 +33,11 @@ export const layoutCases = [
     spec: "batch:data d_ff:model",
     message:
       'Cannot read "batch:data d_ff:model" in layout "batch:data d_ff:model". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".',
+  },
+  {
+    spec: " \tbatch=data\n",
+    message:
+      'Cannot read "batch=data" in layout " \tbatch=data\n". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".',
   },
   {
     spec: "batch:data:model",
