@@ -12,8 +12,7 @@
 import * as path from "node:path";
 import { emitModule } from "./backend/ts/emitModule.ts";
 import { CompileError, type Diagnostic } from "./diagnostics/diagnostic.ts";
-import { readPrograms } from "./frontend/frontend.ts";
-import { loadProjects } from "./frontend/loadProject.ts";
+import { loadProjects, readPrograms } from "./frontend/index.ts";
 import type { Program } from "./ir/ir.ts";
 import { compileProgram } from "./passes/pipeline.ts";
 

@@ -51,22 +51,29 @@ function tensorSpec(type: Type, path: string, node: Node, context: ParamContext)
   return { kind: "tensor", shape: { kind: "tensor", dims } };
 }
 
+/** Parameters nest at most this deep (objects in arrays in objects...); deeper is taken for a recursive type. */
+const maxParamDepth = 32;
+
 /** The spec of a value of type `type` at `path` (e.g. `params.layers`), read at `node`. */
-export function readParamSpec(type: Type, path: string, node: Node, context: ParamContext): ParamSpec {
+export function readParamSpec(type: Type, path: string, node: Node, context: ParamContext, depth = 0): ParamSpec {
+  if (depth > maxParamDepth) {
+    const text = `${type.getText(node)} (nested too deep: a recursive type?)`;
+    return fail(frontendMessages.unsupportedParamType, { path, type: text }, context.locator.of(node));
+  }
   if (isTensorType(type)) return tensorSpec(type, path, node, context);
   if (type.isTuple()) {
-    return { kind: "array", items: type.getTupleElements().map((item, index) => readParamSpec(item, `${path}.${index}`, node, context)) };
+    return { kind: "array", items: type.getTupleElements().map((item, index) => readParamSpec(item, `${path}.${index}`, node, context, depth + 1)) };
   }
   if (type.isArray() || type.isReadonlyArray()) {
     const element = type.getArrayElementType() ?? type.getTypeArguments()[0];
     const length = context.lengths.get(path);
     if (length === undefined || element === undefined) return { kind: "lazy", path, type: type.getText(node) };
-    return { kind: "array", items: Array.from({ length }, (_, index) => readParamSpec(element, `${path}.${index}`, node, context)) };
+    return { kind: "array", items: Array.from({ length }, (_, index) => readParamSpec(element, `${path}.${index}`, node, context, depth + 1)) };
   }
   if (type.isObject() && type.getCallSignatures().length === 0 && !type.isUnion()) {
     const fields = new Map<string, ParamSpec>();
     for (const property of type.getProperties()) {
-      fields.set(property.getName(), readParamSpec(property.getTypeAtLocation(node), `${path}.${property.getName()}`, node, context));
+      fields.set(property.getName(), readParamSpec(property.getTypeAtLocation(node), `${path}.${property.getName()}`, node, context, depth + 1));
     }
     return { kind: "object", fields };
   }

@@ -20,6 +20,7 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
   { code: "MT1003", name: "bindingNotStatic", source: `${fn(x, "  return x;")}declare const wide: import("../../../dsl/layout.ts").Layout;\nexport const q = program(f, /*@*/{ mesh: M, layout: wide });\n` },
   { code: "MT1004", name: "badLayoutSpec", source: `import { layout } from "./dsl.ts";\n${fn(x, "  return x;")}const bad = layout(M, D, "batch:data, oops");\nexport const q = program(f, /*@*/{ mesh: M, layout: bad });\n` },
   { code: "MT1010", name: "unsupportedParamType", source: fn(`${x}, /*@*/n: number`, "  return mul(x, n);") },
+  { code: "MT1010", name: "recursiveParamType", source: `interface Chain { readonly x: Tensor<"batch d_model">; readonly next: Chain }\n${fn("/*@*/c: Chain", "  return c.x;")}` },
   { code: "MT1011", name: "tensorDimsNotLiteral", source: fn(`/*@*/x: Tensor<string>`, "  return x;") },
   { code: "MT1012", name: "arrayLengthUnknown", source: fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, /*@*/ws.length);") },
   { code: "MT1012", name: "arrayNeverIndexed", source: fn(`${x}, /*@*/ws: readonly Tensor<"batch d_model">[]`, "  return x;") },
