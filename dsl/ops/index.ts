@@ -18,3 +18,4 @@ export type { ValidatePermutation, ValidateSplitNames, ValidateSplitSizes, Renam
 export type { ValidateConcatDim, ConcatDims, OneHotDims, GatherDims, ValidateGatherDim, ValidateRelayout } from "./types/indexing.ts";
 export type { Normalize, Describe, OrMessage, IsWide, Without, FirstIn, FirstNotIn, ReplaceWith } from "./types/dimTuples.ts";
 export type { OperandDims } from "./binary.ts";
+export * from "./conv.ts";

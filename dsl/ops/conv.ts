@@ -1,0 +1,87 @@
+/**
+ * `conv2d`: a 2-D convolution over named dims (stride 1, odd windows, zero
+ * "same" padding or "valid"), as used by CNN layers. Like einsum, it matches
+ * dims by name: `in` is summed with the window, `out` replaces `in`.
+ */
+import { Tensor } from "../tensor.ts";
+import { findDim, resultLabel, whatOf } from "./dimLists.ts";
+import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "./shapeRulesConv.ts";
+import { offsetTable, rowMajorStrides } from "./strided.ts";
+import type { Conv2dDims, ValidateConv2d } from "./types/conv.ts";
+
+export type { ConvPadding, ConvPaddings, Conv2dOptions, Conv2dSpec } from "./shapeRulesConv.ts";
+export { conv2dDims, readConv2dOptions, convSpatial } from "./shapeRulesConv.ts";
+export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
+
+/**
+ * Convolve x with a kernel: for every element of the result,
+ * `y[.., h, w, out] = sum over i, j, in of x[.., h + i - p, w + j - q, in] * kernel[i, j, in, out]`
+ * where p = (kernelHeight - 1) / 2 and q = (kernelWidth - 1) / 2 with "same"
+ * padding (elements outside x read as 0), and p = q = 0 with "valid". The
+ * result has x's dims in x's order with `in` replaced by `out`; every other dim
+ * of x (batch, ...) is carried through. tsc rejects names that do not play
+ * their role (a `height` that is not a dim of x, an `out` that x already has, a
+ * kernel dim with no role).
+ *
+ * @example
+ * // x: "batch height width c_in", kernel: "kh kw c_in c_out"
+ * const y = conv2d(x, kernel, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_in", out: "c_out" });
+ * // y: Tensor<"batch height width c_out">
+ */
+export function conv2d<X extends string, K extends string, const O extends Conv2dOptions>(
+  x: Tensor<X>,
+  kernel: Tensor<K>,
+  options: ValidateConv2d<O, X, K>,
+): Tensor<Conv2dDims<X, O>> {
+  const given = options as Conv2dOptions;
+  const outDims = conv2dDims(x.dims, kernel.dims, given, [whatOf(x), whatOf(kernel)]);
+  const spec = readConv2dOptions(given);
+  const xStrides = rowMajorStrides(x.dims);
+  const kStrides = rowMajorStrides(kernel.dims);
+  const outStrides = rowMajorStrides(outDims);
+  const xStride = (name: string): number => xStrides[findDim(x.dims, name)];
+  const kStride = (name: string): number => kStrides[findDim(kernel.dims, name)];
+  const outStride = (name: string): number => outStrides[findDim(outDims, name)];
+  const size = (name: string, dims = kernel.dims): number => dims[findDim(dims, name)].size;
+  const roles = new Set([spec.height, spec.width, spec.in]);
+  const others = x.dims.filter((dim) => !roles.has(dim.name));
+  const xOuter = offsetTable(others.map((dim) => dim.size), others.map((dim) => xStride(dim.name)));
+  const outOuter = offsetTable(others.map((dim) => dim.size), others.map((dim) => outStride(dim.name)));
+
+  const [kh, kw, cin, cout] = [size(spec.kernelHeight), size(spec.kernelWidth), size(spec.in), size(spec.out)];
+  const [inH, inW] = [size(spec.height, x.dims), size(spec.width, x.dims)];
+  const [outH, outW] = [size(spec.height, outDims), size(spec.width, outDims)];
+  const padH = spec.padding.height === "same" ? (kh - 1) / 2 : 0;
+  const padW = spec.padding.width === "same" ? (kw - 1) / 2 : 0;
+  const [xsH, xsW, xsC] = [xStride(spec.height), xStride(spec.width), xStride(spec.in)];
+  const [ksH, ksW, ksC, ksO] = [kStride(spec.kernelHeight), kStride(spec.kernelWidth), kStride(spec.in), kStride(spec.out)];
+  const [osH, osW, osO] = [outStride(spec.height), outStride(spec.width), outStride(spec.out)];
+  const xData = x.data;
+  const kData = kernel.data;
+  const out = new Float32Array(outDims.reduce((product, dim) => product * dim.size, 1));
+
+  for (let outer = 0; outer < xOuter.length; outer++) {
+    const xBase = xOuter[outer];
+    const outBase = outOuter[outer];
+    for (let row = 0; row < outH; row++) {
+      for (let column = 0; column < outW; column++) {
+        for (let channel = 0; channel < cout; channel++) {
+          let total = 0;
+          for (let i = 0; i < kh; i++) {
+            const inRow = row + i - padH;
+            if (inRow < 0 || inRow >= inH) continue;
+            for (let j = 0; j < kw; j++) {
+              const inColumn = column + j - padW;
+              if (inColumn < 0 || inColumn >= inW) continue;
+              const xAt = xBase + inRow * xsH + inColumn * xsW;
+              const kAt = i * ksH + j * ksW + channel * ksO;
+              for (let c = 0; c < cin; c++) total += xData[xAt + c * xsC] * kData[kAt + c * ksC];
+            }
+          }
+          out[outBase + row * osH + column * osW + channel * osO] = total;
+        }
+      }
+    }
+  }
+  return new Tensor(outDims, out, resultLabel("conv2d", [x, kernel])) as Tensor<Conv2dDims<X, O>>;
+}
