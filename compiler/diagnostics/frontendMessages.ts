@@ -150,6 +150,11 @@ export const frontendMessages = {
     (a) => `\`${a.text}\` has no field "${a.name}" (it has: ${a.has}).`,
     () => "Read only fields that the object has; tensor methods and fields (x.dims, x.size(...)) are not available in model code.",
   ),
+  opNotCompiled: entry<{ name: string }>(
+    "MT1038",
+    (a) => `\`${a.name}\` from meshtype's ops has no IR op: it runs eagerly, but the compiler cannot put it in a device program.`,
+    () => "Write it with the ops listed in docs/API.md (einsum, element-wise, reductions, shape and index ops, relayout), or compute it outside the model and pass it in.",
+  ),
   noProject: entry<{ file: string; reason: string }>(
     "MT1037",
     (a) => `Cannot load the TypeScript project of ${a.file}: ${a.reason}`,

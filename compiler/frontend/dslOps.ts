@@ -17,6 +17,7 @@ import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
 } from "./opArgs.ts";
 import type { StaticValue } from "./staticValue.ts";
+import { emitTreeMap } from "./treeMap.ts";
 
 /** Run a shape rule; its MeshtypeError becomes a diagnostic at the call. */
 function check<T>(call: OpCall, rule: () => T): T {
@@ -168,6 +169,7 @@ const emitters: Record<string, Emitter> = {
   randomNormal: (call) => random(call, "normal"),
   randomUniform: (call) => random(call, "uniform"),
   tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+  treeMap: (call) => emitTreeMap(call),
 };
 
 function softmax(call: OpCall, log: boolean): StaticValue {
@@ -196,6 +198,6 @@ export function isCompiledOp(name: string): boolean {
 /** Emit the IR for the DSL op call `call` (its name must satisfy `isCompiledOp`); its result. */
 export function emitOp(call: OpCall): StaticValue {
   const emitter = emitters[call.name];
-  if (!emitter) return call.ev.fail(frontendMessages.unknownFunction, { text: call.name }, call.node);
+  if (!emitter) return call.ev.fail(frontendMessages.opNotCompiled, { name: call.name }, call.node);
   return emitter(call);
 }

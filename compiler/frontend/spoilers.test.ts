@@ -50,6 +50,7 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
   { code: "MT1034", name: "constantData", source: fn(x, "  return add(x, /*@*/tensor(D, \"d_model\", new Float32Array(8)));") },
   { code: "MT1035", name: "indexOutOfRange", source: fn(`${x}, ws: [Tensor<"batch d_model">, Tensor<"batch d_model">]`, "  return add(x, /*@*/ws[5] as never);") },
   { code: "MT1036", name: "unknownProperty", source: fn(x, "  const n = /*@*/x.dims;\n  return x;") },
+  { code: "MT1038", name: "opNotCompiled", source: `import { reduceDims } from "./dsl.ts";\n${fn(x, "  const d = /*@*/reduceDims([], \"\");\n  return x;")}` },
 ];
 
 const project = new FixtureProject();
