@@ -45,6 +45,15 @@ def _environment() -> Tuple[int, int, int]:
 def run_program(name: str, program: Program, args: argparse.Namespace, device: torch.device) -> Optional[List[str]]:
     """Run one program on this rank: its inputs, the device function, its outputs. Returns the files written."""
     function, meta = program
+    devices = 1
+    for size in meta["mesh"].values():
+        devices *= size
+    if devices != dist.get_world_size():
+        axes = " x ".join(f"{axis}={size}" for axis, size in meta["mesh"].items())
+        raise SystemExit(
+            f'meshtype_torch: program "{name}" runs on mesh [{axes}] ({devices} devices), but torchrun started {dist.get_world_size()} processes. '
+            f"Start it with nodes x --nproc_per_node = {devices}, or choose a program of this size with --program."
+        )
     mesh = MeshContext(meta["mesh"], device=device)
     inputs = args.inputs
     if inputs is not None and os.path.isdir(os.path.join(inputs, name)):
