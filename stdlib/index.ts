@@ -37,3 +37,4 @@ export {
   type MoeParams,
 } from "./moe.ts";
 export { softmaxCrossEntropy } from "./loss.ts";
+export { sgd, initSgdState, adamW, initAdamWState, type SgdState, type SgdHyper, type AdamWState, type AdamWHyper } from "./optim/index.ts";

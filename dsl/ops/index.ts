@@ -19,3 +19,4 @@ export type { ValidateConcatDim, ConcatDims, OneHotDims, GatherDims, ValidateGat
 export type { Normalize, Describe, OrMessage, IsWide, Without, FirstIn, FirstNotIn, ReplaceWith } from "./types/dimTuples.ts";
 export type { OperandDims } from "./binary.ts";
 export * from "./conv.ts";
+export * from "./tree.ts";
