@@ -149,4 +149,13 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "localSlice":
       return `mesh.local_slice(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
   }
+  return unsupportedOp(op);
+}
+
+/** An op this back end cannot emit yet (the IR grew an op kind): a compiler error that says what to do. */
+function unsupportedOp(op: { readonly op: string }): never {
+  throw new Error(
+    `The torch back end has no lowering for op "${op.op}" yet. Build this program with the TypeScript back end (--target ts), ` +
+      `or add "${op.op}" to compiler/backend/torch/emitTorchOp.ts.`,
+  );
 }
