@@ -17,3 +17,4 @@ export type { ValidateModel, ValidateMesh, ModelErrors, Model } from "./types/va
 export type { ValidateSizes, ValidateAxes, IsPositiveInteger } from "./types/validateSizes.ts";
 export type { Divides } from "./types/divisible.ts";
 export * from "./ops/index.ts";
+export { grad, valueAndGrad, type Gradients, type Scalar, type ValueAndGrad } from "./autodiff/index.ts";

@@ -5,6 +5,8 @@
  */
 import { MeshtypeError } from "../errors.ts";
 import { Tensor, type Dim } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
+import type { BinaryFn } from "../autodiff/primitive.ts";
 import { resultLabel, whatOf } from "./dimLists.ts";
 import { broadcastDims, whereDims } from "./shapeRules.ts";
 import { elementCount, offsetsAlong } from "./strided.ts";
@@ -26,8 +28,15 @@ function reader(operand: Tensor<string> | number, dims: readonly Dim[]): (positi
 }
 
 /** Build a binary op from its scalar function. */
-function binary(name: string, fn: (left: number, right: number) => number): BinaryOp {
+function binary(name: BinaryFn, fn: (left: number, right: number) => number): BinaryOp {
   function apply(a: Tensor<string> | number, b: Tensor<string> | number): Tensor<string> {
+    const result = compute(a, b);
+    if (typeof a === "number") recordOp({ op: "binary", fn: name, scalar: { value: a, position: 0 } }, [b as Tensor<string>], result);
+    else if (typeof b === "number") recordOp({ op: "binary", fn: name, scalar: { value: b, position: 1 } }, [a], result);
+    else recordOp({ op: "binary", fn: name }, [a, b], result);
+    return result;
+  }
+  function compute(a: Tensor<string> | number, b: Tensor<string> | number): Tensor<string> {
     if (typeof a === "number" && typeof b === "number") {
       throw new MeshtypeError("bad-option", `${name}(${a}, ${b}): at least one operand must be a tensor. Compute plain numbers with JavaScript arithmetic.`);
     }
@@ -110,5 +119,8 @@ export function where<C extends string, A extends Tensor<string> | number, B ext
   const readB = reader(b, dims);
   const out = new Float32Array(elementCount(dims));
   for (let position = 0; position < out.length; position++) out[position] = readCond(position) !== 0 ? readA(position) : readB(position);
-  return new Tensor(dims, out, resultLabel("where", [cond, a, b]));
+  const result: Tensor<BroadcastDims<BroadcastDims<OperandDims<A>, OperandDims<B>>, C>> = new Tensor(dims, out, resultLabel("where", [cond, a, b]));
+  const asTensor = (operand: Tensor<string> | number): Tensor<string> => (typeof operand === "number" ? new Tensor([], Float32Array.of(operand)) : operand);
+  recordOp({ op: "where" }, [cond, asTensor(a), asTensor(b)], result);
+  return result;
 }

@@ -5,6 +5,7 @@
  * reads and a multiply-add (no per-element allocation or string keys).
  */
 import { Tensor, type Dim } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
 import { resultLabel, whatOf } from "./dimLists.ts";
 import { einsumDims, einsumSummedDims } from "./shapeRules.ts";
 import { offsetsAlong, stridesAlong } from "./strided.ts";
@@ -48,7 +49,9 @@ export function einsum(a: Tensor<string>, second: Tensor<string> | string, third
   } else {
     dotContraction(a, inputs[1], outDims, summed, result);
   }
-  return new Tensor(outDims, result, label);
+  const output = new Tensor(outDims, result, label);
+  recordOp({ op: "einsum" }, inputs, output);
+  return output;
 }
 
 /** One input: a sum over the summed dims per output element. */

@@ -4,6 +4,7 @@
  */
 import { MeshtypeError } from "../errors.ts";
 import { Tensor } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
 import { describeDims, readDimName, requireDim, resultLabel, whatOf } from "./dimLists.ts";
 import { gatherDims, oneHotDims } from "./shapeRules.ts";
 import { offsetsAlong, rowMajorStrides } from "./strided.ts";
@@ -26,7 +27,9 @@ export function oneHot<X extends string, D extends string>(ids: Tensor<X>, dim: 
     checkWhole("oneHot", ids, id, position);
     if (id >= 0 && id < size) out[position * size + id] = 1;
   });
-  return new Tensor(dims, out, resultLabel("oneHot", [ids]));
+  const result: Tensor<OneHotDims<X, D>> = new Tensor(dims, out, resultLabel("oneHot", [ids]));
+  recordOp({ op: "oneHot", dim: dims[dims.length - 1] }, [ids], result);
+  return result;
 }
 
 /**
@@ -63,7 +66,9 @@ export function gather<T extends string, X extends string, D extends string>(
     const write = position * rest.length;
     for (let offset = 0; offset < rest.length; offset++) out[write + offset] = source[base + rest[offset]];
   });
-  return new Tensor(dims, out, resultLabel("gather", [table, ids]));
+  const result: Tensor<GatherDims<T, X, DimName<D>>> = new Tensor(dims, out, resultLabel("gather", [table, ids]));
+  recordOp({ op: "gather", dim: table.dims[index].name }, [table, ids], result);
+  return result;
 }
 
 function checkWhole(op: string, ids: Tensor<string>, id: number, position: number): void {

@@ -4,6 +4,8 @@
  * reduced dims; logsumexp and the softmaxes subtract the maximum first.
  */
 import { Tensor } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
+import type { ReduceFn } from "../autodiff/primitive.ts";
 import { readDimList, readDimName, requireDim, resultLabel, whatOf } from "./dimLists.ts";
 import { reduceDims, softmaxDims } from "./shapeRules.ts";
 import { offsetsAlong } from "./strided.ts";
@@ -16,7 +18,7 @@ export type ReduceOp<Op extends string> = <X extends string, L extends string>(x
 /** Reduce one run of values: `read(k)` for k in [0, count). */
 type Reducer = (data: Float32Array, base: number, offsets: Int32Array) => number;
 
-function reduction<Op extends string>(name: Op, reducer: Reducer): ReduceOp<Op> {
+function reduction<Op extends ReduceFn>(name: Op, reducer: Reducer): ReduceOp<Op> {
   return <X extends string, L extends string>(x: Tensor<X>, dims: ValidateDimsOf<Op, L, X>): Tensor<ReduceDims<X, L>> => {
     const kept = reduceDims(x.dims, dims, whatOf(x), name);
     const reducedNames = readDimList(name, dims);
@@ -25,7 +27,9 @@ function reduction<Op extends string>(name: Op, reducer: Reducer): ReduceOp<Op> 
     const inner = offsetsAlong(x, reduced);
     const out = new Float32Array(outer.length);
     for (let position = 0; position < out.length; position++) out[position] = reducer(x.data, outer[position], inner);
-    return new Tensor(kept, out, resultLabel(name, [x]));
+    const result: Tensor<ReduceDims<X, L>> = new Tensor(kept, out, resultLabel(name, [x]));
+    recordOp({ op: "reduce", fn: name, dims: reduced.map((dim) => dim.name) }, [x], result);
+    return result;
   };
 }
 
@@ -83,7 +87,7 @@ export const logsumexp: ReduceOp<"logsumexp"> = reduction("logsumexp", logSumExp
 /** A softmax over one dim of x; the result has x's dims. */
 export type SoftmaxOp<Op extends string> = <X extends string, D extends string>(x: Tensor<X>, dim: ValidateDimOf<Op, D, X>) => Tensor<X>;
 
-function softmaxOver<Op extends string>(name: Op, takeLog: boolean): SoftmaxOp<Op> {
+function softmaxOver<Op extends "softmax" | "logSoftmax">(name: Op, takeLog: boolean): SoftmaxOp<Op> {
   return <X extends string, D extends string>(x: Tensor<X>, dim: ValidateDimOf<Op, D, X>): Tensor<X> => {
     const index = requireDim(name, softmaxDims(x.dims, dim, whatOf(x), name), readDimName(name, dim));
     const along = [x.dims[index]];
@@ -103,7 +107,9 @@ function softmaxOver<Op extends string>(name: Op, takeLog: boolean): SoftmaxOp<O
         out[base + inner[index]] = takeLog ? shifted - logTotal : Math.exp(shifted) / total;
       }
     }
-    return new Tensor<X>(x.dims, out, resultLabel(name, [x]));
+    const result = new Tensor<X>(x.dims, out, resultLabel(name, [x]));
+    recordOp({ op: "softmax", dim: x.dims[index].name, log: takeLog }, [x], result);
+    return result;
   };
 }
 

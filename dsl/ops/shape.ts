@@ -6,6 +6,7 @@
 import { MeshtypeError } from "../errors.ts";
 import { Tensor } from "../tensor.ts";
 import type { DimNames } from "../types/dimsString.ts";
+import { recordOp } from "../autodiff/recorder.ts";
 import { findDim, readDimList, readDimName, resultLabel, whatOf } from "./dimLists.ts";
 import { mergedDims, renameDims, splitDims, transposeDims } from "./shapeRules.ts";
 import { viewData } from "./strided.ts";
@@ -24,7 +25,9 @@ export function rename<X extends string, From extends string, To extends string>
   from: ValidateDimOf<"rename", From, X>,
   to: ValidateNewDim<"rename", To, X, From>,
 ): Tensor<RenameDims<X, From, To>> {
-  return new Tensor(renameDims(x.dims, from, to, whatOf(x)), x.data, x.label);
+  const result: Tensor<RenameDims<X, From, To>> = new Tensor(renameDims(x.dims, from, to, whatOf(x)), x.data, x.label);
+  recordOp({ op: "rename", from: readDimName("rename", from), to: readDimName("rename", to) }, [x], result);
+  return result;
 }
 
 /**
@@ -35,7 +38,9 @@ export function rename<X extends string, From extends string, To extends string>
  */
 export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<Normalize<Perm>> {
   const dims = transposeDims(x.dims, perm, whatOf(x));
-  return new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
+  const result: Tensor<Normalize<Perm>> = new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
+  recordOp({ op: "transpose" }, [x], result);
+  return result;
 }
 
 /**
@@ -54,7 +59,11 @@ export function splitDim<X extends string, D extends string, Names extends strin
 export function splitDim(x: Tensor<string>, dim: string, names: string, sizes: Readonly<Record<string, number>> | string): Tensor<string> {
   // A string here is a validator's message: only untyped callers get this far with one.
   if (typeof sizes === "string") throw new MeshtypeError("split-sizes", sizes);
-  return new Tensor(splitDims(x.dims, dim, names, sizes, whatOf(x)), x.data, resultLabel("splitDim", [x]));
+  const dims = splitDims(x.dims, dim, names, sizes, whatOf(x));
+  const result = new Tensor(dims, x.data, resultLabel("splitDim", [x]));
+  const into = readDimList("splitDim", names).map((name) => dims[findDim(dims, name)]);
+  recordOp({ op: "splitDim", dim: readDimName("splitDim", dim), into }, [x], result);
+  return result;
 }
 
 /**
@@ -75,5 +84,7 @@ export function mergeDims<X extends string, Names extends string, Into extends s
   const target = readDimName("mergeDims", into);
   // Lay x out with the merged dims side by side, in listed order, where the merged dim goes.
   const order = dims.flatMap((dim) => (dim.name === target ? merged.map((name) => x.dims[findDim(x.dims, name)]) : [dim]));
-  return new Tensor(dims, viewData(x, order), resultLabel("mergeDims", [x]));
+  const result: Tensor<MergeDims<X, Names, Into>> = new Tensor(dims, viewData(x, order), resultLabel("mergeDims", [x]));
+  recordOp({ op: "mergeDims", dims: merged, into: target }, [x], result);
+  return result;
 }

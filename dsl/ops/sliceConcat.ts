@@ -2,6 +2,7 @@
  * `slice` (a range of one dim) and `concat` (tensors joined along one dim).
  */
 import { Tensor } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
 import { readDimName, requireDim, resultLabel, whatOf } from "./dimLists.ts";
 import { concatDims, sliceDims } from "./shapeRules.ts";
 import { offsetTable, rowMajorStrides } from "./strided.ts";
@@ -26,7 +27,9 @@ export function slice<X extends string, D extends string>(x: Tensor<X>, dim: Val
   const source = x.data;
   const out = new Float32Array(offsets.length);
   for (let position = 0; position < out.length; position++) out[position] = source[base + offsets[position]];
-  return new Tensor<X>(dims, out, resultLabel("slice", [x]));
+  const result = new Tensor<X>(dims, out, resultLabel("slice", [x]));
+  recordOp({ op: "slice", dim: x.dims[index].name, start, stop }, [x], result);
+  return result;
 }
 
 /**
@@ -56,5 +59,7 @@ export function concat<const Inputs extends readonly Tensor<string>[], D extends
     for (let position = 0; position < source.length; position++) out[base + offsets[position]] = source[position];
     start += input.dims[index].size;
   }
-  return new Tensor(dims, out, resultLabel("concat", inputs));
+  const result: Tensor<ConcatDims<Inputs>> = new Tensor(dims, out, resultLabel("concat", inputs));
+  recordOp({ op: "concat", dim: dims[index].name }, inputs, result);
+  return result;
 }

@@ -2,18 +2,22 @@
  * Element-wise functions of one tensor. The result has x's dims, in x's order.
  */
 import { Tensor } from "../tensor.ts";
+import { recordOp } from "../autodiff/recorder.ts";
+import type { UnaryFn } from "../autodiff/primitive.ts";
 import { resultLabel } from "./dimLists.ts";
 
 /** An element-wise op of one tensor: same dims as x. */
 export type UnaryOp = <S extends string>(x: Tensor<S>) => Tensor<S>;
 
 /** Build an element-wise op from its scalar function. */
-function unary(name: string, fn: (value: number) => number): UnaryOp {
+function unary(name: UnaryFn, fn: (value: number) => number): UnaryOp {
   return <S extends string>(x: Tensor<S>): Tensor<S> => {
     const source = x.data;
     const out = new Float32Array(source.length);
     for (let index = 0; index < source.length; index++) out[index] = fn(source[index]);
-    return new Tensor<S>(x.dims, out, resultLabel(name, [x]));
+    const result = new Tensor<S>(x.dims, out, resultLabel(name, [x]));
+    recordOp({ op: "unary", fn: name }, [x], result);
+    return result;
   };
 }
 

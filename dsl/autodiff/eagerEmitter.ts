@@ -1,0 +1,53 @@
+/**
+ * The emitter of the eager tape: each method runs the eager DSL op on
+ * tensors. The DSL types check dims strings at the type level; here they come
+ * from the rules at run time, so the ops are called through one loose view.
+ */
+import * as ops from "../ops/index.ts";
+import type { LayoutRule } from "../parseLayout.ts";
+import { Tensor, type Dim } from "../tensor.ts";
+import type { Emitter } from "./emitter.ts";
+import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
+
+type T = Tensor<string>;
+
+/** The eager ops with plain string arguments. */
+interface LooseOps {
+  readonly [fn: string]: unknown;
+  einsum(...args: (T | string)[]): T;
+  where(cond: T, a: T | number, b: T | number): T;
+  rename(x: T, from: string, to: string): T;
+  transpose(x: T, perm: string): T;
+  splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
+  mergeDims(x: T, names: string, into: string): T;
+  slice(x: T, dim: string, start: number, stop: number): T;
+  concat(inputs: readonly T[], dim: string): T;
+  oneHot(ids: T, dim: string, size: number): T;
+}
+
+const loose = ops as unknown as LooseOps;
+
+function call(fn: string, ...args: unknown[]): T {
+  const target = loose[fn];
+  if (typeof target !== "function") throw new Error(`autodiff: the DSL has no op "${fn}"`);
+  return (target as (...rest: unknown[]) => T)(...args);
+}
+
+/** The emitter over eager tensors. */
+export const eagerEmitter: Emitter<T> = {
+  dims: (value) => value.dims,
+  full: (dims: readonly Dim[], value: number) => new Tensor(dims, new Float32Array(dims.reduce((product, dim) => product * dim.size, 1)).fill(value)),
+  unary: (fn: UnaryFn, x) => call(fn, x),
+  binary: (fn: BinaryFn, a, b) => call(fn, a, b),
+  where: (cond, a, b) => loose.where(cond, a, b),
+  einsum: (inputs, out) => loose.einsum(...inputs, out.join(" ")),
+  reduce: (fn: ReduceFn, x, dims) => call(fn, x, dims.join(" ")),
+  rename: (x, from, to) => loose.rename(x, from, to),
+  transpose: (x, out) => loose.transpose(x, out.join(" ")),
+  splitDim: (x, dim, into) => loose.splitDim(x, dim, into.map((entry) => entry.name).join(" "), Object.fromEntries(into.map((entry) => [entry.name, entry.size]))),
+  mergeDims: (x, dims, into) => loose.mergeDims(x, dims.join(" "), into),
+  slice: (x, dim, start, stop) => loose.slice(x, dim, start, stop),
+  concat: (inputs, dim) => loose.concat(inputs, dim),
+  oneHot: (ids, dim) => loose.oneHot(ids, dim.name, dim.size),
+  relayout: (x, _rules: readonly LayoutRule[]) => x,
+};

@@ -1,0 +1,34 @@
+/**
+ * The emitter: what a vector-Jacobian rule may do, as the DSL's own ops with
+ * dims by name. A rule is written once against `Emitter<V>`; eagerly `V` is a
+ * `Tensor` and each method runs the eager op (eagerEmitter.ts); in the
+ * compiler `V` is an IR value id and each method adds a global IR op
+ * (compiler/autodiff/irEmitter.ts), which `lower` then lowers like any other.
+ */
+import type { LayoutRule } from "../parseLayout.ts";
+import type { Dim } from "../tensor.ts";
+import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
+
+/** The DSL ops over values of type `V` (tensors, or IR value ids). Result dims follow docs/API.md. */
+export interface Emitter<V> {
+  /** The dims of `value`, in storage order. */
+  dims(value: V): readonly Dim[];
+  /** A tensor of `value` everywhere. */
+  full(dims: readonly Dim[], value: number): V;
+  unary(fn: UnaryFn, x: V): V;
+  /** Broadcast by name: a's dims, then b's dims a lacks. At most one side may be a number. */
+  binary(fn: BinaryFn, a: V | number, b: V | number): V;
+  where(cond: V, a: V | number, b: V | number): V;
+  /** One or two inputs; every input dim not in `out` is summed. */
+  einsum(inputs: readonly V[], out: readonly string[]): V;
+  reduce(fn: ReduceFn, x: V, dims: readonly string[]): V;
+  rename(x: V, from: string, to: string): V;
+  transpose(x: V, out: readonly string[]): V;
+  splitDim(x: V, dim: string, into: readonly Dim[]): V;
+  mergeDims(x: V, dims: readonly string[], into: string): V;
+  slice(x: V, dim: string, start: number, stop: number): V;
+  concat(inputs: readonly V[], dim: string): V;
+  oneHot(ids: V, dim: Dim): V;
+  /** A layout constraint (the identity on values). */
+  relayout(x: V, rules: readonly LayoutRule[]): V;
+}
