@@ -8,6 +8,7 @@
  * the given words.
  */
 import { pathToFileURL } from "node:url";
+import { buildTimeSection } from "./buildTime.ts";
 import { typecheckSection } from "./typecheck.ts";
 
 /** One part of the benchmark: a name, a line saying what it measures, and the run. */
@@ -19,7 +20,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {
