@@ -20,6 +20,7 @@ import {
   transposeDims,
   whereDims,
 } from "../../dsl/ops/shapeRules.ts";
+import { conv2dDims } from "../../dsl/ops/shapeRulesConv.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
 /** What an op needs besides its attributes to know its output dims. */
@@ -56,6 +57,7 @@ export function inferDims(
     case "reduceScatter":
     case "allToAll":
     case "localSlice":
+    case "haloExchange":
       return [...first];
     case "softmax":
       return softmaxDims(first, attrs.dim, firstWhat, attrs.log ? "logSoftmax" : "softmax");
@@ -63,6 +65,8 @@ export function inferDims(
       return inputs.length === 1 ? [...first] : broadcastDims(first, second, what, attrs.fn);
     case "where":
       return whereDims(first, second, inputs[2] ?? [], what);
+    case "conv2d":
+      return conv2dDims(first, second, attrs, what);
     case "einsum":
       return einsumDims(inputs, extras.out ?? fail("einsum needs its output names"), what);
     case "transpose":

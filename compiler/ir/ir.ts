@@ -11,6 +11,7 @@
 import type { Dim } from "../../dsl/tensor.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
+import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 
 /** Where an op or a program comes from in the user's sources (1-based line and column). */
 export interface SourceLoc {
@@ -22,10 +23,15 @@ export interface SourceLoc {
 /** A value's id, unique within one Program (loop bodies included). */
 export type ValueId = number;
 
-/** The state of one value along one mesh axis (DESIGN.md section 2). */
+/**
+ * The state of one value along one mesh axis (DESIGN.md section 2). A split
+ * with `halo` (lowered only, made by `haloExchange` for `conv2d`) holds, on
+ * every device, its block of `dim` plus `halo` rows of each neighbour's block
+ * on either side (zeros past the ends of the axis).
+ */
 export type AxisState =
   | { readonly kind: "replicated" }
-  | { readonly kind: "split"; readonly dim: string }
+  | { readonly kind: "split"; readonly dim: string; readonly halo?: number }
   | { readonly kind: "partial"; readonly reduce: PartialReduce };
 
 /** The pending reduction of a partial value. */
@@ -78,6 +84,7 @@ export const OpKinds = {
   einsum: "einsum",
   reduce: "reduce",
   softmax: "softmax",
+  conv2d: "conv2d",
   // shape changes: renaming and reordering are local; the rest may communicate
   rename: "rename",
   transpose: "transpose",
@@ -95,6 +102,8 @@ export const OpKinds = {
   reduceScatter: "reduceScatter",
   allToAll: "allToAll",
   localSlice: "localSlice",
+  // lowered only: the halo exchange of a spatially split conv2d (two collectivePermutes)
+  haloExchange: "haloExchange",
 } as const;
 
 /** The kind of an op. */
@@ -122,6 +131,11 @@ export type Op = OpBase &
     | { readonly op: "einsum" }
     | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
     | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }
+    | ({
+        readonly op: "conv2d";
+        /** Lowered only: the spatial dims whose input blocks carry halos, convolved "valid" on each device. */
+        readonly halo?: readonly string[];
+      } & Conv2dSpec)
     | { readonly op: "rename"; readonly from: string; readonly to: string }
     | { readonly op: "transpose" }
     | { readonly op: "splitDim"; readonly dim: string; readonly into: readonly Dim[] }
@@ -136,6 +150,16 @@ export type Op = OpBase &
     | { readonly op: "reduceScatter"; readonly axis: string; readonly dim: string; readonly reduce: PartialReduce }
     | { readonly op: "allToAll"; readonly axis: string; readonly splitDim: string; readonly concatDim: string }
     | { readonly op: "localSlice"; readonly axis: string; readonly dim: string }
+    | {
+        /**
+         * split(dim) -> split(dim) with `halo`: each device sends its first `halo` rows of `dim` to the
+         * previous device and its last `halo` rows to the next one, and puts what it receives around its block.
+         */
+        readonly op: "haloExchange";
+        readonly axis: string;
+        readonly dim: string;
+        readonly halo: number;
+      }
   );
 
 /**

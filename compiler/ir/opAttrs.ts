@@ -2,6 +2,7 @@
  * Helpers over the `Op` union of ir.ts: an op's attributes without its
  * inputs/output/loc, and the groups the passes switch on.
  */
+import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { Block, Loop, Op, OpKind } from "./ir.ts";
 
 /** Remove keys from every member of a union (the plain `Omit` collapses unions). */
@@ -20,6 +21,7 @@ export const collectiveKinds: ReadonlySet<OpKind> = new Set<OpKind>([
   "reduceScatter",
   "allToAll",
   "localSlice",
+  "haloExchange",
 ]);
 
 /** True for a statement that is a loop. */
@@ -39,4 +41,25 @@ export function* walkOps(block: Block): Generator<Op> {
 export function attrsOf(op: Op): OpAttrs {
   const { inputs: _inputs, output: _output, loc: _loc, ...attrs } = op;
   return attrs as OpAttrs;
+}
+
+/**
+ * The options one device passes to the eager `conv2d` for a (lowered) conv2d
+ * op: the op's own, except that a spatial dim whose input carries halos is
+ * convolved "valid" (the halos stand in for the zero padding).
+ */
+export function localConv2dOptions(op: OpOf<"conv2d">): Conv2dSpec {
+  const halo = op.halo ?? [];
+  return {
+    height: op.height,
+    width: op.width,
+    kernelHeight: op.kernelHeight,
+    kernelWidth: op.kernelWidth,
+    in: op.in,
+    out: op.out,
+    padding: {
+      height: halo.includes(op.height) ? "valid" : op.padding.height,
+      width: halo.includes(op.width) ? "valid" : op.padding.width,
+    },
+  };
 }

@@ -17,13 +17,13 @@ export function formatDims(dims: readonly Dim[]): string {
   return `[${dims.map((dim) => `${dim.name}=${dim.size}`).join(" ")}]`;
 }
 
-/** `split(d_ff)`, `replicated`, `partial(sum)`. */
+/** `split(d_ff)`, `split(height)+halo(1)`, `replicated`, `partial(sum)`. */
 export function formatAxisState(state: AxisState): string {
   switch (state.kind) {
     case "replicated":
       return "replicated";
     case "split":
-      return `split(${state.dim})`;
+      return state.halo ? `split(${state.dim})+halo(${state.halo})` : `split(${state.dim})`;
     case "partial":
       return `partial(${state.reduce})`;
   }

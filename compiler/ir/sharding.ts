@@ -50,10 +50,18 @@ export function axesSplitting(dim: string, sharding: Sharding, mesh: readonly Me
   });
 }
 
-/** The dims one device holds: every split dim divided by the size of the axis it is split over. */
+/**
+ * The dims one device holds: every split dim divided by the size of the axis
+ * it is split over, plus twice its halo (one on each side) when it has one.
+ */
 export function localDimsOf(dims: readonly Dim[], sharding: Sharding, mesh: readonly MeshAxis[]): Dim[] {
   return dims.map((dim) => {
-    const parts = axesSplitting(dim.name, sharding, mesh).reduce((product, axis) => product * axis.size, 1);
-    return parts === 1 ? dim : { name: dim.name, size: dim.size / parts };
+    const axes = axesSplitting(dim.name, sharding, mesh);
+    const parts = axes.reduce((product, axis) => product * axis.size, 1);
+    const halo = axes.reduce((total, axis) => {
+      const state = sharding[axis.name];
+      return total + (state.kind === "split" ? 2 * (state.halo ?? 0) : 0);
+    }, 0);
+    return parts === 1 && halo === 0 ? dim : { name: dim.name, size: dim.size / parts + halo };
   });
 }

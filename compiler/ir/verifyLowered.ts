@@ -40,13 +40,43 @@ function collectiveStates(op: Op): { from: AxisState; to: AxisState; axis: strin
       return { axis: op.axis, from: { kind: "split", dim: op.concatDim }, to: { kind: "split", dim: op.splitDim } };
     case "localSlice":
       return { axis: op.axis, from: { kind: "replicated" }, to: { kind: "split", dim: op.dim } };
+    case "haloExchange":
+      return { axis: op.axis, from: { kind: "split", dim: op.dim }, to: { kind: "split", dim: op.dim, halo: op.halo } };
     default:
       return undefined;
   }
 }
 
-/** Check that a collective converts its axis between the right states and leaves the other axes alone. */
+/**
+ * Check a lowered conv2d: a spatial dim of x that is split carries a halo of
+ * (window - 1) / 2 rows exactly when the op convolves it "valid" for its halo
+ * (`op.halo`), and nothing else of x or the kernel has a halo.
+ */
+function checkConv(program: Program, op: Extract<Op, { op: "conv2d" }>, fail: (message: string) => never): void {
+  const line = formatOp(program, op);
+  const [x, kernel] = op.inputs.map((input) => program.values.get(input));
+  if (!x?.sharding || !kernel?.sharding) fail(`${line}: inputs have no sharding`);
+  if (Object.values(kernel.sharding).some((state) => state.kind === "split" && state.halo)) fail(`${line}: the kernel has a halo`);
+  const windows = [
+    { dim: op.height, window: op.kernelHeight },
+    { dim: op.width, window: op.kernelWidth },
+  ];
+  for (const [axis, state] of Object.entries(x.sharding)) {
+    if (state.kind !== "split") continue;
+    const spatial = windows.find((entry) => entry.dim === state.dim);
+    const size = kernel.dims.find((dim) => dim.name === spatial?.window)?.size ?? 1;
+    const want = spatial ? (size - 1) / 2 : 0;
+    if ((state.halo ?? 0) !== want) fail(`${line}: x is split over "${axis}" along "${state.dim}" with halo ${state.halo ?? 0}, expected ${want}`);
+    if (want > 0 && !(op.halo ?? []).includes(state.dim)) fail(`${line}: x carries a halo along "${state.dim}" but the op does not list it in halo`);
+  }
+}
+
+/**
+ * Check that a collective converts its axis between the right states and
+ * leaves the other axes alone; for a conv2d, that its halos fit (checkConv).
+ */
 export function checkCollective(program: Program, op: Op, fail: (message: string) => never): void {
+  if (op.op === "conv2d") return checkConv(program, op, fail);
   const states = collectiveStates(op);
   if (!states) return;
   const line = formatOp(program, op);

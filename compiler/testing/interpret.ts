@@ -9,7 +9,8 @@ import { Dims } from "../../dsl/dims.ts";
 import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
-import { isLoop } from "../ir/opAttrs.ts";
+import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+import { isLoop, localConv2dOptions } from "../ir/opAttrs.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
 export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
@@ -33,6 +34,7 @@ interface LooseOps {
   concat(inputs: readonly T[], dim: string): T;
   oneHot(ids: T, dim: string, size: number): T;
   gather(table: T, ids: T, dim: string): T;
+  conv2d(x: T, kernel: T, options: Conv2dSpec): T;
   full(dims: Dims, spec: string, value: number): T;
   iota(dims: Dims, spec: string): T;
   randomNormal(dims: Dims, spec: string, options: { seed: number; name: string; std: number }): T;
@@ -135,7 +137,20 @@ class Interpreter {
         return this.context(op).allToAll(x, op.axis, op.splitDim, op.concatDim);
       case "localSlice":
         return this.context(op).localSlice(x, op.axis, op.dim);
+      case "conv2d":
+        return ops.conv2d(x, y, localConv2dOptions(op));
+      case "haloExchange":
+        return this.haloExchange(op, x);
     }
+  }
+
+  /** Send the first `halo` rows back and the last ones forward along the axis; put what arrives around x. */
+  private async haloExchange(op: Extract<Op, { op: "haloExchange" }>, x: T): Promise<T> {
+    const ctx = this.context(op);
+    const size = x.dims.find((dim) => dim.name === op.dim)?.size ?? 0;
+    const fromPrevious = await ctx.collectivePermute(ops.slice(x, op.dim, size - op.halo, size), op.axis, 1);
+    const fromNext = await ctx.collectivePermute(ops.slice(x, op.dim, 0, op.halo), op.axis, -1);
+    return ops.concat([fromPrevious, x, fromNext], op.dim);
   }
 
   private async loop(loop: Loop): Promise<void> {

@@ -121,3 +121,37 @@ export const embedding = defineFixture("embedding", { batch: 2, seq: 4, vocab: 8
 
 /** Every fixture, for the tests that run all of them. */
 export const allFixtures: readonly Fixture[] = [mlp, einsumChain, reductions, softmax, heads, relayoutProgram, layers, embedding];
+
+/**
+ * Two convolutions (3x3 windows, "same" padding) with a bias and relu between
+ * them, then a global mean over space: halo exchanges along a split height or
+ * width, partial sums over a split channel dim. Width 4 over 4 devices leaves
+ * one row per device: the halo is the whole neighbour block.
+ */
+export const convNet = defineFixture("convNet", { batch: 2, height: 8, width: 4, c_in: 2, c_out: 4, kh: 3, kw: 3 }, (b, dims) => {
+  const x = b.param("x", dims("batch height width c_in"), at(2));
+  const k1 = b.param("k1", dims("kh kw c_in c_out"), at(2));
+  const bias = b.param("bias", dims("c_out"), at(2));
+  const k2 = b.param("k2", dims("kh kw c_out c_in"), at(2));
+  const spec = { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", padding: { height: "same", width: "same" } } as const;
+  const y1 = b.add({ op: "conv2d", ...spec, in: "c_in", out: "c_out" }, [x, k1], { hint: "y1", loc: at(3) });
+  const h = b.add({ op: "unary", fn: "relu" }, [b.add({ op: "binary", fn: "add" }, [y1, bias], { hint: "biased", loc: at(4) })], { hint: "h", loc: at(4) });
+  const y2 = b.add({ op: "conv2d", ...spec, in: "c_out", out: "c_in" }, [h, k2], { hint: "y2", loc: at(5) });
+  return b.add({ op: "reduce", fn: "mean", dims: ["height", "width"] }, [y2], { hint: "pooled", loc: at(6) });
+});
+
+/** A 3x3 window, "same" along height and "valid" along width (never kept split), on x and kernel dims in other orders. */
+export const convValid = defineFixture("convValid", { height: 8, batch: 2, width: 4, c_in: 4, c_out: 4, kh: 3, kw: 3 }, (b, dims) => {
+  const x = b.param("x", dims("height batch c_in width"), at(2));
+  const k = b.param("k", dims("c_out kh kw c_in"), at(2));
+  return b.add(
+    { op: "conv2d", height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_in", out: "c_out", padding: { height: "same", width: "valid" } },
+    [x, k], { hint: "y", loc: at(3) },
+  );
+});
+
+/** The conv2d fixtures (kept apart from `allFixtures` until every back end lowers conv2d). */
+export const convFixtures: readonly Fixture[] = [convNet, convValid];
+
+/** Every fixture of the equivalence suite. */
+export const equivalenceFixtures: readonly Fixture[] = [...allFixtures, ...convFixtures];

@@ -10,10 +10,15 @@
 /** The pending reduction of a partial value. */
 export type PartialReduce = "sum" | "max";
 
-/** The state of one value along one mesh axis. */
+/**
+ * The state of one value along one mesh axis. A split with `halo` is a block
+ * of `dim` with `halo` rows of each neighbour around it: the input of a
+ * spatially split conv2d inside a device program, never a param's or result's
+ * state (the shard and gather helpers do not take it).
+ */
 export type AxisState =
   | { readonly kind: "replicated" }
-  | { readonly kind: "split"; readonly dim: string }
+  | { readonly kind: "split"; readonly dim: string; readonly halo?: number }
   | { readonly kind: "partial"; readonly reduce: PartialReduce };
 
 /**
@@ -35,13 +40,13 @@ export function partial(reduce: PartialReduce = "sum"): AxisState {
   return { kind: "partial", reduce };
 }
 
-/** `split(d_ff)`, `replicated`, `partial(sum)`: how messages print one state. */
+/** `split(d_ff)`, `split(height)+halo(1)`, `replicated`, `partial(sum)`: how messages print one state. */
 export function describeAxisState(state: AxisState): string {
   switch (state.kind) {
     case "replicated":
       return "replicated";
     case "split":
-      return `split(${state.dim})`;
+      return state.halo ? `split(${state.dim})+halo(${state.halo})` : `split(${state.dim})`;
     case "partial":
       return `partial(${state.reduce})`;
   }

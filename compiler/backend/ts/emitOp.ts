@@ -5,6 +5,7 @@
  */
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { Op, Value } from "../../ir/ir.ts";
+import { localConv2dOptions } from "../../ir/opAttrs.ts";
 
 /** The DSL function an op calls, for the import list; undefined for ops that call none. */
 export function dslFunctionOf(op: Op): string | undefined {
@@ -25,6 +26,7 @@ export function dslFunctionOf(op: Op): string | undefined {
     case "reduceScatter":
     case "allToAll":
     case "localSlice":
+    case "haloExchange":
       return undefined;
     default:
       return op.op;
@@ -41,6 +43,12 @@ function names(dims: readonly Dim[]): string {
 
 function sizesLiteral(dims: readonly Dim[]): string {
   return `{ ${dims.map((dim) => `${dim.name}: ${dim.size}`).join(", ")} }`;
+}
+
+/** `{ height: "h", padding: { height: "same" } }`: an object of strings (nested), as TypeScript. */
+function objectLiteral(record: object): string {
+  const fields = Object.entries(record).map(([key, value]) => `${key}: ${typeof value === "string" ? quote(value) : objectLiteral(value as object)}`);
+  return `{ ${fields.join(", ")} }`;
 }
 
 function numberLiteral(value: number): string {
@@ -111,5 +119,14 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
       return `await ctx.allToAll(${first}, ${quote(op.axis)}, ${quote(op.splitDim)}, ${quote(op.concatDim)})`;
     case "localSlice":
       return `ctx.localSlice(${first}, ${quote(op.axis)}, ${quote(op.dim)})`;
+    case "conv2d":
+      return `conv2d(${first}, ${second}, ${objectLiteral(localConv2dOptions(op))})`;
+    case "haloExchange": {
+      // The input block is the output's size along dim less the two halos.
+      const size = (local.find((dim) => dim.name === op.dim)?.size ?? 0) - 2 * op.halo;
+      const fromPrevious = `await ctx.collectivePermute(slice(${first}, ${quote(op.dim)}, ${size - op.halo}, ${size}), ${quote(op.axis)}, 1)`;
+      const fromNext = `await ctx.collectivePermute(slice(${first}, ${quote(op.dim)}, 0, ${op.halo}), ${quote(op.axis)}, -1)`;
+      return `concat([${fromPrevious}, ${first}, ${fromNext}], ${quote(op.dim)})`;
+    }
   }
 }

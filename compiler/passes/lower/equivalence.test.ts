@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { makeInputs, maxDifference, runEager, runLowered } from "../../testing/harness.ts";
 import { testMeshes, validLayouts } from "../../testing/layouts.ts";
-import { allFixtures } from "../../testing/programs.ts";
+import { equivalenceFixtures } from "../../testing/programs.ts";
 import { compileProgram } from "../pipeline.ts";
 
 // Every fixture x every mesh x every layout that validation accepts: the
 // gathered device results equal the eager result of the global program.
-describe.each(allFixtures.map((fixture) => [fixture.name, fixture] as const))("equivalence: %s", (_name, fixture) => {
+describe.each(equivalenceFixtures.map((fixture) => [fixture.name, fixture] as const))("equivalence: %s", (_name, fixture) => {
   for (const mesh of testMeshes) {
     const shape = mesh.map((axis) => axis.size).join("x");
     it(`matches eager under every valid layout on a ${shape} mesh`, async () => {

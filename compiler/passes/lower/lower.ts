@@ -9,7 +9,8 @@
  * them reduced (lazily, as a reduce-scatter where the consumer wants a split).
  * Loops are lowered once: carried and indexed values take the layout's states
  * at entry and are converted back to them at the end of the body. The result
- * is converted to the layout's states (never partial).
+ * is converted to the layout's states (never partial). conv2d has its own
+ * rule with halo exchanges for split spatial dims (lowerConv.ts).
  */
 import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
 import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
@@ -25,6 +26,7 @@ import {
   type KeepPartial,
 } from "./axisPlan.ts";
 import { planConversion } from "./conversionTable.ts";
+import { lowerConv } from "./lowerConv.ts";
 import { planSingle } from "./singlePlans.ts";
 
 /** How a multi-operand op treats partial operands, and which dims it cannot keep split; undefined for single-operand ops. */
@@ -52,12 +54,14 @@ function multiOperandRule(op: Op): { keep: KeepPartial; excluded: ReadonlySet<st
 
 class Lowerer {
   readonly rewriter: ProgramRewriter;
+  readonly mesh: Program["mesh"];
   private readonly current = new Map<ValueId, ValueId>();
   private readonly caches: Map<string, ValueId>[] = [new Map()];
   private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
 
   constructor(private readonly program: Program) {
     this.rewriter = new ProgramRewriter(program);
+    this.mesh = program.mesh;
     this.relayoutRules = rulesByValue(program);
   }
 
@@ -121,6 +125,7 @@ class Lowerer {
   }
 
   op(op: Op): void {
+    if (op.op === "conv2d") return lowerConv(this, op);
     const inputs = op.inputs.map((input) => this.use(input));
     if (op.op === "param" || op.op === "full" || op.op === "relayout") {
       const target = this.target(op.output);
