@@ -9,6 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { buildTimeSection } from "./buildTime.ts";
+import { examplesSection } from "./examples.ts";
 import { typecheckSection } from "./typecheck.ts";
 
 /** One part of the benchmark: a name, a line saying what it measures, and the run. */
@@ -20,7 +21,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, examplesSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {
