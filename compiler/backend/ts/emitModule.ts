@@ -13,6 +13,7 @@ import { formatDims } from "../../ir/printer.ts";
 import { formatSharding } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { dslFunctionOf, emitOpExpression } from "./emitOp.ts";
+import { propertyKey, writeLiteral } from "./literal.ts";
 import { programMeta } from "./meta.ts";
 import { accessPath, NameTable } from "./names.ts";
 
@@ -37,7 +38,7 @@ function treeType(program: Program, tree: ValueTree): string {
     case "array":
       return `readonly [${tree.items.map((item) => treeType(program, item)).join(", ")}]`;
     case "object":
-      return `{ ${Object.entries(tree.fields).map(([field, item]) => `readonly ${JSON.stringify(field)}: ${treeType(program, item)}`).join("; ")} }`;
+      return `{ ${Object.entries(tree.fields).map(([field, item]) => `readonly ${propertyKey(field)}: ${treeType(program, item)}`).join("; ")} }`;
   }
 }
 
@@ -106,7 +107,7 @@ class ProgramEmitter {
       case "array":
         return `[${tree.items.map((item) => this.treeExpression(item)).join(", ")}]`;
       case "object":
-        return `{ ${Object.entries(tree.fields).map(([field, item]) => `${JSON.stringify(field)}: ${this.treeExpression(item)}`).join(", ")} }`;
+        return `{ ${Object.entries(tree.fields).map(([field, item]) => `${propertyKey(field)}: ${this.treeExpression(item)}`).join(", ")} }`;
     }
   }
 
@@ -166,7 +167,7 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
     new ProgramEmitter(program, writer).emit();
     writer.blankLine();
     writer.writeLine(`/** How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding. */`);
-    writer.write(`export const ${program.name}Meta = ${JSON.stringify(programMeta(program), null, 2)} as const;`).newLine();
+    writer.write(`export const ${program.name}Meta = ${writeLiteral(programMeta(program))} as const;`).newLine();
   }
   return writer.toString();
 }
