@@ -9,6 +9,7 @@ import { MeshtypeError } from "../../dsl/errors.ts";
 import { parseDims } from "../../dsl/parseDims.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import * as rules from "../../dsl/ops/shapeRules.ts";
+import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { OpOptions } from "../ir/builder.ts";
 import type { BinaryFn, ReduceFn, UnaryFn, ValueId } from "../ir/ir.ts";
@@ -96,6 +97,7 @@ const emitters: Record<string, Emitter> = {
     check(call, () => rules.whereDims(dimsOf(call, inputs[0]), dimsOf(call, inputs[1]), dimsOf(call, inputs[2])));
     return add(call, { op: "where" }, inputs);
   },
+  conv2d,
   softmax: (call) => softmax(call, false),
   logSoftmax: (call) => softmax(call, true),
   rename(call) {
@@ -171,6 +173,27 @@ const emitters: Record<string, Emitter> = {
   tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
   treeMap: (call) => emitTreeMap(call),
 };
+
+/** A static padding option as the shape rule reads it (a wrong kind is the rule's "not same or valid" message). */
+function paddingOption(value: StaticValue | undefined): unknown {
+  if (value === undefined || value.kind === "undefined") return undefined;
+  if (value.kind === "string") return value.value;
+  if (value.kind !== "object") return value.kind;
+  return Object.fromEntries([...value.fields].map(([field, inner]) => [field, inner.kind === "string" ? inner.value : inner.kind]));
+}
+
+function conv2d(call: OpCall): StaticValue {
+  const [x, kernel] = [tensorArg(call, 0), tensorArg(call, 1)];
+  const options = optionsArg(call, 2);
+  const role = (name: string): string => stringOption(call, options, name, 2);
+  const given = {
+    height: role("height"), width: role("width"), kernelHeight: role("kernelHeight"), kernelWidth: role("kernelWidth"),
+    in: role("in"), out: role("out"), padding: paddingOption(options.get("padding")),
+  } as Conv2dOptions;
+  const spec = check(call, () => readConv2dOptions(given));
+  check(call, () => conv2dDims(dimsOf(call, x), dimsOf(call, kernel), spec, [what(call, x), what(call, kernel)]));
+  return add(call, { op: "conv2d", ...spec }, [x, kernel]);
+}
 
 function softmax(call: OpCall, log: boolean): StaticValue {
   const x = tensorArg(call, 0);
