@@ -119,11 +119,11 @@ export function writeConcatDimsDifferMessage<Dim extends string, Inputs extends 
 }
 
 /** `op` would put two dims of one tensor on one mesh axis. */
-export type writeAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string> =
+export type writeRelayoutAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string> =
   `${Op} "${Spec}" puts two dims of ${Desc}, "${First}" and "${Second}", on mesh axis "${Axis}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.`;
 /** `op` would put two dims of one tensor on one mesh axis. */
-export function writeAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string>(
+export function writeRelayoutAxisReusedMessage<Op extends string, Spec extends string, Desc extends string, First extends string, Second extends string, Axis extends string>(
   op: Op, spec: Spec, tensor: Desc, first: First, second: Second, axis: Axis,
-): writeAxisReusedMessage<Op, Spec, Desc, First, Second, Axis> {
+): writeRelayoutAxisReusedMessage<Op, Spec, Desc, First, Second, Axis> {
   return `${op} "${spec}" puts two dims of ${tensor}, "${first}" and "${second}", on mesh axis "${axis}". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.` as const;
 }

@@ -8,7 +8,7 @@ import { parseLayout, type LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
 import {
-  writeAxisReusedMessage,
+  writeRelayoutAxisReusedMessage,
   writeConcatDimsDifferMessage,
   writeSizeMismatchMessage,
   writeOpDimExistsMessage,
@@ -160,7 +160,7 @@ export function relayoutRules(x: readonly Dim[], spec: string, what = "tensor"):
     requireDim("relayout", x, rule.dim, what);
     const other = owner.get(rule.axis);
     if (other !== undefined) {
-      throw new MeshtypeError("layout-axis-reused", writeAxisReusedMessage("relayout", spec, describeDims(x, what), other, rule.dim, rule.axis));
+      throw new MeshtypeError("layout-axis-reused", writeRelayoutAxisReusedMessage("relayout", spec, describeDims(x, what), other, rule.dim, rule.axis));
     }
     owner.set(rule.axis, rule.dim);
   }

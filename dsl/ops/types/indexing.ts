@@ -5,7 +5,7 @@
 import type { ParseLayout, RuleTuple } from "../../parseLayout.ts";
 import type { Tensor } from "../../tensor.ts";
 import type { DimNames, JoinDims, ParseDims } from "../../types/dimsString.ts";
-import type { writeAxisReusedMessage, writeConcatDimsDifferMessage, writeGatherClashMessage } from "../messages.ts";
+import type { writeRelayoutAxisReusedMessage, writeConcatDimsDifferMessage, writeGatherClashMessage } from "../messages.ts";
 import type { DimName, DimOfError, UnknownDim } from "./checks.ts";
 import type { Describe, FirstIn, IsWide, Normalize, OrMessage, Without } from "./dimTuples.ts";
 
@@ -88,7 +88,7 @@ type RelayoutLoop<Rules extends RuleTuple[], Spec extends string, X extends stri
       ? [Earlier] extends [never]
         ? RelayoutLoop<Rest, Spec, X, Owners | Rule>
         : Earlier extends RuleTuple
-          ? writeAxisReusedMessage<"relayout", Spec, Describe<X>, Earlier[0], Rule[0], Rule[1]>
+          ? writeRelayoutAxisReusedMessage<"relayout", Spec, Describe<X>, Earlier[0], Rule[0], Rule[1]>
           : never
       : never
     : UnknownDim<"relayout", Rule[0], X>
