@@ -2,6 +2,7 @@ import { MeshtypeError } from "./errors.ts";
 import {
   writeProgramMeshMismatchMessage,
   writeProgramUnknownDimMessage,
+  writeProgramUnknownUpdateAxisMessage,
 } from "./messages/program.ts";
 import type { Layout } from "./layout.ts";
 import type { Mesh } from "./mesh.ts";
@@ -26,6 +27,8 @@ export interface Program<
   readonly mesh: Mesh<Axes>;
   /** The layout of the model's dims over the mesh. */
   readonly layout: Layout<Axes, Sizes, Spec>;
+  /** The mesh axis the compiled weight update is sharded over, if asked for (see `program`). */
+  readonly weightUpdateSharding?: string;
 }
 
 /**
@@ -34,6 +37,12 @@ export interface Program<
  * arrays of tensors) uses declared dims only, and that no such tensor puts two
  * of its dims on one mesh axis; the same rules (and divisibility of each split
  * size) are checked on every call, naming the argument.
+ *
+ * `weightUpdateSharding: "data"` (a training step only) asks the compiler to
+ * shard the optimizer update and its state over that axis (GSPMD's
+ * weight-update sharding, ZeRO in DeepSpeed): gradients are reduce-scattered,
+ * each device updates its shard, and the new weights are all-gathered. The
+ * results are the same; eager calls ignore it. See docs/training.md.
  *
  * @example
  * export const mlp8 = program(mlp, { mesh: M, layout: L });
@@ -47,13 +56,22 @@ export function program<
   const Spec extends string,
 >(
   model: ValidateModel<F, Sizes, Spec>,
-  binding: { readonly mesh: ValidateMesh<Given, Axes>; readonly layout: Layout<Axes, Sizes, Spec> },
+  binding: {
+    readonly mesh: ValidateMesh<Given, Axes>;
+    readonly layout: Layout<Axes, Sizes, Spec>;
+    readonly weightUpdateSharding?: Extract<keyof Axes, string>;
+  },
 ): Program<F, Axes, Sizes, Spec> {
   const fn = model as F;
   const { layout } = binding;
   const mesh = binding.mesh as Mesh<Given>;
   if (!sameMesh(mesh, layout.mesh)) {
     throw new MeshtypeError("program-mesh-mismatch", writeProgramMeshMismatchMessage(String(mesh), String(layout.mesh)));
+  }
+  const updateAxis: string | undefined = binding.weightUpdateSharding;
+  if (updateAxis !== undefined && !layout.mesh.axes.some((axis) => axis.name === updateAxis)) {
+    const axes = layout.mesh.axes.map((axis) => axis.name).join(", ");
+    throw new MeshtypeError("program-unknown-update-axis", writeProgramUnknownUpdateAxisMessage(updateAxis, axes));
   }
   const names = parameterNames(fn);
   const label = fn.name === "" ? "" : fn.name;
@@ -68,6 +86,7 @@ export function program<
     model: { value: fn, enumerable: true },
     mesh: { value: layout.mesh, enumerable: true },
     layout: { value: layout, enumerable: true },
+    ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;
 }
 

@@ -25,7 +25,8 @@ export function evalExpression(ev: Evaluator, node: Expression, scope: Scope): S
     || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
     return evalExpression(ev, node.getExpression(), scope);
   }
-  if (Node.isNumericLiteral(node)) return num(node.getLiteralValue());
+  // Not getLiteralValue(): ts-morph parses the normalised text "1e-7" with parseInt, giving 1.
+  if (Node.isNumericLiteral(node)) return num(Number(node.compilerNode.text));
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return str(node.getLiteralValue());
   if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return bool(node.getLiteralValue());
   if (Node.isTemplateExpression(node)) return evalTemplate(ev, node, scope);

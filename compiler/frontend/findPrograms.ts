@@ -13,7 +13,7 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { SourceLoc } from "../ir/ir.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
-import { propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
+import { literalString, propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
 import type { FunctionNode } from "./staticValue.ts";
 
 /** One `export const name = program(model, { mesh, layout })`, with what its types say. */
@@ -27,6 +27,8 @@ export interface ProgramBinding {
   readonly sizes: Readonly<Record<string, number>>;
   readonly layoutSpec: string;
   readonly layout: readonly LayoutRule[];
+  /** The `weightUpdateSharding` axis of the options, if given. */
+  readonly weightUpdateSharding?: string;
 }
 
 function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
@@ -55,6 +57,25 @@ function asAxes(sizes: Readonly<Record<string, number>>): MeshAxis[] {
   return Object.entries(sizes).map(([name, size]) => ({ name, size }));
 }
 
+/**
+ * The `weightUpdateSharding` axis of the options (from the object literal's
+ * property, else from the options' type), checked against the mesh's axes.
+ */
+function readUpdateAxis(options: Node, meshAxes: readonly MeshAxis[], locator: Locator): string | undefined {
+  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("weightUpdateSharding") : undefined;
+  const declared = propertyType(options.getType(), "weightUpdateSharding", options);
+  if (property === undefined && declared === undefined) return undefined;
+  const at = property ?? options;
+  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
+  const axis = literalString(type);
+  if (axis === undefined && type?.isUndefined()) return undefined;
+  if (axis === undefined || !meshAxes.some((entry) => entry.name === axis)) {
+    const what = `weightUpdateSharding axis (a literal name of one of the mesh's axes: ${meshAxes.map((entry) => entry.name).join(", ")})`;
+    return fail(frontendMessages.bindingNotStatic, { what, type: type?.getText(at) ?? "unknown" }, locator.of(at));
+  }
+  return axis;
+}
+
 /** Read one binding's mesh and layout from the types of its options. */
 export function readBinding(call: CallExpression, name: string, locator: Locator): ProgramBinding {
   const model = modelFunction(call, locator);
@@ -75,8 +96,11 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   } catch (error) {
     return fail(frontendMessages.badLayoutSpec, { spec: layout.spec, reason: error instanceof Error ? error.message : String(error) }, layoutAt);
   }
+  const mesh = asAxes(meshSizes);
+  const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   return {
-    name, call, loc: locator.of(call), model, mesh: asAxes(meshSizes), sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
+    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
+    ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
   };
 }
 

@@ -26,6 +26,7 @@ function parameterName(parameter: ParameterDeclaration, index: number): string {
 function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>, locator: Locator): Program {
   const builder = new ProgramBuilder({
     name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
+    weightUpdateSharding: binding.weightUpdateSharding,
   });
   const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes });
   const scope = new Scope();

@@ -36,6 +36,8 @@ export interface ProgramHeader {
   readonly layoutSpec: string;
   readonly layout?: readonly LayoutRule[];
   readonly loc?: SourceLoc;
+  /** The mesh axis to shard the weight update over, if the binding asks for it. */
+  readonly weightUpdateSharding?: string;
 }
 
 /** Per-op options: where it was written, a name for printing, and the extras some ops need. */
@@ -184,6 +186,7 @@ export class ProgramBuilder {
       body: this.body,
       result: this.result,
       values: this.values,
+      ...(this.header.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: this.header.weightUpdateSharding }),
     };
   }
 

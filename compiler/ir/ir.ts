@@ -216,4 +216,12 @@ export interface Program {
   readonly result: ValueTree;
   /** Every value defined in the program, loop bodies included. */
   readonly values: ReadonlyMap<ValueId, Value>;
+  /** The mesh axis to shard the weight update over (`program(f, { ..., weightUpdateSharding: "data" })`), if any. */
+  readonly weightUpdateSharding?: string;
+  /**
+   * Layout rules for single values, in front of the program's (as a `relayout`'s
+   * rules are), set by passes: weight-update sharding puts optimizer state and
+   * update values on the data axis here. Params read theirs as their input sharding.
+   */
+  readonly valueRules?: ReadonlyMap<ValueId, readonly LayoutRule[]>;
 }

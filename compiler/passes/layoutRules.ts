@@ -14,9 +14,13 @@ export function overrideRules(layout: readonly LayoutRule[], override: readonly 
   return [...override, ...kept];
 }
 
-/** The rules that say what state each value should have: `relayout` outputs get their own; all others the program's. */
+/**
+ * The rules that say what state each value should have: `relayout` outputs and
+ * the values of `program.valueRules` get their own; all others the program's.
+ */
 export function rulesByValue(program: Program): ReadonlyMap<ValueId, readonly LayoutRule[]> {
   const rules = new Map<ValueId, readonly LayoutRule[]>();
+  for (const [id, own] of program.valueRules ?? []) rules.set(id, overrideRules(program.layout, own));
   const visit = (block: Block): void => {
     for (const statement of block) {
       if (isLoop(statement)) visit(statement.body);

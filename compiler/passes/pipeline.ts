@@ -7,6 +7,7 @@ import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
 import { decompose } from "./decompose.ts";
 import { lower } from "./lower/lower.ts";
+import { shardWeightUpdate } from "./shardWeightUpdate.ts";
 import { validate } from "./validate.ts";
 
 /** A named step of the pipeline. */
@@ -19,6 +20,7 @@ export interface Pass {
 export const passes: readonly Pass[] = [
   { name: "validate", run: validate },
   { name: "decompose", run: decompose },
+  { name: "shardWeightUpdate", run: shardWeightUpdate },
   { name: "lower", run: lower },
 ];
 

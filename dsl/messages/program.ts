@@ -39,3 +39,13 @@ export type writeArgumentWhat<
   Path extends string,
   Dims extends string,
 > = `program(): argument ${Argument}${Path} (Tensor<"${Dims}">)`;
+
+/** `weightUpdateSharding` names an axis the mesh does not have (`axes`: the mesh's axis names, comma-separated). */
+export function writeProgramUnknownUpdateAxisMessage(axis: string, axes: string): string {
+  return `program(): weightUpdateSharding "${axis}" is not an axis of the mesh (${axes}). Name the data-parallel axis, e.g. weightUpdateSharding: "data".`;
+}
+/** Type twin of {@link writeProgramUnknownUpdateAxisMessage}. */
+export type writeProgramUnknownUpdateAxisMessage<
+  Axis extends string,
+  Axes extends string,
+> = `program(): weightUpdateSharding "${Axis}" is not an axis of the mesh (${Axes}). Name the data-parallel axis, e.g. weightUpdateSharding: "data".`;

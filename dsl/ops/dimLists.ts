@@ -72,10 +72,14 @@ export function whatOf(tensor: { readonly label: string | undefined }): string {
   return tensor.label ? `tensor "${tensor.label}"` : "tensor";
 }
 
+/** Labels longer than this are cut to `op(...)`, so labels stay short when results feed ops again and again (a training loop). */
+export const MAX_LABEL_LENGTH = 80;
+
 /** A cheap label for an op's result: `relu(h)`, `add(x, w)`; undefined when no input has a label. */
 export function resultLabel(op: string, inputs: readonly ({ readonly label: string | undefined } | number)[]): string | undefined {
   const labelled = inputs.some((input) => typeof input !== "number" && input.label);
   if (!labelled) return undefined;
   const parts = inputs.map((input) => (typeof input === "number" ? String(input) : (input.label ?? "_")));
-  return `${op}(${parts.join(", ")})`;
+  const label = `${op}(${parts.join(", ")})`;
+  return label.length > MAX_LABEL_LENGTH ? `${op}(...)` : label;
 }
