@@ -15,7 +15,7 @@ import { makeInputs, maxDifference, runEager, runLowered, type Args } from "../c
 import type { BenchSection } from "./run.ts";
 
 /** The example files measured, relative to the repository root. */
-export const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts"] as const;
+export const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"] as const;
 
 const repetitions = 5;
 
