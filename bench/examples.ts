@@ -17,10 +17,11 @@ import type { BenchSection } from "./run.ts";
 /** The example files measured, relative to the repository root. */
 export const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"] as const;
 
-const repetitions = 5;
+const repetitions = 9;
 
-/** Median milliseconds of `repetitions` runs of `run`, after one warm-up run. */
+/** Median milliseconds of `repetitions` runs of `run`, after two warm-up runs. */
 async function medianMs(run: () => Promise<unknown>): Promise<number> {
+  await run();
   await run();
   const times: number[] = [];
   for (let index = 0; index < repetitions; index++) {
