@@ -9,6 +9,7 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { classifyCallee, declarationOf, type DslEntity } from "./dslSymbols.ts";
 import { emitOp } from "./dslOps.ts";
 import { evalExpression, shortText } from "./evalExpression.ts";
+import { callGrad, gradCallee, makeGrad } from "./evalGrad.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { callFunction } from "./functions.ts";
 import type { Scope } from "./scope.ts";
@@ -72,6 +73,8 @@ export function evalCall(ev: Evaluator, node: CallExpression, scope: Scope): Sta
   const local = Node.isIdentifier(callee) ? scope.lookup(callee.getText()) : undefined;
   const entity = local ? undefined : classifyCallee(callee);
   if (entity) return callDsl(ev, entity, node, scope);
+  const gradKind = local ? undefined : gradCallee(callee);
+  if (gradKind) return makeGrad(ev, gradKind, evalArgs(ev, node, scope), node);
   const declaration = local ? undefined : declarationOf(callee);
   const isMath = Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === "Math";
   if (declaration?.getSourceFile().isDeclarationFile() && !isMath) {
@@ -89,6 +92,7 @@ export function evalCall(ev: Evaluator, node: CallExpression, scope: Scope): Sta
     fn = evalExpression(ev, callee, scope);
   }
   if (fn.kind === "function") return callFunction(ev, fn, evalArgs(ev, node, scope), node);
+  if (fn.kind === "grad") return callGrad(ev, fn, evalArgs(ev, node, scope), node);
   if (fn.kind === "op") return emitOp({ ev, name: fn.name, node, args: evalArgs(ev, node, scope) });
   return ev.fail(frontendMessages.unknownFunction, { text: shortText(callee) }, node);
 }

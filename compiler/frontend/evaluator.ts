@@ -51,6 +51,8 @@ export class Evaluator {
   depth = 0;
   /** Calls inlined so far. */
   calls = 0;
+  /** Above 0 while a function given to grad is read: its loops are unrolled, so autodiff sees straight-line IR. */
+  unrollLoops = 0;
 
   constructor(context: ProgramContext) {
     this.builder = context.builder;

@@ -34,7 +34,8 @@ export type StaticValue =
   | { readonly kind: "op"; readonly name: string }
   | { readonly kind: "lazyArray"; readonly path: string; readonly type: string }
   | { readonly kind: "loopIndex"; readonly loop: LoopMarker }
-  | { readonly kind: "math" };
+  | { readonly kind: "math" }
+  | { readonly kind: "grad"; readonly fn: Extract<StaticValue, { kind: "function" }>; readonly withValue: boolean };
 
 /** The `undefined` value. */
 export const undefinedValue: StaticValue = { kind: "undefined" };
@@ -87,6 +88,8 @@ export function describeValue(value: StaticValue): string {
       return `the loop index ${value.loop.name} (known only at run time)`;
     case "math":
       return "Math";
+    case "grad":
+      return `${value.withValue ? "valueAndGrad" : "grad"}(${value.fn.name})`;
   }
 }
 

@@ -15,7 +15,7 @@
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
-import type { Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
+import type { Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
@@ -103,6 +103,16 @@ export class ProgramBuilder {
     const tree = this.addParam(name, { kind: "tensor", dims }, loc);
     if (tree.kind !== "tensor") throw new Error("unreachable: a dims shape gives a tensor tree");
     return tree.value;
+  }
+
+  /** The source name of a value made so far, if it has one. */
+  hintOf(value: ValueId): string | undefined {
+    return this.valueOf(value).hint;
+  }
+
+  /** The statements added so far to the innermost open block (the program body, or an open loop's body), in order. */
+  currentBlock(): Block {
+    return this.block;
   }
 
   /** Add an op; its output dims are inferred. Returns the output's id. */

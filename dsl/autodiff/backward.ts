@@ -17,15 +17,15 @@ export interface Recorded<V> {
 }
 
 /** What to differentiate: `output` (any dims) with cotangent `seed`, with respect to `wrt`. */
-export interface BackwardRequest<V> {
+export interface BackwardRequest<V, R extends Recorded<V> = Recorded<V>> {
   readonly emit: Emitter<V>;
   /** The ops in program order; those that do not lie between `wrt` and `output` are skipped. */
-  readonly ops: readonly Recorded<V>[];
+  readonly ops: readonly R[];
   readonly output: V;
   readonly seed: V;
   readonly wrt: readonly V[];
   /** Called before each op's rule runs (the compiler sets locations and names here). */
-  readonly onOp?: (op: Recorded<V>) => void;
+  readonly onOp?: (op: R) => void;
 }
 
 function sameDims<V>(emit: Emitter<V>, a: V, b: V): boolean {
@@ -44,7 +44,7 @@ function activeValues<V>(ops: readonly Recorded<V>[], wrt: readonly V[]): Set<V>
  * The cotangent of every value of `wrt` (zeros where `output` does not
  * depend on it), each with that value's dims in its order.
  */
-export function backward<V>(request: BackwardRequest<V>): V[] {
+export function backward<V, R extends Recorded<V> = Recorded<V>>(request: BackwardRequest<V, R>): V[] {
   const { emit, ops, output, seed, wrt } = request;
   const active = activeValues(ops, wrt);
   const cotangents = new Map<V, V>([[output, seed]]);

@@ -15,7 +15,7 @@ type T = Tensor<string>;
 interface LooseOps {
   readonly [fn: string]: unknown;
   einsum(...args: (T | string)[]): T;
-  where(cond: T, a: T | number, b: T | number): T;
+  where(cond: T, a: T, b: T): T;
   rename(x: T, from: string, to: string): T;
   transpose(x: T, perm: string): T;
   splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
@@ -39,6 +39,7 @@ export const eagerEmitter: Emitter<T> = {
   full: (dims: readonly Dim[], value: number) => new Tensor(dims, new Float32Array(dims.reduce((product, dim) => product * dim.size, 1)).fill(value)),
   unary: (fn: UnaryFn, x) => call(fn, x),
   binary: (fn: BinaryFn, a, b) => call(fn, a, b),
+  scalar: (fn: BinaryFn, x, value, position = 1) => (position === 1 ? call(fn, x, value) : call(fn, value, x)),
   where: (cond, a, b) => loose.where(cond, a, b),
   einsum: (inputs, out) => loose.einsum(...inputs, out.join(" ")),
   reduce: (fn: ReduceFn, x, dims) => call(fn, x, dims.join(" ")),

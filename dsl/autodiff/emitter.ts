@@ -16,9 +16,11 @@ export interface Emitter<V> {
   /** A tensor of `value` everywhere. */
   full(dims: readonly Dim[], value: number): V;
   unary(fn: UnaryFn, x: V): V;
-  /** Broadcast by name: a's dims, then b's dims a lacks. At most one side may be a number. */
-  binary(fn: BinaryFn, a: V | number, b: V | number): V;
-  where(cond: V, a: V | number, b: V | number): V;
+  /** Broadcast by name: a's dims, then b's dims a lacks. */
+  binary(fn: BinaryFn, a: V, b: V): V;
+  /** `fn(x, value)`, or `fn(value, x)` with `position` 0. (Values may be numbers themselves: IR ids are.) */
+  scalar(fn: BinaryFn, x: V, value: number, position?: 0 | 1): V;
+  where(cond: V, a: V, b: V): V;
   /** One or two inputs; every input dim not in `out` is summed. */
   einsum(inputs: readonly V[], out: readonly string[]): V;
   reduce(fn: ReduceFn, x: V, dims: readonly string[]): V;

@@ -28,7 +28,7 @@ export const reduceRule: VjpRule<PrimitiveOf<"reduce">> = ({ emit, primitive, in
         case "sum":
           return reshapeTo(emit, cotangent, dims);
         case "mean":
-          return reshapeTo(emit, emit.binary("mul", cotangent, 1 / countOf(dims, primitive.dims)), dims);
+          return reshapeTo(emit, emit.scalar("mul", cotangent, 1 / countOf(dims, primitive.dims)), dims);
         case "max":
         case "min": {
           const mask = emit.binary("equal", x, output);

@@ -15,12 +15,12 @@ const geluCubic = 0.044715;
 function geluSlope<V>(emit: Emitter<V>, x: V): V {
   const squared = emit.unary("square", x);
   const cubed = emit.binary("mul", squared, x);
-  const inner = emit.binary("mul", emit.binary("add", x, emit.binary("mul", cubed, geluCubic)), geluScale);
+  const inner = emit.scalar("mul", emit.binary("add", x, emit.scalar("mul", cubed, geluCubic)), geluScale);
   const t = emit.unary("tanh", inner);
-  const left = emit.binary("mul", emit.binary("add", t, 1), 0.5);
-  const sech2 = emit.binary("sub", 1, emit.unary("square", t));
-  const chain = emit.binary("add", emit.binary("mul", squared, 3 * geluCubic), 1);
-  const right = emit.binary("mul", emit.binary("mul", emit.binary("mul", x, sech2), 0.5 * geluScale), chain);
+  const left = emit.scalar("mul", emit.scalar("add", t, 1), 0.5);
+  const sech2 = emit.scalar("sub", emit.unary("square", t), 1, 0);
+  const chain = emit.scalar("add", emit.scalar("mul", squared, 3 * geluCubic), 1);
+  const right = emit.binary("mul", emit.scalar("mul", emit.binary("mul", x, sech2), 0.5 * geluScale), chain);
   return emit.binary("add", left, right);
 }
 
@@ -28,29 +28,29 @@ function geluSlope<V>(emit: Emitter<V>, x: V): V {
 function unaryCotangent<V>(emit: Emitter<V>, fn: UnaryFn, x: V, y: V, g: V): V {
   switch (fn) {
     case "relu":
-      return emit.binary("mul", g, emit.binary("greater", x, 0));
+      return emit.binary("mul", g, emit.scalar("greater", x, 0));
     case "gelu":
       return emit.binary("mul", g, geluSlope(emit, x));
     case "sigmoid":
-      return emit.binary("mul", g, emit.binary("mul", y, emit.binary("sub", 1, y)));
+      return emit.binary("mul", g, emit.binary("mul", y, emit.scalar("sub", y, 1, 0)));
     case "exp":
       return emit.binary("mul", g, y);
     case "log":
       return emit.binary("div", g, x);
     case "tanh":
-      return emit.binary("mul", g, emit.binary("sub", 1, emit.unary("square", y)));
+      return emit.binary("mul", g, emit.scalar("sub", emit.unary("square", y), 1, 0));
     case "sqrt":
-      return emit.binary("div", emit.binary("mul", g, 0.5), y);
+      return emit.binary("div", emit.scalar("mul", g, 0.5), y);
     case "rsqrt":
-      return emit.binary("mul", g, emit.binary("mul", emit.binary("mul", emit.unary("square", y), y), -0.5));
+      return emit.binary("mul", g, emit.scalar("mul", emit.binary("mul", emit.unary("square", y), y), -0.5));
     case "neg":
       return emit.unary("neg", g);
     case "abs":
-      return emit.binary("mul", g, emit.binary("sub", emit.binary("greater", x, 0), emit.binary("less", x, 0)));
+      return emit.binary("mul", g, emit.binary("sub", emit.scalar("greater", x, 0), emit.scalar("less", x, 0)));
     case "square":
-      return emit.binary("mul", g, emit.binary("mul", x, 2));
+      return emit.binary("mul", g, emit.scalar("mul", x, 2));
     case "reciprocal":
-      return emit.binary("mul", g, emit.binary("mul", emit.unary("square", y), -1));
+      return emit.binary("mul", g, emit.unary("neg", emit.unary("square", y)));
   }
 }
 
@@ -68,15 +68,15 @@ function scalarCotangent<V>(emit: Emitter<V>, primitive: PrimitiveOf<"binary">, 
     case "sub":
       return first ? g : emit.unary("neg", g);
     case "mul":
-      return emit.binary("mul", g, c);
+      return emit.scalar("mul", g, c);
     case "div":
-      return first ? emit.binary("div", g, c) : emit.binary("mul", g, emit.unary("neg", emit.binary("div", y, x)));
+      return first ? emit.scalar("div", g, c) : emit.binary("mul", g, emit.unary("neg", emit.binary("div", y, x)));
     case "maximum":
-      return emit.binary("mul", g, emit.binary(first ? "greaterEqual" : "greater", x, c));
+      return emit.binary("mul", g, emit.scalar(first ? "greaterEqual" : "greater", x, c));
     case "minimum":
-      return emit.binary("mul", g, emit.binary(first ? "lessEqual" : "less", x, c));
+      return emit.binary("mul", g, emit.scalar(first ? "lessEqual" : "less", x, c));
     case "pow":
-      return first ? emit.binary("mul", g, emit.binary("mul", emit.binary("pow", x, c - 1), c)) : emit.binary("mul", g, emit.binary("mul", y, Math.log(c)));
+      return first ? emit.binary("mul", g, emit.scalar("mul", emit.scalar("pow", x, c - 1), c)) : emit.binary("mul", g, emit.scalar("mul", y, Math.log(c)));
     default:
       return undefined;
   }
@@ -99,11 +99,12 @@ function pairCotangents<V>(emit: Emitter<V>, primitive: PrimitiveOf<"binary">, a
     case "maximum":
     case "minimum": {
       const mask = emit.binary(primitive.fn === "maximum" ? "greaterEqual" : "lessEqual", a, b);
-      return wanted(wants, [toA(() => emit.where(mask, g, 0)), toB(() => emit.where(mask, 0, g))]);
+      const zero = emit.full([], 0);
+      return wanted(wants, [toA(() => emit.where(mask, g, zero)), toB(() => emit.where(mask, zero, g))]);
     }
     case "pow":
       return wanted(wants, [
-        toA(() => emit.binary("mul", g, emit.binary("mul", b, emit.binary("pow", a, emit.binary("sub", b, 1))))),
+        toA(() => emit.binary("mul", g, emit.binary("mul", b, emit.binary("pow", a, emit.scalar("sub", b, 1))))),
         toB(() => emit.binary("mul", g, emit.binary("mul", y, emit.unary("log", a)))),
       ]);
     default:
@@ -120,9 +121,10 @@ export const binaryRule: VjpRule<PrimitiveOf<"binary">> = ({ emit, primitive, in
 /** `y = where(cond, a, b)`: a gets g where cond holds, b elsewhere; cond gets nothing. */
 export const whereRule: VjpRule<PrimitiveOf<"where">> = ({ emit, inputs, cotangent, wants }) => {
   const [cond, a, b] = inputs;
+  const zero = emit.full([], 0);
   return [
     undefined,
-    wants[1] ? reshapeTo(emit, emit.where(cond, cotangent, 0), emit.dims(a)) : undefined,
-    wants[2] ? reshapeTo(emit, emit.where(cond, 0, cotangent), emit.dims(b)) : undefined,
+    wants[1] ? reshapeTo(emit, emit.where(cond, cotangent, zero), emit.dims(a)) : undefined,
+    wants[2] ? reshapeTo(emit, emit.where(cond, zero, cotangent), emit.dims(b)) : undefined,
   ];
 };

@@ -1,0 +1,58 @@
+/**
+ * `grad(f)` and `valueAndGrad(f)` in model code. `grad(f)` is a static value
+ * holding f; calling it reads f at the call site (inlined, with its loops
+ * unrolled), then differentiates the IR just made with respect to every
+ * tensor of the first argument (compiler/autodiff/differentiate.ts). The
+ * result is the gradient tree, or `{ value, grad }`.
+ */
+import { Node, type CallExpression } from "ts-morph";
+import { differentiate } from "../autodiff/differentiate.ts";
+import { autodiffMessages } from "../diagnostics/autodiffMessages.ts";
+import { declarationOf, dslRelativePath } from "./dslSymbols.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { callFunction } from "./functions.ts";
+import { describeValue, leaves, replaceLeaves, toValueTree, undefinedValue, type StaticValue } from "./staticValue.ts";
+
+/** Which of meshtype's gradient functions a callee is, if any. */
+export function gradCallee(callee: Node): "grad" | "valueAndGrad" | undefined {
+  const declaration = declarationOf(callee);
+  if (!declaration || !Node.isFunctionDeclaration(declaration)) return undefined;
+  if (dslRelativePath(declaration.getSourceFile().getFilePath()) !== "autodiff/grad.ts") return undefined;
+  const name = declaration.getName();
+  return name === "grad" || name === "valueAndGrad" ? name : undefined;
+}
+
+/** `grad(f)` / `valueAndGrad(f)`: the static value that differentiates f when called. */
+export function makeGrad(ev: Evaluator, kind: "grad" | "valueAndGrad", args: readonly StaticValue[], node: CallExpression): StaticValue {
+  const [fn] = args;
+  if (fn?.kind !== "function") return ev.fail(autodiffMessages.gradNotFunction, { call: `${kind}(...)`, got: fn ? describeValue(fn) : "nothing" }, node);
+  return { kind: "grad", fn, withValue: kind === "valueAndGrad" };
+}
+
+/** Call a `grad(f)` value with `args`: read f, differentiate, and return the gradient tree (with the value for valueAndGrad). */
+export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad" }>, args: readonly StaticValue[], node: CallExpression): StaticValue {
+  const call = `${grad.withValue ? "valueAndGrad" : "grad"}(${grad.fn.name})`;
+  const params = args[0] ?? undefinedValue;
+  const wrt = leaves(params);
+  if (toValueTree(params) === undefined || wrt.length === 0) {
+    return ev.fail(autodiffMessages.gradParams, { call, reason: `it is ${describeValue(params)}, not a tensor or an object/array of tensors` }, node);
+  }
+  const repeated = wrt.find((id, index) => wrt.indexOf(id) !== index);
+  if (repeated !== undefined) return ev.fail(autodiffMessages.gradParams, { call, reason: `${ev.describe(repeated)} appears in it twice` }, node);
+  const from = ev.builder.currentBlock().length;
+  ev.unrollLoops++;
+  let value: StaticValue;
+  try {
+    value = callFunction(ev, grad.fn, args, node);
+  } finally {
+    ev.unrollLoops--;
+  }
+  if (value.kind !== "tensor" || ev.dimsOf(value.id).length !== 0) {
+    const got = value.kind === "tensor" ? `a tensor with dims "${ev.dimsOf(value.id).map((dim) => dim.name).join(" ")}"` : describeValue(value);
+    return ev.fail(autodiffMessages.gradNotScalar, { call, got }, node);
+  }
+  const gradients = differentiate(ev.builder, value.id, wrt, { loc: ev.loc(node), from });
+  const tree = replaceLeaves(params, gradients);
+  if (!grad.withValue) return tree;
+  return { kind: "object", fields: new Map([["value", value], ["grad", tree]]) };
+}
