@@ -2,7 +2,7 @@
 export const helpText = `meshtype: compile models written in the meshtype DSL into one program per device.
 
 Usage:
-  meshtype build <file.ts>... [--out DIR] [--no-typecheck]
+  meshtype build <file.ts>... [--target ts|torch] [--out DIR] [--no-typecheck]
   meshtype explain <file.ts>... [--program NAME] [--json] [--no-typecheck]
   meshtype --help | --version
 
@@ -11,6 +11,12 @@ Commands:
             files into a TypeScript device module per file. By default the module of
             DIR/model.ts is written to DIR/generated/model.ts (tsconfig excludes
             generated/ folders); with --out DIR every module goes to DIR/<file name>.
+            --target ts     a TypeScript module of device programs (the default)
+            --target torch  a Python module for torch.distributed, DIR/<name>_torch.py,
+                            and its runtime package DIR/meshtype_torch/; run it with
+                            torchrun --nproc_per_node <devices> DIR/<name>_torch.py
+                              --program NAME (--inputs IN | --init-seed S) [--outputs OUT]
+                            (docs/torch.md: one GPU node, several nodes, NCCL, inputs)
   explain   Print each program's IR before and after lowering, and a table of its ops:
             op, source location, global dims, local shape, collective, mesh axis and
             bytes per device; then the bytes per call by collective.
@@ -22,5 +28,5 @@ Options:
   --help, -h      show this text
 
 Exit codes: 0 success; 1 errors in the sources (printed as file:line:col CODE message
-and a hint); 2 bad usage (unknown command or option, missing or unreadable files).
+and a hint); 2 bad usage (unknown command, option or target, missing or unreadable files).
 `;

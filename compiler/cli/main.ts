@@ -26,7 +26,7 @@ function run(command: Command, io: CliIo): Diagnostic[] {
     case "explain": {
       const missing = command.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
       if (missing.length > 0) return missing.map((file) => diagnostic(cliMessages.fileNotFound, { file }));
-      if (command.kind === "build") return runBuild(command.files, command.out, command.typeCheck, io);
+      if (command.kind === "build") return runBuild(command.files, command, io);
       return runExplain(command.files, command.program, command.json, command.typeCheck, io);
     }
   }

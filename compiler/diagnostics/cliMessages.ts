@@ -1,7 +1,7 @@
 /**
  * Command-line diagnostics (MT9xxx): bad usage of `meshtype` (unknown
  * command or option, missing or unreadable files) and what a command could
- * not do. Usage errors exit with code 2, the others with code 1.
+ * not do (unknown build target included). Usage errors exit with code 2, the others with code 1.
  */
 import type { MessageTemplate } from "./diagnostic.ts";
 
@@ -50,5 +50,10 @@ export const cliMessages = {
     "MT9008",
     (a) => `Cannot write "${a.file}": ${a.reason}`,
     () => "Choose another --out folder, or check its permissions.",
+  ),
+  unknownTarget: entry<{ target: string; known: string }>(
+    "MT9009",
+    (a) => `Unknown build target "${a.target}" (targets: ${a.known}).`,
+    () => "Use `--target ts` for a TypeScript device module (the default) or `--target torch` for a torch.distributed module, e.g. `meshtype build examples/mlp/mlp.ts --target torch --out out/`.",
   ),
 } as const;

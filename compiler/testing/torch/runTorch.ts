@@ -34,7 +34,7 @@ export interface TorchRun {
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
@@ -63,7 +63,8 @@ function leafOf(tree: TensorTree, segments: readonly string[]): Tensor<string> {
   return node;
 }
 
-function writeInputs(folder: string, { program, args }: TorchCase): void {
+/** Write the global inputs of one case as `<folder>/<param leaf path>.npy` (what the launcher's --inputs reads). */
+export function writeInputs(folder: string, { program, args }: TorchCase): void {
   fs.mkdirSync(folder, { recursive: true });
   for (const param of programMeta(program).params) {
     const arg = args.find((entry) => entry.name === param.name);
@@ -75,7 +76,8 @@ function writeInputs(folder: string, { program, args }: TorchCase): void {
   }
 }
 
-function readRanks(folder: string, program: Program, devices: number): TensorTree[] {
+/** Read every rank's local result of `program` from `<folder>/result[.<path>].rank<r>.npy` (what --outputs wrote). */
+export function readRanks(folder: string, program: Program, devices: number): TensorTree[] {
   const meta = programMeta(program);
   return Array.from({ length: devices }, (_, rank) => leaves(meta.result, "result", (leafPath, leaf) => {
     const { shape, data } = readNpy(path.join(folder, `${leafPath}.rank${rank}.npy`));
@@ -83,8 +85,19 @@ function readRanks(folder: string, program: Program, devices: number): TensorTre
   }) as TensorTree);
 }
 
-/** Start the launcher and wait for it; rejects with its output when it fails or runs past `timeoutMs`. */
-function launch(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
+/**
+ * The arguments of `python -m torch.distributed.run` for `nproc` local processes on 127.0.0.1:`port`
+ * (torch 1.13 on Python 3.11 needs --redirects/--tee; see docs/torch.md), before the module and its own arguments.
+ */
+export function torchrunArgs(nproc: number, port: number, logDir: string): string[] {
+  return [
+    "-m", "torch.distributed.run", `--nproc_per_node=${nproc}`, "--master_addr=127.0.0.1", `--master_port=${port}`,
+    "--redirects=1", "--tee=1", `--log_dir=${logDir}`,
+  ];
+}
+
+/** Start `torchPython args` in `cwd` (on PYTHONPATH) and wait; its output, or a rejection with it when it fails or runs past `timeoutMs`. */
+export function launch(args: readonly string[], cwd: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(torchPython, args, { cwd, detached: true, env: { ...process.env, PYTHONPATH: cwd }, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
@@ -135,8 +148,7 @@ export async function runTorchPrograms(cases: readonly TorchCase[], options: Run
     const started = Date.now();
     // --redirects 1 --tee 1: torch 1.13's launcher reads its default "0" as None on Python 3.11 and crashes.
     const log = await launch([
-      "-m", "torch.distributed.run", `--nproc_per_node=${nproc}`, "--master_addr=127.0.0.1", `--master_port=${port}`,
-      "--redirects=1", "--tee=1", `--log_dir=${path.join(work, "logs")}`,
+      ...torchrunArgs(nproc, port, path.join(work, "logs")),
       torchModuleFileName(sourceFile), "--inputs=in", "--outputs=out", "--backend=gloo",
     ], work, options.timeoutMs ?? 300_000);
     const seconds = (Date.now() - started) / 1000;

@@ -5,6 +5,12 @@
 Every rank joins the process group (NCCL when CUDA is available, gloo
 otherwise), builds the mesh's process groups, reads or creates its shard of
 every parameter, runs the program of its device and writes its local result.
+
+Timing: `--warmup W --steps N` runs each program W times untimed, then N times
+between two barriers; rank 0 prints the time per step (process start-up, torch
+import, process groups and inputs excluded):
+
+    meshtype_torch: mlp2d on mesh [data=2 x model=2] (4 devices) (gloo): 0.412 ms per step (mean of 20 steps after 5 warm-up)
 """
 import argparse
 import os
@@ -29,7 +35,20 @@ def _parser(programs: Dict[str, Program]) -> argparse.ArgumentParser:
     source.add_argument("--init-seed", type=int, help="create every parameter with meshtype's seeded normal init (name = its path); each rank makes only its shard")
     parser.add_argument("--outputs", help="folder for each rank's local result: <program>/result[.<path>].rank<r>.npy")
     parser.add_argument("--backend", choices=["nccl", "gloo"], help="default: nccl when CUDA is available, else gloo")
+    parser.add_argument("--warmup", type=_count(0), default=0, help="untimed runs of each program before the timed ones (default 0)")
+    parser.add_argument("--steps", type=_count(1), default=1, help="timed runs of each program; rank 0 prints the mean time per step (default 1)")
     return parser
+
+
+def _count(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= least."""
+
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= {least}; e.g. --warmup 5 --steps 20")
+        return int(text)
+
+    return parse
 
 
 def _environment() -> Tuple[int, int, int]:
@@ -65,15 +84,22 @@ def run_program(name: str, program: Program, args: argparse.Namespace, device: t
         return load_shard(inputs, path, tensor_meta, mesh.shape, mesh.coords, device)
 
     params = [map_leaves(param["tree"], param["name"], leaf) for param in meta["params"]]
-    dist.barrier()
-    start = time.perf_counter()
     with torch.no_grad():
-        result = function(mesh, *params)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+        for _ in range(args.warmup):
+            function(mesh, *params)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        dist.barrier()
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            result = function(mesh, *params)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        dist.barrier()
     elapsed = time.perf_counter() - start
     if mesh.rank == 0:
-        print(f"meshtype_torch: {name} on {mesh.shape} ({mesh.backend}): {elapsed * 1000:.1f} ms on rank 0", flush=True)
+        per_step = elapsed * 1000 / args.steps
+        print(f"meshtype_torch: {name} on {mesh.shape} ({mesh.backend}): {per_step:.3f} ms per step (mean of {args.steps} steps after {args.warmup} warm-up)", flush=True)
     if args.outputs is None:
         return None
     return save_leaves(os.path.join(args.outputs, name), result, "result", mesh.rank)
