@@ -22,9 +22,10 @@ export function step(p: Params, x: Tensor<"batch d_model">, target: Tensor<"batc
   return { loss: value, grad: grads };
 }
 
-/** The gradients only (the loss is computed but never reduced). */
+/** The gradients only (the loss is computed but never reduced), with grad(loss) bound to a const first. */
 export function gradOnly(p: Params, x: Tensor<"batch d_model">, target: Tensor<"batch d_model">) {
-  return grad(loss)(p, x, target);
+  const gradient = grad(loss);
+  return gradient(p, x, target);
 }
 
 /** Residual layers in a loop (unrolled when differentiated). */
