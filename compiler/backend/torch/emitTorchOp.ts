@@ -8,6 +8,7 @@
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { BinaryFn, Op, UnaryFn, Value } from "../../ir/ir.ts";
 import { einsumEquation } from "./einsumSubscripts.ts";
+import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
 import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
 
 /** An input of an op: the identifier that holds it, and its value (for its local dims). */
@@ -148,6 +149,10 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       return `mesh.all_to_all(${first.name}, ${pythonString(op.axis)}, split_dim=${axisOf(first, op.splitDim)}, concat_dim=${axisOf(first, op.concatDim)})`;
     case "localSlice":
       return `mesh.local_slice(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
+    case "conv2d":
+      return emitConv2d(op, first, second, output);
+    case "haloExchange":
+      return emitHaloExchange(op, first);
   }
   return unsupportedOp(op);
 }

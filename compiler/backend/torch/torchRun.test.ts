@@ -8,10 +8,10 @@ import { beforeAll, expect, test } from "vitest";
 import { walkOps } from "../../ir/opAttrs.ts";
 import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
-import { examplePlans, fixturePlans, prepareCase, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
+import { examplePlans, fixturePlans, haloPlanName, prepareCase, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
 
-const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts"];
+const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
 
 describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
@@ -41,6 +41,19 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
       expect(used, kind).toContain(`${kind}@data`);
       expect(used, kind).toContain(`${kind}@model`);
     }
+  });
+
+  test("conv2d and halo exchanges run: along both axes of the 2x2 mesh and in the cnn examples", () => {
+    const halos = new Set<string>();
+    for (const { program } of cases.values()) for (const op of walkOps(program.body)) if (op.op === "haloExchange") halos.add(`${program.name}@${op.axis}`);
+    for (const name of [`${haloPlanName}@data`, "convNet_2x2_0@data", "convNet_2x2_0@model", "example_cnnSpatial@space", "example_cnn2d@space"]) expect(halos).toContain(name);
+  });
+
+  test("halo direction: each rank of a height-split conv gets the last row of the rank before and the first row of the rank after", () => {
+    // The result is split in height, 2 rows a rank: row 0 of ranks 1-3 reads the last row of the rank before and row 1
+    // of ranks 0-2 the first row of the rank after, so a flipped exchange (rows sent the wrong way, or put on the wrong
+    // side of the block) breaks every rank.
+    expectRanksMatch(haloPlanName);
   });
 
   test.each(fixtures.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\"): every rank holds its shard of the eager result", (name) => {

@@ -15,7 +15,7 @@ import type { Fixture } from "../fixtures.ts";
 import { makeInputs, runEager, type Args } from "../harness.ts";
 import type { TensorTree } from "../interpret.ts";
 import { validLayouts } from "../layouts.ts";
-import { allFixtures, heads, mlp } from "../programs.ts";
+import { allFixtures, convFixtures, convValid, heads, mlp } from "../programs.ts";
 
 /** A program to run with torch: lowered, with its global inputs and the eager result. */
 export interface TorchTestCase {
@@ -76,7 +76,14 @@ export function coveringLayouts(fixture: Fixture, mesh: readonly MeshAxis[], cou
   return chosen;
 }
 
-/** The fixture plans: the MLP under Megatron on 2x2 and data parallel on 4, reduce-scatter on each axis, then every fixture under covering layouts on both 4-device meshes. */
+/** The program whose result shows a flipped halo: convValid's output split in height on 4 devices (2 rows each, 1-row halos). */
+export const haloPlanName = "conv_valid_halo_height_4";
+
+/**
+ * The fixture plans: the MLP under Megatron on 2x2 and data parallel on 4, reduce-scatter on each axis,
+ * a halo exchange whose every output row is a result row, then every fixture (conv2d included) under
+ * covering layouts on both 4-device meshes.
+ */
 export function fixturePlans(): TorchPlan[] {
   const plans: TorchPlan[] = [
     { name: "mlp_megatron_2x2", global: mlp.build(mesh2x2, "batch:data, d_ff:model"), integers: {} },
@@ -84,8 +91,9 @@ export function fixturePlans(): TorchPlan[] {
     // the covering layouts below find reduce-scatter on "data" only: these put it on each axis of the 2x2 mesh
     { name: "heads_2x2_reduce_scatter_model", global: heads.build(mesh2x2, "d_model:model, heads:model, d_head:data"), integers: {} },
     { name: "heads_2x2_reduce_scatter_data", global: heads.build(mesh2x2, "d_model:data, heads:data, d_head:model"), integers: {} },
+    { name: haloPlanName, global: convValid.build(mesh4, "height:data"), integers: {} },
   ];
-  for (const fixture of allFixtures) {
+  for (const fixture of [...allFixtures, ...convFixtures]) {
     for (const [tag, mesh] of [["2x2", mesh2x2], ["4", mesh4]] as const) {
       for (const [index, spec] of coveringLayouts(fixture, mesh, 2).entries()) {
         plans.push({ name: `${fixture.name}_${tag}_${index}`, global: fixture.build(mesh, spec), integers: integerParams[fixture.name] ?? {} });

@@ -103,11 +103,13 @@ class MeshContext:
         self.device = device if device is not None else torch.device("cpu")
         self.backend = str(dist.get_backend())
         self.groups: Dict[str, Optional["dist.ProcessGroup"]] = {}
+        self.group_ranks: Dict[str, List[int]] = {}
         for axis in self.shape.names:
             for ranks in self.shape.slices(axis):
                 group = dist.new_group(ranks=ranks) if len(ranks) > 1 else None
                 if self.rank in ranks:
                     self.groups[axis] = group
+                    self.group_ranks[axis] = ranks
 
     def _group(self, axis: str):
         self.shape.axis_size(axis)
@@ -170,6 +172,33 @@ class MeshContext:
         everyone = [torch.empty_like(source) for _ in range(parts)]
         dist.all_gather(everyone, source, group=group)
         return torch.cat([_chunk(sent, split_dim, parts, index, what) for sent in everyone], dim=concat_dim)
+
+    def collective_permute(self, x: torch.Tensor, axis: str, shift: int) -> torch.Tensor:
+        """Non-cyclic shift along `axis`: the device at axis coordinate k receives x of coordinate k - shift.
+
+        Each rank sends x to coordinate k + shift and receives from k - shift, where those exist; a rank
+        with no sender gets zeros (shaped like x), as in the simulated mesh. All the rank's sends and
+        receives are posted together (batch_isend_irecv) before it waits, so no order of ranks deadlocks.
+        """
+        if not isinstance(shift, int):
+            raise ValueError(f'collective_permute over "{axis}" has shift {shift}; a shift is a whole number of positions along the axis.')
+        parts = self.shape.axis_size(axis)
+        index = self.coords[axis]
+        ranks = self.group_ranks[axis]
+        group = self._group(axis)
+        source = x.contiguous()
+        out = torch.zeros_like(source)
+        if shift == 0:
+            return source.clone()
+        ops = []
+        if 0 <= index - shift < parts:
+            ops.append(dist.P2POp(dist.irecv, out, ranks[index - shift], group=group))
+        if 0 <= index + shift < parts:
+            ops.append(dist.P2POp(dist.isend, source, ranks[index + shift], group=group))
+        if ops:
+            for request in dist.batch_isend_irecv(ops):
+                request.wait()
+        return out
 
     def local_slice(self, x: torch.Tensor, axis: str, dim: int) -> torch.Tensor:
         """replicated -> split: keep chunk k of n along `dim`, with no communication."""
