@@ -33,6 +33,11 @@ export function toPrimitive(op: Op): Primitive | undefined {
       return { op: "reduce", fn: op.fn, dims: op.dims };
     case "softmax":
       return { op: "softmax", dim: op.dim, log: op.log };
+    case "conv2d": {
+      // `halo` exists only after lowering; autodiff reads the global IR.
+      const { height, width, kernelHeight, kernelWidth, in: inDim, out, padding } = op;
+      return { op: "conv2d", height, width, kernelHeight, kernelWidth, in: inDim, out, padding };
+    }
     case "rename":
       return { op: "rename", from: op.from, to: op.to };
     case "splitDim":

@@ -8,6 +8,7 @@
  */
 import type { Emitter } from "../../dsl/autodiff/emitter.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
+import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { OpOptions, ProgramBuilder } from "../ir/builder.ts";
@@ -59,6 +60,10 @@ export class IrEmitter implements Emitter<ValueId> {
 
   reduce(fn: ReduceFn, x: ValueId, dims: readonly string[]): ValueId {
     return this.add({ op: "reduce", fn, dims }, [x]);
+  }
+
+  conv2d(x: ValueId, kernel: ValueId, spec: Conv2dSpec): ValueId {
+    return this.add({ op: "conv2d", ...spec }, [x, kernel]);
   }
 
   rename(x: ValueId, from: string, to: string): ValueId {

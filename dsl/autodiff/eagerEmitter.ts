@@ -4,6 +4,7 @@
  * from the rules at run time, so the ops are called through one loose view.
  */
 import * as ops from "../ops/index.ts";
+import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
 import type { Emitter } from "./emitter.ts";
@@ -23,6 +24,7 @@ interface LooseOps {
   slice(x: T, dim: string, start: number, stop: number): T;
   concat(inputs: readonly T[], dim: string): T;
   oneHot(ids: T, dim: string, size: number): T;
+  conv2d(x: T, kernel: T, spec: Conv2dSpec): T;
 }
 
 const loose = ops as unknown as LooseOps;
@@ -43,6 +45,7 @@ export const eagerEmitter: Emitter<T> = {
   where: (cond, a, b) => loose.where(cond, a, b),
   einsum: (inputs, out) => loose.einsum(...inputs, out.join(" ")),
   reduce: (fn: ReduceFn, x, dims) => call(fn, x, dims.join(" ")),
+  conv2d: (x, kernel, spec) => loose.conv2d(x, kernel, spec),
   rename: (x, from, to) => loose.rename(x, from, to),
   transpose: (x, out) => loose.transpose(x, out.join(" ")),
   splitDim: (x, dim, into) => loose.splitDim(x, dim, into.map((entry) => entry.name).join(" "), Object.fromEntries(into.map((entry) => [entry.name, entry.size]))),

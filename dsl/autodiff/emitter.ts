@@ -5,6 +5,7 @@
  * compiler `V` is an IR value id and each method adds a global IR op
  * (compiler/autodiff/irEmitter.ts), which `lower` then lowers like any other.
  */
+import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
@@ -24,6 +25,8 @@ export interface Emitter<V> {
   /** One or two inputs; every input dim not in `out` is summed. */
   einsum(inputs: readonly V[], out: readonly string[]): V;
   reduce(fn: ReduceFn, x: V, dims: readonly string[]): V;
+  /** `conv2d(x, kernel, spec)`: dims play the roles `spec` names; the result has x's dims with `spec.in` replaced by `spec.out`. */
+  conv2d(x: V, kernel: V, spec: Conv2dSpec): V;
   rename(x: V, from: string, to: string): V;
   transpose(x: V, out: readonly string[]): V;
   splitDim(x: V, dim: string, into: readonly Dim[]): V;

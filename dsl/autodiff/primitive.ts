@@ -4,6 +4,7 @@
  * describes an op both when the eager ops run under a tape and when the
  * compiler reads its IR. Creation ops have no inputs and never reach a rule.
  */
+import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
 
@@ -41,6 +42,7 @@ export type Primitive =
   | { readonly op: "einsum" }
   | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
   | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }
+  | ({ readonly op: "conv2d" } & Conv2dSpec)
   | { readonly op: "rename"; readonly from: string; readonly to: string }
   | { readonly op: "transpose" }
   | { readonly op: "splitDim"; readonly dim: string; readonly into: readonly Dim[] }

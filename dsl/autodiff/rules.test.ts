@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as ops from "../ops/index.ts";
+import type { ConvPadding } from "../ops/shapeRulesConv.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkGradient, generator, randomTensor, type Draw, type GradCase } from "./gradCheck.ts";
 import type { BinaryFn, PrimitiveKind, UnaryFn } from "./primitive.ts";
@@ -16,6 +17,21 @@ const tensor = (spec: string, draw: Draw = "signed") => randomTensor(spec, next,
 const unaryFns: readonly UnaryFn[] = ["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"];
 const positiveOnly = new Set<UnaryFn>(["log", "sqrt", "rsqrt", "reciprocal"]);
 const arithmetic: readonly BinaryFn[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow"];
+
+/** conv2d cases: windows 3x1, 1x3 and 3x3, each under "same", "valid" and mixed padding, with 2 in and 3 out channels. */
+const convPaddings: readonly ConvPadding[][] = [["same", "same"], ["valid", "valid"], ["valid", "same"], ["same", "valid"]];
+const convCases = ([[3, 1], [1, 3], [3, 3]] as const).flatMap(([kh, kw]) =>
+  convPaddings.map(([height, width], index) => ({
+    primitive: "conv2d" as const,
+    name: `conv2d ${kh}x${kw} window, ${height} height, ${width} width`,
+    // Odd orders on purpose (in the last case): x's and the kernel's dims are matched by name.
+    inputs: index === 3
+      ? [tensor("c_in=2 height=5 n=2 width=4"), tensor(`c_out=3 kw=${kw} c_in=2 kh=${kh}`)]
+      : [tensor("n=2 height=5 width=4 c_in=2"), tensor(`kh=${kh} kw=${kw} c_in=2 c_out=3`)],
+    fn: ([x, kernel]: readonly T[]) =>
+      loose.conv2d(x, kernel, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_in", out: "c_out", padding: { height, width } }),
+  })),
+);
 
 const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
   ...unaryFns.map((fn) => ({
@@ -56,6 +72,7 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
   { primitive: "concat", name: "concat of three", inputs: [tensor("a=2 s=1"), tensor("a=2 s=3"), tensor("a=2 s=2")], fn: (xs) => loose.concat(xs, "s") },
   { primitive: "oneHot", name: "oneHot times a tensor (ids get nothing)", inputs: [tensor("b=3", { integers: 4 }), tensor("v=4 d=2")], constant: [0], fn: ([ids, w]) => loose.einsum(loose.oneHot(ids, "v", 4), w, "b d") },
   { primitive: "gather", name: "gather with repeated ids", inputs: [tensor("v=4 d=2"), tensor("b=5", { values: [1, 3, 1, 0, 1] })], constant: [1], fn: ([table, ids]) => loose.gather(table, ids, "v") },
+  ...convCases,
   { primitive: "relayout", name: "relayout", inputs: [tensor("a=2 b=2")], fn: ([x]) => loose.square(loose.relayout(x, "a:data")) },
 ];
 

@@ -3,6 +3,7 @@
  * "same" padding or "valid"), as used by CNN layers. Like einsum, it matches
  * dims by name: `in` is summed with the window, `out` replaces `in`.
  */
+import { recordOp } from "../autodiff/recorder.ts";
 import { Tensor } from "../tensor.ts";
 import { findDim, resultLabel, whatOf } from "./dimLists.ts";
 import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "./shapeRulesConv.ts";
@@ -83,5 +84,7 @@ export function conv2d<X extends string, K extends string, const O extends Conv2
       }
     }
   }
-  return new Tensor(outDims, out, resultLabel("conv2d", [x, kernel])) as Tensor<Conv2dDims<X, O>>;
+  const result = new Tensor(outDims, out, resultLabel("conv2d", [x, kernel]));
+  recordOp({ op: "conv2d", ...spec }, [x, kernel], result);
+  return result as Tensor<Conv2dDims<X, O>>;
 }

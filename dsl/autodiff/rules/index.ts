@@ -5,6 +5,7 @@
  */
 import type { VjpRuleTable } from "./rule.ts";
 import { einsumRule, reduceRule, softmaxRule } from "./contraction.ts";
+import { conv2dRule } from "./conv.ts";
 import { binaryRule, unaryRule, whereRule } from "./elementwise.ts";
 import { concatRule, gatherRule, mergeDimsRule, oneHotRule, relayoutRule, renameRule, sliceRule, splitDimRule, transposeRule } from "./shape.ts";
 
@@ -25,6 +26,7 @@ export const vjpRules: VjpRuleTable = {
   einsum: einsumRule,
   reduce: reduceRule,
   softmax: softmaxRule,
+  conv2d: conv2dRule,
   rename: renameRule,
   transpose: transposeRule,
   splitDim: splitDimRule,
