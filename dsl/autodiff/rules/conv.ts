@@ -15,6 +15,10 @@
  * - the kernel's cotangent is `dK[i, j, c, o] = sum over h, w, the rest of xp[h + i, w + j, c] * g[h, w, o]`
  *   with xp = x padded with p zeros on each side: kh * kw einsums of shifted
  *   slices of xp with g, stacked along the window dims by concat.
+ *
+ * Padded values carry the spatial dim under a name of its own (`height_padded`)
+ * until they are sliced back to g's size: the layout does not name it, so the
+ * odd sizes of pads need not divide a mesh axis that splits `height`.
  */
 import type { Dim } from "../../tensor.ts";
 import type { Emitter } from "../emitter.ts";
@@ -29,11 +33,25 @@ function sizeOf(dims: readonly Dim[], name: string): number {
   return found.size;
 }
 
-/** `value` with `count` zeros before and after along `dim`. */
-function padWithZeros<V>(emit: Emitter<V>, value: V, dim: string, count: number): V {
-  if (count === 0) return value;
-  const zeros = emit.full(emit.dims(value).map((entry): Dim => (entry.name === dim ? { name: dim, size: count } : entry)), 0);
-  return emit.concat([zeros, value, zeros], dim);
+/**
+ * `value` with `count` zeros before and after along `dim`, that dim renamed to
+ * a name of its own (`height_padded`): the layout does not name it, so in the
+ * compiler its sizes need not divide a mesh axis (a pad of 1 row, 10 rows
+ * over 4 devices). Slice it and `rename` back before it meets g.
+ */
+function padAlong<V>(emit: Emitter<V>, value: V, dim: string, count: number): { readonly value: V; readonly dim: string } {
+  const names = new Set(emit.dims(value).map((entry) => entry.name));
+  let padded = `${dim}_padded`;
+  while (names.has(padded)) padded += "_";
+  const renamed = emit.rename(value, dim, padded);
+  if (count === 0) return { value: renamed, dim: padded };
+  const zeros = emit.full(emit.dims(renamed).map((entry): Dim => (entry.name === padded ? { name: padded, size: count } : entry)), 0);
+  return { value: emit.concat([zeros, renamed, zeros], padded), dim: padded };
+}
+
+/** `value[start : start + size]` along its dim `from`, renamed `to`. */
+function window<V>(emit: Emitter<V>, value: V, from: string, to: string, start: number, size: number): V {
+  return emit.rename(emit.slice(value, from, start, start + size), from, to);
 }
 
 /** `value` in reverse order along `dim` (one slice per index, concatenated last to first). */
@@ -48,8 +66,12 @@ function reverse<V>(emit: Emitter<V>, value: V, dim: string): V {
 function inputCotangent<V>(emit: Emitter<V>, primitive: Conv2dPrimitive, kernel: V, cotangent: V): V {
   const kernelDims = emit.dims(kernel);
   let padded = cotangent;
-  if (primitive.padding.height === "valid") padded = padWithZeros(emit, padded, primitive.height, (sizeOf(kernelDims, primitive.kernelHeight) - 1) / 2);
-  if (primitive.padding.width === "valid") padded = padWithZeros(emit, padded, primitive.width, (sizeOf(kernelDims, primitive.kernelWidth) - 1) / 2);
+  for (const [dim, windowDim, padding] of [[primitive.height, primitive.kernelHeight, primitive.padding.height], [primitive.width, primitive.kernelWidth, primitive.padding.width]] as const) {
+    if (padding === "same") continue;
+    const count = (sizeOf(kernelDims, windowDim) - 1) / 2;
+    const grown = padAlong(emit, padded, dim, count);
+    padded = emit.rename(grown.value, grown.dim, dim);
+  }
   const flipped = reverse(emit, reverse(emit, kernel, primitive.kernelHeight), primitive.kernelWidth);
   return emit.conv2d(padded, flipped, {
     height: primitive.height,
@@ -69,14 +91,15 @@ function kernelCotangent<V>(emit: Emitter<V>, primitive: Conv2dPrimitive, x: V, 
   const [outHeight, outWidth] = [sizeOf(emit.dims(cotangent), primitive.height), sizeOf(emit.dims(cotangent), primitive.width)];
   const padHeight = primitive.padding.height === "same" ? (windowHeight - 1) / 2 : 0;
   const padWidth = primitive.padding.width === "same" ? (windowWidth - 1) / 2 : 0;
-  const padded = padWithZeros(emit, padWithZeros(emit, x, primitive.height, padHeight), primitive.width, padWidth);
+  const tall = padAlong(emit, x, primitive.height, padHeight);
+  const wide = padAlong(emit, tall.value, primitive.width, padWidth);
   // g with size-1 window dims, so that each einsum below is one (i, j) entry of dK with the kernel's dims.
   const unit: Dim[] = [{ name: primitive.kernelHeight, size: 1 }, { name: primitive.kernelWidth, size: 1 }];
   const withWindow = emit.einsum([cotangent, emit.full(unit, 1)], [...emit.dims(cotangent).map((dim) => dim.name), ...unit.map((dim) => dim.name)]);
   const names = kernelDims.map((dim) => dim.name);
   const rows = Array.from({ length: windowHeight }, (_, i) => {
-    const band = emit.slice(padded, primitive.height, i, i + outHeight);
-    const entries = Array.from({ length: windowWidth }, (_, j) => emit.einsum([emit.slice(band, primitive.width, j, j + outWidth), withWindow], names));
+    const band = window(emit, wide.value, tall.dim, primitive.height, i, outHeight);
+    const entries = Array.from({ length: windowWidth }, (_, j) => emit.einsum([window(emit, band, wide.dim, primitive.width, j, outWidth), withWindow], names));
     return entries.length === 1 ? entries[0] : emit.concat(entries, primitive.kernelWidth);
   });
   return rows.length === 1 ? rows[0] : emit.concat(rows, primitive.kernelHeight);
