@@ -7,6 +7,9 @@
  * follows; a result that the layout wants split where it is replicated is
  * sliced at once (free); partial results stay partial until a consumer needs
  * them reduced (lazily, as a reduce-scatter where the consumer wants a split).
+ * A value converted to one sharding is converted once per block and reused by
+ * every later consumer in that block and in the loop bodies inside it
+ * (conversionCache.ts).
  * Loops are lowered once: carried and indexed values take the layout's states
  * at entry and are converted back to them at the end of the body. The result
  * is converted to the layout's states (never partial). conv2d has its own
@@ -19,12 +22,13 @@ import type { AxisState, Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueT
 import { isLoop } from "../../ir/opAttrs.ts";
 import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
-import { formatSharding, localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
+import { localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
 import { describeValue, describeValueWithDims, rulesByValue } from "../layoutRules.ts";
 import {
   keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
   type KeepPartial,
 } from "./axisPlan.ts";
+import { ConversionCache } from "./conversionCache.ts";
 import { planConversion } from "./conversionTable.ts";
 import { lowerConv } from "./lowerConv.ts";
 import { planSingle } from "./singlePlans.ts";
@@ -56,13 +60,14 @@ class Lowerer {
   readonly rewriter: ProgramRewriter;
   readonly mesh: Program["mesh"];
   private readonly current = new Map<ValueId, ValueId>();
-  private readonly caches: Map<string, ValueId>[] = [new Map()];
+  private readonly conversions: ConversionCache;
   private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
 
   constructor(private readonly program: Program) {
     this.rewriter = new ProgramRewriter(program);
     this.mesh = program.mesh;
     this.relayoutRules = rulesByValue(program);
+    this.conversions = new ConversionCache(program.mesh);
   }
 
   /** The sharding the layout (or a relayout) asks for value `id`. */
@@ -93,11 +98,8 @@ class Lowerer {
   convert(id: ValueId, to: Sharding, loc: SourceLoc): ValueId {
     const from = this.sharding(id);
     if (sameSharding(from, to)) return id;
-    const key = `${id} -> ${formatSharding(to)}`;
-    for (let depth = this.caches.length - 1; depth >= 0; depth--) {
-      const hit = this.caches[depth].get(key);
-      if (hit !== undefined) return hit;
-    }
+    const hit = this.conversions.get(id, to);
+    if (hit !== undefined) return hit;
     const value = this.rewriter.value(id);
     let input = id;
     for (const step of planConversion(from, to, this.program.mesh)) {
@@ -106,7 +108,7 @@ class Lowerer {
       this.rewriter.emit({ ...step.attrs, inputs: [input], output, loc } as Op);
       input = output;
     }
-    this.caches[this.caches.length - 1].set(key, input);
+    this.conversions.set(id, to, input);
     return input;
   }
 
@@ -187,10 +189,10 @@ class Lowerer {
       return { ...entry, items: entry.items.map((item) => this.convert(this.use(item), target, loop.loc)) };
     });
     this.rewriter.openBlock();
-    this.caches.push(new Map());
+    this.conversions.enterBlock();
     this.block(loop.body);
     const results = carried.map((entry) => this.convert(this.use(entry.result), this.sharding(entry.param), loop.loc));
-    this.caches.pop();
+    this.conversions.exitBlock();
     const body = this.rewriter.closeBlock();
     this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, body });
   }

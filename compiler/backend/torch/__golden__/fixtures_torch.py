@@ -80,9 +80,8 @@ def headsReduceScatter(mesh: mt.MeshContext, x: torch.Tensor, wq: torch.Tensor, 
     t = qh_1.permute(2, 0, 1, 3)  # local [heads=4 batch=2 seq=4 d_head=1] {data: split(d_head), model: partial(sum)}
     t_1 = mesh.reduce_scatter(t, "model", dim=0, reduce="sum")  # reduceScatter over "model" (2 devices): 128 bytes per device; local [heads=2 batch=2 seq=4 d_head=1]; on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk
     scores = torch.einsum("hbsd,hbsd->bhs", t_1, t_1)  # local [batch=2 heads=2 seq=4] {model: split(heads), data: partial(sum)}
-    t_2 = mesh.reduce_scatter(t, "model", dim=0, reduce="sum")  # reduceScatter over "model" (2 devices): 128 bytes per device; local [heads=2 batch=2 seq=4 d_head=1]; on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk
     scores_1 = mesh.all_reduce(scores, "data", "sum")  # allReduce over "data" (2 devices): 64 bytes per device; local [batch=2 heads=2 seq=4]
-    gated = t_2 * scores_1.permute(1, 0, 2)[:, :, :, None]  # local [heads=2 batch=2 seq=4 d_head=1] {data: split(d_head), model: split(heads)}
+    gated = t_1 * scores_1.permute(1, 0, 2)[:, :, :, None]  # local [heads=2 batch=2 seq=4 d_head=1] {data: split(d_head), model: split(heads)}
     gated_1 = mesh.all_gather(gated, "data", dim=3)  # allGather over "data" (2 devices): 64 bytes per device; local [heads=2 batch=2 seq=4 d_head=2]
     merged = gated_1.permute(0, 3, 1, 2).reshape(4, 2, 4)  # local [d_qkv=4 batch=2 seq=4] {data: replicated, model: split(d_qkv)}
     merged_1 = mesh.all_gather(merged, "model", dim=0)  # allGather over "model" (2 devices): 128 bytes per device; local [d_qkv=8 batch=2 seq=4]
