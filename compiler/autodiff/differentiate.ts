@@ -107,11 +107,15 @@ export interface DifferentiateOptions {
 /**
  * Add to `builder` the ops that compute the gradient of `output` (a scalar
  * value of the innermost open block) with respect to each of `wrt`; returns
- * one value per `wrt`, with its dims. Throws a `CompileError` (MT4004) when
+ * one value per `wrt`, with its dims. The function's ops (from `from` on)
+ * are marked `phase: "forward"`, the added ones "backward", and each pair is
+ * recorded in `Program.gradients`. Throws a `CompileError` (MT4004) when
  * the way from `wrt` to `output` passes a kept loop or an op with no rule.
  */
 export function differentiate(builder: ProgramBuilder, output: ValueId, wrt: readonly ValueId[], options: DifferentiateOptions): ValueId[] {
-  const ops = recordBlock(builder.currentBlock().slice(options.from ?? 0), wrt);
+  const from = options.from ?? 0;
+  const ops = recordBlock(builder.currentBlock().slice(from), wrt);
+  builder.markPhase(from, "forward");
   const emit = new IrEmitter(builder, options.loc);
   const name = options.name ?? ((hint: string) => `${hint}_vjp`);
   const seed = emit.full(builder.dimsOf(output), 1);
@@ -130,5 +134,6 @@ export function differentiate(builder: ProgramBuilder, output: ValueId, wrt: rea
       emit.hint = hintOf(op.output);
     },
   });
+  wrt.forEach((value, index) => builder.recordGradient(value, gradients[index]));
   return gradients;
 }

@@ -15,7 +15,7 @@ import type { OpOptions, ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
 import type { OpAttrs } from "../ir/opAttrs.ts";
 
-/** Adds the ops of VJP rules to a program being built. */
+/** Adds the ops of VJP rules to a program being built, each marked `phase: "backward"`. */
 export class IrEmitter implements Emitter<ValueId> {
   /** Where the ops added next come from (the forward op being differentiated). */
   loc: SourceLoc;
@@ -27,7 +27,7 @@ export class IrEmitter implements Emitter<ValueId> {
   }
 
   private add(attrs: OpAttrs, inputs: readonly ValueId[], extras: Omit<OpOptions, "loc" | "hint"> = {}): ValueId {
-    return this.builder.add(attrs, inputs, { ...extras, loc: this.loc, hint: this.hint });
+    return this.builder.add(attrs, inputs, { ...extras, loc: this.loc, hint: this.hint, phase: "backward" });
   }
 
   dims(value: ValueId): readonly Dim[] {

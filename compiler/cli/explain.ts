@@ -17,6 +17,8 @@ export interface ExplainJson {
   readonly ir: { readonly before: string; readonly after: string };
   readonly ops: ExplainTable["rows"];
   readonly totals: { readonly bytesByCollective: ExplainTable["bytesByCollective"]; readonly wireBytesByCollective: ExplainTable["wireBytesByCollective"] };
+  /** Training steps only: bytes per device of parameters, gradients, optimizer state and saved activations. */
+  readonly memory?: ExplainTable["memory"];
 }
 
 /** The JSON form of one compiled program. */
@@ -29,6 +31,7 @@ export function explainJson(program: CompiledProgram): ExplainJson {
     ir: { before: printProgram(program.global), after: printProgram(program.lowered) },
     ops: table.rows,
     totals: { bytesByCollective: table.bytesByCollective, wireBytesByCollective: table.wireBytesByCollective },
+    ...(table.memory === undefined ? {} : { memory: table.memory }),
   };
 }
 
@@ -37,6 +40,12 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+/** The memory line of a training step. */
+function formatMemory(memory: NonNullable<ExplainTable["memory"]>): string {
+  const { parameters, gradients, optimizerState, savedActivations } = memory;
+  return `Training memory, bytes per device: parameters ${parameters}, gradients ${gradients}, optimizer state ${optimizerState}, saved activations ${savedActivations}`;
 }
 
 /** The text form of one compiled program. */
@@ -60,6 +69,7 @@ export function explainText(program: CompiledProgram): string {
     formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes"], rows),
     "",
     `Bytes per device per call, by collective: ${totals}`,
+    ...(table.memory === undefined ? [] : [formatMemory(table.memory)]),
     "",
   ].join("\n");
 }

@@ -4,11 +4,12 @@
  * collective its axis and bytes), and totals per collective kind. Bytes are
  * per device, float32, as the simulated mesh counts them (see bytes.ts).
  */
-import type { Block, Program } from "../ir/ir.ts";
+import type { Block, Phase, Program } from "../ir/ir.ts";
 import { isLoop } from "../ir/opAttrs.ts";
 import { formatDims, formatLoc, formatOpHead } from "../ir/printer.ts";
 import { formatSharding } from "../ir/sharding.ts";
 import { collectiveCost } from "./bytes.ts";
+import { trainingMemory, type TrainingMemory } from "./memory.ts";
 
 /** One op of the table. */
 export interface ExplainRow {
@@ -30,6 +31,8 @@ export interface ExplainRow {
   readonly bytes?: number;
   /** Ring-model wire bytes per device, per run. */
   readonly wireBytes?: number;
+  /** The op's part of a training step, where autodiff marked it (`Op.phase`). */
+  readonly phase?: Phase;
 }
 
 /** The whole table of one program. */
@@ -41,6 +44,8 @@ export interface ExplainTable {
   /** Payload bytes per device per call of the program, by collective kind (loops counted per iteration). */
   readonly bytesByCollective: Readonly<Record<string, number>>;
   readonly wireBytesByCollective: Readonly<Record<string, number>>;
+  /** For a training step (a program that takes gradients): bytes per device of its parameters, gradients, optimizer state and saved activations. */
+  readonly memory?: TrainingMemory;
 }
 
 function collectRows(program: Program, block: Block, depth: number, runs: number, rows: ExplainRow[]): void {
@@ -61,6 +66,7 @@ function collectRows(program: Program, block: Block, depth: number, runs: number
       depth,
       runs,
       ...(cost ? { collective: cost.kind, axis: cost.axis, bytes: cost.bytes, wireBytes: cost.wireBytes } : {}),
+      ...(statement.phase === undefined ? {} : { phase: statement.phase }),
     });
   }
 }
@@ -84,5 +90,10 @@ export function explainProgram(program: Program): ExplainTable {
     rows,
     bytesByCollective,
     wireBytesByCollective,
+    ...withMemory(trainingMemory(program)),
   };
+}
+
+function withMemory(memory: TrainingMemory | undefined): { memory?: TrainingMemory } {
+  return memory === undefined ? {} : { memory };
 }

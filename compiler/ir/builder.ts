@@ -15,7 +15,7 @@
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
-import type { Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
+import type { Block, GradientPair, Loop, Op, Phase, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
@@ -48,6 +48,8 @@ export interface OpOptions {
   readonly dims?: readonly Dim[];
   /** Output dim names of einsum and transpose. */
   readonly out?: readonly string[];
+  /** The op's part of a training step (autodiff sets it). */
+  readonly phase?: Phase;
 }
 
 /** The body-side values of an open loop. */
@@ -76,6 +78,7 @@ export class ProgramBuilder {
   private block: (Op | Loop)[] = [];
   private readonly body = this.block;
   private result: ValueTree | undefined;
+  private readonly gradients: GradientPair[] = [];
   private nextId = 0;
 
   constructor(header: ProgramHeader) {
@@ -125,8 +128,22 @@ export class ProgramBuilder {
     });
     const dims = inferDims(attrs, inputDims, { dims: options.dims, out: options.out }, what);
     const output = this.newValue(dims, options.hint);
-    this.block.push({ ...attrs, inputs: [...inputs], output, loc: options.loc ?? unknownLoc } as Op);
+    const phase = options.phase === undefined ? {} : { phase: options.phase };
+    this.block.push({ ...attrs, inputs: [...inputs], output, loc: options.loc ?? unknownLoc, ...phase } as Op);
     return output;
+  }
+
+  /** Mark the ops of the innermost open block from index `from` on (loops excepted) as being of `phase`. */
+  markPhase(from: number, phase: Phase): void {
+    for (let index = from; index < this.block.length; index++) {
+      const statement = this.block[index];
+      if (statement.op !== "loop") this.block[index] = { ...statement, phase };
+    }
+  }
+
+  /** Record that `gradient` is the gradient of the program's loss with respect to `wrt` (`Program.gradients`). */
+  recordGradient(wrt: ValueId, gradient: ValueId): void {
+    this.gradients.push({ wrt, gradient });
   }
 
   /**
@@ -197,6 +214,7 @@ export class ProgramBuilder {
       result: this.result,
       values: this.values,
       ...(this.header.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: this.header.weightUpdateSharding }),
+      ...(this.gradients.length === 0 ? {} : { gradients: this.gradients }),
     };
   }
 

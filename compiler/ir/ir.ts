@@ -109,6 +109,14 @@ export const OpKinds = {
 /** The kind of an op. */
 export type OpKind = (typeof OpKinds)[keyof typeof OpKinds];
 
+/**
+ * Which part of a training step an op belongs to, where autodiff knows it:
+ * `differentiate` marks the ops of the function it differentiates "forward"
+ * and the ops it adds "backward". Other ops (code before the grad call, the
+ * optimizer update after it, collectives that `lower` inserts) have none.
+ */
+export type Phase = "forward" | "backward";
+
 interface OpBase {
   /** Inputs, in order. */
   readonly inputs: readonly ValueId[];
@@ -116,6 +124,8 @@ interface OpBase {
   readonly output: ValueId;
   /** Where the user wrote it (for a collective: the op it was inserted for). */
   readonly loc: SourceLoc;
+  /** Set by autodiff on the ops of a differentiated function and of its backward (see `Phase`). */
+  readonly phase?: Phase;
 }
 
 /** An op: one kind with its attributes. Attributes never repeat what the output value's dims say. */
@@ -224,4 +234,17 @@ export interface Program {
    * update values on the data axis here. Params read theirs as their input sharding.
    */
   readonly valueRules?: ReadonlyMap<ValueId, readonly LayoutRule[]>;
+  /**
+   * Set by autodiff (`grad`/`valueAndGrad` in model code): every value a
+   * gradient was taken with respect to (`wrt`, usually a param) and the value
+   * of its gradient. Ids keep their meaning through the passes, so `explain`
+   * reads them on the lowered program.
+   */
+  readonly gradients?: readonly GradientPair[];
+}
+
+/** A value differentiated with respect to, and its gradient. */
+export interface GradientPair {
+  readonly wrt: ValueId;
+  readonly gradient: ValueId;
 }

@@ -15,19 +15,22 @@
  */
 import type { Dim } from "../../dsl/tensor.ts";
 import { inferDims } from "../ir/inferDims.ts";
-import type { Block, Op, Program, SourceLoc, ValueId } from "../ir/ir.ts";
+import type { Block, Op, Phase, Program, SourceLoc, ValueId } from "../ir/ir.ts";
 import type { OpAttrs } from "../ir/opAttrs.ts";
 import { isLoop } from "../ir/opAttrs.ts";
 import { ProgramRewriter } from "../ir/rewriter.ts";
 
 class Decomposer {
+  /** The phase of the op being decomposed: its parts keep it. */
+  private phase: Phase | undefined;
+
   constructor(private readonly rewriter: ProgramRewriter, private readonly splitDims: ReadonlySet<string>) {}
 
   /** Emit an op; `output` reuses an id (the decomposed op's own), else a fresh one. */
   private add(attrs: OpAttrs, inputs: readonly ValueId[], loc: SourceLoc, hint: string | undefined, options: { output?: ValueId; out?: readonly string[] } = {}): ValueId {
     const dims = inferDims(attrs, inputs.map((input) => this.rewriter.value(input).dims), { out: options.out });
     const output = options.output ?? this.rewriter.newValue(dims, hint);
-    this.rewriter.emit({ ...attrs, inputs: [...inputs], output, loc } as Op);
+    this.rewriter.emit({ ...attrs, inputs: [...inputs], output, loc, ...(this.phase === undefined ? {} : { phase: this.phase }) } as Op);
     return output;
   }
 
@@ -37,6 +40,7 @@ class Decomposer {
 
   /** Emit `op`, decomposed when its dim is split by the layout. */
   op(op: Op): void {
+    this.phase = op.phase;
     const hint = this.rewriter.value(op.output).hint;
     const part = (suffix: string): string | undefined => (hint === undefined ? undefined : `${hint}.${suffix}`);
     const [x] = op.inputs;
