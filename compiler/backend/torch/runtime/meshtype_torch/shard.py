@@ -66,7 +66,8 @@ def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dic
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
     region = local_region(shape, leaf, coords, f'input "{path}"')
-    return take_region(torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)), region).to(device)
+    # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
+    return take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region).to(device)
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
