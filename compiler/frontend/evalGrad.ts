@@ -8,6 +8,7 @@
 import { Node, type CallExpression } from "ts-morph";
 import { differentiate } from "../autodiff/differentiate.ts";
 import { autodiffMessages } from "../diagnostics/autodiffMessages.ts";
+import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { declarationOf, dslRelativePath } from "./dslSymbols.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { callFunction } from "./functions.ts";
@@ -29,16 +30,35 @@ export function makeGrad(ev: Evaluator, kind: "grad" | "valueAndGrad", args: rea
   return { kind: "grad", fn, withValue: kind === "valueAndGrad" };
 }
 
+/** The first parameter array of unknown length in `value`, if any. */
+function firstLazyArray(value: StaticValue): Extract<StaticValue, { kind: "lazyArray" }> | undefined {
+  if (value.kind === "lazyArray") return value;
+  const children = value.kind === "array" ? value.items : value.kind === "object" ? [...value.fields.values()] : [];
+  for (const child of children) {
+    const found = firstLazyArray(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** MT4002 unless `params` is a tree of distinct tensors. */
+function checkParams(ev: Evaluator, call: string, params: StaticValue, node: CallExpression): void {
+  const wrt = leaves(params);
+  if (toValueTree(params) === undefined || wrt.length === 0) {
+    ev.fail(autodiffMessages.gradParams, { call, reason: `it is ${describeValue(params)}, not a tensor or an object/array of tensors` }, node);
+  }
+  const repeated = wrt.find((id, index) => wrt.indexOf(id) !== index);
+  if (repeated !== undefined) ev.fail(autodiffMessages.gradParams, { call, reason: `${ev.describe(repeated)} appears in it twice` }, node);
+}
+
 /** Call a `grad(f)` value with `args`: read f, differentiate, and return the gradient tree (with the value for valueAndGrad). */
 export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad" }>, args: readonly StaticValue[], node: CallExpression): StaticValue {
   const call = `${grad.withValue ? "valueAndGrad" : "grad"}(${grad.fn.name})`;
   const params = args[0] ?? undefinedValue;
-  const wrt = leaves(params);
-  if (toValueTree(params) === undefined || wrt.length === 0) {
-    return ev.fail(autodiffMessages.gradParams, { call, reason: `it is ${describeValue(params)}, not a tensor or an object/array of tensors` }, node);
-  }
-  const repeated = wrt.find((id, index) => wrt.indexOf(id) !== index);
-  if (repeated !== undefined) return ev.fail(autodiffMessages.gradParams, { call, reason: `${ev.describe(repeated)} appears in it twice` }, node);
+  // A params array of unknown length (`layers: readonly Layer[]`) learns its length while f is read: the
+  // first index into it throws LengthNeeded and the program is read again. So check the tree after f then.
+  const lazy = firstLazyArray(params);
+  if (lazy === undefined) checkParams(ev, call, params, node);
   const from = ev.builder.currentBlock().length;
   ev.unrollLoops++;
   let value: StaticValue;
@@ -47,6 +67,8 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
   } finally {
     ev.unrollLoops--;
   }
+  if (lazy !== undefined) return ev.fail(frontendMessages.arrayLengthUnknown, { path: lazy.path, type: lazy.type }, node);
+  const wrt = leaves(params);
   if (value.kind !== "tensor" || ev.dimsOf(value.id).length !== 0) {
     const got = value.kind === "tensor" ? `a tensor with dims "${ev.dimsOf(value.id).map((dim) => dim.name).join(" ")}"` : describeValue(value);
     return ev.fail(autodiffMessages.gradNotScalar, { call, got }, node);

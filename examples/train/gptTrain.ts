@@ -12,7 +12,7 @@
  */
 import { program, valueAndGrad, type Tensor } from "meshtype";
 import { adamW, softmaxCrossEntropy, type AdamWHyper, type AdamWState } from "meshtype/stdlib";
-import { D, LAYERS, dataLayout, dataMesh, gpt, layout2d, megatronLayout, mesh2d, modelMesh, type GptParams } from "../gpt/gpt.ts";
+import { D, dataLayout, dataMesh, gpt, layout2d, megatronLayout, mesh2d, modelMesh, type GptParams } from "../gpt/gpt.ts";
 
 /** AdamW's hyperparameters for the example (high learning rate: the task is tiny). */
 export const HYPER: AdamWHyper = { learningRate: 1e-2, weightDecay: 0 };
@@ -31,9 +31,6 @@ export interface GptStepResult {
 
 /** One training step: forward, backward and AdamW update. */
 export function gptTrainStep(params: GptParams, state: AdamWState<GptParams>, ids: Tensor<"batch seq">, targets: Tensor<"batch seq">): GptStepResult {
-  // Tells the compiler how many layers `params.layers` has before it is differentiated (valueAndGrad
-  // in model code needs the parameter tree's shape up front); eagerly this is a plain read.
-  const lastLayer = params.layers[LAYERS - 1];
   const { value, grad } = valueAndGrad(gptLoss)(params, ids, targets);
   const next = adamW(params, grad, state, HYPER);
   return { params: next.params, state: next.state, loss: value };
