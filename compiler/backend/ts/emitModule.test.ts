@@ -7,6 +7,7 @@ import type { MeshAxis } from "../../../dsl/mesh.ts";
 import { compileProgram } from "../../passes/pipeline.ts";
 import { readGolden } from "../../testing/golden.ts";
 import { makeInputs, maxDifference, runEager, runOnMesh, type DeviceFunction } from "../../testing/harness.ts";
+import { layerStack, reversedLayers } from "../../testing/layerPrograms.ts";
 import { embedding, heads, layers, mlp, reductions, softmax } from "../../testing/programs.ts";
 import { emitModule } from "./emitModule.ts";
 import type { ProgramMeta } from "./meta.ts";
@@ -20,13 +21,33 @@ const sources = [
   softmax.build(mesh, "vocab:model, seq:data"),
   reductions.build(mesh, "seq:data, d_model:model"),
   embedding.build(mesh, "vocab:model, batch:data"),
+  layerStack.build(mesh, "batch:data, d_ff:model"),
+  reversedLayers.build(mesh, "batch:data, d_ff:model"),
 ];
+/** Calls the generated functions with what a model's caller has: arrays typed `readonly Layer[]`, not tuples. */
+const caller = `import type { Tensor } from "meshtype";
+import type { DeviceContext } from "meshtype/runtime";
+import { layers, layerStack } from "./fixture.generated.ts";
+interface Layer { readonly norm: Tensor<"d_model">; readonly mlp: { readonly w_in: Tensor<"d_model d_ff">; readonly w_out: Tensor<"d_ff d_model"> } }
+export function callLayerStack(ctx: DeviceContext, x: Tensor<"batch d_model">, stack: readonly Layer[], final: Tensor<"d_model">) {
+  return layerStack(ctx, x, { layers: stack, final });
+}
+export function callLayers(ctx: DeviceContext, x: Tensor<"batch d_model">, weights: readonly Tensor<"d_model d_ff">[]) {
+  return layers(ctx, x, weights);
+}
+`;
 const lowered = sources.map((program) => compileProgram(program));
 // Under a gitignored `generated/` folder inside the repo, so "meshtype" resolves to this package.
 const scratchRoot = join(repo, "compiler/backend/ts/generated");
 mkdirSync(scratchRoot, { recursive: true });
 const scratch = mkdtempSync(join(scratchRoot, "emit-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The text of one generated function, from its signature to its closing brace. */
+function functionText(module: string, name: string): string {
+  const start = module.indexOf(`export async function ${name}(`);
+  return module.slice(start, module.indexOf("\n}\n", start) + 2);
+}
 
 describe("emitModule", () => {
   const text = emitModule(lowered, { sourceFile: "fixture.ts" });
@@ -44,9 +65,27 @@ describe("emitModule", () => {
     expect(text).toMatch(/for \(let i\w* = 0; i\w* < 3; i\w*\+\+\) \{/);
   });
 
-  it("type-checks with tsc", () => {
+  it("reads a loop's layer leaves at the loop index, with no unrolled declarations or item lists", () => {
+    const body = functionText(text, "layerStack");
+    expect(body).toContain("for (let i = 0; i < 3; i++) {\n    const layer = params.layers[i];\n    const norm = layer.norm; // local [d_model=4]");
+    expect(body).toContain("const mlp_w_in = layer.mlp.w_in; // local [d_model=4 d_ff=4]");
+    expect(body).not.toMatch(/_items|params\.layers\[[12]\]/);
+    expect(body).toContain("const params_layers_0_norm = params.layers[0].norm;");
+    expect(text).toMatch(/^export type LayerStackLayer = \{\n  readonly norm: Tensor<"d_model">;\n  readonly mlp: \{ .* \};\n\};$/m);
+    expect(body).toMatch(/^export async function layerStack\(.*params: \{ readonly layers: readonly LayerStackLayer\[\]; readonly final: Tensor<"d_model"> \}\)/);
+  });
+
+  it("falls back to a list of items when a loop does not read its array in index order", () => {
+    const body = functionText(text, "reversedLayers");
+    expect(body).toContain("const layers_2_items = [layers_2, layers_1, layers_0] as const;");
+    expect(body).toContain("const layers_2_1 = layers_2_items[i];");
+  });
+
+  it("type-checks with tsc, and accepts callers whose arrays are typed readonly Layer[]", () => {
     writeFileSync(join(scratch, "fixture.generated.ts"), text);
-    writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify({ extends: join(repo, "tsconfig.json"), compilerOptions: { types: ["node"] }, files: ["fixture.generated.ts"] }));
+    writeFileSync(join(scratch, "caller.ts"), caller);
+    const files = ["fixture.generated.ts", "caller.ts"];
+    writeFileSync(join(scratch, "tsconfig.json"), JSON.stringify({ extends: join(repo, "tsconfig.json"), compilerOptions: { types: ["node"] }, files }));
     const tsc = join(repo, "node_modules/typescript/bin/tsc");
     let output = "";
     try {

@@ -4,7 +4,10 @@
  * takes local shards and returns the local result (same tree shape as the
  * model returns), plus `<name>Meta` for harnesses. Written through
  * code-block-writer; loops stay loops; each line's comment gives the local
- * shape and sharding, and each collective its mesh axis and bytes.
+ * shape and sharding, and each collective its mesh axis and bytes. A loop
+ * over an array parameter reads its leaves at the loop index
+ * (`const layer = params.layers[i];`, loopAccess.ts), and an array of
+ * same-typed items is typed `readonly X[]` (paramTypes.ts).
  */
 import { CodeBlockWriter } from "ts-morph";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
@@ -14,8 +17,10 @@ import { formatSharding } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { dslFunctionOf, emitOpExpression } from "./emitOp.ts";
 import { propertyKey, writeLiteral } from "./literal.ts";
+import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "./loopAccess.ts";
 import { programMeta } from "./meta.ts";
 import { accessPath, NameTable } from "./names.ts";
+import { ParamTypes, singular } from "./paramTypes.ts";
 
 /** Where the generated module imports from, and what made it. */
 export interface EmitOptions {
@@ -26,27 +31,25 @@ export interface EmitOptions {
   readonly runtimeModule?: string;
 }
 
-function tensorType(program: Program, id: ValueId): string {
-  const dims = program.values.get(id)?.dims ?? [];
-  return `Tensor<${JSON.stringify(dims.map((dim) => dim.name).join(" "))}>`;
-}
-
-function treeType(program: Program, tree: ValueTree): string {
-  switch (tree.kind) {
-    case "tensor":
-      return tensorType(program, tree.value);
-    case "array":
-      return `readonly [${tree.items.map((item) => treeType(program, item)).join(", ")}]`;
-    case "object":
-      return `{ ${Object.entries(tree.fields).map(([field, item]) => `readonly ${propertyKey(field)}: ${treeType(program, item)}`).join("; ")} }`;
-  }
-}
+/**
+ * The index of every outermost loop: `names.ts` never gives it to a value, so
+ * sequential loops can all use it without shadowing one. Nested loops take
+ * fresh names (`j`, ...), unique in the function.
+ */
+const outerLoopIndex = "i";
+const nestedLoopIndices: readonly (string | undefined)[] = ["j", "k", "l"];
 
 class ProgramEmitter {
   private readonly names = new NameTable();
   private readonly identifiers = new Map<ValueId, string>();
+  private readonly accesses: LoopAccesses;
+  /** Identifiers of the model function's parameters, by name. */
+  private readonly paramIdentifiers = new Map<string, string>();
+  private loopDepth = 0;
 
-  constructor(private readonly program: Program, private readonly writer: CodeBlockWriter) {}
+  constructor(private readonly program: Program, private readonly writer: CodeBlockWriter, private readonly types: ParamTypes) {
+    this.accesses = loopAccesses(program);
+  }
 
   private name(id: ValueId): string {
     const known = this.identifiers.get(id);
@@ -80,17 +83,50 @@ class ProgramEmitter {
       writer.writeLine(`let ${this.name(entry.param)} = ${this.name(entry.init)};`);
       this.identifiers.set(entry.output, this.name(entry.param));
     }
-    const lists = loop.indexed.map((entry) => {
+    const accesses = this.accesses.get(loop) ?? [];
+    const lists = loop.indexed.map((entry, position) => {
+      if (accesses[position]) return "";
       const list = this.names.fresh(`${this.program.values.get(entry.param)?.hint ?? "items"}_items`, `items${entry.param}`);
       writer.writeLine(`const ${list} = [${entry.items.map((item) => this.name(item)).join(", ")}] as const;`);
       return list;
     });
-    const index = this.names.fresh("i", "i");
+    const index = this.loopDepth === 0 ? outerLoopIndex : this.names.fresh(nestedLoopIndices[this.loopDepth - 1], "index");
+    this.loopDepth++;
     writer.write(`for (let ${index} = 0; ${index} < ${loop.count}; ${index}++)`).block(() => {
-      loop.indexed.forEach((entry, position) => writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}];`));
+      this.readArrayItems(accesses.filter((access) => access !== undefined), index);
+      loop.indexed.forEach((entry, position) => {
+        if (!accesses[position]) writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}];`);
+      });
       this.block(loop.body);
       for (const entry of loop.carried) writer.writeLine(`${this.name(entry.param)} = ${this.name(entry.result)};`);
     });
+    this.loopDepth--;
+  }
+
+  /**
+   * Inside a loop: `const layer = params.layers[i];` per array (when several
+   * leaves of its items are read), then `const attention_wq = layer.attention.wq;`
+   * per leaf.
+   */
+  private readArrayItems(accesses: readonly IndexedAccess[], index: string): void {
+    const byArray = new Map<string, IndexedAccess[]>();
+    for (const access of accesses) {
+      const key = [access.root, ...access.arrayPath].join(".");
+      byArray.set(key, [...(byArray.get(key) ?? []), access]);
+    }
+    for (const [key, group] of byArray) {
+      const { root, arrayPath } = group[0];
+      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${index}]`;
+      const itemName = singular(key.split(".").pop() ?? key);
+      const base = group.length > 1 ? this.names.fresh(itemName, "item") : item;
+      if (group.length > 1) this.writer.writeLine(`const ${base} = ${item};`);
+      for (const access of group) {
+        const identifier = this.names.fresh(access.rest.length > 0 ? access.rest.join("_") : itemName, `v${access.param}`);
+        this.identifiers.set(access.param, identifier);
+        const local = formatDims(this.program.values.get(access.param)?.localDims ?? []);
+        this.writer.writeLine(`const ${identifier} = ${accessPath(base, access.rest)}; // local ${local}`);
+      }
+    }
   }
 
   private block(block: Block): void {
@@ -114,21 +150,31 @@ class ProgramEmitter {
   emit(): void {
     const { program, writer } = this;
     const params = program.params.map((param) => ({ param, identifier: this.names.fresh(param.name, "param") }));
+    for (const { param, identifier } of params) this.paramIdentifiers.set(param.name, identifier);
+    const undeclared = leavesReadOnlyByAccesses(program, this.accesses);
+    const leaves: { id: ValueId; access: string }[] = [];
     for (const op of walkOps(program.body)) {
       if (op.op !== "param") continue;
       const [head, ...rest] = op.path.split(".");
-      const owner = params.find((entry) => entry.param.name === head);
-      this.identifiers.set(op.output, rest.length === 0 && owner ? owner.identifier : this.names.fresh(op.path.replace(/\./g, "_"), `p${op.output}`));
+      const owner = this.paramIdentifiers.get(head);
+      if (rest.length === 0 && owner !== undefined) this.identifiers.set(op.output, owner);
+      else if (!undeclared.has(op.output)) {
+        this.identifiers.set(op.output, this.names.fresh(op.path.replace(/\./g, "_"), `p${op.output}`));
+        if (owner !== undefined) leaves.push({ id: op.output, access: accessPath(owner, rest) });
+      }
     }
     const mesh = program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
+    const signature = params.map(({ param, identifier }) => `${identifier}: ${this.types.typeOf(param.tree, param.name)}`);
+    for (const alias of this.types.aliases()) {
+      writer.writeLine(`/** One item of \`${alias.source}\` in \`${program.name}\` (local shards). */`);
+      writer.writeLine(`export type ${alias.name} = {`);
+      for (const line of alias.lines) writer.writeLine(`  ${line};`);
+      writer.writeLine("};").blankLine();
+    }
     writer.writeLine(`/** \`${program.name}\` on mesh [${mesh}] with layout "${program.layoutSpec}": the program of one device (local shards in, local result out). */`);
-    const signature = params.map(({ param, identifier }) => `${identifier}: ${treeType(program, param.tree)}`);
     writer.write(`export async function ${program.name}(${["ctx: DeviceContext", ...signature].join(", ")})`).block(() => {
-      for (const op of walkOps(program.body)) {
-        if (op.op !== "param") continue;
-        const [head, ...rest] = op.path.split(".");
-        const owner = params.find((entry) => entry.param.name === head);
-        if (rest.length > 0 && owner) writer.writeLine(`const ${this.name(op.output)} = ${accessPath(owner.identifier, rest)}; // local ${formatDims(program.values.get(op.output)?.localDims ?? [])}`);
+      for (const leaf of leaves) {
+        writer.writeLine(`const ${this.name(leaf.id)} = ${leaf.access}; // local ${formatDims(program.values.get(leaf.id)?.localDims ?? [])}`);
       }
       this.block(program.body);
       writer.writeLine(`return ${this.treeExpression(program.result)};`);
@@ -162,9 +208,10 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
   const values = imports.filter((name) => name !== "Tensor");
   writer.writeLine(`import { ${[...values, "type Tensor"].join(", ")} } from ${JSON.stringify(options.dslModule ?? "meshtype")};`);
   writer.writeLine(`import type { DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
+  const typeNames = new Set(["Tensor", "DeviceContext", ...imports, ...programs.map((program) => program.name)]);
   for (const program of programs) {
     writer.blankLine();
-    new ProgramEmitter(program, writer).emit();
+    new ProgramEmitter(program, writer, new ParamTypes(program, typeNames)).emit();
     writer.blankLine();
     writer.writeLine(`/** How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding. */`);
     writer.write(`export const ${program.name}Meta = ${writeLiteral(programMeta(program))} as const;`).newLine();

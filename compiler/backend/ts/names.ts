@@ -3,6 +3,7 @@
  * user's variable name where there is one (`h`, `y`), with `_1`, `_2` for the
  * versions a collective makes, and `v<id>` otherwise.
  */
+// `i` is never a value's name: the TypeScript back end uses it as the index of every outermost loop (emitModule.ts).
 const reserved = new Set([
   "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum", "export",
   "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super",
