@@ -9,6 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { buildTimeSection } from "./buildTime.ts";
+import { trainBuildTimeSection } from "./trainBuildTime.ts";
 import { examplesSection } from "./examples.ts";
 import { typecheckSection } from "./typecheck.ts";
 
@@ -21,7 +22,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, examplesSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {
