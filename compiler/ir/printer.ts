@@ -8,6 +8,7 @@
  *
  *   %2 h [batch=8 d_ff=32] {data: split(batch), model: split(d_ff)} local [batch=2 d_ff=16] = einsum %0 %1 @ mlp.ts:4:12
  */
+import { describeAxisState } from "../../dsl/runtime/sharding.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { AxisState, Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { attrsOf, isLoop } from "./opAttrs.ts";
@@ -19,14 +20,7 @@ export function formatDims(dims: readonly Dim[]): string {
 
 /** `split(d_ff)`, `split(height)+halo(1)`, `replicated`, `partial(sum)`. */
 export function formatAxisState(state: AxisState): string {
-  switch (state.kind) {
-    case "replicated":
-      return "replicated";
-    case "split":
-      return state.halo ? `split(${state.dim})+halo(${state.halo})` : `split(${state.dim})`;
-    case "partial":
-      return `partial(${state.reduce})`;
-  }
+  return describeAxisState(state);
 }
 
 /** `file:line:col`. */

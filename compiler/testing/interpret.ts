@@ -4,50 +4,17 @@
  * program, its collectives going to `ctx` (a SimulatedMesh device context).
  * Fast enough for property tests, and an independent check of the back end.
  */
-import * as dsl from "../../dsl/index.ts";
+import { callOp as call, looseOps as ops } from "../../dsl/ops/looseOps.ts";
 import { Dims } from "../../dsl/dims.ts";
 import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
-import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import { isLoop, localConv2dOptions } from "../ir/opAttrs.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
 export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
 
 type T = Tensor<string>;
-
-/**
- * The eager ops with plain string arguments. The DSL types check dims strings
- * at the type level; the interpreter reads them from the IR at run time, so it
- * calls the same functions through this one loose view.
- */
-interface LooseOps {
-  readonly [fn: string]: unknown;
-  einsum(...args: (T | string)[]): T;
-  where(cond: T, a: T, b: T): T;
-  rename(x: T, from: string, to: string): T;
-  transpose(x: T, perm: string): T;
-  splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
-  mergeDims(x: T, names: string, into: string): T;
-  slice(x: T, dim: string, start: number, stop: number): T;
-  concat(inputs: readonly T[], dim: string): T;
-  oneHot(ids: T, dim: string, size: number): T;
-  gather(table: T, ids: T, dim: string): T;
-  conv2d(x: T, kernel: T, options: Conv2dSpec): T;
-  full(dims: Dims, spec: string, value: number): T;
-  iota(dims: Dims, spec: string): T;
-  randomNormal(dims: Dims, spec: string, options: { seed: number; name: string; std: number }): T;
-  randomUniform(dims: Dims, spec: string, options: { seed: number; name: string; low: number; high: number }): T;
-}
-
-const ops = dsl as unknown as LooseOps;
-
-function call(fn: string, ...args: unknown[]): T {
-  const target = ops[fn];
-  if (typeof target !== "function") throw new Error(`interpret: the DSL has no op "${fn}"`);
-  return (target as (...rest: unknown[]) => T)(...args);
-}
 
 function leaf(args: readonly { name: string; tree: TensorTree }[], path: string): T {
   const [head, ...rest] = path.split(".");

@@ -3,37 +3,13 @@
  * tensors. The DSL types check dims strings at the type level; here they come
  * from the rules at run time, so the ops are called through one loose view.
  */
-import * as ops from "../ops/index.ts";
-import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
+import { callOp as call, looseOps as loose } from "../ops/looseOps.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
 import type { Emitter } from "./emitter.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
 
 type T = Tensor<string>;
-
-/** The eager ops with plain string arguments. */
-interface LooseOps {
-  readonly [fn: string]: unknown;
-  einsum(...args: (T | string)[]): T;
-  where(cond: T, a: T, b: T): T;
-  rename(x: T, from: string, to: string): T;
-  transpose(x: T, perm: string): T;
-  splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
-  mergeDims(x: T, names: string, into: string): T;
-  slice(x: T, dim: string, start: number, stop: number): T;
-  concat(inputs: readonly T[], dim: string): T;
-  oneHot(ids: T, dim: string, size: number): T;
-  conv2d(x: T, kernel: T, spec: Conv2dSpec): T;
-}
-
-const loose = ops as unknown as LooseOps;
-
-function call(fn: string, ...args: unknown[]): T {
-  const target = loose[fn];
-  if (typeof target !== "function") throw new Error(`autodiff: the DSL has no op "${fn}"`);
-  return (target as (...rest: unknown[]) => T)(...args);
-}
 
 /** The emitter over eager tensors. */
 export const eagerEmitter: Emitter<T> = {
