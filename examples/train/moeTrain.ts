@@ -1,0 +1,48 @@
+/**
+ * Example: a training step of examples/moe's mixture-of-experts layer (top-2
+ * routing, a layer norm and a residual): the mean squared error against a
+ * target, its gradients (`valueAndGrad`, through the router's softmax and the
+ * dispatch/combine einsums) and an AdamW update, as one bound program.
+ *
+ * Bound two ways on 4 devices: data parallel (every device runs every expert
+ * on its own batch rows; gradients all-reduced over `data`) and with the
+ * experts split over a mesh axis of their own (`batch:data, experts:expert`
+ * on 2 x 2: each device holds, differentiates and updates half the experts).
+ *
+ * Not yet: examples/moe's all-to-all expert-parallel layer
+ * (`moeLayerExpertParallel`). The cotangent of a `relayout` gets the same
+ * rules as its value, so the backward of the expert MLP meets its saved
+ * `experts`-split buffers with a `batch`-split cotangent and lowering asks
+ * which split to keep (MT3001).
+ */
+import { mean, program, square, sub, valueAndGrad, type Tensor } from "meshtype";
+import { adamW, type AdamWHyper, type AdamWState } from "meshtype/stdlib";
+import { dataLayout, dataMesh, expertAxisLayout, expertMesh, moeLayer, type MoeLayerParams } from "../moe/moe.ts";
+
+/** AdamW's hyperparameters for the example. */
+export const MOE_HYPER: AdamWHyper = { learningRate: 1e-2, weightDecay: 0 };
+
+/** The mean squared error of the data-parallel layer's output against `target`. */
+export function moeLoss(params: MoeLayerParams, x: Tensor<"batch seq d_model">, target: Tensor<"batch seq d_model">): Tensor<""> {
+  return mean(square(sub(moeLayer(x, params), target)), "batch seq d_model");
+}
+
+/** What one step returns: the new params and state, and the loss of the params before the step. */
+export interface MoeStepResult {
+  readonly params: MoeLayerParams;
+  readonly state: AdamWState<MoeLayerParams>;
+  readonly loss: Tensor<"">;
+}
+
+/** One training step: forward, backward and AdamW update. */
+export function moeTrainStep(params: MoeLayerParams, state: AdamWState<MoeLayerParams>, x: Tensor<"batch seq d_model">, target: Tensor<"batch seq d_model">): MoeStepResult {
+  const { value, grad } = valueAndGrad(moeLoss)(params, x, target);
+  const next = adamW(params, grad, state, MOE_HYPER);
+  return { params: next.params, state: next.state, loss: value };
+}
+
+/** Data parallel over 4 devices. */
+export const moeTrainData = program(moeTrainStep, { mesh: dataMesh, layout: dataLayout });
+
+/** Experts over their own mesh axis (2 x 2): the expert weights, their gradients and AdamW state split over `expert`. */
+export const moeTrainExpertAxis = program(moeTrainStep, { mesh: expertMesh, layout: expertAxisLayout });
