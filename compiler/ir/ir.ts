@@ -11,7 +11,11 @@
 import type { Dim } from "../../dsl/tensor.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
+import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+
+/** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
+export type { BinaryFn, ReduceFn, UnaryFn };
 
 /** Where an op or a program comes from in the user's sources (1-based line and column). */
 export interface SourceLoc {
@@ -55,19 +59,6 @@ export interface Value {
    */
   readonly localDims?: readonly Dim[];
 }
-
-/** Element-wise functions of one tensor. */
-export type UnaryFn =
-  | "relu" | "gelu" | "sigmoid" | "exp" | "log" | "tanh" | "sqrt" | "rsqrt"
-  | "neg" | "abs" | "square" | "reciprocal";
-
-/** Element-wise functions of two tensors (broadcast by name). Comparisons give 1 or 0. */
-export type BinaryFn =
-  | "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "pow"
-  | "less" | "lessEqual" | "greater" | "greaterEqual" | "equal";
-
-/** Reductions over named dims. */
-export type ReduceFn = "sum" | "max" | "min" | "mean" | "logsumexp";
 
 /** Every op of the IR, by group. The `op` field of `Op` is one of these. */
 export const OpKinds = {
