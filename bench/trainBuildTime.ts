@@ -8,13 +8,8 @@
  * model 2) with weight-update sharding. Files go under
  * `.bench-tmp/trainBuild/` (git-ignored).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { compileFiles, formatDiagnostic } from "../compiler/index.ts";
 import type { BenchSection } from "./run.ts";
-
-const root = resolve(import.meta.dirname, "..");
-const workDir = join(root, ".bench-tmp", "trainBuild");
+import { buildSeriesTable, measureBuild } from "./buildSeries.ts";
 
 /** The layer counts measured. */
 export const trainLayerCounts = [12, 48, 96] as const;
@@ -63,44 +58,10 @@ export const train2d = program(trainStep, { mesh: M, layout: L, weightUpdateShar
 `;
 }
 
-/** Compile one generated step; the seconds it took, and the ops and collectives of the device program. */
-function measureBuild(layers: number): { seconds: number; ops: number; collectives: number } {
-  const file = join(workDir, `gptTrain${layers}.ts`);
-  writeFileSync(file, generateGptTrainStep(layers));
-  const started = performance.now();
-  const result = compileFiles([file], { rootDir: root, typeCheck: false });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.diagnostics.length > 0) {
-    throw new Error(`The generated ${layers}-layer training step did not compile:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`);
-  }
-  const lowered = result.files[0]?.programs[0]?.lowered;
-  const module = result.files[0]?.module ?? "";
-  return { seconds, ops: lowered?.body.length ?? 0, collectives: (module.match(/await ctx\.\w+\(/g) ?? []).length };
-}
-
 /** The bench section: build time of the training step for N = 12, 48, 96 layers, and the time per layer. */
 export const trainBuildTimeSection: BenchSection = {
   name: "train build time",
   description:
-    "`compileFiles` (front end with valueAndGrad unrolling the loss, validate, decompose, shardWeightUpdate, lower, TypeScript back end; no type check) of a GPT training step (AdamW) of N layers on a 2x2 mesh with weight-update sharding; the best of two builds. Each build loads its own ts-morph project.",
-  run() {
-    mkdirSync(workDir, { recursive: true });
-    measureBuild(trainLayerCounts[0]); // warm up: the first ts-morph load also compiles the TypeScript library files, and the JIT warms
-    const rows = trainLayerCounts.map((layers) => {
-      const [first, second] = [measureBuild(layers), measureBuild(layers)];
-      return { layers, ...(second.seconds < first.seconds ? second : first) };
-    });
-    const lines = ["| layers | build (s) | ms per layer past the first row | device ops | collectives emitted |", "| ---: | ---: | ---: | ---: | ---: |"];
-    const base = rows[0];
-    const slopes = rows.slice(1).map((row) => ((row.seconds - base.seconds) * 1000) / (row.layers - base.layers));
-    rows.forEach((row, index) => {
-      const slope = index === 0 ? "" : slopes[index - 1].toFixed(1);
-      lines.push(`| ${row.layers} | ${row.seconds.toFixed(2)} | ${slope} | ${row.ops} | ${row.collectives} |`);
-    });
-    // Linear growth gives the same time per layer past the first row at every size.
-    const ratio = slopes[slopes.length - 1] / slopes[0];
-    const verdict = ratio < 1.5 ? "about linear" : "growing faster than linear";
-    lines.push("", `Time per layer past N=${base.layers}, largest row over second: ${ratio.toFixed(2)} (${verdict}).`);
-    return lines;
-  },
+    "`compileFiles` (front end with valueAndGrad unrolling the loss, validate, decompose, shardWeightUpdate, lower, TypeScript back end; no type check) of a GPT training step (AdamW) of N layers on a 2x2 mesh with weight-update sharding; the best of three builds after a warm-up. Each build loads its own ts-morph project.",
+  run: () => buildSeriesTable(trainLayerCounts, (layers) => measureBuild("trainBuild", `gptTrain${layers}`, generateGptTrainStep(layers))),
 };
