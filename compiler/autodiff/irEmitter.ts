@@ -97,4 +97,9 @@ export class IrEmitter implements Emitter<ValueId> {
   relayout(x: ValueId, rules: readonly LayoutRule[]): ValueId {
     return this.add({ op: "relayout", rules }, [x]);
   }
+
+  /** A relayout with no rules and `like` as its second input: lowering gives x the state of `like`. */
+  relayoutLike(x: ValueId, like: ValueId): ValueId {
+    return this.add({ op: "relayout", rules: [] }, [x, like]);
+  }
 }

@@ -145,6 +145,11 @@ export type Op = OpBase &
     | { readonly op: "concat"; readonly dim: string }
     | { readonly op: "oneHot"; readonly dim: Dim }
     | { readonly op: "gather"; readonly dim: string }
+    /**
+     * A layout constraint. With a second input (autodiff's `relayoutLike`, only
+     * before lowering; `rules` then empty) the first input takes the state the
+     * second has; lowering drops the second input.
+     */
     | { readonly op: "relayout"; readonly rules: readonly LayoutRule[] }
     | { readonly op: "allReduce"; readonly axis: string; readonly reduce: PartialReduce }
     | { readonly op: "allGather"; readonly axis: string; readonly dim: string }

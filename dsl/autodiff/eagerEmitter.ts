@@ -30,4 +30,5 @@ export const eagerEmitter: Emitter<T> = {
   concat: (inputs, dim) => loose.concat(inputs, dim),
   oneHot: (ids, dim) => loose.oneHot(ids, dim.name, dim.size),
   relayout: (x, _rules: readonly LayoutRule[]) => x,
+  relayoutLike: (x, _like) => x,
 };

@@ -36,4 +36,10 @@ export interface Emitter<V> {
   oneHot(ids: V, dim: Dim): V;
   /** A layout constraint (the identity on values). */
   relayout(x: V, rules: readonly LayoutRule[]): V;
+  /**
+   * A layout constraint that names no rules: `x` is to have the state that
+   * `like` has (a forward value; the identity on values). The compiler reads
+   * `like`'s state when it lowers, so a cotangent follows its primal's layout.
+   */
+  relayoutLike(x: V, like: V): V;
 }

@@ -10,10 +10,11 @@
  * on 2 x 2: each device holds, differentiates and updates half the experts).
  *
  * Not yet: examples/moe's all-to-all expert-parallel layer
- * (`moeLayerExpertParallel`). The cotangent of a `relayout` gets the same
- * rules as its value, so the backward of the expert MLP meets its saved
- * `experts`-split buffers with a `batch`-split cotangent and lowering asks
- * which split to keep (MT3001).
+ * (`moeLayerExpertParallel`). The backward of a `relayout` now moves the
+ * cotangent to its input's forward state, but lowering computes the expert
+ * MLP `batch`-split (the layout's split of a result wins over an operand's),
+ * so the gradient of the experts' weights meets the saved `experts`-split
+ * buffers and a `batch`-split cotangent (MT3001). docs/training.md has more.
  */
 import { mean, program, square, sub, valueAndGrad, type Tensor } from "meshtype";
 import { adamW, type AdamWHyper, type AdamWState } from "meshtype/stdlib";

@@ -129,6 +129,7 @@ class Lowerer {
   op(op: Op): void {
     if (op.op === "conv2d") return lowerConv(this, op);
     const inputs = op.inputs.map((input) => this.use(input));
+    if (op.op === "relayout" && inputs.length === 2) return this.relayoutLike(op, inputs[0], inputs[1]);
     if (op.op === "param" || op.op === "full" || op.op === "relayout") {
       const target = this.target(op.output);
       const converted = inputs.map((input) => this.convert(input, target, op.loc));
@@ -160,6 +161,19 @@ class Lowerer {
     this.define(op.output, output);
     this.rewriter.emit({ ...op, inputs: converted });
     this.followTarget(op.output, op.loc);
+  }
+
+  /**
+   * A relayout with a second input (`relayoutLike`, from autodiff): the first
+   * takes the state the second has now, partial axes replicated; the lowered
+   * op keeps only the first input.
+   */
+  relayoutLike(op: Op, input: ValueId, like: ValueId): void {
+    const state = this.sharding(like);
+    const target: Sharding = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, state[axis.name].kind === "partial" ? replicatedState : state[axis.name]]));
+    const converted = this.convert(input, target, op.loc);
+    this.define(op.output, target);
+    this.rewriter.emit({ ...op, inputs: [converted] });
   }
 
   ambiguous(op: Op, inputs: readonly ValueId[], found: { axis: string; dims: readonly string[] }): never {

@@ -3,7 +3,8 @@
  * op run backwards (rename back, transpose back, merge what was split, split
  * what was merged, pad a slice with zeros, slice a concat), plus the index
  * ops (`gather`'s table gets a scatter-add, written as oneHot + einsum; ids get
- * nothing) and `relayout` (the cotangent keeps the primal's layout constraint).
+ * nothing) and `relayout` (the cotangent keeps the primal's layout constraint,
+ * then takes the state of the relayout's input).
  */
 import type { Dim } from "../../tensor.ts";
 import type { PrimitiveOf } from "../primitive.ts";
@@ -62,6 +63,12 @@ export const gatherRule: VjpRule<PrimitiveOf<"gather">> = ({ emit, primitive, in
   return [wants[0] ? contractTo(emit, emit.oneHot(ids, dim), cotangent, dims) : undefined, undefined];
 };
 
-/** `y = relayout(x, rules)`: the identity; the cotangent is held to the same rules. */
-export const relayoutRule: VjpRule<PrimitiveOf<"relayout">> = ({ emit, primitive, cotangent, wants }) =>
-  wanted(wants, [() => emit.relayout(cotangent, primitive.rules)]);
+/**
+ * `y = relayout(x, rules)`: the identity. As in GSPMD, the cotangent of y is
+ * held to y's rules, and the cotangent of x is then moved to x's own state
+ * (the one x had before the relayout): so between two relayouts (experts
+ * split, say) the backward sees its cotangents laid out as the forward's
+ * values, and each relayout's backward moves data the way back.
+ */
+export const relayoutRule: VjpRule<PrimitiveOf<"relayout">> = ({ emit, primitive, inputs, cotangent, wants }) =>
+  wanted(wants, [() => emit.relayoutLike(emit.relayout(cotangent, primitive.rules), inputs[0])]);
