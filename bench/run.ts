@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { buildTimeSection } from "./buildTime.ts";
 import { trainBuildTimeSection } from "./trainBuildTime.ts";
 import { examplesSection } from "./examples.ts";
+import { torchSection } from "./torch.ts";
 import { typecheckSection } from "./typecheck.ts";
 
 /** One part of the benchmark: a name, a line saying what it measures, and the run. */
@@ -22,7 +23,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {
