@@ -18,10 +18,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { CompiledProgram } from "../compiler/index.ts";
 import { makeInputs, runEager, type Args } from "../compiler/testing/harness.ts";
-import type { TensorTree } from "../compiler/testing/interpret.ts";
 import { writeInputs } from "../compiler/testing/torch/runTorch.ts";
+import { trainInputs } from "../compiler/testing/torch/trainInputs.ts";
 import { torchPython } from "../compiler/testing/torch/torchEnv.ts";
-import { Tensor } from "../dsl/tensor.ts";
 import { buildTorch, timeCompiled, timeReference, type Steps, type TimedProgram } from "./torch/measure.ts";
 import type { BenchSection } from "./run.ts";
 
@@ -65,18 +64,6 @@ interface Workload {
   args(global: CompiledProgram["global"], size: Size): Args;
 }
 
-function mapTensors(tree: TensorTree, map: (value: number) => number): TensorTree {
-  if (tree instanceof Tensor) return new Tensor(tree.dims, tree.data.map(map), tree.label);
-  if (Array.isArray(tree)) return tree.map((item) => mapTensors(item, map));
-  return Object.fromEntries(Object.entries(tree).map(([key, item]) => [key, mapTensors(item, map)]));
-}
-
-/** The AdamW state `{ step, m, v }` from uniform values in [-1, 1): step 0, m as it is, v = 1 + |v|. */
-function adamState(tree: TensorTree): TensorTree {
-  const { step, m, v } = tree as Record<"step" | "m" | "v", TensorTree>;
-  return { step: mapTensors(step, () => 0), m, v: mapTensors(v, (value) => 1 + Math.abs(value)) };
-}
-
 const workloads: readonly Workload[] = [
   {
     name: "forward",
@@ -112,12 +99,8 @@ const workloads: readonly Workload[] = [
       { processes: 4, programs: ["gptTrainData", "gptTrainDataSharded", "gptTrainMegatron", "gptTrain2d", "gptTrain2dSharded"] },
     ],
     reference: "gpt_train_reference",
-    args(global, size) {
-      // AdamW state: m in [-1, 1), v in [1, 2), step 0. A positive v keeps the first update linear in the
-      // gradient; with v = 0 it is lr * sign(g), and a gradient within float noise of 0 may go either way.
-      const args = makeInputs(global, 11, { ids: size.vocab, targets: size.vocab });
-      return args.map((arg) => (arg.name === "state" ? { name: arg.name, tree: adamState(arg.tree) } : arg));
-    },
+    // AdamW state: m in [-1, 1), v in [1, 2), step 0 (see trainInputs).
+    args: (global, size) => trainInputs(global, 11, size.vocab),
   },
 ];
 

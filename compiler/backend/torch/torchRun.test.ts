@@ -5,23 +5,29 @@
  * eager TypeScript result. Needs /usr/bin/python3 with torch (see torchEnv.ts).
  */
 import { beforeAll, expect, test } from "vitest";
+import { Tensor } from "../../../dsl/tensor.ts";
 import { walkOps } from "../../ir/opAttrs.ts";
+import type { TensorTree } from "../../testing/interpret.ts";
 import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
-import { examplePlans, fixturePlans, haloPlanName, prepareCase, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
+import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
+/** The GPT training step (loss, valueAndGrad, AdamW) under 2-D and under data parallel with weight-update sharding. */
+const trainFile = "examples/train/gptTrain.ts";
+const trainBindings = ["gptTrain2d", "gptTrainDataSharded"];
 
 describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
+  const training = trainingPlans(trainFile, trainBindings);
   const cases = new Map<string, TorchTestCase>();
   let run: TorchRun;
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat()]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -32,6 +38,11 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     if (!testCase || !ranks) throw new Error(`no torch result for "${name}"`);
     const { problems } = compareRanks(testCase.program, ranks, testCase.expected);
     expect(problems, `${testCase.title} as ${name}`).toEqual([]);
+  }
+
+  function leafPaths(tree: TensorTree, prefix = ""): string[] {
+    if (tree instanceof Tensor) return [prefix];
+    return Object.entries(tree).flatMap(([key, item]) => leafPaths(item as TensorTree, prefix ? `${prefix}.${key}` : key));
   }
 
   test("the programs use every collective (all-reduce, all-gather, reduce-scatter, all-to-all, local slice) on both mesh axes", () => {
@@ -64,5 +75,32 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     const plans = examples.get(file) ?? [];
     expect(plans.length, `programs found in ${file}`).toBeGreaterThan(0);
     for (const plan of plans) expectRanksMatch(plan.name);
+  });
+
+  test.each(trainBindings)(`${trainFile} %s: one training step, every rank's params, AdamW state and loss equal the eager step`, (binding) => {
+    const plan = training.find((item) => item.global.name === binding);
+    if (!plan) throw new Error(`no plan for ${binding}`);
+    const testCase = cases.get(plan.name);
+    if (!testCase) throw new Error(`no case for ${plan.name}`);
+    // the comparison covers params, state (step, m, v) and loss, and the step moved the params
+    const expected = testCase.expected as Record<string, TensorTree>;
+    expect(Object.keys(expected).sort()).toEqual(["loss", "params", "state"]);
+    expect(leafPaths(expected.state).some((leaf) => leaf.startsWith("v."))).toBe(true);
+    const before = testCase.args.find((arg) => arg.name === "params")?.tree as TensorTree;
+    const moved = leafPaths(expected.params).filter((leaf) => {
+      const pick = (tree: TensorTree): Tensor<string> => leaf.split(".").reduce((node, key) => (node as Record<string, TensorTree>)[key], tree) as Tensor<string>;
+      return pick(expected.params).data.some((value, index) => value !== pick(before).data[index]);
+    });
+    expect(moved.length, "params the eager step changed").toBeGreaterThan(0);
+    expectRanksMatch(plan.name);
+  });
+
+  test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
+    const sharded = cases.get("example_gptTrainDataSharded");
+    if (!sharded) throw new Error("no case for example_gptTrainDataSharded");
+    const used = new Set<string>();
+    for (const op of walkOps(sharded.program.body)) if ("axis" in op) used.add(`${op.op}@${op.axis}`);
+    expect(used).toContain("reduceScatter@data");
+    expect(used).toContain("allGather@data");
   });
 });

@@ -16,6 +16,7 @@ import { makeInputs, runEager, type Args } from "../harness.ts";
 import type { TensorTree } from "../interpret.ts";
 import { validLayouts } from "../layouts.ts";
 import { allFixtures, convFixtures, convValid, heads, mlp } from "../programs.ts";
+import { trainInputs } from "./trainInputs.ts";
 
 /** A program to run with torch: lowered, with its global inputs and the eager result. */
 export interface TorchTestCase {
@@ -41,11 +42,13 @@ export interface TorchPlan {
   readonly name: string;
   readonly global: Program;
   readonly integers: Readonly<Record<string, number>>;
+  /** Its inputs, when `makeInputs` with `integers` does not make valid ones (a training step's optimizer state). */
+  readonly inputs?: (global: Program) => Args;
 }
 
 /** Lower the plan's program, make its inputs and its eager result. */
-export async function prepareCase({ name, global, integers }: TorchPlan): Promise<TorchTestCase> {
-  const args = makeInputs(global, 7, integers);
+export async function prepareCase({ name, global, integers, inputs }: TorchPlan): Promise<TorchTestCase> {
+  const args = inputs ? inputs(global) : makeInputs(global, 7, integers);
   const expected = await runEager(global, args);
   const program = { ...compileProgram(global), name };
   const mesh = global.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
@@ -116,4 +119,16 @@ export function examplePlans(file: string): TorchPlan[] {
     }
   }
   return plans;
+}
+
+/**
+ * The plans of the training-step programs `bindings` of `file` (a path from the repository root): params,
+ * AdamW state (positive v, step 0 as a 0-d scalar) and integer ids and targets below gpt's vocab of 32.
+ */
+export function trainingPlans(file: string, bindings: readonly string[]): TorchPlan[] {
+  const plans = examplePlans(file).filter((plan) => bindings.includes(plan.global.name));
+  const missing = bindings.filter((binding) => !plans.some((plan) => plan.global.name === binding));
+  if (missing.length > 0) throw new Error(`trainingPlans: ${file} binds no ${missing.join(", ")}`);
+  const vocab = integerParams.gpt.ids;
+  return plans.map((plan) => ({ ...plan, integers: { ids: vocab, targets: vocab }, inputs: (global) => trainInputs(global, 7, vocab) }));
 }
