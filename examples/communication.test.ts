@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { readPrograms } from "../compiler/frontend/frontend.ts";
 import { loadProjects } from "../compiler/frontend/loadProject.ts";
 import type { Program } from "../compiler/ir/ir.ts";
+import { isLoop } from "../compiler/ir/opAttrs.ts";
 import { compileProgram } from "../compiler/passes/pipeline.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../compiler/testing/harness.ts";
 import type { CommStats } from "../dsl/runtime/stats.ts";
@@ -80,6 +81,24 @@ describe("examples/moe", () => {
   test("moeExpertParallel: two all-to-alls of experts x batch x capacity x d_model over data=4", async () => {
     const perCall = BYTES * experts * batch * capacity * d_model; // summed over the 4 devices
     expect(moved(await lowerAndRun("moeExpertParallel"))).toEqual([`allToAll data: 8 / ${2 * perCall}`]);
+  });
+  test("moeExpertParallel: the expert MLP's einsums run on one expert per device (local experts=1, no batch split)", () => {
+    const program = programs.get("moeExpertParallel");
+    if (program === undefined) throw new Error("no program moeExpertParallel");
+    const lowered = compileProgram(program);
+    const expertEinsums = lowered.body.flatMap((statement) => {
+      if (isLoop(statement) || statement.op !== "einsum") return [];
+      const value = lowered.values.get(statement.output);
+      const names = value?.dims.map((dim) => dim.name) ?? [];
+      return names.includes("experts") && names.includes("capacity") && !names.includes("seq") ? [value!] : [];
+    });
+    // the dispatch einsum, then up and down in each expert
+    expect(expertEinsums.length).toBe(3);
+    const local = (value: (typeof expertEinsums)[number]): Record<string, number> =>
+      Object.fromEntries((value.localDims ?? []).map((dim) => [dim.name, dim.size]));
+    const [, up, down] = expertEinsums.map(local);
+    expect(up).toEqual({ experts: 1, batch, capacity, d_ff: moeDims.sizes.d_ff });
+    expect(down).toEqual({ experts: 1, batch, capacity, d_model });
   });
   test("moeExpertAxis: 9 router all-reduces of (batch/2) x seq and 1 of (batch/2) x seq x d_model over expert=2", async () => {
     const tokens = BYTES * (batch / 2) * seq; // per device

@@ -74,18 +74,20 @@ describe("spoilers: validate (MT2xxx) and lower (MT3xxx)", () => {
   });
 
   it("MT3001: operands split over one axis on different dims, with no layout rule for the result", () => {
+    // two relayouts pin a:model and b:model; the result has both dims, so neither pin decides
     const build = (resultRule: string) => {
-      const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: `a:model${resultRule}` });
+      const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: resultRule });
       const x = b.param("x", [{ name: "a", size: 4 }, { name: "b", size: 8 }], fixtureLoc(2));
       const y = b.param("y", [{ name: "b", size: 8 }], fixtureLoc(2));
+      const held = b.add({ op: "relayout", rules: [{ dim: "a", axis: "model" }] }, [x], { hint: "held", loc: fixtureLoc(3) });
       const moved = b.add({ op: "relayout", rules: [{ dim: "b", axis: "model" }] }, [y], { hint: "moved", loc: fixtureLoc(3) });
-      b.setResult(b.add({ op: "einsum" }, [x, moved], { out: ["b"], hint: "out", loc: fixtureLoc(4) }));
+      b.setResult(b.add({ op: "binary", fn: "mul" }, [held, moved], { hint: "out", loc: fixtureLoc(4) }));
       return b.finish();
     };
     const [first] = diagnosticsOf(build(""));
     expect(first.code).toBe("MT3001");
-    expect(first.message).toContain('split over mesh axis "model" along different dims (value "x" (%0) split(a), value "moved" (%2) split(b))');
-    expect(first.hint).toContain('relayout(result, "b:model")');
+    expect(first.message).toContain('split over mesh axis "model" along different dims (value "held" (%2) split(a), value "moved" (%3) split(b))');
+    expect(first.hint).toContain('relayout(result, "a:model")');
     expect(first.loc).toEqual(fixtureLoc(4));
   });
 });

@@ -10,13 +10,16 @@
  * after dispatch, the expert buffers `[experts, batch, capacity, d_model]` are
  * moved from `batch`-split to `experts`-split (each device then holds every
  * batch row's tokens for its own expert: an all-to-all), and after the experts
- * they are moved back (a second all-to-all), as in GShard and Mesh-TF.
+ * they are moved back (a second all-to-all), as in GShard and Mesh-TF. A
+ * relayout's rules hold for the values computed from it until the next
+ * relayout, so the expert MLP between the two runs `experts`-split: each
+ * device computes one expert (local `experts=1`) on the whole batch's slots.
  * docs/communication.md gives the bytes.
  *
  * Note: the layout cannot also say `experts:data` for the expert weights,
  * because the routing tensors `[batch, seq, experts, capacity]` hold both
  * `batch` and `experts`; so there each device keeps all expert weights and
- * uses its own expert's slice. The expert-axis program does split the expert
+ * uses its own expert's slice (a local slice, no communication). The expert-axis program does split the expert
  * weights, over a second mesh axis: every device routes its batch rows to its
  * own experts only, the router's reductions over `experts` become small
  * all-reduces, and combining the experts' outputs is an all-reduce over `expert`.

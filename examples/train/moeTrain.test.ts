@@ -1,7 +1,8 @@
 /**
  * The MoE training step through the compiler: data parallel and with the
- * experts on their own mesh axis, one compiled step equals the eager step
- * (params, AdamW state and loss); only the second communicates over `expert`.
+ * experts on their own mesh axis, and expert parallel with all-to-alls, one
+ * compiled step equals the eager step (params, AdamW state and loss); only the
+ * second communicates over `expert`, only the third uses all-to-alls.
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { fileURLToPath } from "node:url";
@@ -35,7 +36,7 @@ describe("one compiled MoE training step equals the eager step", () => {
     expect(maxDifference(eager.params.moe.router, params.moe.router)).toBeGreaterThan(1e-3);
     expect(maxDifference(eager.params.moe.experts.up, params.moe.experts.up)).toBeGreaterThan(1e-3);
   });
-  test.each(["moeTrainData", "moeTrainExpertAxis"])("%s", async (name) => {
+  test.each(["moeTrainData", "moeTrainExpertAxis", "moeTrainExpertParallel"])("%s", async (name) => {
     const program = programs.get(name);
     if (!program) throw new Error(`no program ${name}`);
     const { last, firstStats } = await runCompiledSteps(program, args, 1);
@@ -44,5 +45,8 @@ describe("one compiled MoE training step equals the eager step", () => {
     expect(maxDifference(last.state, asTree(eager.state))).toBeLessThan(1e-5);
     const axes = new Set(firstStats.entries().filter((entry) => entry.wireBytes > 0).map((entry) => entry.axis));
     expect(axes.has("expert")).toBe(name === "moeTrainExpertAxis");
+    // 2 all-to-alls forward and 2 backward, on each of the 4 devices
+    const allToAllCalls = firstStats.entries().filter((entry) => entry.kind === "allToAll" && entry.wireBytes > 0).reduce((sum, entry) => sum + entry.calls, 0);
+    expect(allToAllCalls).toBe(name === "moeTrainExpertParallel" ? 4 * 4 : 0);
   });
 });

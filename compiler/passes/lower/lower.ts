@@ -14,6 +14,11 @@
  * at entry and are converted back to them at the end of the body. The result
  * is converted to the layout's states (never partial). conv2d has its own
  * rule with halo exchanges for split spatial dims (lowerConv.ts).
+ * A `relayout` pins its rules (like GSPMD's sharding constraint, propagated):
+ * a value computed from a pinned operand keeps every pinned `dim:axis` whose
+ * dim it has (in a size the axis divides), as its target on that axis (instead of the layout's rule for
+ * that axis or dim), until another relayout sets new pins. Programs without
+ * relayout have no pins.
  */
 import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
 import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
@@ -23,7 +28,7 @@ import { isLoop } from "../../ir/opAttrs.ts";
 import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
 import { localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
-import { describeValue, describeValueWithDims, rulesByValue } from "../layoutRules.ts";
+import { describeValue, describeValueWithDims, overrideRules, rulesByValue } from "../layoutRules.ts";
 import {
   keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
   type KeepPartial,
@@ -62,6 +67,8 @@ class Lowerer {
   private readonly current = new Map<ValueId, ValueId>();
   private readonly conversions: ConversionCache;
   private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
+  /** The relayout rules each value carries (see the module comment); absent for unpinned values. */
+  private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
 
   constructor(private readonly program: Program) {
     this.rewriter = new ProgramRewriter(program);
@@ -72,7 +79,35 @@ class Lowerer {
 
   /** The sharding the layout (or a relayout) asks for value `id`. */
   target(id: ValueId): Sharding {
-    return targetSharding(this.rewriter.value(id).dims, this.program.mesh, this.relayoutRules.get(id) ?? this.program.layout);
+    const pinned = this.pins.get(id);
+    const rules = this.relayoutRules.get(id) ?? (pinned ? overrideRules(this.program.layout, pinned) : this.program.layout);
+    return targetSharding(this.rewriter.value(id).dims, this.program.mesh, rules);
+  }
+
+  /**
+   * Set the pins of `op`'s result before it is lowered: a relayout's own
+   * rules; a relayoutLike's, those of the value it follows; any other op's,
+   * its operands' pins whose dim the result has, in a size the axis divides
+   * (a dim or axis pinned two different ways by different operands is not pinned).
+   */
+  pin(op: Op): void {
+    if (op.op === "relayout") {
+      const own = op.inputs.length === 2 ? this.pins.get(op.inputs[1]) : op.rules;
+      if (own && own.length > 0) this.pins.set(op.output, own);
+      return;
+    }
+    const outDims = this.rewriter.value(op.output).dims;
+    const fits = (rule: LayoutRule): boolean => {
+      const size = outDims.find((dim) => dim.name === rule.dim)?.size;
+      const axis = this.program.mesh.find((entry) => entry.name === rule.axis);
+      return size !== undefined && axis !== undefined && size % axis.size === 0;
+    };
+    const found: LayoutRule[] = [];
+    for (const input of op.inputs) {
+      for (const rule of this.pins.get(input) ?? []) if (fits(rule) && !found.some((other) => other.dim === rule.dim && other.axis === rule.axis)) found.push(rule);
+    }
+    const kept = found.filter((rule) => !found.some((other) => other !== rule && (other.dim === rule.dim || other.axis === rule.axis)));
+    if (kept.length > 0) this.pins.set(op.output, kept);
   }
 
   sharding(id: ValueId): Sharding {
@@ -127,6 +162,7 @@ class Lowerer {
   }
 
   op(op: Op): void {
+    this.pin(op);
     if (op.op === "conv2d") return lowerConv(this, op);
     const inputs = op.inputs.map((input) => this.use(input));
     if (op.op === "relayout" && inputs.length === 2) return this.relayoutLike(op, inputs[0], inputs[1]);
