@@ -5,16 +5,8 @@ import { layout, Layout } from "./layout.ts";
 import { caseAxes, caseSizes, layoutCases } from "./layout.cases.ts";
 import { mesh } from "./mesh.ts";
 import { parseLayout } from "./parseLayout.ts";
+import { messageOf } from "./testSupport.ts";
 
-function messageOf(run: () => unknown): string | null {
-  try {
-    run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof MeshtypeError)) throw error;
-    return error.message;
-  }
-}
 
 const M = mesh(caseAxes);
 const D = dims(caseSizes);

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MeshtypeError } from "./errors.ts";
 import { Mesh, mesh } from "./mesh.ts";
+import { messageOf } from "./testSupport.ts";
 
-function messageOf(run: () => unknown): string | null {
-  try {
-    run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof MeshtypeError)) throw error;
-    return error.message;
-  }
-}
 
 describe("mesh({...})", () => {
   const M = mesh({ data: 4, model: 2 });

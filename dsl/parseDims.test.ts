@@ -1,21 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Dims, dims } from "./dims.ts";
-import { MeshtypeError } from "./errors.ts";
 import { caseSizes, dimsCases, dimsInCases } from "./parseDims.cases.ts";
 import { parseDims } from "./parseDims.ts";
 import { validateDimsIn } from "./types/validateDims.ts";
-
-/** The message `run` throws as a MeshtypeError, or null when it returns. */
-function messageOf(run: () => unknown): string | null {
-  try {
-    run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof MeshtypeError)) throw error;
-    return error.message;
-  }
-}
+import { messageOf } from "./testSupport.ts";
 
 describe("parseDims (runtime twin of DimsError / ValidateDims)", () => {
   it.each(dimsCases)("$spec", ({ spec, message }) => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { dims } from "./dims.ts";
-import { MeshtypeError } from "./errors.ts";
 import { layout } from "./layout.ts";
 import { mesh } from "./mesh.ts";
 import { program } from "./program.ts";
 import { Tensor } from "./tensor.ts";
+import { messageOf } from "./testSupport.ts";
 
 const D = dims({ batch: 8, d_model: 4, d_ff: 8, heads: 2, other: 3 });
 const M = mesh({ data: 2, model: 2 });
@@ -19,15 +19,6 @@ function tensorOf<S extends string>(spec: S, sizes: Record<string, number>, labe
 const x = tensorOf("batch d_model", D.sizes, "x");
 const w = tensorOf("d_model d_ff", D.sizes, "w");
 
-function messageOf(run: () => unknown): string | null {
-  try {
-    run();
-    return null;
-  } catch (error) {
-    if (!(error instanceof MeshtypeError)) throw error;
-    return error.message;
-  }
-}
 
 describe("program()", () => {
   it("runs the model eagerly and keeps model, mesh and layout readable", () => {

@@ -11,6 +11,7 @@ import { gatherTensor, shardTensor } from "../../dsl/runtime/shard.ts";
 import { SimulatedMesh } from "../../dsl/runtime/simulatedMesh.ts";
 import type { CommStats } from "../../dsl/runtime/stats.ts";
 import { Tensor } from "../../dsl/tensor.ts";
+import { generator } from "../../dsl/testSupport.ts";
 import type { MetaTree, ProgramMeta } from "../backend/ts/meta.ts";
 import { programMeta } from "../backend/ts/meta.ts";
 import type { Program } from "../ir/ir.ts";
@@ -19,17 +20,6 @@ import { interpret, type TensorTree } from "./interpret.ts";
 /** Named param trees, as `interpret` and the runners take them. */
 export type Args = readonly { readonly name: string; readonly tree: TensorTree }[];
 
-/** A small deterministic generator (mulberry32). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Inputs for every param of `program`: values in [-1, 1), except leaves whose

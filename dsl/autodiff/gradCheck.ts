@@ -8,20 +8,10 @@
 import { einsum } from "../ops/einsum.ts";
 import { Tensor, type Dim } from "../tensor.ts";
 import { grad } from "./grad.ts";
+import { generator } from "../testSupport.ts";
 
 type T = Tensor<string>;
 
-/** A small deterministic generator (mulberry32) of numbers in [0, 1). */
-export function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Dims from `"a=2 b=3"`. */
 export function dimsOf(spec: string): Dim[] {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as ops from "../ops/index.ts";
 import type { Tensor } from "../tensor.ts";
-import { generator, randomTensor } from "./gradCheck.ts";
+import { generator } from "../testSupport.ts";
+import { randomTensor } from "./gradCheck.ts";
 import type { Primitive, PrimitiveKind } from "./primitive.ts";
 import { withRecorder, type OpRecorder } from "./recorder.ts";
 

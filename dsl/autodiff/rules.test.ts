@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as ops from "../ops/index.ts";
 import type { ConvPadding } from "../ops/shapeRulesConv.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkGradient, generator, randomTensor, type Draw, type GradCase } from "./gradCheck.ts";
+import { generator } from "../testSupport.ts";
+import { checkGradient, randomTensor, type Draw, type GradCase } from "./gradCheck.ts";
 import type { BinaryFn, PrimitiveKind, UnaryFn } from "./primitive.ts";
 import { vjpRules } from "./rules/index.ts";
 
