@@ -6,6 +6,7 @@ import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { explainProgram, type ExplainTable } from "../explain/explainRows.ts";
 import { compileFiles, type CompiledProgram } from "../index.ts";
+import type { Program } from "../ir/ir.ts";
 import { printProgram } from "../ir/printer.ts";
 import { defineCommand, type CommandOutcome } from "./command.ts";
 import type { CliIo } from "./io.ts";
@@ -17,6 +18,8 @@ export interface ExplainJson {
   readonly name: string;
   readonly mesh: readonly { readonly name: string; readonly size: number }[];
   readonly layout: string;
+  /** The element type the program computes in (`"fp32"` or `"bf16"`). */
+  readonly dtype: Program["dtype"];
   readonly ir: { readonly before: string; readonly after: string };
   readonly ops: ExplainTable["rows"];
   readonly totals: { readonly bytesByCollective: ExplainTable["bytesByCollective"]; readonly wireBytesByCollective: ExplainTable["wireBytesByCollective"] };
@@ -31,6 +34,7 @@ export function explainJson(program: CompiledProgram): ExplainJson {
     name: program.name,
     mesh: program.lowered.mesh.map((axis) => ({ name: axis.name, size: axis.size })),
     layout: program.lowered.layoutSpec,
+    dtype: program.lowered.dtype,
     ir: { before: printProgram(program.global), after: printProgram(program.lowered) },
     ops: table.rows,
     totals: { bytesByCollective: table.bytesByCollective, wireBytesByCollective: table.wireBytesByCollective },
@@ -60,7 +64,7 @@ export function explainText(program: CompiledProgram): string {
   ]);
   const totals = Object.entries(table.bytesByCollective).map(([kind, bytes]) => `${kind} ${bytes}`).join(", ") || "none";
   return [
-    `program ${program.name}  mesh [${table.mesh}]  layout "${table.layout}"`,
+    `program ${program.name}  mesh [${table.mesh}]  layout "${table.layout}"  dtype ${program.lowered.dtype}`,
     "",
     "IR before lowering:",
     printProgram(program.global).trimEnd(),

@@ -27,6 +27,7 @@ function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>,
   const builder = new ProgramBuilder({
     name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
     weightUpdateSharding: binding.weightUpdateSharding,
+    dtype: binding.dtype,
   });
   const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes });
   const scope = new Scope();

@@ -12,6 +12,7 @@
  * b.setResult(b.add({ op: "unary", fn: "relu" }, [h]));
  * const program = b.finish();
  */
+import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
@@ -38,6 +39,8 @@ export interface ProgramHeader {
   readonly loc?: SourceLoc;
   /** The mesh axis to shard the weight update over, if the binding asks for it. */
   readonly weightUpdateSharding?: string;
+  /** The element type the compiled program computes in; `"fp32"` when not given. */
+  readonly dtype?: Dtype;
 }
 
 /** Per-op options: where it was written, a name for printing, and the extras some ops need. */
@@ -213,6 +216,7 @@ export class ProgramBuilder {
       body: this.body,
       result: this.result,
       values: this.values,
+      dtype: this.header.dtype ?? defaultDtype,
       ...(this.header.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: this.header.weightUpdateSharding }),
       ...(this.gradients.length === 0 ? {} : { gradients: this.gradients }),
     };
