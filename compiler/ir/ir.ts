@@ -13,6 +13,7 @@ import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+import type { ShardingAssignment } from "./shardingAssignment.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
 export type { BinaryFn, ReduceFn, UnaryFn };
@@ -237,6 +238,11 @@ export interface Program {
    * reads them on the lowered program.
    */
   readonly gradients?: readonly GradientPair[];
+  /**
+   * Set by `assignShardings` (before `lower`, which materializes it): every
+   * op's strategy and every value's held sharding, with where it came from.
+   */
+  readonly assignment?: ShardingAssignment;
 }
 
 /** A value differentiated with respect to, and its gradient. */
