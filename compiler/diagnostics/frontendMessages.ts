@@ -172,4 +172,9 @@ export const frontendMessages = {
     (a) => `Cannot load the TypeScript project of ${a.file}: ${a.reason}`,
     () => "Check the tsconfig.json next to your sources (or pass files inside a folder without one to use defaults).",
   ),
+  badDtype: entry<{ dtypes: string; type: string }>(
+    "MT1101",
+    (a) => `Cannot read the dtype of this program from its type \`${a.type}\`: it must be ${a.dtypes}.`,
+    () => 'Write dtype: "bf16" (or "fp32", the default) as a literal in program(model, { mesh, layout, dtype }).',
+  ),
 } as const;

@@ -12,6 +12,7 @@
  * b.setResult(b.add({ op: "unary", fn: "relu" }, [h]));
  * const program = b.finish();
  */
+import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
@@ -40,6 +41,8 @@ export interface ProgramHeader {
   readonly weightUpdateSharding?: string;
   /** The most values the program may have; one more throws `ValueLimitReached` (default: no limit). */
   readonly maxValues?: number;
+  /** The element type the compiled program computes in; `"fp32"` when not given. */
+  readonly dtype?: Dtype;
 }
 
 /**
@@ -235,6 +238,7 @@ export class ProgramBuilder {
       body: this.body,
       result: this.result,
       values: this.values,
+      dtype: this.header.dtype ?? defaultDtype,
       ...(this.header.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: this.header.weightUpdateSharding }),
       ...(this.gradients.length === 0 ? {} : { gradients: this.gradients }),
     };
