@@ -15,7 +15,10 @@ export class ProgramRewriter {
 
   constructor(readonly source: Program) {
     this.values = new Map(source.values);
-    this.nextId = Math.max(-1, ...source.values.keys()) + 1;
+    // A loop, not Math.max(...keys): spreading the ids of a large program overflows the call stack.
+    let largest = -1;
+    for (const id of source.values.keys()) if (id > largest) largest = id;
+    this.nextId = largest + 1;
   }
 
   /** The value `id` (old or new); throws (a bug) when there is none. */
