@@ -131,8 +131,9 @@ export const explainCommand = defineCommand({
 source location, global dims, local shape, collective, mesh axis and bytes per
 device; then the bytes per call by collective (and, for a training step, the
 memory per device). With --json: one object { version, programs: [{ name, mesh,
-layout, ir, ops, totals }] }, its paths relative to the project root (the
-folder of the nearest package.json).`,
+layout, ir, leaves, ops, totals }] }, described by docs/explain.schema.json, its
+paths relative to the project root (the folder of the nearest package.json).
+With --show-sharding: a picture of how each parameter and result is split.`,
   operands: "files",
   watch: true,
   options: {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { shardingGrid } from "../../dsl/runtime/shardingBlocks.ts";
 import { programMeta } from "../backend/ts/meta.ts";
@@ -30,6 +31,45 @@ async function run(argv: readonly string[]): Promise<{ code: number; out: string
     process.chdir(cwd);
   }
 }
+
+const schema = JSON.parse(fs.readFileSync(path.join(repo, "docs/explain.schema.json"), "utf8")) as object;
+const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+
+describe("meshtype explain --json, on every example", () => {
+  it("validates against docs/explain.schema.json (update the schema with any new field)", async () => {
+    const { code, out, err } = await run(["explain", ...examples, "--json", "--no-typecheck"]);
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+    const json = JSON.parse(out) as { version: number; programs: ExplainJson[] };
+    expect(validate(json) ? [] : validate.errors).toEqual([]);
+    expect(json.version).toBe(1);
+    expect(json.programs.length).toBeGreaterThanOrEqual(15);
+  }, 120_000);
+
+  it("diagnostics as JSON validate too", async () => {
+    const bad = await run(["explain", "compiler/cli/__fixtures__/twice.ts", "--json", "--no-typecheck"]);
+    const usage = await run(["explain", "compiler/cli/__fixtures__/twice.ts", "--json", "--jsn"]);
+    for (const result of [bad, usage]) {
+      const json: unknown = JSON.parse(result.out);
+      expect(validate(json) ? [] : validate.errors).toEqual([]);
+    }
+  });
+
+  it("writes locations relative to the project root, the same from any folder", async () => {
+    const fromRoot = await run(["explain", "examples/mlp/mlp.ts", "--json", "-p", "mlpMegatron", "--no-typecheck"]);
+    let fromExamples = "";
+    const cwd = process.cwd();
+    process.chdir(path.join(repo, "examples"));
+    try {
+      await main(["explain", "mlp/mlp.ts", "--json", "-p", "mlpMegatron", "--no-typecheck"], { out: (text) => void (fromExamples += text), err: () => undefined });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(fromExamples).toBe(fromRoot.out);
+    const [program] = (JSON.parse(fromRoot.out) as { programs: ExplainJson[] }).programs;
+    expect(program?.ops.find((op) => op.collective === "allReduce")?.loc).toMatch(/^stdlib\/dense\.ts:\d+:\d+$|^examples\/mlp\/mlp\.ts:\d+:\d+$/);
+    expect(program?.ir.before).toContain("examples/mlp/mlp.ts:");
+  });
+});
 
 describe("meshtype explain --show-sharding, on every example", () => {
   const compiled = compileFiles(examples.map((file) => path.join(repo, file)), { typeCheck: false });
