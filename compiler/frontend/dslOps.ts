@@ -12,7 +12,8 @@ import * as rules from "../../dsl/ops/shapeRules.ts";
 import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { OpOptions } from "../ir/builder.ts";
-import type { BinaryFn, ReduceFn, UnaryFn, ValueId } from "../ir/ir.ts";
+import { unaryFns } from "../../dsl/autodiff/primitive.ts";
+import type { BinaryFn, ReduceFn, ValueId } from "../ir/ir.ts";
 import type { OpAttrs } from "../ir/opAttrs.ts";
 import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
@@ -40,7 +41,6 @@ function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: O
 const dimsOf = (call: OpCall, id: ValueId): readonly Dim[] => call.ev.dimsOf(id);
 const what = (call: OpCall, id: ValueId): string => call.ev.describe(id);
 
-const unaryFns: readonly UnaryFn[] = ["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"];
 const binaryFns: readonly BinaryFn[] = [
   "add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal",
 ];
@@ -171,6 +171,12 @@ const emitters: Record<string, Emitter> = {
   randomNormal: (call) => random(call, "normal"),
   randomUniform: (call) => random(call, "uniform"),
   tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+  clamp(call) {
+    const x = tensorArg(call, 0);
+    const [low, high] = [numberArg(call, 1), numberArg(call, 2)];
+    const raised = call.ev.builder.add({ op: "binary", fn: "maximum", scalar: { value: low, position: 1 } }, [x], { loc: call.ev.loc(call.node) });
+    return add(call, { op: "binary", fn: "minimum", scalar: { value: high, position: 1 } }, [raised]);
+  },
   treeMap: (call) => emitTreeMap(call),
 };
 

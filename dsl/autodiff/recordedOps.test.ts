@@ -3,7 +3,7 @@ import * as ops from "../ops/index.ts";
 import type { Tensor } from "../tensor.ts";
 import { generator } from "../testSupport.ts";
 import { randomTensor } from "./gradCheck.ts";
-import type { Primitive, PrimitiveKind } from "./primitive.ts";
+import { unaryFns, type Primitive, type PrimitiveKind } from "./primitive.ts";
 import { withRecorder, type OpRecorder } from "./recorder.ts";
 
 // Every export of dsl/ops/index.ts must be listed below. An eager op that reads tensors must call recordOp:
@@ -20,6 +20,8 @@ const tensor = (spec: string, integers?: number) => randomTensor(spec, next, int
 type Entry =
   /** An op with tensor inputs: `call` returns its result and the tensors it read; the tape must get `primitive`. */
   | { readonly records: PrimitiveKind; readonly call: () => { readonly result: T; readonly reads: readonly T[] } }
+  /** An op made of other ops (`clamp` is maximum then minimum): the tape must lead from its result back to every tensor it read. */
+  | { readonly composes: readonly PrimitiveKind[]; readonly call: () => { readonly result: T; readonly reads: readonly T[] } }
   /** An op that returns its input itself (nothing to record: the cotangent reaches the input unchanged). */
   | { readonly identity: () => { readonly result: T; readonly input: T } }
   /** Not an op on tensors: says why nothing is recorded. */
@@ -47,7 +49,7 @@ const table: Readonly<Record<string, Entry>> = {
   writeGatherClashMessage: message, writeSizeMismatchMessage: message, writeOneDimMessage: message, writeConcatDimsDifferMessage: message,
   writeRelayoutAxisReusedMessage: message,
   treeMap: { notAnOp: "maps a function over trees; the ops that function runs record themselves" },
-  ...Object.fromEntries(["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"].map((name) => [name, unaryOp(name)])),
+  ...Object.fromEntries(unaryFns.map((name) => [name, unaryOp(name)])),
   ...Object.fromEntries(["add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal"].map((name) => [name, binaryOp(name)])),
   ...Object.fromEntries(["sum", "max", "min", "mean", "logsumexp"].map((name) => [name, reduceOp(name)])),
   einsum: { records: "einsum", call: () => { const [a, b] = [x(), tensor("d=3 c=2")]; return { result: loose.einsum(a, b, "b c"), reads: [a, b] }; } },
@@ -71,6 +73,7 @@ const table: Readonly<Record<string, Entry>> = {
     },
   },
   relayout: { identity: () => { const a = x(); return { result: loose.relayout(a, "b:data"), input: a }; } },
+  clamp: { composes: ["binary", "binary"], call: () => { const a = x(); return { result: loose.clamp(a, -0.5, 0.5), reads: [a] }; } },
 };
 
 interface RecordedCall {
@@ -102,6 +105,19 @@ describe("every eager op records itself on an open tape", () => {
         expect(own.map((item) => item.primitive.op), `${name} must call recordOp once for its result`).toEqual([entry.records]);
         expect(own[0].inputs).toHaveLength(value.reads.length);
         own[0].inputs.forEach((input, index) => expect(input, `input ${index} of ${name}`).toBe(value.reads[index]));
+      });
+    } else if ("composes" in entry) {
+      it(`${name} records ${entry.composes.join(" then ")} leading from what it read to its result`, () => {
+        const { value, seen } = recorded(entry.call);
+        const chain: RecordedCall[] = [];
+        let frontier: readonly T[] = [value.result];
+        while (frontier.length > 0) {
+          const made = seen.filter((item) => frontier.includes(item.output));
+          chain.unshift(...made);
+          frontier = made.flatMap((item) => item.inputs).filter((input) => !value.reads.includes(input));
+        }
+        expect(chain.map((item) => item.primitive.op)).toEqual(entry.composes);
+        for (const read of value.reads) expect(chain.some((item) => item.inputs.includes(read)), "every tensor read is an input of the chain").toBe(true);
       });
     } else if ("identity" in entry) {
       it(`${name} returns its input itself`, () => {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as binaryOps from "./binary.ts";
 import { add, div, equal, greater, greaterEqual, less, lessEqual, maximum, minimum, mul, pow, sub, where } from "./binary.ts";
-import { abs, exp, gelu, log, neg, reciprocal, relu, rsqrt, sigmoid, sqrt, square, tanh } from "./unary.ts";
+import { abs, clamp, cos, exp, floor, gelu, log, neg, reciprocal, relu, round, rsqrt, sigmoid, sin, sqrt, square, tanh } from "./unary.ts";
 import { allIndices, at, closeTo, dimPool, shapeOf, subsetOf, t, tensorWith } from "./testSupport.ts";
 
 const values = [-2, -0.5, 0, 1, 4];
@@ -16,10 +16,21 @@ describe("unary ops", () => {
     const cases: [typeof relu, (value: number) => number][] = [
       [exp, Math.exp], [log, Math.log], [tanh, Math.tanh], [sqrt, Math.sqrt], [rsqrt, (v) => 1 / Math.sqrt(v)],
       [neg, (v) => -v], [abs, Math.abs], [square, (v) => v * v], [reciprocal, (v) => 1 / v], [sigmoid, (v) => 1 / (1 + Math.exp(-v))],
+      [sin, Math.sin], [cos, Math.cos], [floor, Math.floor],
     ];
     for (const [op, reference] of cases) {
       expect([...op(x).data]).toEqual(values.map((value) => Math.fround(reference(value))));
     }
+  });
+
+  it("round sends halves to the even neighbour, as torch.round and numpy.round do", () => {
+    expect([...round(t("v=9", [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49, -0.51, 3.7])).data]).toEqual([-2, -2, -0, 0, 2, 2, 0, -1, 4]);
+  });
+
+  it("clamp limits to [low, high], and gives high everywhere when low > high (as torch.clamp)", () => {
+    expect([...clamp(x, -1, 1).data]).toEqual([-1, -0.5, 0, 1, 1]);
+    expect([...clamp(x, 2, 1).data]).toEqual([1, 1, 1, 1, 1]);
+    expect(clamp(t("a=2 b=1", [5, -5]), 0, 1).names).toEqual(["a", "b"]);
   });
 
   it("gelu is GPT-2's tanh approximation", () => {
