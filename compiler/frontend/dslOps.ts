@@ -46,11 +46,13 @@ const binaryFns: readonly BinaryFn[] = [
 ];
 const reduceFns: readonly ReduceFn[] = ["sum", "max", "min", "mean", "logsumexp"];
 
-function binary(call: OpCall, fn: BinaryFn): StaticValue {
-  const a = tensorOrNumberArg(call, 0);
-  const b = tensorOrNumberArg(call, 1);
+/** A binary op; its outer form (`add.outer`) takes two tensors that may each have dims the other lacks. */
+function binary(call: OpCall, fn: BinaryFn, outer = false): StaticValue {
+  const a = outer ? { tensor: tensorArg(call, 0) } : tensorOrNumberArg(call, 0);
+  const b = outer ? { tensor: tensorArg(call, 1) } : tensorOrNumberArg(call, 1);
   if ("tensor" in a && "tensor" in b) {
-    check(call, () => rules.broadcastDims(dimsOf(call, a.tensor), dimsOf(call, b.tensor), [what(call, a.tensor), what(call, b.tensor)], call.name));
+    const rule = outer ? rules.broadcastDims : rules.binaryDims;
+    check(call, () => rule(dimsOf(call, a.tensor), dimsOf(call, b.tensor), [what(call, a.tensor), what(call, b.tensor)], call.name));
     return add(call, { op: "binary", fn }, [a.tensor, b.tensor]);
   }
   if ("tensor" in a && "number" in b) return add(call, { op: "binary", fn, scalar: { value: b.number, position: 1 } }, [a.tensor]);
@@ -92,6 +94,14 @@ const emitters: Record<string, Emitter> = {
     const dims = check(call, () => rules.einsumDims(inputs.map((id) => dimsOf(call, id)), out, inputs.map((id) => what(call, id))));
     return add(call, { op: "einsum" }, inputs, { out: dims.map((dim) => dim.name) });
   },
+  dot(call) {
+    const inputs = [tensorArg(call, 0), tensorArg(call, 1)];
+    const [a, b] = inputs.map((id) => dimsOf(call, id));
+    const described = inputs.map((id) => what(call, id));
+    const all = call.args.length < 3 || call.args[2].kind === "undefined";
+    const dims = check(call, () => (all ? rules.contractDims(a, b, described) : rules.dotDims(a, b, stringArg(call, 2), described)));
+    return add(call, { op: "einsum" }, inputs, { out: dims.map((dim) => dim.name) });
+  },
   where(call) {
     const inputs = [tensorArg(call, 0), tensorOrScalar(call, 1), tensorOrScalar(call, 2)];
     check(call, () => rules.whereDims(dimsOf(call, inputs[0]), dimsOf(call, inputs[1]), dimsOf(call, inputs[2])));
@@ -110,6 +120,8 @@ const emitters: Record<string, Emitter> = {
     const x = tensorArg(call, 0);
     const perm = stringArg(call, 1);
     const dims = check(call, () => rules.transposeDims(dimsOf(call, x), perm, what(call, x)));
+    // The order x already has (`transpose(y, dimsOf(y))` in a generic layer): no op.
+    if (dims.every((dim, index) => dim.name === dimsOf(call, x)[index].name)) return { kind: "tensor", id: x };
     return add(call, { op: "transpose" }, [x], { out: dims.map((dim) => dim.name) });
   },
   splitDim(call) {
@@ -178,6 +190,8 @@ const emitters: Record<string, Emitter> = {
     return add(call, { op: "binary", fn: "minimum", scalar: { value: high, position: 1 } }, [raised]);
   },
   treeMap: (call) => emitTreeMap(call),
+  // No op: the dims of a tensor are known while the model is read.
+  dimsOf: (call) => ({ kind: "string", value: dimsOf(call, tensorArg(call, 0)).map((dim) => dim.name).join(" ") }),
 };
 
 /** A static padding option as the shape rule reads it (a wrong kind is the rule's "not same or valid" message). */
@@ -209,11 +223,17 @@ function softmax(call: OpCall, log: boolean): StaticValue {
 }
 
 for (const fn of unaryFns) emitters[fn] = (call) => add(call, { op: "unary", fn }, [tensorArg(call, 0)]);
-for (const fn of binaryFns) emitters[fn] = (call) => binary(call, fn);
+for (const fn of binaryFns) {
+  emitters[fn] = (call) => binary(call, fn);
+  emitters[`${fn}.outer`] = (call) => binary(call, fn, true);
+}
 for (const fn of reduceFns) {
   emitters[fn] = (call) => {
     const x = tensorArg(call, 0);
-    const spec = stringArg(call, 1);
+    const all = call.args.length < 2 || call.args[1].kind === "undefined";
+    // With no dims listed, every dim (a scalar stays itself, as the eager op returns it).
+    if (all && dimsOf(call, x).length === 0) return { kind: "tensor", id: x };
+    const spec = all ? dimsOf(call, x).map((dim) => dim.name).join(" ") : stringArg(call, 1);
     check(call, () => rules.reduceDims(dimsOf(call, x), spec, what(call, x), call.name));
     return add(call, { op: "reduce", fn, dims: parseDims(spec) }, [x]);
   };

@@ -47,7 +47,8 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
     const [left, right]: Draw[] = fn === "maximum" || fn === "minimum" ? [{ values: [0.6, 1.4, 0.9, 1.25, 0.7, 1.3] }, { values: [1.0, 0.8, 1.15] }] : ["positive", "positive"];
     return [
       // a lacks c, b lacks batch: each cotangent is summed over the dims its operand lacks.
-      { primitive: "binary" as const, name: `binary ${fn} broadcast`, inputs: [tensor("b=2 d=3", left), tensor("d=3 c=2", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
+      { primitive: "binary" as const, name: `binary ${fn} outer`, inputs: [tensor("b=2 d=3", left), tensor("d=3 c=2", right)], fn: ([a, b]: readonly T[]) => (loose[fn] as unknown as { outer: (a: T, b: T) => T }).outer(a, b) },
+      { primitive: "binary" as const, name: `binary ${fn} broadcast`, inputs: [tensor("b=2 d=3", left), tensor("d=3", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
       { primitive: "binary" as const, name: `binary ${fn} reordered`, inputs: [tensor("b=2 d=3", left), tensor("d=3 b=2", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
       { primitive: "binary" as const, name: `binary ${fn} tensor, 1.5`, inputs: [tensor("b=2 d=3", "positive")], fn: ([x]: readonly T[]) => loose[fn](x, 1.5) },
       { primitive: "binary" as const, name: `binary ${fn} 1.5, tensor`, inputs: [tensor("b=2 d=3", "positive")], fn: ([x]: readonly T[]) => loose[fn](1.5, x) },

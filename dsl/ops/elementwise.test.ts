@@ -65,14 +65,31 @@ describe("binary ops", () => {
     expect(add(x, 1).label).toBe("add(x, 1)");
   });
 
-  it("broadcast by name: a's dims, then b's new dims", () => {
+  it("broadcast by name when one operand's dims are the other's: a's dims, then b's new dims", () => {
+    const a = t("i=2 j=3"); // 0..5
+    const row = t("j=3", [10, 20, 30]);
+    expect([...add(a, row).data]).toEqual([10, 21, 32, 13, 24, 35]);
+    expect(shapeOf(add(row, a))).toBe("j=3 i=2");
+    expect([...add(row, a).data]).toEqual([10, 13, 21, 24, 32, 35]);
+    expect(shapeOf(mul(t("j=3 i=2"), a))).toBe("j=3 i=2");
+  });
+
+  it("reject operands that each have a dim the other lacks, naming both dims and the outer form", () => {
+    expect(() => add(t("i=2 j=3", undefined, "h"), t("i=2 k=2", undefined, "g"))).toThrow(
+      'add: tensor "h" [i=2, j=3] and tensor "g" [i=2, k=2] each have a dim the other lacks ("j", "k"). ' +
+        "Write add.outer(a, b) for an outer product, or give one operand only dims of the other.",
+    );
+  });
+
+  it("outer: any two tensors, a's dims then b's new dims", () => {
     const a = t("i=2 j=3"); // 0..5
     const b = t("k=2 i=2", [10, 20, 30, 40]); // (k,i): (0,0)=10 (0,1)=20 (1,0)=30 (1,1)=40
-    const sum = add(a, b);
+    const sum = add.outer(a, b);
     expect(shapeOf(sum)).toBe("i=2 j=3 k=2");
     // element (i, j, k) = a[i, j] + b[k, i]
     expect([...sum.data]).toEqual([10, 30, 11, 31, 12, 32, 23, 43, 24, 44, 25, 45]);
-    expect(shapeOf(mul(b, a))).toBe("k=2 i=2 j=3");
+    expect(shapeOf(mul.outer(b, a))).toBe("k=2 i=2 j=3");
+    expect(add.outer(a, t("j=3")).data).toEqual(add(a, t("j=3")).data);
   });
 
   it("name both tensors when a dim has two sizes", () => {
@@ -81,7 +98,7 @@ describe("binary ops", () => {
     );
   });
 
-  it("match a naive by-name loop on random dims (every binary op)", () => {
+  it("match a naive by-name loop on random dims (every binary op, plain where one operand's dims are the other's, else outer)", () => {
     const ops = { add, sub, mul, maximum, minimum, less, equal } as const;
     const references: Record<keyof typeof ops, (l: number, r: number) => number> = {
       add: (l, r) => l + r, sub: (l, r) => l - r, mul: (l, r) => l * r, maximum: Math.max, minimum: Math.min,
@@ -96,7 +113,10 @@ describe("binary ops", () => {
     );
     fc.assert(
       fc.property(cases, ({ a, b, op }) => {
-        const result = ops[op](a, b);
+        const result = ops[op].outer(a, b);
+        const nested = a.names.every((name) => b.names.includes(name)) || b.names.every((name) => a.names.includes(name));
+        if (nested) expect(ops[op](a, b).data).toEqual(result.data);
+        else expect(() => ops[op](a, b)).toThrow("each have a dim the other lacks");
         const expectedNames = [...a.names, ...b.names.filter((name) => !a.names.includes(name))];
         expect(result.names).toEqual(expectedNames);
         const expected = allIndices(result.dims).map((index) => Math.fround(references[op](at(a, index), at(b, index))));
