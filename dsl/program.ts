@@ -2,8 +2,10 @@ import { MeshtypeError } from "./errors.ts";
 import {
   writeProgramMeshMismatchMessage,
   writeProgramUnknownDimMessage,
+  writeProgramUnknownDtypeMessage,
   writeProgramUnknownUpdateAxisMessage,
 } from "./messages/program.ts";
+import { defaultDtype, dtypes, isDtype, type Dtype } from "./dtype.ts";
 import type { Layout } from "./layout.ts";
 import type { Mesh } from "./mesh.ts";
 import { Tensor, describeTensor } from "./tensor.ts";
@@ -29,6 +31,8 @@ export interface Program<
   readonly layout: Layout<Axes, Sizes, Spec>;
   /** The mesh axis the compiled weight update is sharded over, if asked for (see `program`). */
   readonly weightUpdateSharding?: string;
+  /** The element type the compiled program computes in (`"fp32"` unless the binding says `dtype: "bf16"`); eager calls compute in fp32. */
+  readonly dtype: Dtype;
 }
 
 /**
@@ -43,6 +47,11 @@ export interface Program<
  * weight-update sharding, ZeRO in DeepSpeed): gradients are reduce-scattered,
  * each device updates its shard, and the new weights are all-gathered. The
  * results are the same; eager calls ignore it. See docs/training.md.
+ *
+ * `dtype: "bf16"` (default `"fp32"`) says what the compiled program computes
+ * in: the element size for memory and communication, the peak the cost model
+ * uses (`meshtype simulate`) and the torch back end's dtype. Eager calls and
+ * the simulated mesh compute in fp32 either way.
  *
  * @example
  * export const mlp8 = program(mlp, { mesh: M, layout: L });
@@ -60,6 +69,7 @@ export function program<
     readonly mesh: ValidateMesh<Given, Axes>;
     readonly layout: Layout<Axes, Sizes, Spec>;
     readonly weightUpdateSharding?: Extract<keyof Axes, string>;
+    readonly dtype?: Dtype;
   },
 ): Program<F, Axes, Sizes, Spec> {
   const fn = model as F;
@@ -73,6 +83,8 @@ export function program<
     const axes = layout.mesh.axes.map((axis) => axis.name).join(", ");
     throw new MeshtypeError("program-unknown-update-axis", writeProgramUnknownUpdateAxisMessage(updateAxis, axes));
   }
+  const dtype: unknown = binding.dtype ?? defaultDtype;
+  if (!isDtype(dtype)) throw new MeshtypeError("program-unknown-dtype", writeProgramUnknownDtypeMessage(String(dtype), dtypes.join(", ")));
   const names = parameterNames(fn);
   const label = fn.name === "" ? "" : fn.name;
   const bound = (...args: Parameters<F>): ReturnType<F> => {
@@ -86,6 +98,7 @@ export function program<
     model: { value: fn, enumerable: true },
     mesh: { value: layout.mesh, enumerable: true },
     layout: { value: layout, enumerable: true },
+    dtype: { value: dtype, enumerable: true },
     ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;
 }

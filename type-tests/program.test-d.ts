@@ -68,3 +68,7 @@ expectError(program(many, { mesh: M, layout: L }));
 declare function generic<S extends string>(x: Tensor<S>, scale: number, name: string): Tensor<S>;
 expectAssignable<Program<typeof generic>>(program(generic, { mesh: M, layout: L }));
 expectType<never>(null as unknown as ModelErrors<(x: Tensor<string>, options: { eps: number }) => void, Sizes, Spec>);
+
+// dtype: "fp32" (default) or "bf16"; any other string is rejected by tsc.
+expectType<"bf16" | "fp32">(program(mlp, { mesh: M, layout: L, dtype: "bf16" }).dtype);
+expectError(program(mlp, { mesh: M, layout: L, dtype: "fp16" }));

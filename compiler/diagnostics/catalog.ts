@@ -7,13 +7,15 @@ import { autodiffMessages } from "./autodiffMessages.ts";
 import { cliMessages } from "./cliMessages.ts";
 import { frontendMessages } from "./frontendMessages.ts";
 import { loweringMessages } from "./loweringMessages.ts";
+import { torchMessages } from "./torchMessages.ts";
 import { validateMessages } from "./validateMessages.ts";
 
-/** Every message table, by area: MT1xxx front end, MT2xxx validation, MT3xxx lowering, MT4xxx autodiff, MT9xxx command line. */
+/** Every message table, by area: MT1xxx front end, MT2xxx validation, MT3xxx lowering, MT4xxx autodiff, MT6xxx torch back end, MT9xxx command line. */
 export const catalog: Readonly<Record<string, Readonly<Record<string, MessageTemplate<never>>>>> = {
   frontend: frontendMessages,
   validate: validateMessages,
   lower: loweringMessages,
   autodiff: autodiffMessages,
+  torch: torchMessages,
   cli: cliMessages,
 };

@@ -9,13 +9,16 @@
  * Program; `verify` runs between them; `printProgram` gives the text form.
  */
 import type { Dim } from "../../dsl/tensor.ts";
+import type { Dtype } from "../../dsl/dtype.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+import type { ShardingAssignment } from "./shardingAssignment.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
 export type { BinaryFn, ReduceFn, UnaryFn };
+export type { Dtype };
 
 /** Where an op or a program comes from in the user's sources (1-based line and column). */
 export interface SourceLoc {
@@ -225,6 +228,13 @@ export interface Program {
   /** The mesh axis to shard the weight update over (`program(f, { ..., weightUpdateSharding: "data" })`), if any. */
   readonly weightUpdateSharding?: string;
   /**
+   * The element type the compiled program computes in (`program(f, { ..., dtype: "bf16" })`,
+   * `"fp32"` by default): element sizes for memory and communication, the peak
+   * the cost model uses, and the torch back end's dtype. Eager runs and the
+   * simulated mesh compute in fp32 whatever it says.
+   */
+  readonly dtype: Dtype;
+  /**
    * Layout rules for single values, in front of the program's (as a `relayout`'s
    * rules are), set by passes: weight-update sharding puts optimizer state and
    * update values on the data axis here. Params read theirs as their input sharding.
@@ -237,6 +247,11 @@ export interface Program {
    * reads them on the lowered program.
    */
   readonly gradients?: readonly GradientPair[];
+  /**
+   * Set by `assignShardings` (before `lower`, which materializes it): every
+   * op's strategy and every value's held sharding, with where it came from.
+   */
+  readonly assignment?: ShardingAssignment;
 }
 
 /** A value differentiated with respect to, and its gradient. */

@@ -49,3 +49,13 @@ export type writeProgramUnknownUpdateAxisMessage<
   Axis extends string,
   Axes extends string,
 > = `program(): weightUpdateSharding "${Axis}" is not an axis of the mesh (${Axes}). Name the data-parallel axis, e.g. weightUpdateSharding: "data".`;
+
+/** `dtype` is not one meshtype knows (`known`: the dtypes, comma-separated). */
+export function writeProgramUnknownDtypeMessage(dtype: string, known: string): string {
+  return `program(): dtype "${dtype}" is not a dtype meshtype knows (${known}). Write dtype: "bf16", or leave it out for fp32.`;
+}
+/** Type twin of {@link writeProgramUnknownDtypeMessage}. */
+export type writeProgramUnknownDtypeMessage<
+  Dtype extends string,
+  Known extends string,
+> = `program(): dtype "${Dtype}" is not a dtype meshtype knows (${Known}). Write dtype: "bf16", or leave it out for fp32.`;
