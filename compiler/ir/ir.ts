@@ -219,6 +219,12 @@ export interface Program {
   /** The layout string as written, and its rules. */
   readonly layoutSpec: string;
   readonly layout: readonly LayoutRule[];
+  /**
+   * The layout string ends with `auto` (`"batch:data, auto"`, or `"auto"`):
+   * its rules are fixed and the dims they do not name are open, for
+   * `assignShardings` to lay out. Without it, those dims are replicated.
+   */
+  readonly openLayout?: boolean;
   /** One tree per parameter of the model function, in order, with the parameter's name. */
   readonly params: readonly { readonly name: string; readonly tree: ValueTree }[];
   readonly body: Block;

@@ -19,7 +19,8 @@ import type { Sharding, SourceLoc, ValueId } from "./ir.ts";
  * Why a value is held in its sharding:
  * - `layout`: the program's layout rules (`rules`: those that split one of its dims; none: all replicated);
  * - `relayout`: a `relayout(x, rules)` in the user's code at `loc` (`rules` as written);
- * - `pinned`: computed from a value a relayout at `loc` constrained, whose rules it keeps (GSPMD-style propagation);
+ * - `pinned`: computed from a value a relayout constrained, whose rules it keeps (GSPMD-style propagation);
+ *   `backward`: a value a relayouted value is computed from, made in the relayout's layout (open layouts only);
  * - `weightUpdate`: weight-update sharding put it on `axis` (`program(f, { weightUpdateSharding })`);
  * - `op`: the op's sharding rule, from its operands' shardings (e.g. an einsum over a split dim leaves a pending sum);
  * - `reducedOnce`: a pending sum read by several consumers (or on the way to several), reduced once for all of them;
@@ -28,7 +29,7 @@ import type { Sharding, SourceLoc, ValueId } from "./ir.ts";
 export type ShardingSource =
   | { readonly kind: "layout"; readonly rules: readonly LayoutRule[] }
   | { readonly kind: "relayout"; readonly rules: readonly LayoutRule[]; readonly loc: SourceLoc }
-  | { readonly kind: "pinned"; readonly rules: readonly LayoutRule[] }
+  | { readonly kind: "pinned"; readonly rules: readonly LayoutRule[]; readonly backward?: { readonly loc: SourceLoc } }
   | { readonly kind: "weightUpdate"; readonly axis: string }
   | { readonly kind: "op"; readonly op: string }
   | { readonly kind: "reducedOnce"; readonly axes: readonly string[] }
@@ -70,7 +71,9 @@ export function formatShardingSource(source: ShardingSource): string {
     case "relayout":
       return `relayout "${formatRules(source.rules)}" at ${source.loc.file}:${source.loc.line}:${source.loc.column}`;
     case "pinned":
-      return `propagated from relayout "${formatRules(source.rules)}"`;
+      return source.backward
+        ? `propagated back from relayout "${formatRules(source.rules)}" at ${source.backward.loc.file}:${source.backward.loc.line}:${source.backward.loc.column}`
+        : `propagated from relayout "${formatRules(source.rules)}"`;
     case "weightUpdate":
       return `weight-update sharding over ${source.axis}`;
     case "op":

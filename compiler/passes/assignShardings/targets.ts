@@ -13,13 +13,15 @@
  * `dim:axis` whose dim it has (in a size the axis divides) as its target on
  * that axis, until another relayout sets new pins. A dim or axis that two
  * operands pin in two different ways is not pinned. Programs without
- * relayout have no pins.
+ * relayout have no pins. In an open layout, relayout rules are also carried
+ * backward (backwardPins.ts), below the forward pins in priority.
  */
 import type { LayoutRule } from "../../../dsl/parseLayout.ts";
 import type { Op, Program, Sharding, ValueId } from "../../ir/ir.ts";
 import type { ShardingSource } from "../../ir/shardingAssignment.ts";
 import { targetSharding } from "../../ir/sharding.ts";
 import { overrideRules, rulesByValue } from "../layoutRules.ts";
+import { backwardPins, type BackwardPin } from "./backwardPins.ts";
 
 /** A target sharding and the constraint it comes from. */
 export interface Target {
@@ -32,9 +34,12 @@ export class Targets {
   private readonly ownRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
   private readonly relayouts = new Map<ValueId, Op>();
   private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
+  private readonly backward: ReadonlyMap<ValueId, readonly BackwardPin[]>;
 
+  /** Throws MT5201 where two relayouts' rules, carried backward in an open layout, conflict. */
   constructor(private readonly program: Program) {
     this.ownRules = rulesByValue(program);
+    this.backward = backwardPins(program);
     for (const [id, op] of relayoutOps(program)) this.relayouts.set(id, op);
   }
 
@@ -44,18 +49,31 @@ export class Targets {
     if (value === undefined) throw new Error(`targets: %${id} is not a value of "${this.program.name}"`);
     const own = this.ownRules.get(id);
     const pinned = this.pins.get(id);
-    const rules = own ?? (pinned ? overrideRules(this.program.layout, pinned) : this.program.layout);
+    const back = this.backward.get(id);
+    let rules = own;
+    if (rules === undefined) {
+      const carried = back ? overrideRules(this.program.layout, back.map((pin) => pin.rule)) : this.program.layout;
+      rules = pinned ? overrideRules(carried, pinned) : carried;
+    }
     const sharding = targetSharding(value.dims, this.program.mesh, rules);
     const used = rules.filter((rule) => value.dims.some((dim) => dim.name === rule.dim) && this.program.mesh.some((axis) => axis.name === rule.axis));
-    return { sharding, source: this.sourceOf(id, own, pinned, used) };
+    return { sharding, source: this.sourceOf(id, own, pinned, back, used) };
   }
 
-  private sourceOf(id: ValueId, own: readonly LayoutRule[] | undefined, pinned: readonly LayoutRule[] | undefined, used: readonly LayoutRule[]): ShardingSource {
+  private sourceOf(
+    id: ValueId, own: readonly LayoutRule[] | undefined, pinned: readonly LayoutRule[] | undefined, back: readonly BackwardPin[] | undefined, used: readonly LayoutRule[],
+  ): ShardingSource {
     const relayout = this.relayouts.get(id);
     if (own !== undefined && relayout !== undefined && relayout.op === "relayout") return { kind: "relayout", rules: relayout.rules, loc: relayout.loc };
     const update = this.program.valueRules?.get(id);
     if (own !== undefined && update !== undefined && update.length > 0) return { kind: "weightUpdate", axis: update[0].axis };
-    if (pinned !== undefined && used.some((rule) => pinned.some((pin) => pin.dim === rule.dim && pin.axis === rule.axis))) return { kind: "pinned", rules: pinned };
+    const usedOf = (rules: readonly LayoutRule[]) => used.filter((rule) => rules.some((pin) => pin.dim === rule.dim && pin.axis === rule.axis));
+    if (pinned !== undefined && usedOf(pinned).length > 0) return { kind: "pinned", rules: pinned };
+    const backUsed = back?.find((pin) => usedOf([pin.rule]).length > 0);
+    if (backUsed !== undefined) {
+      const written = backUsed.from.op === "relayout" ? backUsed.from.rules : [backUsed.rule];
+      return { kind: "pinned", rules: written, backward: { loc: backUsed.from.loc } };
+    }
     return { kind: "layout", rules: used };
   }
 
