@@ -31,14 +31,20 @@ export interface SourceLoc {
 export type ValueId = number;
 
 /**
- * The state of one value along one mesh axis (DESIGN.md section 2). A split
- * with `halo` (lowered only, made by `haloExchange` for `conv2d`) holds, on
- * every device, its block of `dim` plus `halo` rows of each neighbour's block
- * on either side (zeros past the ends of the axis).
+ * The state of one value along one mesh axis. A dim split over several axes
+ * has one split state on each, and `order` ranks them, major first: 0 (left
+ * out) is the major axis, then 1, 2, ... (`batch:(data, fsdp)` is
+ * `{data: split(batch), fsdp: split(batch@1)}`); the axes of one dim always
+ * have the orders 0..k-1. A split the axes do not divide is padded: every
+ * device holds ceil(size / devices) entries, the last blocks short
+ * (dsl/runtime/padding.ts). A split with `halo` (lowered only, made by
+ * `haloExchange` for `conv2d`) holds, on every device, its block of `dim`
+ * plus `halo` rows of each neighbour's block on either side (zeros past the
+ * ends of the axis).
  */
 export type AxisState =
   | { readonly kind: "replicated" }
-  | { readonly kind: "split"; readonly dim: string; readonly halo?: number }
+  | { readonly kind: "split"; readonly dim: string; readonly order?: number; readonly halo?: number }
   | { readonly kind: "partial"; readonly reduce: PartialReduce };
 
 /** The pending reduction of a partial value. */
@@ -58,7 +64,8 @@ export interface Value {
   readonly sharding?: Sharding;
   /**
    * Set by `lower`: the dims one device holds, in the same order as `dims`
-   * (a dim split over an axis of size n has size `size / n`).
+   * (a dim split over axes of n devices has size `ceil(size / n)`; when n
+   * does not divide it, the last blocks are padded: see `paddedDimsOf`).
    */
   readonly localDims?: readonly Dim[];
 }

@@ -1,10 +1,12 @@
 /**
  * Small facts about shardings that the verifier, the passes and the back end
- * share: equality, the layout's target state of a value, and local dims.
+ * share: equality, the layout's target state of a value, the major-to-minor
+ * order of the axes that split a dim, local dims and where they are padded.
  */
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import { blockOf, splitAxesOf } from "../../dsl/runtime/padding.ts";
 import type { AxisState, Sharding } from "./ir.ts";
 import { formatAxisState } from "./printer.ts";
 
@@ -30,29 +32,91 @@ export function formatSharding(sharding: Sharding): string {
 
 /**
  * What the layout asks for a value with `dims`: on each axis, split over the
- * value's dim that a rule puts there, else replicated. Assumes the layout was
- * validated for these dims (at most one of them per axis).
+ * value's dim that a rule puts there, else replicated; a dim with several
+ * rules (`batch:(data, fsdp)`, one entry per axis, major first) is split over
+ * each of their axes, ranked in that order. Assumes the layout was validated
+ * for these dims (at most one of them per axis).
  */
 export function targetSharding(dims: readonly Dim[], mesh: readonly MeshAxis[], rules: readonly LayoutRule[]): Sharding {
   const sharding: Record<string, AxisState> = {};
+  const onMesh = rules.filter((rule) => mesh.some((axis) => axis.name === rule.axis) && dims.some((dim) => dim.name === rule.dim));
   for (const axis of mesh) {
-    const rule = rules.find((candidate) => candidate.axis === axis.name && dims.some((dim) => dim.name === candidate.dim));
-    sharding[axis.name] = rule ? { kind: "split", dim: rule.dim } : replicatedState;
+    const rule = onMesh.find((candidate) => candidate.axis === axis.name);
+    if (!rule) {
+      sharding[axis.name] = replicatedState;
+      continue;
+    }
+    const order = onMesh.filter((candidate) => candidate.dim === rule.dim).indexOf(rule);
+    sharding[axis.name] = splitState(rule.dim, order);
   }
   return sharding;
 }
 
-/** The axes a dim is split over in `sharding`, in mesh order. */
+/** The state "split along `dim`" as the axis of rank `order` among those that split it (0, the major one, is written without it). */
+export function splitState(dim: string, order = 0): AxisState {
+  return order === 0 ? { kind: "split", dim } : { kind: "split", dim, order };
+}
+
+/** The axes a dim is split over in `sharding`, major first (by `order`, then in mesh order). */
 export function axesSplitting(dim: string, sharding: Sharding, mesh: readonly MeshAxis[]): MeshAxis[] {
-  return mesh.filter((axis) => {
-    const state = sharding[axis.name];
-    return state?.kind === "split" && state.dim === dim;
-  });
+  return splitAxesOf(dim, sharding, mesh);
 }
 
 /**
- * The dims one device holds: every split dim divided by the size of the axis
- * it is split over, plus twice its halo (one on each side) when it has one.
+ * `sharding` with the orders of every split dim made canonical: the axes of
+ * each dim ranked 0..k-1, in their present order (ties in mesh order), 0
+ * written as no order. Halos are kept.
+ */
+export function normalizeOrders(sharding: Sharding, mesh: readonly MeshAxis[]): Sharding {
+  const result: Record<string, AxisState> = { ...sharding };
+  const dims = new Set<string>();
+  for (const state of Object.values(sharding)) if (state.kind === "split") dims.add(state.dim);
+  for (const dim of dims) {
+    axesSplitting(dim, sharding, mesh).forEach((axis, order) => {
+      const state = sharding[axis.name];
+      if (state.kind !== "split") return;
+      const { order: _old, ...rest } = state;
+      result[axis.name] = order === 0 ? rest : { ...rest, order };
+    });
+  }
+  return result;
+}
+
+/**
+ * `sharding` with every split dim's axes ranked as in the first of
+ * `preferred` that splits that dim over all of them (else as they are, then
+ * mesh order), canonical (see `normalizeOrders`). The planners use it so a
+ * result keeps its operands' (or its target's) major-to-minor order.
+ */
+export function orderLike(sharding: Sharding, mesh: readonly MeshAxis[], preferred: readonly Sharding[]): Sharding {
+  const result: Record<string, AxisState> = { ...sharding };
+  const dims = new Set<string>();
+  for (const state of Object.values(sharding)) if (state.kind === "split") dims.add(state.dim);
+  for (const dim of dims) {
+    const axes = axesSplitting(dim, sharding, mesh).map((axis) => axis.name);
+    if (axes.length < 2) continue;
+    for (const other of preferred) {
+      const ranked = axesSplitting(dim, other, mesh).map((axis) => axis.name).filter((name) => axes.includes(name));
+      if (ranked.length !== axes.length) continue;
+      ranked.forEach((name, order) => {
+        const state = sharding[name];
+        if (state.kind === "split") result[name] = { ...state, order };
+      });
+      break;
+    }
+  }
+  return normalizeOrders(result, mesh);
+}
+
+/** The number of devices `dim` is split over in `sharding` (1 when it is not split). */
+export function splitDevices(dim: string, sharding: Sharding, mesh: readonly MeshAxis[]): number {
+  return axesSplitting(dim, sharding, mesh).reduce((product, axis) => product * axis.size, 1);
+}
+
+/**
+ * The dims one device holds: every split dim of size N over n devices has
+ * ceil(N / n) entries (padded when n does not divide N), plus twice its halo
+ * (one on each side) when it has one.
  */
 export function localDimsOf(dims: readonly Dim[], sharding: Sharding, mesh: readonly MeshAxis[]): Dim[] {
   return dims.map((dim) => {
@@ -62,6 +126,43 @@ export function localDimsOf(dims: readonly Dim[], sharding: Sharding, mesh: read
       const state = sharding[axis.name];
       return total + (state.kind === "split" ? 2 * (state.halo ?? 0) : 0);
     }, 0);
-    return parts === 1 && halo === 0 ? dim : { name: dim.name, size: dim.size / parts + halo };
+    return parts === 1 && halo === 0 ? dim : { name: dim.name, size: Math.ceil(dim.size / parts) + halo };
   });
+}
+
+/** A dim of a value that some devices hold only in part: its global size, its axes (major first) and local size. */
+export interface PaddedDim {
+  readonly dim: string;
+  readonly size: number;
+  readonly axes: readonly MeshAxis[];
+  readonly local: number;
+}
+
+/**
+ * The dims of a value with `dims` under `sharding` that are split unevenly:
+ * every device holds `local` = ceil(size / devices) entries, and the last
+ * blocks are short (their tail is padding). The cost model and explain count
+ * the padded local dims (`localDimsOf`); this says where padding is.
+ */
+export function paddedDimsOf(dims: readonly Dim[], sharding: Sharding, mesh: readonly MeshAxis[]): PaddedDim[] {
+  return dims.flatMap((dim) => {
+    const axes = axesSplitting(dim.name, sharding, mesh);
+    const parts = axes.reduce((product, axis) => product * axis.size, 1);
+    return dim.size % parts === 0 ? [] : [{ dim: dim.name, size: dim.size, axes, local: Math.ceil(dim.size / parts) }];
+  });
+}
+
+/**
+ * Which devices hold short blocks of a padded dim, as text for generated code
+ * and explain: `vocab: 6283 per device, 6276 on model=7`, with every short
+ * block listed by its coordinates (at most four, then a count).
+ */
+export function describePadding(padded: PaddedDim): string {
+  const coords = padded.axes.reduce<Record<string, number>[]>((list, axis) => list.flatMap((entry) => Array.from({ length: axis.size }, (_, index) => ({ ...entry, [axis.name]: index }))), [{}]);
+  const short = coords.flatMap((at) => {
+    const { valid } = blockOf(padded.size, padded.axes, at);
+    return valid < padded.local ? [`${valid} on ${padded.axes.map((axis) => `${axis.name}=${at[axis.name]}`).join(" ")}`] : [];
+  });
+  const listed = short.length > 4 ? [...short.slice(0, 4), `${short.length - 4} more short`] : short;
+  return `${padded.dim}: ${padded.local} per device, ${listed.join(", ")}`;
 }
