@@ -105,6 +105,8 @@ export const OpKinds = {
   localSlice: "localSlice",
   // lowered only: the halo exchange of a spatially split conv2d (two collectivePermutes)
   haloExchange: "haloExchange",
+  // lowered only: the padding of unevenly split dims set to a value a reduction ignores (local)
+  maskPadding: "maskPadding",
 } as const;
 
 /** The kind of an op. */
@@ -175,6 +177,17 @@ export type Op = OpBase &
         readonly axis: string;
         readonly dim: string;
         readonly halo: number;
+      }
+    | {
+        /**
+         * Local: the input with every padded entry of `dims` (unevenly split dims:
+         * the tail of a short block, see `paddedDimsOf`) set to `fill`, 0 before a
+         * sum or a contraction over them, -Infinity before a max, so that the
+         * reduction gives the eager result. Same sharding in and out.
+         */
+        readonly op: "maskPadding";
+        readonly dims: readonly string[];
+        readonly fill: number;
       }
   );
 

@@ -7,8 +7,8 @@ import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import { blockOf, splitAxesOf } from "../../dsl/runtime/padding.ts";
-import type { AxisState, Sharding } from "./ir.ts";
-import { formatAxisState } from "./printer.ts";
+import type { AxisState, Op, Sharding } from "./ir.ts";
+import { describeAxisState as formatAxisState } from "../../dsl/runtime/sharding.ts";
 
 /** The replicated state. */
 export const replicatedState: AxisState = Object.freeze({ kind: "replicated" });
@@ -165,4 +165,64 @@ export function describePadding(padded: PaddedDim): string {
   });
   const listed = short.length > 4 ? [...short.slice(0, 4), `${short.length - 4} more short`] : short;
   return `${padded.dim}: ${padded.local} per device, ${listed.join(", ")}`;
+}
+
+/** One dim a `maskPadding` masks: its global size and the names of the axes that split it, major first (what `validLength` takes). */
+export interface MaskedDim {
+  readonly dim: string;
+  readonly size: number;
+  readonly axes: readonly string[];
+}
+
+/**
+ * The dims of a lowered `maskPadding`'s value (`value`: its input or output,
+ * same dims and sharding) that it masks, with what a device needs to find
+ * its real length of each (`validLength(ctx, size, axes)`).
+ */
+export function maskedDims(dims: readonly string[], value: { readonly dims: readonly Dim[]; readonly sharding?: Sharding }): MaskedDim[] {
+  const sharding = value.sharding ?? {};
+  return dims.map((name) => {
+    const size = value.dims.find((dim) => dim.name === name)?.size ?? 0;
+    const axes = Object.entries(sharding)
+      .map(([axis, state], index) => ({ axis, state, index }))
+      .filter((entry) => entry.state.kind === "split" && entry.state.dim === name)
+      .sort((first, second) => orderOf(first.state) - orderOf(second.state) || first.index - second.index)
+      .map((entry) => entry.axis);
+    return { dim: name, size, axes };
+  });
+}
+
+function orderOf(state: AxisState): number {
+  return state.kind === "split" ? (state.order ?? 0) : 0;
+}
+
+/** How a lowered collective treats an uneven split: pad the dim it cuts, keep `size` entries of the dim it joins (see dsl/runtime/collectives.ts). */
+export interface CollectiveUneven {
+  readonly pad?: true;
+  readonly size?: number;
+}
+
+/**
+ * The uneven options of a lowered collective, read off its input's and
+ * output's local dims: `pad` when the dim it cuts into one chunk per device
+ * (reduce-scatter, local slice, all-to-all's split dim) has a local size the
+ * group does not divide; `size` when the dim it joins (all-gather,
+ * all-to-all's concat dim) keeps fewer entries than the group's shards hold.
+ * Empty for an even split: the generated call is then the plain one.
+ */
+export function collectiveUneven(
+  op: Op,
+  input: { readonly localDims?: readonly Dim[] },
+  output: { readonly localDims?: readonly Dim[] },
+  mesh: readonly MeshAxis[],
+): CollectiveUneven {
+  if (!("axis" in op) || op.op === "allReduce" || op.op === "haloExchange") return {};
+  const parts = mesh.find((axis) => axis.name === op.axis)?.size ?? 1;
+  const sizeIn = (dim: string): number => input.localDims?.find((entry) => entry.name === dim)?.size ?? 0;
+  const sizeOut = (dim: string): number => output.localDims?.find((entry) => entry.name === dim)?.size ?? 0;
+  const cut = op.op === "allToAll" ? op.splitDim : op.op === "allGather" ? undefined : op.dim;
+  const joined = op.op === "allToAll" ? op.concatDim : op.op === "allGather" ? op.dim : undefined;
+  const pad = cut !== undefined && sizeIn(cut) % parts !== 0;
+  const size = joined !== undefined && sizeOut(joined) !== parts * sizeIn(joined) ? sizeOut(joined) : undefined;
+  return { ...(pad ? { pad: true } : {}), ...(size === undefined ? {} : { size }) };
 }
