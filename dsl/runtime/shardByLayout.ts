@@ -48,7 +48,7 @@ export function shardByLayout<S extends string>(layout: Layout, tensor: Tensor<S
 export function gatherByLayout<S extends string>(layout: Layout, dims: string | readonly Dim[], shards: readonly Tensor<S>[]): Tensor<S> {
   const resolved = resolveDims(layout, dims);
   const expected = resolved.map((dim) => `${dim.name}=${dim.size}`).join(", ");
-  const global = gatherTensor(layout.mesh, shardingOf(layout, resolved, `tensor [${expected}]`), shards);
+  const global = gatherTensor(layout.mesh, shardingOf(layout, resolved, `tensor [${expected}]`), shards, resolved);
   const same = global.dims.length === resolved.length &&
     global.dims.every((dim, index) => dim.name === resolved[index].name && dim.size === resolved[index].size);
   if (!same) {
