@@ -3,7 +3,7 @@
  * user error, so it throws a plain Error naming the program, the op and what
  * is wrong. Checks: every input is defined before use and in scope; every
  * output is defined once; dims agree with the shape rules; loops are well
- * formed; and in a lowered program every value has a full sharding and local
+ * formed (yielded items included); and in a lowered program every value has a full sharding and local
  * dims that agree with it, and every collective agrees with the states it
  * converts between.
  */
@@ -11,12 +11,27 @@ import type { Dim } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "./ir.ts";
 import { sameSharding } from "./sharding.ts";
 import { inferDims } from "./inferDims.ts";
-import { attrsOf, isLoop, walkOps } from "./opAttrs.ts";
+import { attrsOf, isLoop, loopYields, walkOps } from "./opAttrs.ts";
 import { formatDims, formatOp } from "./printer.ts";
 import { checkCollective, checkLoweredValue } from "./verifyLowered.ts";
 
 function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
   return first.length === second.length && first.every((dim, index) => dim.name === second[index].name && dim.size === second[index].size);
+}
+
+/** The values in scope in a block: its own, then those of the blocks around it (no copy per loop). */
+class ScopeSet {
+  private readonly own = new Set<ValueId>();
+
+  constructor(private readonly outer?: ScopeSet) {}
+
+  has(id: ValueId): boolean {
+    return this.own.has(id) || (this.outer?.has(id) ?? false);
+  }
+
+  add(id: ValueId): void {
+    this.own.add(id);
+  }
 }
 
 class Verifier {
@@ -33,18 +48,19 @@ class Verifier {
     return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
   }
 
-  define(id: ValueId, what: string): void {
-    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what})`);
-    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what}) has no entry in program.values`);
+  define(id: ValueId, what: () => string): void {
+    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what()})`);
+    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what()}) has no entry in program.values`);
     this.defined.add(id);
   }
 
-  use(id: ValueId, scope: ReadonlySet<ValueId>, what: string): void {
-    if (!scope.has(id)) this.fail(`${what} uses %${id} before it is defined or outside its scope`);
+  /** `what` is a function so that the text of an op is formatted only when a check fails. */
+  use(id: ValueId, scope: ScopeSet, what: () => string): void {
+    if (!scope.has(id)) this.fail(`${what()} uses %${id} before it is defined or outside its scope`);
   }
 
-  op(op: Op, scope: Set<ValueId>): void {
-    const line = formatOp(this.program, op);
+  op(op: Op, scope: ScopeSet): void {
+    const line = (): string => formatOp(this.program, op);
     for (const input of op.inputs) this.use(input, scope, line);
     const outputDims = this.dims(op.output);
     const attrs = attrsOf(op);
@@ -54,50 +70,59 @@ class Verifier {
       try {
         expected = inferDims(attrs, op.inputs.map((input) => this.dims(input)), { dims: outputDims, out: names });
       } catch (error) {
-        this.fail(`${line}: the inputs do not fit the op (${(error as Error).message})`);
+        this.fail(`${line()}: the inputs do not fit the op (${(error as Error).message})`);
       }
-      if (!sameDims(expected, outputDims)) this.fail(`${line}: output dims should be ${formatDims(expected)}`);
+      if (!sameDims(expected, outputDims)) this.fail(`${line()}: output dims should be ${formatDims(expected)}`);
     }
     this.define(op.output, line);
     scope.add(op.output);
   }
 
-  loop(loop: Loop, scope: Set<ValueId>): void {
-    const what = `loop at ${loop.loc.file}:${loop.loc.line}`;
-    if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what} has count ${loop.count}`);
-    const inner = new Set(scope);
+  loop(loop: Loop, scope: ScopeSet): void {
+    const what = (): string => `loop at ${loop.loc.file}:${loop.loc.line}`;
+    if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what()} has count ${loop.count}`);
+    const inner = new ScopeSet(scope);
     for (const entry of loop.carried) {
       this.use(entry.init, scope, what);
       this.define(entry.param, what);
       inner.add(entry.param);
-      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what}: carried %${entry.param} differs from its init %${entry.init}`);
+      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what()}: carried %${entry.param} differs from its init %${entry.init}`);
     }
     for (const entry of loop.indexed) {
-      if (entry.items.length !== loop.count) this.fail(`${what}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
+      if (entry.items.length !== loop.count) this.fail(`${what()}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
       for (const item of entry.items) {
         this.use(item, scope, what);
-        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what}: item %${item} differs from %${entry.param}`);
+        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what()}: item %${item} differs from %${entry.param}`);
       }
       this.define(entry.param, what);
       inner.add(entry.param);
     }
     this.block(loop.body, inner);
     for (const entry of loop.carried) {
-      this.use(entry.result, inner, `${what} (carried result)`);
-      if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what}: carried result %${entry.result} changes dims`);
+      this.use(entry.result, inner, () => `${what()} (carried result)`);
+      if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what()}: carried result %${entry.result} changes dims`);
       this.define(entry.output, what);
       scope.add(entry.output);
     }
+    for (const entry of loopYields(loop)) {
+      this.use(entry.result, inner, () => `${what()} (yielded value)`);
+      if (entry.items.length !== loop.count) this.fail(`${what()}: yielded %${entry.result} has ${entry.items.length} items for ${loop.count} iterations`);
+      for (const item of entry.items) {
+        if (!sameDims(this.dims(item), this.dims(entry.result))) this.fail(`${what()}: yielded item %${item} differs from %${entry.result}`);
+        this.define(item, what);
+        scope.add(item);
+      }
+    }
   }
 
-  block(block: Block, scope: Set<ValueId>): void {
+  block(block: Block, scope: ScopeSet): void {
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement, scope);
       else this.op(statement, scope);
     }
   }
 
-  tree(tree: ValueTree, scope: ReadonlySet<ValueId>, what: string): void {
+  tree(tree: ValueTree, scope: ScopeSet, what: () => string): void {
     if (tree.kind === "tensor") this.use(tree.value, scope, what);
     else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, scope, what));
     else Object.values(tree.fields).forEach((item) => this.tree(item, scope, what));
@@ -110,10 +135,10 @@ class Verifier {
  */
 export function verify(program: Program, pass = "build"): Program {
   const verifier = new Verifier(program, pass);
-  const scope = new Set<ValueId>();
+  const scope = new ScopeSet();
   verifier.block(program.body, scope);
-  verifier.tree(program.result, scope, "the result");
-  for (const param of program.params) verifier.tree(param.tree, scope, `param ${param.name}`);
+  verifier.tree(program.result, scope, () => "the result");
+  for (const param of program.params) verifier.tree(param.tree, scope, () => `param ${param.name}`);
   for (const id of program.values.keys()) {
     if (!verifier.defined.has(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
   }
@@ -137,6 +162,12 @@ function checkLoweredProgram(program: Program, fail: (message: string) => never)
         const param = program.values.get(entry.param)?.sharding;
         if (!entry.items.every((item) => sameSharding(program.values.get(item)?.sharding, param))) {
           fail(`loop indexed %${entry.param}: every item must have the param's sharding`);
+        }
+      }
+      for (const entry of loopYields(statement)) {
+        const result = program.values.get(entry.result)?.sharding;
+        if (!entry.items.every((item) => sameSharding(program.values.get(item)?.sharding, result))) {
+          fail(`loop yielded %${entry.result}: every item must have the yielded value's sharding`);
         }
       }
       checkBlock(statement.body);
