@@ -15,7 +15,7 @@ import { LengthNeeded, type Evaluator } from "./evaluator.ts";
 import { readForHeader } from "./loopHeader.ts";
 import { runStatements, type Completion } from "./evalStatements.ts";
 import type { Binding, Scope } from "./scope.ts";
-import { describeValue, leaves, num, replaceLeaves, toValueTree, treeStructure, type LoopMarker, type StaticValue } from "./staticValue.ts";
+import { describeValue, leaves, replaceLeaves, toValueTree, treeStructure, type LoopMarker, type StaticValue } from "./staticValue.ts";
 
 /** Values that one indexed array contributes to a loop: one list of ids per leaf, and where they go in the body. */
 interface IndexedGroup {
@@ -125,17 +125,6 @@ function keptLoop(
   return undefined;
 }
 
-/** Run `body` `count` times, each in a fresh scope prepared by `bind` (loops inside a function given to grad). */
-function unrolledLoop(ev: Evaluator, count: number, body: Statement, scope: Scope, bind: (bodyScope: Scope, index: number) => void): Completion {
-  for (let index = 0; index < count; index++) {
-    const bodyScope = scope.child();
-    bind(bodyScope, index);
-    const completion = runStatements(ev, [body], bodyScope);
-    if (completion) return completion;
-  }
-  return undefined;
-}
-
 /** `for (let i = start; i < N; i++) body` with static start and N. */
 export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope): Completion {
   const header = readForHeader(ev, node, scope);
@@ -176,9 +165,6 @@ export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope
     } } };
     groups.set(array, entry);
   }
-  if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, header.count, node.getStatement(), scope, (bodyScope, index) => bodyScope.declare(header.name, num(header.start + index), false));
-  }
   return keptLoop(ev, node, scope, header.count, marker, [...groups.values()].map((entry) => entry.group), indexedNodes, (bodyScope) => {
     bodyScope.declare(header.name, { kind: "loopIndex", loop: marker }, false);
   });
@@ -208,9 +194,6 @@ export function evalForOf(ev: Evaluator, node: ForOfStatement, scope: Scope): Co
       if (completion) return completion;
     }
     return undefined;
-  }
-  if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, iterable.items.length, node.getStatement(), scope, (bodyScope, index) => bindName(ev, declaration.getNameNode(), iterable.items[index], bodyScope, false));
   }
   const mismatch = itemMismatch(ev, iterable.items);
   if (mismatch) return ev.fail(frontendMessages.loopIndexed, { name: shortText(node.getExpression()), reason: mismatch }, node.getExpression());

@@ -7,6 +7,7 @@ import type { Node } from "ts-morph";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import { fail, type MessageTemplate } from "../diagnostics/diagnostic.ts";
+import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
 import type { Locator } from "./location.ts";
@@ -32,6 +33,8 @@ export interface ProgramContext {
   readonly mesh: readonly MeshAxis[];
   /** The sizes of the layout's dims({...}). */
   readonly sizes: Readonly<Record<string, number>>;
+  /** The binding's activation recomputation policy (`program(f, { recompute })`), for the loops autodiff reverses. */
+  readonly recompute?: RecomputePolicy;
 }
 
 /** The evaluator's state for one program. */
@@ -40,6 +43,7 @@ export class Evaluator {
   readonly locator: Locator;
   readonly mesh: readonly MeshAxis[];
   readonly sizes: Readonly<Record<string, number>>;
+  readonly recompute: RecomputePolicy;
   /** Call nodes whose result gets a printing name (the variable they initialise). */
   readonly hints = new Map<Node, string>();
   /** Open kept loops, innermost last. */
@@ -51,14 +55,13 @@ export class Evaluator {
   depth = 0;
   /** Calls inlined so far. */
   calls = 0;
-  /** Above 0 while a function given to grad is read: its loops are unrolled, so autodiff sees straight-line IR. */
-  unrollLoops = 0;
 
   constructor(context: ProgramContext) {
     this.builder = context.builder;
     this.locator = context.locator;
     this.mesh = context.mesh;
     this.sizes = context.sizes;
+    this.recompute = context.recompute ?? "none";
   }
 
   /** Throw the diagnostic `template` at `node`. */
