@@ -6,6 +6,8 @@
 import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
 import { decompose } from "./decompose.ts";
+import { fuseLoops } from "./fuseLoops.ts";
+import { hoistInvariants } from "./hoistInvariants.ts";
 import { lower } from "./lower/lower.ts";
 import { shardWeightUpdate } from "./shardWeightUpdate.ts";
 import { validate } from "./validate.ts";
@@ -19,6 +21,8 @@ export interface Pass {
 /** The passes from a global program (what the front end builds) to a device program. */
 export const passes: readonly Pass[] = [
   { name: "validate", run: validate },
+  { name: "hoistInvariants", run: hoistInvariants },
+  { name: "fuseLoops", run: fuseLoops },
   { name: "decompose", run: decompose },
   { name: "shardWeightUpdate", run: shardWeightUpdate },
   { name: "lower", run: lower },

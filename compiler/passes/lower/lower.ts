@@ -10,8 +10,11 @@
  * A value converted to one sharding is converted once per block and reused by
  * every later consumer in that block and in the loop bodies inside it
  * (conversionCache.ts).
- * Loops are lowered once: carried and indexed values take the layout's states
- * at entry and are converted back to them at the end of the body. The result
+ * Loops are lowered once: carried values take the layout's states at entry
+ * and are converted back to them at the end of the body; indexed values
+ * whose items share one state keep it (else they take the layout's); a
+ * yielded value keeps its state (the layout's, inside the body, when the
+ * items are program results). The result
  * is converted to the layout's states (never partial). conv2d has its own
  * rule with halo exchanges for split spatial dims (lowerConv.ts).
  * A `relayout` pins its rules (like GSPMD's sharding constraint, propagated):
@@ -24,7 +27,7 @@ import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
 import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
 import type { LayoutRule } from "../../../dsl/parseLayout.ts";
 import type { AxisState, Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
-import { isLoop } from "../../ir/opAttrs.ts";
+import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
 import { localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
@@ -61,6 +64,13 @@ function multiOperandRule(op: Op): { keep: KeepPartial; excluded: ReadonlySet<st
   }
 }
 
+function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
+  if (tree.kind === "tensor") out.push(tree.value);
+  else if (tree.kind === "array") tree.items.forEach((item) => treeLeaves(item, out));
+  else Object.values(tree.fields).forEach((item) => treeLeaves(item, out));
+  return out;
+}
+
 class Lowerer {
   readonly rewriter: ProgramRewriter;
   readonly mesh: Program["mesh"];
@@ -69,9 +79,12 @@ class Lowerer {
   private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
   /** The relayout rules each value carries (see the module comment); absent for unpinned values. */
   private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
+  /** The tensors of the program's result. */
+  private readonly resultLeaves: ReadonlySet<ValueId>;
 
   constructor(private readonly program: Program) {
     this.rewriter = new ProgramRewriter(program);
+    this.resultLeaves = new Set(treeLeaves(program.result));
     this.mesh = program.mesh;
     this.relayoutRules = rulesByValue(program);
     this.conversions = new ConversionCache(program.mesh);
@@ -234,17 +247,34 @@ class Lowerer {
       return { ...entry, init: this.convert(this.use(entry.init), target, loop.loc) };
     });
     const indexed = loop.indexed.map((entry) => {
+      // Items that all have one sharding (a layer's weights, or what an earlier loop yielded) are read as they are,
+      // and converted inside the body where an op needs it (once per iteration, not once per item before the loop).
+      const items = entry.items.map((item) => this.use(item));
+      const shared = this.sharding(items[0]);
+      if (items.every((item) => sameSharding(this.sharding(item), shared))) {
+        this.define(entry.param, shared);
+        return { ...entry, items };
+      }
       const target = this.target(entry.param);
       this.define(entry.param, target);
-      return { ...entry, items: entry.items.map((item) => this.convert(this.use(item), target, loop.loc)) };
+      return { ...entry, items: items.map((item) => this.convert(item, target, loop.loc)) };
     });
     this.rewriter.openBlock();
     this.conversions.enterBlock();
     this.block(loop.body);
     const results = carried.map((entry) => this.convert(this.use(entry.result), this.sharding(entry.param), loop.loc));
+    // A yielded value keeps its state (a pending sum stays pending, for the loop that reads the items),
+    // unless the items are program results: then it takes the layout's state inside the body.
+    const yields = loopYields(loop).map((entry) => {
+      const value = this.use(entry.result);
+      const result = entry.items.some((item) => this.resultLeaves.has(item)) ? this.convert(value, this.target(entry.items[0]), loop.loc) : value;
+      const sharding = this.sharding(result);
+      entry.items.forEach((item) => this.define(item, sharding));
+      return { ...entry, result };
+    });
     this.conversions.exitBlock();
     const body = this.rewriter.closeBlock();
-    this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, body });
+    this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, ...(yields.length > 0 ? { yields } : {}), body });
   }
 
   block(block: readonly (Op | Loop)[]): void {
