@@ -2,6 +2,7 @@ import { MeshtypeError } from "./errors.ts";
 import {
   writeProgramMeshMismatchMessage,
   writeProgramUnknownDimMessage,
+  writeProgramUnknownRecomputeMessage,
   writeProgramUnknownUpdateAxisMessage,
 } from "./messages/program.ts";
 import type { Layout } from "./layout.ts";
@@ -29,7 +30,21 @@ export interface Program<
   readonly layout: Layout<Axes, Sizes, Spec>;
   /** The mesh axis the compiled weight update is sharded over, if asked for (see `program`). */
   readonly weightUpdateSharding?: string;
+  /** Which forward values of a loop body the compiled backward recomputes instead of saving, if asked for (see `program`). */
+  readonly recompute?: RecomputePolicy;
 }
+
+/**
+ * Activation recomputation in a compiled training step (`program(step, { ..., recompute })`):
+ * which forward values of a loop body (a model's layers) the backward computes again
+ * instead of keeping them from the forward. `"none"` (the default) keeps every value the
+ * backward reads; `"layer"` keeps only each layer's input and recomputes the layer
+ * (like `jax.checkpoint` on the layer); `"selective"` keeps the outputs of contractions
+ * (einsum, conv2d) and recomputes the element-wise ops, reductions and softmax between them.
+ */
+export type RecomputePolicy = "none" | "layer" | "selective";
+
+const recomputePolicies: readonly string[] = ["none", "layer", "selective"];
 
 /**
  * Bind `model` to a mesh and a layout. The editor checks that the mesh is the
@@ -42,7 +57,9 @@ export interface Program<
  * shard the optimizer update and its state over that axis (GSPMD's
  * weight-update sharding, ZeRO in DeepSpeed): gradients are reduce-scattered,
  * each device updates its shard, and the new weights are all-gathered. The
- * results are the same; eager calls ignore it. See docs/training.md.
+ * results are the same; eager calls ignore it. `recompute: "layer"` or
+ * `"selective"` trades memory for compute in the compiled backward (see
+ * `RecomputePolicy`); the results are the same. See docs/training.md.
  *
  * @example
  * export const mlp8 = program(mlp, { mesh: M, layout: L });
@@ -60,6 +77,7 @@ export function program<
     readonly mesh: ValidateMesh<Given, Axes>;
     readonly layout: Layout<Axes, Sizes, Spec>;
     readonly weightUpdateSharding?: Extract<keyof Axes, string>;
+    readonly recompute?: RecomputePolicy;
   },
 ): Program<F, Axes, Sizes, Spec> {
   const fn = model as F;
@@ -72,6 +90,10 @@ export function program<
   if (updateAxis !== undefined && !layout.mesh.axes.some((axis) => axis.name === updateAxis)) {
     const axes = layout.mesh.axes.map((axis) => axis.name).join(", ");
     throw new MeshtypeError("program-unknown-update-axis", writeProgramUnknownUpdateAxisMessage(updateAxis, axes));
+  }
+  const recompute: string | undefined = binding.recompute;
+  if (recompute !== undefined && !recomputePolicies.includes(recompute)) {
+    throw new MeshtypeError("program-unknown-recompute", writeProgramUnknownRecomputeMessage(recompute));
   }
   const names = parameterNames(fn);
   const label = fn.name === "" ? "" : fn.name;
@@ -87,6 +109,7 @@ export function program<
     mesh: { value: layout.mesh, enumerable: true },
     layout: { value: layout, enumerable: true },
     ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
+    ...(recompute === undefined ? {} : { recompute: { value: recompute, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;
 }
 

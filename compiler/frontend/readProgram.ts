@@ -28,7 +28,7 @@ function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>,
     name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
     weightUpdateSharding: binding.weightUpdateSharding,
   });
-  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes });
+  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes, ...(binding.recompute === undefined ? {} : { recompute: binding.recompute }) });
   const scope = new Scope();
   const specs: { parameter: ParameterDeclaration; spec: ParamSpec }[] = [];
   binding.model.getParameters().forEach((parameter, index) => {
