@@ -2,9 +2,11 @@ import { MeshtypeError } from "./errors.ts";
 import {
   writeProgramMeshMismatchMessage,
   writeProgramUnknownDimMessage,
+  writeProgramUnknownDtypeMessage,
   writeProgramUnknownRecomputeMessage,
   writeProgramUnknownUpdateAxisMessage,
 } from "./messages/program.ts";
+import { defaultDtype, dtypes, isDtype, type Dtype } from "./dtype.ts";
 import type { Layout } from "./layout.ts";
 import type { Mesh } from "./mesh.ts";
 import { Tensor, describeTensor } from "./tensor.ts";
@@ -30,6 +32,8 @@ export interface Program<
   readonly layout: Layout<Axes, Sizes, Spec>;
   /** The mesh axis the compiled weight update is sharded over, if asked for (see `program`). */
   readonly weightUpdateSharding?: string;
+  /** The element type the compiled program computes in (`"fp32"` unless the binding says `dtype: "bf16"`); eager calls compute in fp32. */
+  readonly dtype: Dtype;
   /** Which forward values of a loop body the compiled backward recomputes instead of saving, if asked for (see `program`). */
   readonly recompute?: RecomputePolicy;
 }
@@ -61,6 +65,11 @@ const recomputePolicies: readonly string[] = ["none", "layer", "selective"];
  * `"selective"` trades memory for compute in the compiled backward (see
  * `RecomputePolicy`); the results are the same. See docs/training.md.
  *
+ * `dtype: "bf16"` (default `"fp32"`) says what the compiled program computes
+ * in: the element size for memory and communication, the peak the cost model
+ * uses (`meshtype simulate`) and the torch back end's dtype. Eager calls and
+ * the simulated mesh compute in fp32 either way.
+ *
  * @example
  * export const mlp8 = program(mlp, { mesh: M, layout: L });
  * const y = mlp8(x, w_in, w_out); // runs eagerly
@@ -77,6 +86,7 @@ export function program<
     readonly mesh: ValidateMesh<Given, Axes>;
     readonly layout: Layout<Axes, Sizes, Spec>;
     readonly weightUpdateSharding?: Extract<keyof Axes, string>;
+    readonly dtype?: Dtype;
     readonly recompute?: RecomputePolicy;
   },
 ): Program<F, Axes, Sizes, Spec> {
@@ -91,6 +101,8 @@ export function program<
     const axes = layout.mesh.axes.map((axis) => axis.name).join(", ");
     throw new MeshtypeError("program-unknown-update-axis", writeProgramUnknownUpdateAxisMessage(updateAxis, axes));
   }
+  const dtype: unknown = binding.dtype ?? defaultDtype;
+  if (!isDtype(dtype)) throw new MeshtypeError("program-unknown-dtype", writeProgramUnknownDtypeMessage(String(dtype), dtypes.join(", ")));
   const recompute: string | undefined = binding.recompute;
   if (recompute !== undefined && !recomputePolicies.includes(recompute)) {
     throw new MeshtypeError("program-unknown-recompute", writeProgramUnknownRecomputeMessage(recompute));
@@ -108,6 +120,7 @@ export function program<
     model: { value: fn, enumerable: true },
     mesh: { value: layout.mesh, enumerable: true },
     layout: { value: layout, enumerable: true },
+    dtype: { value: dtype, enumerable: true },
     ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
     ...(recompute === undefined ? {} : { recompute: { value: recompute, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;

@@ -3,7 +3,7 @@ import { dims } from "./dims.ts";
 import { MeshtypeError } from "./errors.ts";
 import { layout } from "./layout.ts";
 import { mesh } from "./mesh.ts";
-import { writeProgramUnknownUpdateAxisMessage } from "./messages/program.ts";
+import { writeProgramUnknownDtypeMessage, writeProgramUnknownUpdateAxisMessage } from "./messages/program.ts";
 import { mul } from "./ops/binary.ts";
 import { tensor } from "./ops/create.ts";
 import { program } from "./program.ts";
@@ -26,5 +26,22 @@ describe("program(..., { weightUpdateSharding })", () => {
     const bind = () => program(double, { mesh: M, layout: L, weightUpdateSharding: "model" as "data" });
     expect(bind).toThrow(MeshtypeError);
     expect(bind).toThrow(writeProgramUnknownUpdateAxisMessage("model", "data"));
+  });
+});
+
+describe("program(..., { dtype })", () => {
+  it("is fp32 unless the binding says bf16, and eager calls compute in fp32 either way", () => {
+    expect(program(double, { mesh: M, layout: L }).dtype).toBe("fp32");
+    const bound = program(double, { mesh: M, layout: L, dtype: "bf16" });
+    expect(bound.dtype).toBe("bf16");
+    const out = bound(tensor(D, "d", [1.0009765625, 3]));
+    expect(out.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(out.data)).toEqual([2.001953125, 6]); // exact in fp32, not representable in bf16
+  });
+
+  it("rejects a dtype meshtype does not know, naming the ones it does", () => {
+    const bind = () => program(double, { mesh: M, layout: L, dtype: "fp16" as "bf16" });
+    expect(bind).toThrow(MeshtypeError);
+    expect(bind).toThrow(writeProgramUnknownDtypeMessage("fp16", "fp32, bf16"));
   });
 });

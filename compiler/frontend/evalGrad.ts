@@ -60,6 +60,7 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
   const lazy = firstLazyArray(params);
   if (lazy === undefined) checkParams(ev, call, params, node);
   const from = ev.builder.currentBlock().length;
+  ev.sites.push({ node, what: `the call ${call}` });
   const value = callFunction(ev, grad.fn, args, node);
   if (lazy !== undefined) return ev.fail(frontendMessages.arrayLengthUnknown, { path: lazy.path, type: lazy.type }, node);
   const wrt = leaves(params);
@@ -68,6 +69,7 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
     return ev.fail(autodiffMessages.gradNotScalar, { call, got }, node);
   }
   const gradients = differentiate(ev.builder, value.id, wrt, { loc: ev.loc(node), from, recompute: ev.recompute });
+  ev.sites.pop();
   const tree = replaceLeaves(params, gradients);
   if (!grad.withValue) return tree;
   return { kind: "object", fields: new Map([["value", value], ["grad", tree]]) };

@@ -6,6 +6,7 @@
  * in any file.
  */
 import { Node, SyntaxKind, VariableDeclarationKind, type CallExpression, type SourceFile } from "ts-morph";
+import { dtypes, isDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -32,6 +33,8 @@ export interface ProgramBinding {
   readonly weightUpdateSharding?: string;
   /** The `recompute` policy of the options, if given. */
   readonly recompute?: RecomputePolicy;
+  /** The `dtype` of the options, if given. */
+  readonly dtype?: Dtype;
 }
 
 function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
@@ -96,6 +99,21 @@ function readRecompute(options: Node, locator: Locator): RecomputePolicy | undef
   return known;
 }
 
+/** The `dtype` of the options (from the object literal's property, else from the options' type), if given. */
+function readDtype(options: Node, locator: Locator): Dtype | undefined {
+  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("dtype") : undefined;
+  const declared = propertyType(options.getType(), "dtype", options);
+  if (property === undefined && declared === undefined) return undefined;
+  const at = property ?? options;
+  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
+  const name = literalString(type);
+  if (name === undefined && type?.isUndefined()) return undefined;
+  if (!isDtype(name)) {
+    return fail(frontendMessages.badDtype, { dtypes: dtypes.map((entry) => `"${entry}"`).join(" or "), type: type?.getText(at) ?? "unknown" }, locator.of(at));
+  }
+  return name;
+}
+
 /** Read one binding's mesh and layout from the types of its options. */
 export function readBinding(call: CallExpression, name: string, locator: Locator): ProgramBinding {
   const model = modelFunction(call, locator);
@@ -119,10 +137,12 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   const mesh = asAxes(meshSizes);
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   const recompute = readRecompute(options, locator);
+  const dtype = readDtype(options, locator);
   return {
     name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(recompute === undefined ? {} : { recompute }),
+    ...(dtype === undefined ? {} : { dtype }),
   };
 }
 

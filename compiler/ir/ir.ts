@@ -9,13 +9,16 @@
  * Program; `verify` runs between them; `printProgram` gives the text form.
  */
 import type { Dim } from "../../dsl/tensor.ts";
+import type { Dtype } from "../../dsl/dtype.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+import type { ShardingAssignment } from "./shardingAssignment.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
 export type { BinaryFn, ReduceFn, UnaryFn };
+export type { Dtype };
 
 /** Where an op or a program comes from in the user's sources (1-based line and column). */
 export interface SourceLoc {
@@ -235,6 +238,12 @@ export interface Program {
   /** The layout string as written, and its rules. */
   readonly layoutSpec: string;
   readonly layout: readonly LayoutRule[];
+  /**
+   * The layout string ends with `auto` (`"batch:data, auto"`, or `"auto"`):
+   * its rules are fixed and the dims they do not name are open, for
+   * `assignShardings` to lay out. Without it, those dims are replicated.
+   */
+  readonly openLayout?: boolean;
   /** One tree per parameter of the model function, in order, with the parameter's name. */
   readonly params: readonly { readonly name: string; readonly tree: ValueTree }[];
   readonly body: Block;
@@ -243,6 +252,13 @@ export interface Program {
   readonly values: ReadonlyMap<ValueId, Value>;
   /** The mesh axis to shard the weight update over (`program(f, { ..., weightUpdateSharding: "data" })`), if any. */
   readonly weightUpdateSharding?: string;
+  /**
+   * The element type the compiled program computes in (`program(f, { ..., dtype: "bf16" })`,
+   * `"fp32"` by default): element sizes for memory and communication, the peak
+   * the cost model uses, and the torch back end's dtype. Eager runs and the
+   * simulated mesh compute in fp32 whatever it says.
+   */
+  readonly dtype: Dtype;
   /**
    * Layout rules for single values, in front of the program's (as a `relayout`'s
    * rules are), set by passes: weight-update sharding puts optimizer state and
@@ -256,6 +272,11 @@ export interface Program {
    * reads them on the lowered program.
    */
   readonly gradients?: readonly GradientPair[];
+  /**
+   * Set by `assignShardings` (before `lower`, which materializes it): every
+   * op's strategy and every value's held sharding, with where it came from.
+   */
+  readonly assignment?: ShardingAssignment;
 }
 
 /** A value differentiated with respect to, and its gradient. */

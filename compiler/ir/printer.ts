@@ -116,11 +116,11 @@ function printBlock(program: Program, block: Block, indent: string, lines: strin
   }
 }
 
-/** The whole program as text, ending with a newline. */
+/** The whole program as text, ending with a newline. The header names the dtype when it is not fp32. */
 export function printProgram(program: Program): string {
   const mesh = program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
   const lines = [
-    `program ${program.name} (${program.stage}) mesh [${mesh}] layout "${program.layoutSpec}" @ ${formatLoc(program.loc)}`,
+    `program ${program.name} (${program.stage}) mesh [${mesh}] layout "${program.layoutSpec}"${program.dtype === "fp32" ? "" : ` dtype ${program.dtype}`} @ ${formatLoc(program.loc)}`,
   ];
   for (const param of program.params) lines.push(`  param ${param.name}: ${formatTree(param.tree)}`);
   printBlock(program, program.body, "  ", lines);

@@ -19,24 +19,16 @@ function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
   return first.length === second.length && first.every((dim, index) => dim.name === second[index].name && dim.size === second[index].size);
 }
 
-/** The values in scope in a block: its own, then those of the blocks around it (no copy per loop). */
-class ScopeSet {
-  private readonly own = new Set<ValueId>();
-
-  constructor(private readonly outer?: ScopeSet) {}
-
-  has(id: ValueId): boolean {
-    return this.own.has(id) || (this.outer?.has(id) ?? false);
-  }
-
-  add(id: ValueId): void {
-    this.own.add(id);
-  }
-}
+/** Text for a message, made only when a check fails (formatting every op of a large program costs more than checking it). */
+type What = () => string;
 
 class Verifier {
   /** Every value defined so far, in any scope. */
   readonly defined = new Set<ValueId>();
+  /** The values in scope; a loop's body values leave it when the loop ends (see `scoped`). */
+  readonly scope = new Set<ValueId>();
+  /** The values added to `scope`, in order, so that a loop can take its own out again without copying the scope. */
+  private readonly added: ValueId[] = [];
 
   constructor(private readonly program: Program, private readonly pass: string) {}
 
@@ -48,20 +40,24 @@ class Verifier {
     return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
   }
 
-  define(id: ValueId, what: () => string): void {
+  define(id: ValueId, what: What): void {
     if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what()})`);
     if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what()}) has no entry in program.values`);
     this.defined.add(id);
   }
 
-  /** `what` is a function so that the text of an op is formatted only when a check fails. */
-  use(id: ValueId, scope: ScopeSet, what: () => string): void {
-    if (!scope.has(id)) this.fail(`${what()} uses %${id} before it is defined or outside its scope`);
+  enter(id: ValueId): void {
+    this.scope.add(id);
+    this.added.push(id);
   }
 
-  op(op: Op, scope: ScopeSet): void {
+  use(id: ValueId, what: What): void {
+    if (!this.scope.has(id)) this.fail(`${what()} uses %${id} before it is defined or outside its scope`);
+  }
+
+  op(op: Op): void {
     const line = (): string => formatOp(this.program, op);
-    for (const input of op.inputs) this.use(input, scope, line);
+    for (const input of op.inputs) this.use(input, line);
     const outputDims = this.dims(op.output);
     const attrs = attrsOf(op);
     if (attrs.op !== "param") {
@@ -75,57 +71,64 @@ class Verifier {
       if (!sameDims(expected, outputDims)) this.fail(`${line()}: output dims should be ${formatDims(expected)}`);
     }
     this.define(op.output, line);
-    scope.add(op.output);
+    this.enter(op.output);
   }
 
-  loop(loop: Loop, scope: ScopeSet): void {
+  loop(loop: Loop): void {
     const what = (): string => `loop at ${loop.loc.file}:${loop.loc.line}`;
     if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what()} has count ${loop.count}`);
-    const inner = new ScopeSet(scope);
-    for (const entry of loop.carried) {
-      this.use(entry.init, scope, what);
-      this.define(entry.param, what);
-      inner.add(entry.param);
-      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what()}: carried %${entry.param} differs from its init %${entry.init}`);
-    }
+    const mark = this.added.length;
+    for (const entry of loop.carried) this.use(entry.init, what);
     for (const entry of loop.indexed) {
       if (entry.items.length !== loop.count) this.fail(`${what()}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
       for (const item of entry.items) {
-        this.use(item, scope, what);
+        this.use(item, what);
         if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what()}: item %${item} differs from %${entry.param}`);
       }
-      this.define(entry.param, what);
-      inner.add(entry.param);
     }
-    this.block(loop.body, inner);
     for (const entry of loop.carried) {
-      this.use(entry.result, inner, () => `${what()} (carried result)`);
+      this.define(entry.param, what);
+      this.enter(entry.param);
+      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what()}: carried %${entry.param} differs from its init %${entry.init}`);
+    }
+    for (const entry of loop.indexed) {
+      this.define(entry.param, what);
+      this.enter(entry.param);
+    }
+    this.block(loop.body);
+    for (const entry of loop.carried) {
+      this.use(entry.result, () => `${what()} (carried result)`);
       if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what()}: carried result %${entry.result} changes dims`);
-      this.define(entry.output, what);
-      scope.add(entry.output);
     }
     for (const entry of loopYields(loop)) {
-      this.use(entry.result, inner, () => `${what()} (yielded value)`);
+      this.use(entry.result, () => `${what()} (yielded value)`);
       if (entry.items.length !== loop.count) this.fail(`${what()}: yielded %${entry.result} has ${entry.items.length} items for ${loop.count} iterations`);
+    }
+    while (this.added.length > mark) this.scope.delete(this.added.pop() as ValueId);
+    for (const entry of loop.carried) {
+      this.define(entry.output, what);
+      this.enter(entry.output);
+    }
+    for (const entry of loopYields(loop)) {
       for (const item of entry.items) {
         if (!sameDims(this.dims(item), this.dims(entry.result))) this.fail(`${what()}: yielded item %${item} differs from %${entry.result}`);
         this.define(item, what);
-        scope.add(item);
+        this.enter(item);
       }
     }
   }
 
-  block(block: Block, scope: ScopeSet): void {
+  block(block: Block): void {
     for (const statement of block) {
-      if (isLoop(statement)) this.loop(statement, scope);
-      else this.op(statement, scope);
+      if (isLoop(statement)) this.loop(statement);
+      else this.op(statement);
     }
   }
 
-  tree(tree: ValueTree, scope: ScopeSet, what: () => string): void {
-    if (tree.kind === "tensor") this.use(tree.value, scope, what);
-    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, scope, what));
-    else Object.values(tree.fields).forEach((item) => this.tree(item, scope, what));
+  tree(tree: ValueTree, what: What): void {
+    if (tree.kind === "tensor") this.use(tree.value, what);
+    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, what));
+    else Object.values(tree.fields).forEach((item) => this.tree(item, what));
   }
 }
 
@@ -135,10 +138,9 @@ class Verifier {
  */
 export function verify(program: Program, pass = "build"): Program {
   const verifier = new Verifier(program, pass);
-  const scope = new ScopeSet();
-  verifier.block(program.body, scope);
-  verifier.tree(program.result, scope, () => "the result");
-  for (const param of program.params) verifier.tree(param.tree, scope, () => `param ${param.name}`);
+  verifier.block(program.body);
+  verifier.tree(program.result, () => "the result");
+  for (const param of program.params) verifier.tree(param.tree, () => `param ${param.name}`);
   for (const id of program.values.keys()) {
     if (!verifier.defined.has(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
+import { assignShardings } from "./assignShardings/assignShardings.ts";
 import { decompose } from "./decompose.ts";
 import { fuseLoops } from "./fuseLoops.ts";
 import { hoistInvariants } from "./hoistInvariants.ts";
@@ -25,6 +26,7 @@ export const passes: readonly Pass[] = [
   { name: "fuseLoops", run: fuseLoops },
   { name: "decompose", run: decompose },
   { name: "shardWeightUpdate", run: shardWeightUpdate },
+  { name: "assignShardings", run: (program) => assignShardings(program) },
   { name: "lower", run: lower },
 ];
 

@@ -54,3 +54,12 @@ export type writeProgramUnknownUpdateAxisMessage<
 export function writeProgramUnknownRecomputeMessage(policy: string): string {
   return `program(): recompute "${policy}" is not a recomputation policy. Use "none" (keep every activation), "layer" (recompute each layer in the backward) or "selective" (keep matmul outputs, recompute the rest).`;
 }
+/** `dtype` is not one meshtype knows (`known`: the dtypes, comma-separated). */
+export function writeProgramUnknownDtypeMessage(dtype: string, known: string): string {
+  return `program(): dtype "${dtype}" is not a dtype meshtype knows (${known}). Write dtype: "bf16", or leave it out for fp32.`;
+}
+/** Type twin of {@link writeProgramUnknownDtypeMessage}. */
+export type writeProgramUnknownDtypeMessage<
+  Dtype extends string,
+  Known extends string,
+> = `program(): dtype "${Dtype}" is not a dtype meshtype knows (${Known}). Write dtype: "bf16", or leave it out for fp32.`;

@@ -221,32 +221,14 @@ layersLoop_meta = {
             "name": "layers",
             "tree": {
                 "kind": "array",
-                "items": [
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
+                "items": [{
+                    "kind": "tensor",
+                    "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
+                    "sharding": {
+                        "data": {"kind": "replicated"},
+                        "model": {"kind": "split", "dim": "d_ff"},
                     },
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
-                    },
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
-                    },
-                ],
+                } for _ in range(3)],
             },
         },
     ],
