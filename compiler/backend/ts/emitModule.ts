@@ -80,7 +80,8 @@ class ProgramEmitter {
 
   private op(op: Op): void {
     if (op.op === "param") return;
-    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] });
+    const values = op.inputs.map((input) => this.program.values.get(input));
+    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] }, values);
     this.writer.writeLine(`const ${this.name(op.output)} = ${expression}; // ${this.comment(op)}`);
   }
 
@@ -101,7 +102,7 @@ class ProgramEmitter {
     for (const entry of loopYields(loop)) {
       const list = this.names.fresh(`${this.program.values.get(entry.result)?.hint ?? "yielded"}_items`, `yielded${entry.result}`);
       this.yieldLists.set(entry, list);
-      entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]`));
+      entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]!`));
       writer.writeLine(`const ${list}: Tensor<string>[] = []; // one per iteration`);
     }
     const index = this.loopDepth === 0 ? outerLoopIndex : this.names.fresh(nestedLoopIndices[this.loopDepth - 1], "index");
@@ -112,9 +113,9 @@ class ProgramEmitter {
         const read = reads[position];
         if (read && !accesses[position]) {
           const at = read.reversed ? `${loop.count - 1} - ${index}` : index;
-          writer.writeLine(`const ${this.name(entry.param)} = ${this.yieldLists.get(read.source)}[${at}];`);
+          writer.writeLine(`const ${this.name(entry.param)} = ${this.yieldLists.get(read.source)}[${at}]!;`);
         } else if (!accesses[position]) {
-          writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}];`);
+          writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}]!;`);
         }
       });
       this.block(loop.body);
@@ -138,7 +139,8 @@ class ProgramEmitter {
     for (const [key, group] of byArray) {
       const { root, arrayPath, reversed, items } = group[0];
       const at = reversed ? `${items.length - 1} - ${index}` : index;
-      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${at}]`;
+      // `!`: checkLocalArgs has checked the array holds every item the loop reads.
+      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${at}]!`;
       const itemName = singular([root, ...arrayPath].pop() ?? root);
       const base = group.length > 1 ? this.names.fresh(itemName, "item") : item;
       if (group.length > 1) this.writer.writeLine(`const ${base} = ${item};`);
@@ -176,7 +178,7 @@ class ProgramEmitter {
   private templateExpression(template: ItemTemplate, count: number): string {
     switch (template.kind) {
       case "tensor":
-        return `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]`;
+        return `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]!`;
       case "array":
         return `[${template.items.map((item) => this.templateExpression(item, count)).join(", ")}]`;
       case "object":
@@ -210,6 +212,7 @@ class ProgramEmitter {
     }
     writer.writeLine(`/** \`${program.name}\` on mesh [${mesh}] with layout "${program.layoutSpec}": the program of one device (local shards in, local result out). */`);
     writer.write(`export async function ${program.name}(${["ctx: DeviceContext", ...signature].join(", ")})`).block(() => {
+      writer.writeLine(`checkLocalArgs(${program.name}Meta, [${params.map(({ identifier }) => identifier).join(", ")}]); // each param must be this device's local shard`);
       for (const leaf of leaves) {
         writer.writeLine(`const ${this.name(leaf.id)} = ${leaf.access}; // local ${formatDims(program.values.get(leaf.id)?.localDims ?? [])}`);
       }
@@ -244,8 +247,8 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
   const imports = dslImports(programs);
   const values = imports.filter((name) => name !== "Tensor");
   writer.writeLine(`import { ${[...values, "type Tensor"].join(", ")} } from ${JSON.stringify(options.dslModule ?? "meshtype")};`);
-  writer.writeLine(`import type { DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
-  const typeNames = new Set(["Tensor", "DeviceContext", ...imports, ...programs.map((program) => program.name)]);
+  writer.writeLine(`import { checkLocalArgs, type DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
+  const typeNames = new Set(["Tensor", "DeviceContext", "checkLocalArgs", ...imports, ...programs.map((program) => program.name)]);
   for (const program of programs) {
     writer.blankLine();
     new ProgramEmitter(program, writer, new ParamTypes(program, typeNames)).emit();
