@@ -7,6 +7,8 @@ import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
 import { assignShardings, propagateStrategy, type ShardingStrategy } from "./assignShardings/assignShardings.ts";
 import { decompose } from "./decompose.ts";
+import { fuseLoops } from "./fuseLoops.ts";
+import { hoistInvariants } from "./hoistInvariants.ts";
 import { lower } from "./lower/lower.ts";
 import { shardWeightUpdate } from "./shardWeightUpdate.ts";
 import { validate } from "./validate.ts";
@@ -27,6 +29,8 @@ export function passesWith(options: PipelineOptions = {}): readonly Pass[] {
   const strategy = options.sharding ?? propagateStrategy;
   return [
     { name: "validate", run: validate },
+    { name: "hoistInvariants", run: hoistInvariants },
+    { name: "fuseLoops", run: fuseLoops },
     { name: "decompose", run: decompose },
     { name: "shardWeightUpdate", run: shardWeightUpdate },
     { name: "assignShardings", run: (program) => assignShardings(program, strategy) },
