@@ -7,6 +7,7 @@ import { randomProgram } from "../../../testing/randomPrograms.ts";
 import { einsumChain, mlp } from "../../../testing/programs.ts";
 import { explainProgram } from "../../../explain/explainRows.ts";
 import { compileProgram } from "../../pipeline.ts";
+import { ProgramBuilder } from "../../../ir/builder.ts";
 import { optimizeStrategy } from "./optimize.ts";
 import { decompose } from "../../decompose.ts";
 import { lower } from "../../lower/lower.ts";
@@ -109,5 +110,25 @@ describe("optimize: the ILP agrees with exhaustive search, and its plans compute
     const h = [...planned.values.values()].find((value) => value.hint === "h");
     expect(h?.sharding?.model).toEqual({ kind: "split", dim: "d_ff" });
     expect(explainProgram(planned).rows.find((row) => row.op.startsWith("einsum"))?.shardingFrom).toBe("solver");
+  });
+
+  it("loops are planned once: carried, indexed and yielded values, the body once in the ILP, the result equal to eager", async () => {
+    await loadSolver();
+    const mesh = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
+    const b = new ProgramBuilder({ name: "layers", mesh, layoutSpec: "auto" });
+    const x = b.param("x", [{ name: "batch", size: 4 }, { name: "d", size: 4 }]);
+    const ws = [0, 1, 2].map((index) => b.param(`w${index}`, [{ name: "d", size: 4 }, { name: "e", size: 4 }]));
+    const open = b.openLoop(3, [x], [ws]);
+    const h = b.add({ op: "einsum" }, [open.carried[0], open.indexed[0]], { out: ["batch", "e"] });
+    const next = b.add({ op: "rename", from: "e", to: "d" }, [b.add({ op: "unary", fn: "tanh" }, [h])]);
+    const closed = b.closeLoopWithYields([next], [h]);
+    b.setResult({ kind: "array", items: [closed.carried[0], ...closed.yields[0]].map((value) => ({ kind: "tensor" as const, value })) });
+    const program = b.finish();
+    let nodes = 0;
+    const lowered = compileProgram(program, undefined, { sharding: optimizeStrategy({ costs: elementCosts(mesh), onSolved: (report) => (nodes = report.nodes) }) });
+    // params x, w0..w2; the carried and the indexed loop values; the einsum, tanh+rename (one node each); the yielded items
+    expect(nodes).toBeLessThanOrEqual(10);
+    const args = makeInputs(program, 3);
+    expect(maxDifference((await runLowered(lowered, args)).result, await runEager(program, args))).toBeLessThan(1e-4);
   });
 });

@@ -18,7 +18,7 @@
 import type { LayoutRule } from "../../../../dsl/parseLayout.ts";
 import type { Dim } from "../../../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, Sharding, ValueId, ValueTree } from "../../../ir/ir.ts";
-import { isLoop } from "../../../ir/opAttrs.ts";
+import { isLoop, loopYields } from "../../../ir/opAttrs.ts";
 import type { OpStrategy } from "../../../ir/shardingAssignment.ts";
 import { localDimsOf, replicatedState, sameSharding } from "../../../ir/sharding.ts";
 import { rulesByValue } from "../../layoutRules.ts";
@@ -226,6 +226,11 @@ class GraphBuilder {
       const node = carried[index];
       this.read(entry.result, node, "convert", this.nodes[node].candidates.map((candidate) => candidate.held.get(entry.param) as Sharding));
     });
+    // The items a loop yields: one node holding them all in one (whole) sharding, the body value converted to it every iteration.
+    for (const entry of loopYields(loop)) {
+      const node = this.loopValues([...entry.items], entry.items[0]);
+      this.read(entry.result, node, "convert", this.nodes[node].candidates.map((candidate) => candidate.held.get(entry.items[0]) as Sharding));
+    }
     this.runs = outer;
   }
 
