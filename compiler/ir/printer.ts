@@ -19,7 +19,7 @@ import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import { describePadding, paddedDimsOf } from "./sharding.ts";
 import type { AxisState, Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
-import { attrsOf, isLoop } from "./opAttrs.ts";
+import { attrsOf, isLoop, loopYields } from "./opAttrs.ts";
 
 /** `[batch=8 d_ff=32]`; `[]` for a scalar. */
 export function formatDims(dims: readonly Dim[]): string {
@@ -113,10 +113,16 @@ function printLoop(program: Program, loop: Loop, indent: string, lines: string[]
     if (value) lines.push(`${indent}  let ${formatValue(value, program.mesh)}`);
   }
   printBlock(program, loop.body, `${indent}  `, lines);
+  for (const entry of loopYields(loop)) lines.push(`${indent}  yield ${formatValueId(entry.result)} -> [${entry.items.map(formatValueId).join(" ")}]`);
   lines.push(`${indent}end`);
   for (const entry of loop.carried) {
     const value = program.values.get(entry.output);
     if (value) lines.push(`${indent}let ${formatValue(value, program.mesh)}`);
+  }
+  for (const entry of loopYields(loop)) {
+    const value = program.values.get(entry.items[0]);
+    const more = entry.items.length > 1 ? ` (the first of ${entry.items.length}, one per iteration)` : "";
+    if (value) lines.push(`${indent}let ${formatValue(value)}${more}`);
   }
 }
 

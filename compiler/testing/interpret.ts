@@ -10,7 +10,7 @@ import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
 import { maskPadding, validLength } from "../../dsl/runtime/padding.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
-import { isLoop, localConv2dOptions } from "../ir/opAttrs.ts";
+import { isLoop, localConv2dOptions, loopYields } from "../ir/opAttrs.ts";
 import { collectiveUneven, maskedDims, type CollectiveUneven } from "../ir/sharding.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
@@ -138,6 +138,7 @@ class Interpreter {
     for (let index = 0; index < loop.count; index++) {
       loop.indexed.forEach((entry) => this.env.set(entry.param, this.get(entry.items[index])));
       await this.block(loop.body);
+      for (const entry of loopYields(loop)) this.env.set(entry.items[index], this.get(entry.result));
       const results = loop.carried.map((entry) => this.get(entry.result));
       loop.carried.forEach((entry, position) => this.env.set(entry.param, results[position]));
     }
