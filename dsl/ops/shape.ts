@@ -32,13 +32,16 @@ export function rename<X extends string, From extends string, To extends string>
 }
 
 /**
- * Reorder x's dims: `perm` lists every dim of x once, in the new order.
+ * Reorder x's dims: `perm` lists every dim of x once, in the new order (x's
+ * own order gives x itself).
  *
  * @example
  * const wt = transpose(w, "d_ff d_model");
  */
 export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<TransposeDims<X, Perm>> {
   const dims = transposeDims(x.dims, perm, whatOf(x));
+  // x's own order: x itself (its label kept; nothing recorded, as for the compiler, which adds no op).
+  if (dims.every((dim, index) => dim === x.dims[index])) return x as Tensor<string> as Tensor<TransposeDims<X, Perm>>;
   const result: Tensor<TransposeDims<X, Perm>> = new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
   recordOp({ op: "transpose" }, [x], result);
   return result;
