@@ -85,7 +85,7 @@ class TorchProgramEmitter {
   private op(op: Op): void {
     if (op.op === "param") return;
     const operands = op.inputs.map((input) => ({ name: this.name(input), value: this.value(input) }));
-    const expression = emitTorchOp(op, operands, this.value(op.output));
+    const expression = emitTorchOp(op, operands, this.value(op.output), this.program.mesh);
     this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
   }
 
