@@ -5,6 +5,8 @@
 import { CompileError, diagnostic, type MessageTemplate } from "../diagnostics/diagnostic.ts";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { buildTargets, type BuildTarget } from "./build.ts";
+import { parseProfileArgs, type ProfileCommand } from "./profile.ts";
+import { parseSimulateArgs, type SimulateCommand } from "./simulate.ts";
 
 /** What the user asked for. */
 export type Command =
@@ -24,10 +26,12 @@ export type Command =
       readonly program: string | undefined;
       readonly json: boolean;
       readonly typeCheck: boolean;
-    };
+    }
+  | SimulateCommand
+  | ProfileCommand;
 
 /** The codes that mean bad usage (exit code 2) rather than a problem in the user's code. */
-export const usageCodes: ReadonlySet<string> = new Set(["MT9001", "MT9002", "MT9003", "MT9004", "MT9005", "MT9009"]);
+export const usageCodes: ReadonlySet<string> = new Set(["MT9001", "MT9002", "MT9003", "MT9004", "MT9005", "MT9009", "MT9101", "MT9103", "MT9104", "MT9107"]);
 
 function isBuildTarget(value: string): value is BuildTarget {
   return (buildTargets as readonly string[]).includes(value);
@@ -42,6 +46,8 @@ export function parseArgs(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") return { kind: "help" };
   if (command === "--version" || command === "-v") return { kind: "version" };
+  if (command === "simulate") return parseSimulateArgs(rest);
+  if (command === "profile") return parseProfileArgs(rest);
   if (command !== "build" && command !== "explain") return usage(cliMessages.unknownCommand, { command });
   const files: string[] = [];
   const options: { out?: string; program?: string; json: boolean; typeCheck: boolean; target: BuildTarget } = { json: false, typeCheck: true, target: "ts" };

@@ -10,6 +10,8 @@ import { parseArgs, usageCodes, type Command } from "./args.ts";
 import { runBuild } from "./build.ts";
 import { runExplain } from "./explain.ts";
 import { helpText } from "./help.ts";
+import { runProfile } from "./profile.ts";
+import { runSimulate } from "./simulate.ts";
 import { processIo, type CliIo } from "./io.ts";
 
 const version = "0.1.0";
@@ -22,6 +24,12 @@ function run(command: Command, io: CliIo): Diagnostic[] {
     case "version":
       io.out(`meshtype ${version}\n`);
       return [];
+    case "simulate":
+    case "profile": {
+      const missing = command.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
+      if (missing.length > 0) return missing.map((file) => diagnostic(cliMessages.fileNotFound, { file }));
+      return command.kind === "simulate" ? runSimulate(command, io) : runProfile(command, io);
+    }
     case "build":
     case "explain": {
       const missing = command.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
