@@ -9,6 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { buildTimeSection } from "./buildTime.ts";
+import { cliStartupSection } from "./cliStartup.ts";
 import { trainBuildTimeSection } from "./trainBuildTime.ts";
 import { examplesSection } from "./examples.ts";
 import { torchSection } from "./torch.ts";
@@ -23,7 +24,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection, cliStartupSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {

@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import { emitModule } from "./backend/ts/emitModule.ts";
 import { CompileError, type Diagnostic } from "./diagnostics/diagnostic.ts";
-import { loadProjects, readPrograms } from "./frontend/index.ts";
+import { loadProjects, readPrograms, type LoadedProject } from "./frontend/index.ts";
 import type { Program } from "./ir/ir.ts";
 import { compileProgram } from "./passes/pipeline.ts";
 
@@ -53,6 +53,8 @@ export interface CompiledFile {
 export interface CompileResult {
   readonly files: readonly CompiledFile[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Absolute paths of every file of the user's projects that the compile read (the given files and what they import, outside node_modules); `--watch` watches them. */
+  readonly inputs: readonly string[];
 }
 
 /** Compile `files` (paths absolute or relative to the current folder; they must exist). */
@@ -82,7 +84,15 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
       : undefined;
     compiled.push({ source: given, programs, module });
   }
-  return { files: compiled, diagnostics };
+  return { files: compiled, diagnostics, inputs: projects.flatMap(projectInputs) };
+}
+
+/** The files of a loaded project that are the user's: not TypeScript's libraries, not under node_modules. */
+function projectInputs(loaded: LoadedProject): string[] {
+  const program = loaded.project.getProgram().compilerObject;
+  return program.getSourceFiles()
+    .filter((file) => !program.isSourceFileDefaultLibrary(file) && !program.isSourceFileFromExternalLibrary(file) && !file.fileName.split(/[\\/]/).includes("node_modules"))
+    .map((file) => path.resolve(file.fileName));
 }
 
 /** Compile one file (see `compileFiles`). */

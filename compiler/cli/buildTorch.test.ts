@@ -31,7 +31,7 @@ describeWithTorch("meshtype build --target torch, run with torchrun on 4 gloo pr
     const cwd = process.cwd();
     process.chdir(repo);
     try {
-      const code = main(["build", source, "--target", "torch", "--out", work, "--no-typecheck"], { out: (text) => void (output += text), err: (text) => void (output += text) });
+      const code = await main(["build", source, "--target", "torch", "--out", work, "--no-typecheck"], { out: (text) => void (output += text), err: (text) => void (output += text) });
       if (code !== 0) throw new Error(`meshtype build --target torch exited ${code}:\n${output}`);
     } finally {
       process.chdir(cwd);

@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { torchRuntimeFiles } from "../backend/torch/index.ts";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
+import { parseCommandLine } from "./args.ts";
+import { defineCommand } from "./command.ts";
 import type { ExplainJson } from "./explain.ts";
 import { main } from "./main.ts";
 
@@ -16,14 +18,14 @@ const mlp = path.relative(repo, path.join(repo, "compiler/frontend/__fixtures__/
 const bad = path.relative(repo, path.join(here, "__fixtures__/bad.ts"));
 const empty = path.relative(repo, path.join(here, "__fixtures__/empty.ts"));
 
-/** Run the CLI in this process; its exit code and output. */
-function runInProcess(argv: readonly string[]): { code: number; out: string; err: string } {
+/** Run the CLI in this process (from the repository root); its exit code and output. */
+async function runInProcess(argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const cwd = process.cwd();
   process.chdir(repo);
   try {
-    const code = main(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env });
     return { code, out, err };
   } finally {
     process.chdir(cwd);
@@ -42,7 +44,13 @@ describe("meshtype bin", () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain("meshtype build <file.ts>...");
     expect(result.out).toContain("meshtype explain <file.ts>...");
-    expect(result.out).toContain("--target torch");
+    expect(result.out).toContain("meshtype <command> --help");
+  });
+
+  it("--version prints the version of package.json", () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as { version: string };
+    const result = spawnBin(["--version"]);
+    expect(result).toMatchObject({ code: 0, out: `meshtype ${version}\n`, err: "" });
   });
 
   it("exits 2 on bad usage, with a diagnostic", () => {
@@ -84,50 +92,53 @@ describe("meshtype CLI diagnostics (MT9xxx)", () => {
     ["MT9004", ["build", mlp, "--fast"]],
     ["MT9005", ["explain", mlp, "--program"]],
     ["MT9009", ["build", mlp, "--target", "jax"]],
+    ["MT9501", ["explain", mlp, "--json=yes"]],
+    ["MT9502", ["build", mlp, "-o", "a", "--out", "b"]],
   ];
   for (const [code, argv] of usage) {
-    it(`${code}: meshtype ${argv.join(" ")} exits 2`, () => {
-      const result = runInProcess(argv);
+    it(`${code}: meshtype ${argv.join(" ")} exits 2`, async () => {
+      const result = await runInProcess(argv);
       expect(result.code).toBe(2);
       expect(result.err.split(" ")[0]).toBe(code);
     });
   }
 
-  it("MT9006: explain --program with an unknown name exits 1 and lists the programs", () => {
-    const result = runInProcess(["explain", mlp, "--program", "nope", "--no-typecheck"]);
+  it("MT9006: explain --program with an unknown name exits 1 and lists the programs", async () => {
+    const result = await runInProcess(["explain", mlp, "--program", "nope", "--no-typecheck"]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^MT9006 .*programs: mlp4/);
   });
 
-  it("MT9007: a file without programs exits 1", () => {
-    const result = runInProcess(["build", empty, "--no-typecheck"]);
+  it("MT9007: a file without programs exits 1", async () => {
+    const result = await runInProcess(["build", empty, "--no-typecheck"]);
     expect(result.code).toBe(1);
     expect(result.err.split(" ")[0]).toBe("MT9007");
   });
 
-  it("MT9008: an --out that cannot be a folder exits 1; a good --out gets the module", () => {
+  it("MT9008: an --out that cannot be a folder exits 1; a good --out gets the module", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-cli-"));
     const blocker = path.join(dir, "file");
     fs.writeFileSync(blocker, "");
-    const blocked = runInProcess(["build", mlp, "--out", path.join(blocker, "out"), "--no-typecheck"]);
+    const blocked = await runInProcess(["build", mlp, "--out", path.join(blocker, "out"), "--no-typecheck"]);
     expect(blocked.code).toBe(1);
     expect(blocked.err.split(" ")[0]).toBe("MT9008");
-    const built = runInProcess(["build", mlp, "--out", dir, "--no-typecheck"]);
+    const built = await runInProcess(["build", mlp, "--out", dir, "--no-typecheck"]);
     expect(built).toMatchObject({ code: 0, err: "" });
     expect(built.out).toContain("(mlp4)");
     expect(fs.readFileSync(path.join(dir, "mlp.ts"), "utf8")).toContain("DO NOT EDIT");
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("MT9009 names the targets; --target is an option of build only (MT9004 on explain)", () => {
-    expect(runInProcess(["build", mlp, "--target", "tf"]).err).toMatch(/^MT9009 Unknown build target "tf" \(targets: ts, torch\)/);
-    expect(runInProcess(["explain", mlp, "--target", "torch"]).err.split(" ")[0]).toBe("MT9004");
+  it("MT9009 names the targets and suggests the closest; --target is an option of build only (MT9004 on explain)", async () => {
+    expect((await runInProcess(["build", mlp, "--target", "tf"])).err).toMatch(/^MT9009 Unknown build target "tf" \(targets: ts, torch\)/);
+    expect((await runInProcess(["build", mlp, "-t", "troch"])).err).toContain("Did you mean `--target torch`?");
+    expect((await runInProcess(["explain", mlp, "--target", "torch"])).err.split(" ")[0]).toBe("MT9004");
   });
 
-  it("build --target torch writes <name>_torch.py with every program, and the meshtype_torch runtime beside it", () => {
+  it("build --target torch writes <name>_torch.py with every program, and the meshtype_torch runtime beside it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-cli-torch-"));
     try {
-      const built = runInProcess(["build", "examples/mlp/mlp.ts", "--target", "torch", "--out", dir, "--no-typecheck"]);
+      const built = await runInProcess(["build", "examples/mlp/mlp.ts", "--target", "torch", "--out", dir, "--no-typecheck"]);
       expect(built).toMatchObject({ code: 0, err: "" });
       expect(built.out).toContain(`wrote ${path.join(dir, "mlp_torch.py")} (mlpData, mlpMegatron, mlp2d)`);
       const module = fs.readFileSync(path.join(dir, "mlp_torch.py"), "utf8");
@@ -140,6 +151,12 @@ describe("meshtype CLI diagnostics (MT9xxx)", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("MT9503: a command without operands refuses one", () => {
+    const noOperands = defineCommand({ name: "status", summary: "s", operands: "none", options: {}, run: () => [] });
+    expect(() => parseCommandLine(["status", "x.ts"], [noOperands])).toThrow(/MT9503 `meshtype status` takes no files/);
+    expect(parseCommandLine(["status"], [noOperands])).toMatchObject({ kind: "run", files: [] });
   });
 
   it("has a test for every CLI code", () => {

@@ -8,7 +8,10 @@ import { explainProgram, type ExplainTable } from "../explain/explainRows.ts";
 import { compileFiles, type CompiledProgram } from "../index.ts";
 import type { Program } from "../ir/ir.ts";
 import { printProgram } from "../ir/printer.ts";
+import { defineCommand, type CommandOutcome } from "./command.ts";
 import type { CliIo } from "./io.ts";
+import { jsonFormatVersion } from "./printDiagnostics.ts";
+import { projectRoot } from "./projectRoot.ts";
 
 /** What `--json` prints for one program. */
 export interface ExplainJson {
@@ -57,7 +60,7 @@ export function explainText(program: CompiledProgram): string {
   const table = explainProgram(program.lowered);
   const rows = table.rows.map((row) => [
     `${"  ".repeat(row.depth)}${row.op}`, row.loc, row.globalDims, row.localDims, row.collective ?? "", row.axis ?? "",
-    row.bytes === undefined ? "" : String(row.bytes),
+    row.bytes === undefined ? "" : String(row.bytes), row.shardingFrom ?? "",
   ]);
   const totals = Object.entries(table.bytesByCollective).map(([kind, bytes]) => `${kind} ${bytes}`).join(", ") || "none";
   return [
@@ -70,7 +73,7 @@ export function explainText(program: CompiledProgram): string {
     printProgram(program.lowered).trimEnd(),
     "",
     "Ops (bytes per device per run; indented ops are in loops):",
-    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes"], rows),
+    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes", "sharding from"], rows),
     "",
     `Bytes per device per call, by collective: ${totals}`,
     ...(table.memory === undefined ? [] : [formatMemory(table.memory)]),
@@ -78,17 +81,52 @@ export function explainText(program: CompiledProgram): string {
   ].join("\n");
 }
 
-/** Run `meshtype explain`; the diagnostics (empty on success). */
-export function runExplain(files: readonly string[], only: string | undefined, json: boolean, typeCheck: boolean, io: CliIo): Diagnostic[] {
-  const result = compileFiles(files, { typeCheck });
-  if (result.diagnostics.length > 0) return [...result.diagnostics];
+/** What `meshtype explain` was asked to do. */
+export interface ExplainOptions {
+  /** Only the program bound to this name. */
+  readonly program: string | undefined;
+  readonly json: boolean;
+  readonly typeCheck: boolean;
+}
+
+/** Run `meshtype explain`: the diagnostics (empty on success) and the files it read. */
+export function runExplain(files: readonly string[], options: ExplainOptions, io: CliIo): CommandOutcome {
+  const rootDir = options.json ? projectRoot(files) : process.cwd();
+  const result = compileFiles(files, { typeCheck: options.typeCheck, rootDir });
+  const outcome = (diagnostics: readonly Diagnostic[]): CommandOutcome => ({ diagnostics, inputs: result.inputs, rootDir });
+  if (result.diagnostics.length > 0) return outcome(result.diagnostics);
   const programs = result.files.flatMap((file) => file.programs);
-  if (programs.length === 0) return [diagnostic(cliMessages.noPrograms, { files: files.join(", ") })];
+  if (programs.length === 0) return outcome([diagnostic(cliMessages.noPrograms, { files: files.join(", ") })]);
+  const only = options.program;
   const chosen = only === undefined ? programs : programs.filter((program) => program.name === only);
   if (chosen.length === 0) {
-    return [diagnostic(cliMessages.programNotFound, { name: only ?? "", known: programs.map((program) => program.name).join(", ") })];
+    return outcome([diagnostic(cliMessages.programNotFound, { name: only ?? "", known: programs.map((program) => program.name).join(", ") })]);
   }
-  if (json) io.out(`${JSON.stringify({ programs: chosen.map(explainJson) }, null, 2)}\n`);
+  if (options.json) io.out(`${JSON.stringify({ version: jsonFormatVersion, programs: chosen.map(explainJson) }, null, 2)}\n`);
   else io.out(chosen.map(explainText).join("\n"));
-  return [];
+  return outcome([]);
 }
+
+/** `meshtype explain`, as the command table lists it. */
+export const explainCommand = defineCommand({
+  name: "explain",
+  summary: "Print each program's IR, its ops with their shapes, collectives and bytes.",
+  description: `Print each program's IR before and after lowering, and a table of its ops: op,
+source location, global dims, local shape, collective, mesh axis and bytes per
+device; then the bytes per call by collective (and, for a training step, the
+memory per device). With --json: one object { version, programs: [{ name, mesh,
+layout, ir, ops, totals }] }, its paths relative to the project root (the
+folder of the nearest package.json).`,
+  operands: "files",
+  watch: true,
+  options: {
+    program: { type: "string", short: "p", valueName: "NAME", description: "only the program bound to NAME" },
+    json: { type: "boolean", description: "print one JSON object (or the diagnostics) instead of text" },
+    "no-typecheck": { type: "boolean", description: "skip reporting TypeScript errors in the files (faster)" },
+  },
+  examples: [
+    "meshtype explain examples/mlp/mlp.ts -p mlpMegatron",
+    "meshtype explain examples/gpt/gpt.ts --json > gpt.json",
+  ],
+  run: ({ files, options }, { io }) => runExplain(files, { program: options.program, json: options.json, typeCheck: !options["no-typecheck"] }, io),
+});

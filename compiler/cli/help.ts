@@ -1,49 +1,71 @@
-/** The text of `meshtype --help`. */
-export const helpText = `meshtype: compile models written in the meshtype DSL into one program per device.
+/**
+ * The text of `meshtype --help` and of `meshtype <command> --help`, made from
+ * the table of commands: each command's summary, usage, description, options
+ * (short flag, value name, choices, description) and examples.
+ */
+import { commonOptions, optionsOf } from "./args.ts";
+import type { AnyCommand, OptionSpec, OptionSpecs } from "./command.ts";
+import { paint, type Paint } from "./color.ts";
 
-Usage:
-  meshtype build <file.ts>... [--target ts|torch] [--out DIR] [--no-typecheck]
-  meshtype explain <file.ts>... [--program NAME] [--json] [--no-typecheck]
-  meshtype simulate <file.ts>... [--program NAME] [--cluster PRESET|FILE.json] [--nodes N]
-                   [--dtype fp32|bf16] [--kernels eager|fused] [--overlap data|none]
-                   [--recompute none|full] [--tf32] [--profile DB.json] [--json]
-                   [--trace OUT.json] [--svg OUT.svg] [--no-typecheck]
-  meshtype profile <file.ts> --program NAME [--device cpu|cuda] [--as DEVICE] [--dtype fp32|bf16]
-                   [--out profile.json] [--runs N] [--no-typecheck]
-  meshtype --help | --version
+/** `<file.ts>... [options]`: what follows the command name in its usage line. */
+function operandsOf(command: AnyCommand): string {
+  return command.operands === "files" ? "<file.ts>... [options]" : "[options]";
+}
 
-Commands:
-  build     Compile every \`export const NAME = program(model, { mesh, layout })\` in the
-            files into a TypeScript device module per file. By default the module of
-            DIR/model.ts is written to DIR/generated/model.ts (tsconfig excludes
-            generated/ folders); with --out DIR every module goes to DIR/<file name>.
-            --target ts     a TypeScript module of device programs (the default)
-            --target torch  a Python module for torch.distributed, DIR/<name>_torch.py,
-                            and its runtime package DIR/meshtype_torch/; run it with
-                            torchrun --nproc_per_node <devices> DIR/<name>_torch.py
-                              --program NAME (--inputs IN | --init-seed S) [--outputs OUT]
-                            (docs/torch.md: one GPU node, several nodes, NCCL, inputs)
-  explain   Print each program's IR before and after lowering, and a table of its ops:
-            op, source location, global dims, local shape, collective, mesh axis and
-            bytes per device; then the bytes per call by collective.
-            --program NAME  only the program bound to NAME
-            --json          one JSON object: { programs: [{ name, mesh, layout, ir, ops, totals }] }
+/** `-o, --out DIR` or `    --target ts|torch`: the left column of an option. */
+function optionHead(name: string, spec: OptionSpec): string {
+  const short = spec.short === undefined ? "    " : `-${spec.short}, `;
+  const value = spec.type === "boolean" ? "" : ` ${spec.choices === undefined ? (spec.valueName ?? "VALUE") : spec.choices.join("|")}`;
+  return `${short}--${name}${value}`;
+}
 
-  simulate  Simulate one step of each program on a cluster (default: a100, as many DGX
-            A100 nodes as the mesh needs; presets v100, a100, h100, h200, or a JSON file):
-            step time, compute, exposed communication, FLOP/s and MFU, peak memory per
-            device with its breakdown, the mesh's mapping onto nodes, and the top kernels
-            and collectives. --trace writes a Chrome trace (Perfetto), --svg a timeline.
-            --kernels fused prices fused element-wise kernels; --overlap none runs
-            collectives on the compute stream; --recompute full runs the forward twice.
-            (docs/simulate.md)
-  profile   Time every distinct local op of a program with torch (/usr/bin/python3, or
-            $MESHTYPE_PYTHON) and write them to a profile database for simulate --profile.
+/** The option lines, their descriptions aligned in one column. */
+function optionLines(specs: OptionSpecs): string[] {
+  const entries = Object.entries(specs);
+  const width = Math.max(...entries.map(([name, spec]) => optionHead(name, spec).length)) + 2;
+  return entries.flatMap(([name, spec]) => {
+    const [first = "", ...more] = spec.description.split("\n");
+    return [`  ${optionHead(name, spec).padEnd(width)}${first}`, ...more.map((line) => `  ${" ".repeat(width)}${line}`)];
+  });
+}
 
-Options:
-  --no-typecheck  skip reporting TypeScript errors in the files (faster)
-  --help, -h      show this text
+/** The help of the whole command line. */
+export function mainHelp(commands: readonly AnyCommand[], color = false): string {
+  const style: Paint = paint(color);
+  const width = Math.max(...commands.map((command) => command.name.length)) + 2;
+  return [
+    "meshtype: compile models written in the meshtype DSL into one program per device.",
+    "",
+    style.bold("Usage:"),
+    ...commands.map((command) => `  meshtype ${command.name} ${operandsOf(command)}`),
+    "  meshtype <command> --help     the options of one command (or: meshtype help <command>)",
+    "  meshtype --version | --help",
+    "",
+    style.bold("Commands:"),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    "",
+    style.bold("Options of every command:"),
+    ...optionLines(commonOptions),
+    "",
+    "Exit codes: 0 success; 1 errors in the sources (printed as file:line:col CODE message,",
+    "the code, and a hint); 2 bad usage (unknown command or option, missing files or values).",
+    "docs/cli.md describes every command and option.",
+    "",
+  ].join("\n");
+}
 
-Exit codes: 0 success; 1 errors in the sources (printed as file:line:col CODE message
-and a hint); 2 bad usage (unknown command, option or target, missing or unreadable files).
-`;
+/** The help of one command. */
+export function commandHelp(command: AnyCommand, color = false): string {
+  const style: Paint = paint(color);
+  return [
+    `meshtype ${command.name}: ${command.summary}`,
+    "",
+    `${style.bold("Usage:")} meshtype ${command.name} ${operandsOf(command)}`,
+    ...(command.description === undefined ? [] : ["", command.description.trimEnd()]),
+    "",
+    style.bold("Options:"),
+    ...optionLines(optionsOf(command)),
+    ...(command.examples === undefined || command.examples.length === 0 ? [] : ["", style.bold("Examples:"), ...command.examples.map((line) => `  ${line}`)]),
+    "",
+  ].join("\n");
+}

@@ -1,55 +1,82 @@
 /**
- * The `meshtype` command line: parse the arguments, run the command, print
- * diagnostics as `file:line:col CODE message` with a hint, and give the exit
- * code (0 success, 1 errors in the sources, 2 bad usage).
+ * The `meshtype` command line: parse the arguments against the table of
+ * commands (commands.ts), run the command (again on every change with
+ * `--watch`), print its diagnostics (printDiagnostics.ts: once per root
+ * cause, with a code frame, coloured unless NO_COLOR; or as JSON with
+ * `--json`), and give the exit code: 0 success, 1 errors in the sources,
+ * 2 bad usage.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
-import { CompileError, diagnostic, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { parseArgs, usageCodes, type Command } from "./args.ts";
-import { runBuild } from "./build.ts";
-import { runExplain } from "./explain.ts";
-import { helpText } from "./help.ts";
-import { runProfile } from "./profile.ts";
-import { runSimulate } from "./simulate.ts";
+import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { parseCommandLine, usageCodes, type ParsedCommandLine } from "./args.ts";
+import { outcomeOf, type AnyCommand, type CommandOutcome } from "./command.ts";
+import { commands } from "./commands.ts";
+import { useColor } from "./color.ts";
+import { commandHelp, mainHelp } from "./help.ts";
 import { processIo, type CliIo } from "./io.ts";
+import { diagnosticsJson, formatDiagnosticsText } from "./printDiagnostics.ts";
+import { projectRoot } from "./projectRoot.ts";
+import { packageVersion } from "./version.ts";
+import { watchLoop } from "./watch.ts";
 
-const version = "0.1.0";
+/** The exit code of some diagnostics: 0 none, 2 when all are bad usage, else 1. */
+export function exitCodeOf(diagnostics: readonly Diagnostic[]): number {
+  if (diagnostics.length === 0) return 0;
+  return diagnostics.every((item) => usageCodes.has(item.code)) ? 2 : 1;
+}
 
-function run(command: Command, io: CliIo): Diagnostic[] {
-  switch (command.kind) {
-    case "help":
-      io.out(helpText);
-      return [];
-    case "version":
-      io.out(`meshtype ${version}\n`);
-      return [];
-    case "simulate":
-    case "profile": {
-      const missing = command.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
-      if (missing.length > 0) return missing.map((file) => diagnostic(cliMessages.fileNotFound, { file }));
-      return command.kind === "simulate" ? runSimulate(command, io) : runProfile(command, io);
-    }
-    case "build":
-    case "explain": {
-      const missing = command.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
-      if (missing.length > 0) return missing.map((file) => diagnostic(cliMessages.fileNotFound, { file }));
-      if (command.kind === "build") return runBuild(command.files, command, io);
-      return runExplain(command.files, command.program, command.json, command.typeCheck, io);
-    }
+function colorFor(io: CliIo, stream: "out" | "err", flag: boolean | undefined): boolean {
+  return useColor({ flag, env: io.env ?? {}, isTTY: io.isTTY?.[stream] ?? false });
+}
+
+/** Print `outcome`'s diagnostics (text on stderr, or JSON on stdout); its exit code. */
+function report(outcome: CommandOutcome, io: CliIo, settings: { json: boolean; color: boolean | undefined; files: readonly string[] }): number {
+  const { diagnostics } = outcome;
+  if (diagnostics.length > 0) {
+    const rootDir = outcome.rootDir ?? process.cwd();
+    if (settings.json) io.out(`${JSON.stringify(diagnosticsJson(diagnostics, rootDir, projectRoot(settings.files)), null, 2)}\n`);
+    else io.err(formatDiagnosticsText(diagnostics, { color: colorFor(io, "err", settings.color), rootDir }));
+  }
+  return exitCodeOf(diagnostics);
+}
+
+async function runOnce(command: AnyCommand, parsed: Extract<ParsedCommandLine, { kind: "run" }>, io: CliIo): Promise<CommandOutcome> {
+  if (command.operands === "files") {
+    const missing = parsed.files.filter((file) => !fs.existsSync(file) || !fs.statSync(file).isFile());
+    if (missing.length > 0) return { diagnostics: missing.map((file) => diagnostic(cliMessages.fileNotFound, { file })) };
+  }
+  try {
+    return outcomeOf(await command.run({ files: parsed.files, options: parsed.options }, { io, color: colorFor(io, "out", parsed.color) }));
+  } catch (error) {
+    if (!(error instanceof CompileError)) throw error;
+    return { diagnostics: error.diagnostics };
   }
 }
 
-/** Run `meshtype` with `argv` (the arguments after the command name); the exit code. */
-export function main(argv: readonly string[], io: CliIo = processIo): number {
-  let diagnostics: readonly Diagnostic[];
+/** Run `meshtype` with `argv` (the arguments after the command name); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let parsed: ParsedCommandLine;
   try {
-    diagnostics = run(parseArgs(argv), io);
+    parsed = parseCommandLine(argv, commands);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    diagnostics = error.diagnostics;
+    const json = argv.includes("--json");
+    return report({ diagnostics: error.diagnostics }, io, { json, color: argv.includes("--no-color") ? false : argv.includes("--color") ? true : undefined, files: [] });
   }
-  for (const item of diagnostics) io.err(`${formatDiagnostic(item)}\n`);
-  if (diagnostics.length === 0) return 0;
-  return diagnostics.every((item) => usageCodes.has(item.code)) ? 2 : 1;
+  switch (parsed.kind) {
+    case "help":
+      io.out(parsed.command === undefined ? mainHelp(commands, colorFor(io, "out", undefined)) : commandHelp(parsed.command, colorFor(io, "out", undefined)));
+      return 0;
+    case "version":
+      io.out(`meshtype ${packageVersion()}\n`);
+      return 0;
+    case "run": {
+      const settings = { json: parsed.options.json === true, color: parsed.color, files: parsed.files.map((file) => path.resolve(file)) };
+      const once = (): Promise<CommandOutcome> => runOnce(parsed.command, parsed, io);
+      if (parsed.watch) return watchLoop(once, (outcome) => report(outcome, io, settings), io, parsed.files);
+      return report(await once(), io, settings);
+    }
+  }
 }

@@ -15,16 +15,17 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { dtypes, isDtype, type Dtype } from "../../dsl/dtype.ts";
+import { dtypes, type Dtype } from "../../dsl/dtype.ts";
 import { emitTorchOp } from "../backend/torch/emitTorchOp.ts";
 import { ProgramFacts, isCommunication } from "../cost/kernels.ts";
 import { profileKey, readProfileDb, type ProfileDb, type ProfileEntry } from "../cost/profileDb.ts";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { costCliMessages } from "../diagnostics/costMessages.ts";
-import { CompileError, diagnostic, type Diagnostic, type MessageTemplate } from "../diagnostics/diagnostic.ts";
+import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Op, Program } from "../ir/ir.ts";
 import type { CliIo } from "./io.ts";
-import { chosenPrograms } from "./simulate.ts";
+import { defineCommand } from "./command.ts";
+import { chosenPrograms, dtypeOption, positiveInteger } from "./simulate.ts";
 
 /** `meshtype profile`, parsed. */
 export interface ProfileCommand {
@@ -39,44 +40,36 @@ export interface ProfileCommand {
   readonly typeCheck: boolean;
 }
 
-function usage<Args>(template: MessageTemplate<Args>, args: Args): never {
-  throw new CompileError([diagnostic(template, args)]);
-}
+const profileOptions = {
+  program: { type: "string", short: "p", valueName: "NAME", description: "the program to profile (needed when the files have several)" },
+  device: { type: "string", valueName: "DEVICE", choices: ["cpu", "cuda"], description: "where torch runs the ops: cpu (default) or cuda" },
+  as: { type: "string", valueName: "NAME", description: "the device's name in the database (default cpu, or torch's GPU name); simulate matches the cluster's device.name" },
+  dtype: { type: "string", valueName: "DTYPE", choices: dtypes, description: "fp32 or bf16 (default: the program's dtype)" },
+  out: { type: "string", short: "o", valueName: "FILE", description: "the database to write (default profile.json; its other entries are kept)" },
+  runs: { type: "string", valueName: "N", description: "timed runs per op, after 3 warm-ups (default 20; the median counts)" },
+  "no-typecheck": { type: "boolean", description: "skip reporting TypeScript errors in the files (faster)" },
+} as const;
 
-/** Parse the arguments after `profile`. */
-export function parseProfileArgs(rest: readonly string[]): ProfileCommand | { readonly kind: "help" } {
-  const files: string[] = [];
-  const command = { program: undefined as string | undefined, device: "cpu" as "cpu" | "cuda", as: undefined as string | undefined, dtype: undefined as Dtype | undefined, out: "profile.json", runs: 20, typeCheck: true };
-  for (let index = 0; index < rest.length; index++) {
-    const arg = rest[index];
-    const valueOf = (): string => {
-      const value = rest[++index];
-      return value === undefined || value.startsWith("--") ? usage(cliMessages.missingValue, { option: arg }) : value;
-    };
-    if (arg === "--help" || arg === "-h") return { kind: "help" };
-    else if (arg === "--program") command.program = valueOf();
-    else if (arg === "--device") {
-      const value = valueOf();
-      if (value !== "cpu" && value !== "cuda") usage(costCliMessages.badChoice, { option: arg, value, known: "cpu, cuda" });
-      command.device = value as "cpu" | "cuda";
-    } else if (arg === "--as") command.as = valueOf();
-    else if (arg === "--dtype") {
-      const value = valueOf();
-      if (!isDtype(value)) usage(costCliMessages.badChoice, { option: arg, value, known: dtypes.join(", ") });
-      command.dtype = value as Dtype;
-    } else if (arg === "--out") command.out = valueOf();
-    else if (arg === "--runs") {
-      const value = valueOf();
-      const runs = Number(value);
-      if (!Number.isInteger(runs) || runs <= 0) usage(costCliMessages.badNumber, { option: arg, value });
-      command.runs = runs;
-    } else if (arg === "--no-typecheck") command.typeCheck = false;
-    else if (arg.startsWith("-")) usage(cliMessages.unknownOption, { option: arg, command: "profile" });
-    else files.push(arg);
-  }
-  if (files.length === 0) usage(cliMessages.missingFiles, { command: "profile" });
-  return { kind: "profile", files, ...command };
-}
+/** `meshtype profile`, as the command table lists it. */
+export const profileCommand = defineCommand({
+  name: "profile",
+  summary: "Time every distinct local op of a program with torch, into a profile database.",
+  description: `Run every distinct local op of a lowered program with torch, as the torch back
+end emits it (Python: $MESHTYPE_PYTHON or /usr/bin/python3), and write the median
+times to a profile database that \`meshtype simulate --profile\` uses instead of
+the cost model for those ops. See docs/simulate.md.`,
+  operands: "files",
+  options: profileOptions,
+  examples: ["meshtype profile examples/mlp/mlp.ts -p mlpMegatron --device cpu --out profile.json"],
+  run: ({ files, options }, { io }) => {
+    const device = options.device ?? "cpu";
+    if (device !== "cpu" && device !== "cuda") throw new CompileError([diagnostic(costCliMessages.badChoice, { option: "--device", value: device, known: "cpu, cuda" })]);
+    return runProfile(
+      { kind: "profile", files, program: options.program, device, as: options.as, dtype: dtypeOption("--dtype", options.dtype), out: options.out ?? "profile.json", runs: positiveInteger("--runs", options.runs) ?? 20, typeCheck: !options["no-typecheck"] },
+      io,
+    );
+  },
+});
 
 /** One distinct op to measure: its key, the Python expression over x0, x1... and its inputs' shapes. */
 export interface ProfileCase {

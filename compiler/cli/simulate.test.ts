@@ -15,13 +15,13 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const mlp = "examples/mlp/mlp.ts";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-simulate-"));
 
-function run(argv: readonly string[]): { code: number; out: string; err: string } {
+async function run(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const cwd = process.cwd();
   process.chdir(repo);
   try {
-    const code = main(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env: {} });
     return { code, out, err };
   } finally {
     process.chdir(cwd);
@@ -29,8 +29,8 @@ function run(argv: readonly string[]): { code: number; out: string; err: string 
 }
 
 describe("meshtype simulate", () => {
-  it("prints the step, the mesh's mapping, memory and the top kernels and collectives", () => {
-    const result = run(["simulate", mlp, "--program", "mlp2d", "--cluster", "h100", "--dtype", "bf16", "--no-typecheck"]);
+  it("prints the step, the mesh's mapping, memory and the top kernels and collectives", async () => {
+    const result = await run(["simulate", mlp, "--program", "mlp2d", "--cluster", "h100", "--dtype", "bf16", "--no-typecheck"]);
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
     expect(result.out).toContain('program mlp2d  mesh [data=2 model=2]  layout "batch:data, d_ff:model"  dtype bf16');
@@ -42,8 +42,8 @@ describe("meshtype simulate", () => {
     expect(result.out).toMatch(/allReduce axis=model reduce=sum\s+stdlib\/dense\.ts:\d+:\d+/);
   });
 
-  it("--json gives every kernel and collective with its source, local shape, FLOPs, bytes and time", () => {
-    const result = run(["simulate", mlp, "--program", "mlpMegatron", "--json", "--no-typecheck"]);
+  it("--json gives every kernel and collective with its source, local shape, FLOPs, bytes and time", async () => {
+    const result = await run(["simulate", mlp, "--program", "mlpMegatron", "--json", "--no-typecheck"]);
     expect(result.code).toBe(0);
     const [program] = JSON.parse(result.out).programs;
     expect(program.mapping[0]).toContain("4 devices");
@@ -57,10 +57,10 @@ describe("meshtype simulate", () => {
     expect(program.summary.stepSeconds).toBeLessThanOrEqual(total + 1e-12);
   });
 
-  it("--trace writes a Chrome trace Perfetto opens: named threads, complete events in order on each", () => {
+  it("--trace writes a Chrome trace Perfetto opens: named threads, complete events in order on each", async () => {
     const trace = path.join(work, "trace.json");
     const svg = path.join(work, "timeline.svg");
-    const result = run(["simulate", "examples/gpt/gpt.ts", "--program", "gpt2d", "--trace", trace, "--svg", svg, "--no-typecheck"]);
+    const result = await run(["simulate", "examples/gpt/gpt.ts", "--program", "gpt2d", "--trace", trace, "--svg", svg, "--no-typecheck"]);
     expect(result.code).toBe(0);
     const parsed = JSON.parse(fs.readFileSync(trace, "utf8")) as ChromeTrace;
     expect(parsed.displayTimeUnit).toBe("ms");
@@ -86,19 +86,19 @@ describe("meshtype simulate", () => {
     expect(picture.trimEnd().endsWith("</svg>")).toBe(true);
   });
 
-  it("names an unknown cluster (MT9101, exit 2), a bad number (MT9103) and a bad cluster file (MT9102, exit 1)", () => {
-    expect(run(["simulate", mlp, "--cluster", "tpu", "--no-typecheck"])).toMatchObject({ code: 2, err: expect.stringContaining('MT9101 "tpu" is neither a cluster preset (v100, a100, h100, h200)') });
-    expect(run(["simulate", mlp, "--nodes", "two", "--no-typecheck"])).toMatchObject({ code: 2, err: expect.stringContaining("MT9103") });
+  it("names an unknown cluster (MT9101, exit 2), a bad number (MT9103) and a bad cluster file (MT9102, exit 1)", async () => {
+    expect(await run(["simulate", mlp, "--cluster", "tpu", "--no-typecheck"])).toMatchObject({ code: 2, err: expect.stringContaining('MT9101 "tpu" is neither a cluster preset (v100, a100, h100, h200)') });
+    expect(await run(["simulate", mlp, "--nodes", "two", "--no-typecheck"])).toMatchObject({ code: 2, err: expect.stringContaining("MT9103") });
     const file = path.join(work, "bad-cluster.json");
     fs.writeFileSync(file, JSON.stringify({ preset: "a100", interNode: { efficiency: -1 } }));
-    expect(run(["simulate", mlp, "--cluster", file, "--no-typecheck"])).toMatchObject({ code: 1, err: expect.stringContaining("interNode.efficiency must be a positive number") });
+    expect(await run(["simulate", mlp, "--cluster", file, "--no-typecheck"])).toMatchObject({ code: 1, err: expect.stringContaining("interNode.efficiency must be a positive number") });
   });
 });
 
 describe("meshtype profile (torch on the CPU)", () => {
-  it("measures every distinct op, and simulate takes the measured times for them", () => {
+  it("measures every distinct op, and simulate takes the measured times for them", async () => {
     const db = path.join(work, "profile.json");
-    const profiled = run(["profile", mlp, "--program", "mlpMegatron", "--out", db, "--runs", "3", "--no-typecheck"]);
+    const profiled = await run(["profile", mlp, "--program", "mlpMegatron", "--out", db, "--runs", "3", "--no-typecheck"]);
     expect(profiled.err).toMatch(/profile: \d+ distinct ops of mlpMegatron on cpu in fp32/);
     expect(profiled.code).toBe(0);
     const entries = JSON.parse(fs.readFileSync(db, "utf8")).entries as { device: string; key: string; seconds: number }[];
@@ -106,7 +106,7 @@ describe("meshtype profile (torch on the CPU)", () => {
     expect(entries.every((entry) => entry.device === "cpu" && entry.seconds > 0)).toBe(true);
     const clusterFile = path.join(work, "cpu-cluster.json");
     fs.writeFileSync(clusterFile, JSON.stringify({ preset: "a100", device: { name: "cpu" } }));
-    const result = run(["simulate", mlp, "--program", "mlpMegatron", "--cluster", clusterFile, "--profile", db, "--json", "--no-typecheck"]);
+    const result = await run(["simulate", mlp, "--program", "mlpMegatron", "--cluster", clusterFile, "--profile", db, "--json", "--no-typecheck"]);
     expect(result.code).toBe(0);
     const [program] = JSON.parse(result.out).programs;
     const kernels = program.entries.filter((entry: { kind: string }) => entry.kind === "kernel");
@@ -118,7 +118,7 @@ describe("meshtype profile (torch on the CPU)", () => {
     }
     expect(kernels.map((kernel: { secondsPerRun: number }) => kernel.secondsPerRun).sort()).toEqual(entries.map((entry) => entry.seconds).sort());
     // On a cluster of another device the profile does not apply, and the report says so.
-    const other = run(["simulate", mlp, "--program", "mlpMegatron", "--profile", db, "--no-typecheck"]);
+    const other = await run(["simulate", mlp, "--program", "mlpMegatron", "--profile", db, "--no-typecheck"]);
     expect(other.out).toContain('MT5103 The profile database has no entries for device "A100-SXM4-80GB" in fp32 (it has: cpu (fp32))');
   });
 });

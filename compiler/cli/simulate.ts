@@ -4,7 +4,7 @@
  * [--tf32] [--profile DB.json] [--json] [--trace OUT.json] [--svg OUT.svg] [--no-typecheck]`:
  * compile the programs, simulate one step of each on the cluster
  * (compiler/simulate), and print the report. Everything the command does is
- * here, behind `parseSimulateArgs` and `runSimulate`.
+ * here: `simulateCommand` (its entry in the command table) and `runSimulate`.
  */
 import * as fs from "node:fs";
 import { cluster as presetCluster, clusterFromJson, clusterPresetNames, type ClusterSpec } from "../../dsl/cluster.ts";
@@ -22,6 +22,7 @@ import { simulateProgram, type Simulation } from "../simulate/simulate.ts";
 import { timelineSvg } from "../simulate/svg.ts";
 import { chromeTrace } from "../simulate/trace.ts";
 import type { SimulationOptions } from "../simulate/taskGraph.ts";
+import { defineCommand } from "./command.ts";
 import type { CliIo } from "./io.ts";
 
 /** `meshtype simulate`, parsed. */
@@ -48,61 +49,70 @@ function usage<Args>(template: MessageTemplate<Args>, args: Args): never {
   throw new CompileError([diagnostic(template, args)]);
 }
 
-function choice<T extends string>(option: string, value: string, known: readonly T[]): T {
+function choice<T extends string>(option: string, value: string | undefined, known: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
   if (!(known as readonly string[]).includes(value)) return usage(costCliMessages.badChoice, { option, value, known: known.join(", ") });
   return value as T;
 }
 
-/** Parse the arguments after `simulate`. */
-export function parseSimulateArgs(rest: readonly string[]): SimulateCommand | { readonly kind: "help" } {
-  const files: string[] = [];
-  const command = {
-    program: undefined as string | undefined, cluster: "a100", nodes: undefined as number | undefined, dtype: undefined as Dtype | undefined,
-    kernels: "eager" as KernelPolicy, overlap: "data" as "data" | "none", recompute: "none" as "none" | "full", tf32: false,
-    profile: undefined as string | undefined, json: false, trace: undefined as string | undefined, svg: undefined as string | undefined, typeCheck: true,
-  };
-  for (let index = 0; index < rest.length; index++) {
-    const arg = rest[index];
-    const valueOf = (): string => {
-      const value = rest[++index];
-      return value === undefined || value.startsWith("--") ? usage(cliMessages.missingValue, { option: arg }) : value;
-    };
-    switch (arg) {
-      case "--help":
-      case "-h":
-        return { kind: "help" };
-      case "--program": command.program = valueOf(); break;
-      case "--cluster": command.cluster = valueOf(); break;
-      case "--nodes": {
-        const value = valueOf();
-        const nodes = Number(value);
-        if (!Number.isInteger(nodes) || nodes <= 0) usage(costCliMessages.badNumber, { option: arg, value });
-        command.nodes = nodes;
-        break;
-      }
-      case "--dtype": {
-        const value = valueOf();
-        if (!isDtype(value)) usage(costCliMessages.badChoice, { option: arg, value, known: dtypes.join(", ") });
-        command.dtype = value as Dtype;
-        break;
-      }
-      case "--kernels": command.kernels = choice(arg, valueOf(), ["eager", "fused"] as const); break;
-      case "--overlap": command.overlap = choice(arg, valueOf(), ["data", "none"] as const); break;
-      case "--recompute": command.recompute = choice(arg, valueOf(), ["none", "full"] as const); break;
-      case "--tf32": command.tf32 = true; break;
-      case "--profile": command.profile = valueOf(); break;
-      case "--json": command.json = true; break;
-      case "--trace": command.trace = valueOf(); break;
-      case "--svg": command.svg = valueOf(); break;
-      case "--no-typecheck": command.typeCheck = false; break;
-      default:
-        if (arg.startsWith("-")) usage(cliMessages.unknownOption, { option: arg, command: "simulate" });
-        files.push(arg);
-    }
-  }
-  if (files.length === 0) usage(cliMessages.missingFiles, { command: "simulate" });
-  return { kind: "simulate", files, ...command };
+/** A positive integer option (MT9103 otherwise). */
+export function positiveInteger(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) usage(costCliMessages.badNumber, { option, value });
+  return number;
 }
+
+/** A dtype option (MT9104 otherwise). */
+export function dtypeOption(option: string, value: string | undefined): Dtype | undefined {
+  if (value === undefined) return undefined;
+  if (!isDtype(value)) usage(costCliMessages.badChoice, { option, value, known: dtypes.join(", ") });
+  return value as Dtype;
+}
+
+const simulateOptions = {
+  program: { type: "string", short: "p", valueName: "NAME", description: "only the program bound to NAME (needed with --trace and --svg when the files have several)" },
+  cluster: { type: "string", short: "c", valueName: "PRESET|FILE", description: "a preset (v100, a100, h100, h200; default a100) or a cluster JSON file" },
+  nodes: { type: "string", short: "n", valueName: "N", description: "nodes of the cluster (default: a preset gets as many as the mesh needs)" },
+  dtype: { type: "string", valueName: "DTYPE", choices: dtypes, description: "fp32 or bf16 (default: the program's dtype)" },
+  kernels: { type: "string", valueName: "POLICY", choices: ["eager", "fused"], description: "eager: one kernel per op, as the torch back end runs it (default); fused: fused element-wise kernels" },
+  overlap: { type: "string", valueName: "MODE", choices: ["data", "none"], description: "data: collectives overlap compute where the data allow (default); none: one stream" },
+  recompute: { type: "string", valueName: "MODE", choices: ["none", "full"], description: "full: the forward runs again before the backward (activation recomputation)" },
+  tf32: { type: "boolean", description: "fp32 matmuls on TF32 tensor cores (torch's allow_tf32)" },
+  profile: { type: "string", valueName: "DB.json", description: "measured op times (meshtype profile) that replace the model where they match" },
+  json: { type: "boolean", description: "print one JSON object with every kernel and collective" },
+  trace: { type: "string", valueName: "OUT.json", description: "write the timeline as a Chrome trace (open it in Perfetto)" },
+  svg: { type: "string", valueName: "OUT.svg", description: "write the timeline as an SVG picture" },
+  "no-typecheck": { type: "boolean", description: "skip reporting TypeScript errors in the files (faster)" },
+} as const;
+
+/** `meshtype simulate`, as the command table lists it. */
+export const simulateCommand = defineCommand({
+  name: "simulate",
+  summary: "Simulate one step of each program on a cluster: time, MFU, memory, timeline.",
+  description: `Simulate one step of each program on a cluster (a preset: v100, a100, h100, h200,
+with as many nodes as the mesh needs; or a JSON file): step time, compute,
+exposed communication and idle, FLOP/s and MFU, peak memory per device with its
+breakdown, how the mesh sits on the nodes, and the kernels and collectives that
+take the most time. --trace writes a Chrome trace (Perfetto), --svg a timeline
+picture. See docs/simulate.md.`,
+  operands: "files",
+  options: simulateOptions,
+  examples: [
+    "meshtype simulate examples/gpt/gpt.ts -p gpt2d --cluster h100 --dtype bf16",
+    "meshtype simulate examples/train/gptTrain.ts -p gptTrain2d --svg step.svg --trace step.json",
+  ],
+  run: ({ files, options }, { io }) =>
+    runSimulate(
+      {
+        kind: "simulate", files, program: options.program, cluster: options.cluster ?? "a100", nodes: positiveInteger("--nodes", options.nodes),
+        dtype: dtypeOption("--dtype", options.dtype), kernels: choice("--kernels", options.kernels, ["eager", "fused"] as const, "eager"),
+        overlap: choice("--overlap", options.overlap, ["data", "none"] as const, "data"), recompute: choice("--recompute", options.recompute, ["none", "full"] as const, "none"),
+        tf32: options.tf32, profile: options.profile, json: options.json, trace: options.trace, svg: options.svg, typeCheck: !options["no-typecheck"],
+      },
+      io,
+    ),
+});
 
 /**
  * The cluster a command names: a preset (with as many nodes as `devices` need

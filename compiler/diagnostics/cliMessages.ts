@@ -11,10 +11,10 @@ function entry<Args>(code: string, message: (args: Args) => string, hint: (args:
 
 /** The command line's message table. */
 export const cliMessages = {
-  unknownCommand: entry<{ command: string }>(
+  unknownCommand: entry<{ command: string; known: string; suggestion: string | undefined }>(
     "MT9001",
-    (a) => `Unknown command "${a.command}".`,
-    () => "Use `meshtype build <file.ts>...` or `meshtype explain <file.ts>`; `meshtype --help` lists the options.",
+    (a) => `Unknown command "${a.command}" (commands: ${a.known}).`,
+    (a) => `${a.suggestion === undefined ? "" : `Did you mean \`meshtype ${a.suggestion}\`? `}\`meshtype --help\` lists the commands, \`meshtype <command> --help\` the options of one.`,
   ),
   missingFiles: entry<{ command: string }>(
     "MT9002",
@@ -26,15 +26,15 @@ export const cliMessages = {
     (a) => `Cannot read "${a.file}": no such file.`,
     () => "Check the path (relative paths start from the current folder).",
   ),
-  unknownOption: entry<{ option: string; command: string }>(
+  unknownOption: entry<{ option: string; command: string; suggestion: string | undefined }>(
     "MT9004",
     (a) => `Unknown option "${a.option}" for \`meshtype ${a.command}\`.`,
-    () => "`meshtype --help` lists the options of each command.",
+    (a) => `${a.suggestion === undefined ? "" : `Did you mean ${a.suggestion}? `}\`meshtype ${a.command} --help\` lists its options.`,
   ),
-  missingValue: entry<{ option: string }>(
+  missingValue: entry<{ option: string; valueName: string }>(
     "MT9005",
     (a) => `Option ${a.option} needs a value.`,
-    (a) => `Write it as \`${a.option} VALUE\`.`,
+    (a) => `Write it as \`${a.option} ${a.valueName}\` or \`${a.option}=${a.valueName}\`.`,
   ),
   programNotFound: entry<{ name: string; known: string }>(
     "MT9006",
@@ -51,9 +51,24 @@ export const cliMessages = {
     (a) => `Cannot write "${a.file}": ${a.reason}`,
     () => "Choose another --out folder, or check its permissions.",
   ),
-  unknownTarget: entry<{ target: string; known: string }>(
+  unknownTarget: entry<{ target: string; known: string; suggestion: string | undefined }>(
     "MT9009",
     (a) => `Unknown build target "${a.target}" (targets: ${a.known}).`,
-    () => "Use `--target ts` for a TypeScript device module (the default) or `--target torch` for a torch.distributed module, e.g. `meshtype build examples/mlp/mlp.ts --target torch --out out/`.",
+    (a) => `${a.suggestion === undefined ? "" : `Did you mean \`--target ${a.suggestion}\`? `}Use \`--target ts\` for a TypeScript device module (the default) or \`--target torch\` for a torch.distributed module, e.g. \`meshtype build examples/mlp/mlp.ts --target torch --out out/\`.`,
+  ),
+  optionTakesNoValue: entry<{ option: string; value: string }>(
+    "MT9501",
+    (a) => `Option ${a.option} is a switch and takes no value (got "${a.value}").`,
+    (a) => `Write \`${a.option}\` alone to turn it on, or leave it out.`,
+  ),
+  optionRepeated: entry<{ option: string; values: string }>(
+    "MT9502",
+    (a) => `Option ${a.option} is given more than once (${a.values}).`,
+    (a) => `Give ${a.option} once.`,
+  ),
+  unexpectedOperand: entry<{ command: string; operand: string }>(
+    "MT9503",
+    (a) => `\`meshtype ${a.command}\` takes no files or other operands (got "${a.operand}").`,
+    (a) => `\`meshtype ${a.command} --help\` shows its usage.`,
   ),
 } as const;

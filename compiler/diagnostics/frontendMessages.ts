@@ -155,6 +155,18 @@ export const frontendMessages = {
     (a) => `\`${a.name}\` from meshtype's ops has no IR op: it runs eagerly, but the compiler cannot put it in a device program.`,
     () => "Write it with the ops listed in docs/API.md (einsum, element-wise, reductions, shape and index ops, relayout), or compute it outside the model and pass it in.",
   ),
+  programTooLarge: entry<{ program: string; limit: string; where: string }>(
+    "MT1701",
+    (a) => `Program \`${a.program}\` grows past ${a.limit} IR values, the most the compiler builds for one program, ${a.where}.`,
+    () =>
+      "Check the loop counts and array lengths (a size typed for a count, an extra zero). A layer loop `for (let i = 0; i < N; i++) x = block(x, params.layers[i])` " +
+      "stays one loop in the IR whatever N is, but every iteration is built inside valueAndGrad/grad, and every item of a parameter array is a parameter.",
+  ),
+  loopTooLong: entry<{ name: string; count: string; body: string; work: string; limit: string }>(
+    "MT1702",
+    (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ops: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
+    () => "Check the loop's bound: a layer loop runs once per layer, and a program is one step (run it again for more steps instead of looping inside it).",
+  ),
   noProject: entry<{ file: string; reason: string }>(
     "MT1037",
     (a) => `Cannot load the TypeScript project of ${a.file}: ${a.reason}`,

@@ -169,7 +169,7 @@ function evalElementAccess(ev: Evaluator, node: Node & { getExpression(): Expres
   }
   if (index.kind === "string") return readField(ev, target, index.value, node);
   if (target.kind === "lazyArray" && index.kind === "number" && Number.isInteger(index.value) && index.value >= 0) {
-    throw new LengthNeeded(target.path, index.value + 1);
+    throw new LengthNeeded(target.path, index.value + 1, ev.loc(node));
   }
   if (index.kind !== "number") {
     return ev.fail(frontendMessages.notStatic, { what: "index", text: node.getArgumentExpressionOrThrow().getText(), got: describeValue(index) }, node);

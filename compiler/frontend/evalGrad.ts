@@ -60,6 +60,7 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
   const lazy = firstLazyArray(params);
   if (lazy === undefined) checkParams(ev, call, params, node);
   const from = ev.builder.currentBlock().length;
+  ev.sites.push({ node, what: `the call ${call}` });
   ev.unrollLoops++;
   let value: StaticValue;
   try {
@@ -74,6 +75,7 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
     return ev.fail(autodiffMessages.gradNotScalar, { call, got }, node);
   }
   const gradients = differentiate(ev.builder, value.id, wrt, { loc: ev.loc(node), from });
+  ev.sites.pop();
   const tree = replaceLeaves(params, gradients);
   if (!grad.withValue) return tree;
   return { kind: "object", fields: new Map([["value", value], ["grad", tree]]) };

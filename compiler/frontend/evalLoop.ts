@@ -8,10 +8,11 @@
 import { Node, SyntaxKind, type ForOfStatement, type ForStatement, type Statement } from "ts-morph";
 import type { Dim } from "../../dsl/tensor.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import type { ValueId } from "../ir/ir.ts";
+import type { Block, ValueId } from "../ir/ir.ts";
+import { isLoop } from "../ir/opAttrs.ts";
 import { bindName } from "./bindPattern.ts";
 import { evalExpression, shortText } from "./evalExpression.ts";
-import { LengthNeeded, type Evaluator } from "./evaluator.ts";
+import { figure, LengthNeeded, type Evaluator, type WorkSite } from "./evaluator.ts";
 import { readForHeader } from "./loopHeader.ts";
 import { runStatements, type Completion } from "./evalStatements.ts";
 import type { Binding, Scope } from "./scope.ts";
@@ -99,7 +100,9 @@ function keptLoop(
   const bodyScope = scope.child();
   bindLoopVariable(bodyScope);
   ev.loops.push({ marker, indexed: indexedNodes });
+  ev.sites.push({ node: loop, what: `the loop over \`${marker.name}\``, count });
   const completion = runStatements(ev, [loop.getStatement()], bodyScope);
+  ev.sites.pop();
   ev.loops.pop();
   if (completion) return ev.fail(frontendMessages.badLoop, { reason: "it returns from inside the loop body" }, completion.statement);
   const results = carried.flatMap(({ name, binding, at }, index) => {
@@ -117,6 +120,7 @@ function keptLoop(
     return ids;
   });
   const outputs = ev.builder.closeLoop(results);
+  checkLoopWork(ev, loop, marker.name);
   next = 0;
   carried.forEach(({ binding }, index) => {
     binding.value = replaceLeaves(inits[index].init, outputs.slice(next, next + inits[index].ids.length));
@@ -125,14 +129,39 @@ function keptLoop(
   return undefined;
 }
 
+/** Op executions of one run of `block`: one per op, a loop's trip count times its body's. */
+function blockWork(block: Block): number {
+  let work = 0;
+  for (const statement of block) work += isLoop(statement) ? statement.count * blockWork(statement.body) : 1;
+  return work;
+}
+
+/** MT1702 when the loop just closed (the last statement of the current block) makes too many op executions. */
+function checkLoopWork(ev: Evaluator, loop: Node, name: string): void {
+  const block = ev.builder.currentBlock();
+  const closed = block[block.length - 1];
+  if (!closed || !isLoop(closed)) return;
+  const body = blockWork(closed.body);
+  const work = closed.count * body;
+  if (work <= ev.limits.loopWork) return;
+  ev.fail(frontendMessages.loopTooLong, { name, count: figure(closed.count), body: figure(body), work: figure(work), limit: figure(ev.limits.loopWork) }, loop);
+}
+
 /** Run `body` `count` times, each in a fresh scope prepared by `bind` (loops inside a function given to grad). */
-function unrolledLoop(ev: Evaluator, count: number, body: Statement, scope: Scope, bind: (bodyScope: Scope, index: number) => void): Completion {
+function unrolledLoop(ev: Evaluator, loop: Node, name: string, count: number, body: Statement, scope: Scope, bind: (bodyScope: Scope, index: number) => void): Completion {
+  const site: WorkSite = { node: loop, what: `the loop over \`${name}\` (unrolled inside valueAndGrad/grad)`, count, iteration: 0 };
+  ev.sites.push(site);
   for (let index = 0; index < count; index++) {
+    site.iteration = index;
     const bodyScope = scope.child();
     bind(bodyScope, index);
     const completion = runStatements(ev, [body], bodyScope);
-    if (completion) return completion;
+    if (completion) {
+      ev.sites.pop();
+      return completion;
+    }
   }
+  ev.sites.pop();
   return undefined;
 }
 
@@ -152,8 +181,12 @@ export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope
     if (local) {
       return ev.fail(frontendMessages.loopIndexed, { name: arrayNode.getText(), reason: `\`${local.getText()}\` is declared inside the loop; index arrays declared before it` }, access);
     }
+    if (header.start < 0) {
+      const reason = `the loop starts at ${header.name} = ${header.start}, so its first iteration would read item ${header.start}, which no array has; start the loop at 0 or above`;
+      return ev.fail(frontendMessages.loopIndexed, { name: arrayNode.getText(), reason }, access);
+    }
     const array = evalExpression(ev, arrayNode, scope);
-    if (array.kind === "lazyArray") throw new LengthNeeded(array.path, header.start + header.count);
+    if (array.kind === "lazyArray") throw new LengthNeeded(array.path, header.start + header.count, ev.loc(node));
     if (array.kind !== "array") {
       return ev.fail(frontendMessages.loopIndexed, { name: arrayNode.getText(), reason: `it is ${describeValue(array)}, not an array` }, access);
     }
@@ -177,7 +210,7 @@ export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope
     groups.set(array, entry);
   }
   if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, header.count, node.getStatement(), scope, (bodyScope, index) => bodyScope.declare(header.name, num(header.start + index), false));
+    return unrolledLoop(ev, node, header.name, header.count, node.getStatement(), scope, (bodyScope, index) => bodyScope.declare(header.name, num(header.start + index), false));
   }
   return keptLoop(ev, node, scope, header.count, marker, [...groups.values()].map((entry) => entry.group), indexedNodes, (bodyScope) => {
     bodyScope.declare(header.name, { kind: "loopIndex", loop: marker }, false);
@@ -210,7 +243,7 @@ export function evalForOf(ev: Evaluator, node: ForOfStatement, scope: Scope): Co
     return undefined;
   }
   if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, iterable.items.length, node.getStatement(), scope, (bodyScope, index) => bindName(ev, declaration.getNameNode(), iterable.items[index], bodyScope, false));
+    return unrolledLoop(ev, node, declaration.getName(), iterable.items.length, node.getStatement(), scope, (bodyScope, index) => bindName(ev, declaration.getNameNode(), iterable.items[index], bodyScope, false));
   }
   const mismatch = itemMismatch(ev, iterable.items);
   if (mismatch) return ev.fail(frontendMessages.loopIndexed, { name: shortText(node.getExpression()), reason: mismatch }, node.getExpression());

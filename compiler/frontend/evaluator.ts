@@ -18,6 +18,48 @@ export const maxCallDepth = 100;
 /** At most this many calls are inlined while reading one program (recursion that branches would never end). */
 export const maxCalls = 20_000;
 
+/**
+ * The most IR values the front end builds for one program (params, ops,
+ * loop values, backward ops). A 192-layer GPT training step (loss,
+ * valueAndGrad, AdamW: bench/trainBuildTime.ts) has about 65,000; each value
+ * costs some kilobytes through the pipeline, so this stays well inside
+ * Node's default heap. Past it, MT1701 names the loop that made the program grow.
+ */
+export const maxProgramValues = 500_000;
+
+/**
+ * The most op executions one call of a program may make: a kept loop's trip
+ * count times its body's ops (nested loops multiply). A 192-layer model is
+ * some 10^5; past this the loop is reported (MT1702) instead of a program
+ * that would run for hours.
+ */
+export const maxLoopWork = 10_000_000;
+
+/** The work bounds of one program (tests lower them; the defaults are `maxProgramValues` and `maxLoopWork`). */
+export interface WorkLimits {
+  readonly values: number;
+  readonly loopWork: number;
+}
+
+/** The bounds every build uses. */
+export const defaultWorkLimits: WorkLimits = { values: maxProgramValues, loopWork: maxLoopWork };
+
+/** `1,000,000`: how messages write a count. */
+export function figure(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+/** A loop or gradient call being read: where a program too large to build is reported. */
+export interface WorkSite {
+  readonly node: Node;
+  /** What is being read, for the message: "the loop over `i`", "valueAndGrad(loss)". */
+  readonly what: string;
+  /** A loop's trip count. */
+  readonly count?: number;
+  /** The iteration being read of an unrolled loop (0-based). */
+  iteration?: number;
+}
+
 /** A kept loop while its body is read: which `arr[i]` reads were prepared before the loop opened. */
 export interface OpenLoopContext {
   readonly marker: LoopMarker;
@@ -32,6 +74,7 @@ export interface ProgramContext {
   readonly mesh: readonly MeshAxis[];
   /** The sizes of the layout's dims({...}). */
   readonly sizes: Readonly<Record<string, number>>;
+  readonly limits?: WorkLimits;
 }
 
 /** The evaluator's state for one program. */
@@ -40,6 +83,7 @@ export class Evaluator {
   readonly locator: Locator;
   readonly mesh: readonly MeshAxis[];
   readonly sizes: Readonly<Record<string, number>>;
+  readonly limits: WorkLimits;
   /** Call nodes whose result gets a printing name (the variable they initialise). */
   readonly hints = new Map<Node, string>();
   /** Open kept loops, innermost last. */
@@ -53,12 +97,19 @@ export class Evaluator {
   calls = 0;
   /** Above 0 while a function given to grad is read: its loops are unrolled, so autodiff sees straight-line IR. */
   unrollLoops = 0;
+  /**
+   * Loops and gradient calls being read, outermost first. Pushed on entry and
+   * popped on normal exit only, so that after a `ValueLimitReached` it still
+   * says where the program was growing.
+   */
+  readonly sites: WorkSite[] = [];
 
   constructor(context: ProgramContext) {
     this.builder = context.builder;
     this.locator = context.locator;
     this.mesh = context.mesh;
     this.sizes = context.sizes;
+    this.limits = context.limits ?? defaultWorkLimits;
   }
 
   /** Throw the diagnostic `template` at `node`. */
@@ -97,11 +148,14 @@ export class Evaluator {
 export class LengthNeeded extends Error {
   readonly path: string;
   readonly length: number;
+  /** Where the model read the array (the index or loop that sets the length), for messages. */
+  readonly loc: SourceLoc | undefined;
 
-  constructor(path: string, length: number) {
+  constructor(path: string, length: number, loc?: SourceLoc) {
     super(`array parameter ${path} needs length ${length}`);
     this.name = "LengthNeeded";
     this.path = path;
     this.length = length;
+    this.loc = loc;
   }
 }

@@ -9,6 +9,7 @@ import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagno
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { Program } from "../ir/ir.ts";
 import { findPrograms } from "./findPrograms.ts";
+import type { WorkLimits } from "./evaluator.ts";
 import { Locator } from "./location.ts";
 import { readProgram } from "./readProgram.ts";
 
@@ -21,6 +22,8 @@ export interface FrontEndOptions {
    * Syntax errors are always reported.
    */
   readonly typeCheck?: boolean;
+  /** The work bounds of each program (default `defaultWorkLimits`: the tests lower them). */
+  readonly limits?: WorkLimits;
 }
 
 /** What the front end made of some files: the programs it read, and the user errors it found. */
@@ -59,7 +62,7 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     diagnostics.push(...found.diagnostics);
     for (const binding of found.bindings) {
       try {
-        programs.push(readProgram(binding, locator));
+        programs.push(readProgram(binding, locator, options.limits));
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);

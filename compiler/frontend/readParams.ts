@@ -10,7 +10,8 @@ import { parseDims } from "../../dsl/parseDims.ts";
 import { fail } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { ParamShape } from "../ir/builder.ts";
-import type { ValueTree } from "../ir/ir.ts";
+import type { SourceLoc, ValueTree } from "../ir/ir.ts";
+import { defaultWorkLimits, figure, type WorkLimits } from "./evaluator.ts";
 import { isTensorType } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
 import { literalString, propertyType } from "./readTypes.ts";
@@ -28,6 +29,40 @@ export interface ParamContext {
   readonly sizes: Readonly<Record<string, number>>;
   readonly lengths: ReadonlyMap<string, number>;
   readonly locator: Locator;
+  /** The program's name and where each learned length was read, for MT1701 when an array has too many tensors. */
+  readonly program?: string;
+  readonly lengthSites?: ReadonlyMap<string, SourceLoc>;
+  readonly limits?: WorkLimits;
+}
+
+/** The tensors of a spec (lazy arrays count none). */
+function tensorCount(spec: ParamSpec): number {
+  switch (spec.kind) {
+    case "tensor":
+      return 1;
+    case "lazy":
+      return 0;
+    case "array":
+      return spec.items.reduce((total, item) => total + tensorCount(item), 0);
+    case "object":
+      return [...spec.fields.values()].reduce((total, item) => total + tensorCount(item), 0);
+  }
+}
+
+/** The items of an array parameter of `length` items, or MT1701 before building them when they are more tensors than a program may have. */
+function arrayItems(element: Type, length: number, path: string, node: Node, context: ParamContext, depth: number): ParamSpec[] {
+  if (length === 0) return [];
+  const first = readParamSpec(element, `${path}.0`, node, context, depth + 1);
+  const perItem = Math.max(1, tensorCount(first));
+  const limit = (context.limits ?? defaultWorkLimits).values;
+  if (length * perItem > limit) {
+    const where = `for parameter \`${path}\`: the model reads ${figure(length)} of its items (${figure(perItem)} ${perItem === 1 ? "tensor" : "tensors"} each)`;
+    const loc = context.lengthSites?.get(path) ?? context.locator.of(node);
+    return fail(frontendMessages.programTooLarge, { program: context.program ?? "this", limit: figure(limit), where }, loc);
+  }
+  const items = [first];
+  for (let index = 1; index < length; index++) items.push(readParamSpec(element, `${path}.${index}`, node, context, depth + 1));
+  return items;
 }
 
 function tensorSpec(type: Type, path: string, node: Node, context: ParamContext): ParamSpec {
@@ -68,7 +103,7 @@ export function readParamSpec(type: Type, path: string, node: Node, context: Par
     const element = type.getArrayElementType() ?? type.getTypeArguments()[0];
     const length = context.lengths.get(path);
     if (length === undefined || element === undefined) return { kind: "lazy", path, type: type.getText(node) };
-    return { kind: "array", items: Array.from({ length }, (_, index) => readParamSpec(element, `${path}.${index}`, node, context, depth + 1)) };
+    return { kind: "array", items: arrayItems(element, length, path, node, context, depth) };
   }
   if (type.isObject() && type.getCallSignatures().length === 0 && !type.isUnion()) {
     const fields = new Map<string, ParamSpec>();

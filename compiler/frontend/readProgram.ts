@@ -7,12 +7,12 @@
 import { Node, type ParameterDeclaration } from "ts-morph";
 import { fail } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import { ProgramBuilder } from "../ir/builder.ts";
-import type { Program } from "../ir/ir.ts";
+import { ProgramBuilder, ValueLimitReached } from "../ir/builder.ts";
+import type { Program, SourceLoc } from "../ir/ir.ts";
 import { bindName } from "./bindPattern.ts";
 import { evalExpression } from "./evalExpression.ts";
 import { runStatements } from "./evalStatements.ts";
-import { Evaluator, LengthNeeded } from "./evaluator.ts";
+import { defaultWorkLimits, Evaluator, figure, LengthNeeded, type WorkLimits } from "./evaluator.ts";
 import type { ProgramBinding } from "./findPrograms.ts";
 import type { Locator } from "./location.ts";
 import { firstLazy, paramValue, readParameter, toParamShape, type ParamSpec } from "./readParams.ts";
@@ -23,18 +23,43 @@ function parameterName(parameter: ParameterDeclaration, index: number): string {
   return Node.isIdentifier(parameter.getNameNode()) ? parameter.getName() : `arg${index}`;
 }
 
-function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>, locator: Locator): Program {
+function readOnce(
+  binding: ProgramBinding, lengths: ReadonlyMap<string, number>, lengthSites: ReadonlyMap<string, SourceLoc>, locator: Locator, limits: WorkLimits,
+): Program {
   const builder = new ProgramBuilder({
     name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
-    weightUpdateSharding: binding.weightUpdateSharding,
+    weightUpdateSharding: binding.weightUpdateSharding, maxValues: limits.values,
     dtype: binding.dtype,
   });
-  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes });
+  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits });
+  try {
+    return readInto(ev, binding, lengths, lengthSites, locator);
+  } catch (error) {
+    if (!(error instanceof ValueLimitReached)) throw error;
+    return reportTooLarge(ev, binding, error.limit);
+  }
+}
+
+/** MT1701 at the open loop with the largest trip count (the one that made the program grow), else the innermost site, else the binding. */
+function reportTooLarge(ev: Evaluator, binding: ProgramBinding, limit: number): never {
+  const loops = ev.sites.filter((site) => site.count !== undefined);
+  const site = loops.length > 0 ? loops.reduce((best, item) => ((item.count ?? 0) > (best.count ?? 0) ? item : best)) : ev.sites[ev.sites.length - 1];
+  const program = binding.name;
+  if (site === undefined) return fail(frontendMessages.programTooLarge, { program, limit: figure(limit), where: "while reading its model" }, binding.loc);
+  const iteration = site.iteration === undefined ? "" : `, and the limit was reached in iteration ${figure(site.iteration + 1)}`;
+  const where = site.count === undefined ? `while reading ${site.what}` : `while reading ${site.what}, which runs ${figure(site.count)} times${iteration}`;
+  return ev.fail(frontendMessages.programTooLarge, { program, limit: figure(limit), where }, site.node);
+}
+
+function readInto(
+  ev: Evaluator, binding: ProgramBinding, lengths: ReadonlyMap<string, number>, lengthSites: ReadonlyMap<string, SourceLoc>, locator: Locator,
+): Program {
+  const builder = ev.builder;
   const scope = new Scope();
   const specs: { parameter: ParameterDeclaration; spec: ParamSpec }[] = [];
   binding.model.getParameters().forEach((parameter, index) => {
     const name = parameterName(parameter, index);
-    const spec = readParameter(parameter, name, { sizes: binding.sizes, lengths, locator });
+    const spec = readParameter(parameter, name, { sizes: binding.sizes, lengths, locator, program: binding.name, lengthSites, limits: ev.limits });
     const shape = toParamShape(spec);
     const tree = shape ? builder.addParam(name, shape, locator.of(parameter)) : undefined;
     const value = paramValue(spec, tree);
@@ -62,17 +87,19 @@ function readOnce(binding: ProgramBinding, lengths: ReadonlyMap<string, number>,
 }
 
 /** Read `binding` into a Program (stage "global"); a user error throws a CompileError. */
-export function readProgram(binding: ProgramBinding, locator: Locator): Program {
+export function readProgram(binding: ProgramBinding, locator: Locator, limits: WorkLimits = defaultWorkLimits): Program {
   const lengths = new Map<string, number>();
+  const lengthSites = new Map<string, SourceLoc>();
   for (;;) {
     try {
-      return readOnce(binding, lengths, locator);
+      return readOnce(binding, lengths, lengthSites, locator, limits);
     } catch (error) {
       if (!(error instanceof LengthNeeded)) throw error;
       if (lengths.has(error.path)) {
         fail(frontendMessages.arrayLengthUnknown, { path: error.path, type: "an array nested in an array" }, binding.loc);
       }
       lengths.set(error.path, error.length);
+      if (error.loc) lengthSites.set(error.path, error.loc);
     }
   }
 }

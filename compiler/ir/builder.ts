@@ -15,7 +15,7 @@
 import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
-import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
+import { isOpenLayout, parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Block, GradientPair, Loop, Op, Phase, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
@@ -39,8 +39,25 @@ export interface ProgramHeader {
   readonly loc?: SourceLoc;
   /** The mesh axis to shard the weight update over, if the binding asks for it. */
   readonly weightUpdateSharding?: string;
+  /** The most values the program may have; one more throws `ValueLimitReached` (default: no limit). */
+  readonly maxValues?: number;
   /** The element type the compiled program computes in; `"fp32"` when not given. */
   readonly dtype?: Dtype;
+}
+
+/**
+ * Thrown by a builder given `maxValues` when the program would get one value
+ * more: not a bug but a program too large to build, which the front end reports
+ * at the loop or call that made it grow.
+ */
+export class ValueLimitReached extends Error {
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`the program would have more than ${limit} values`);
+    this.name = "ValueLimitReached";
+    this.limit = limit;
+  }
 }
 
 /** Per-op options: where it was written, a name for printing, and the extras some ops need. */
@@ -86,6 +103,11 @@ export class ProgramBuilder {
 
   constructor(header: ProgramHeader) {
     this.header = header;
+  }
+
+  /** How many values the program has so far. */
+  get valueCount(): number {
+    return this.nextId;
   }
 
   /** The dims of a value made so far. */
@@ -212,6 +234,7 @@ export class ProgramBuilder {
       mesh: this.header.mesh,
       layoutSpec: this.header.layoutSpec,
       layout: this.header.layout ?? parseLayout(this.header.layoutSpec),
+      ...(isOpenLayout(this.header.layoutSpec) ? { openLayout: true } : {}),
       params: this.params,
       body: this.body,
       result: this.result,
@@ -240,6 +263,7 @@ export class ProgramBuilder {
   }
 
   private newValue(dims: readonly Dim[], hint: string | undefined): ValueId {
+    if (this.header.maxValues !== undefined && this.nextId >= this.header.maxValues) throw new ValueLimitReached(this.header.maxValues);
     const id = this.nextId++;
     this.values.set(id, hint === undefined ? { id, dims } : { id, dims, hint });
     return id;

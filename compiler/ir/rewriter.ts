@@ -15,7 +15,10 @@ export class ProgramRewriter {
 
   constructor(readonly source: Program) {
     this.values = new Map(source.values);
-    this.nextId = Math.max(-1, ...source.values.keys()) + 1;
+    // A loop, not Math.max(...keys): spreading the ids of a large program overflows the call stack.
+    let largest = -1;
+    for (const id of source.values.keys()) if (id > largest) largest = id;
+    this.nextId = largest + 1;
   }
 
   /** The value `id` (old or new); throws (a bug) when there is none. */
@@ -44,6 +47,21 @@ export class ProgramRewriter {
   /** Append a statement to the innermost open block. */
   emit(statement: Op | Loop): void {
     this.blocks[this.blocks.length - 1].push(statement);
+  }
+
+  /**
+   * Append a statement to the open block at `depth` (0: the top level; the
+   * innermost is `depth()`): before the loop statement of every block nested
+   * in it, which is emitted when that block closes.
+   */
+  emitAt(depth: number, statement: Op | Loop): void {
+    if (depth < 0 || depth >= this.blocks.length) throw new Error(`rewriter: no open block at depth ${depth}`);
+    this.blocks[depth].push(statement);
+  }
+
+  /** The depth of the innermost open block (0 at the top level). */
+  depth(): number {
+    return this.blocks.length - 1;
   }
 
   /** Start collecting a nested block (a loop body). */

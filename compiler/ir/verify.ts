@@ -19,9 +19,16 @@ function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
   return first.length === second.length && first.every((dim, index) => dim.name === second[index].name && dim.size === second[index].size);
 }
 
+/** Text for a message, made only when a check fails (formatting every op of a large program costs more than checking it). */
+type What = () => string;
+
 class Verifier {
   /** Every value defined so far, in any scope. */
   readonly defined = new Set<ValueId>();
+  /** The values in scope; a loop's body values leave it when the loop ends (see `scoped`). */
+  readonly scope = new Set<ValueId>();
+  /** The values added to `scope`, in order, so that a loop can take its own out again without copying the scope. */
+  private readonly added: ValueId[] = [];
 
   constructor(private readonly program: Program, private readonly pass: string) {}
 
@@ -33,19 +40,24 @@ class Verifier {
     return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
   }
 
-  define(id: ValueId, what: string): void {
-    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what})`);
-    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what}) has no entry in program.values`);
+  define(id: ValueId, what: What): void {
+    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what()})`);
+    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what()}) has no entry in program.values`);
     this.defined.add(id);
   }
 
-  use(id: ValueId, scope: ReadonlySet<ValueId>, what: string): void {
-    if (!scope.has(id)) this.fail(`${what} uses %${id} before it is defined or outside its scope`);
+  enter(id: ValueId): void {
+    this.scope.add(id);
+    this.added.push(id);
   }
 
-  op(op: Op, scope: Set<ValueId>): void {
-    const line = formatOp(this.program, op);
-    for (const input of op.inputs) this.use(input, scope, line);
+  use(id: ValueId, what: What): void {
+    if (!this.scope.has(id)) this.fail(`${what()} uses %${id} before it is defined or outside its scope`);
+  }
+
+  op(op: Op): void {
+    const line = (): string => formatOp(this.program, op);
+    for (const input of op.inputs) this.use(input, line);
     const outputDims = this.dims(op.output);
     const attrs = attrsOf(op);
     if (attrs.op !== "param") {
@@ -54,53 +66,58 @@ class Verifier {
       try {
         expected = inferDims(attrs, op.inputs.map((input) => this.dims(input)), { dims: outputDims, out: names });
       } catch (error) {
-        this.fail(`${line}: the inputs do not fit the op (${(error as Error).message})`);
+        this.fail(`${line()}: the inputs do not fit the op (${(error as Error).message})`);
       }
-      if (!sameDims(expected, outputDims)) this.fail(`${line}: output dims should be ${formatDims(expected)}`);
+      if (!sameDims(expected, outputDims)) this.fail(`${line()}: output dims should be ${formatDims(expected)}`);
     }
     this.define(op.output, line);
-    scope.add(op.output);
+    this.enter(op.output);
   }
 
-  loop(loop: Loop, scope: Set<ValueId>): void {
-    const what = `loop at ${loop.loc.file}:${loop.loc.line}`;
-    if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what} has count ${loop.count}`);
-    const inner = new Set(scope);
+  loop(loop: Loop): void {
+    const what = (): string => `loop at ${loop.loc.file}:${loop.loc.line}`;
+    if (!Number.isInteger(loop.count) || loop.count < 1) this.fail(`${what()} has count ${loop.count}`);
+    const mark = this.added.length;
+    for (const entry of loop.carried) this.use(entry.init, what);
+    for (const entry of loop.indexed) {
+      if (entry.items.length !== loop.count) this.fail(`${what()}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
+      for (const item of entry.items) {
+        this.use(item, what);
+        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what()}: item %${item} differs from %${entry.param}`);
+      }
+    }
     for (const entry of loop.carried) {
-      this.use(entry.init, scope, what);
       this.define(entry.param, what);
-      inner.add(entry.param);
-      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what}: carried %${entry.param} differs from its init %${entry.init}`);
+      this.enter(entry.param);
+      if (!sameDims(this.dims(entry.init), this.dims(entry.param))) this.fail(`${what()}: carried %${entry.param} differs from its init %${entry.init}`);
     }
     for (const entry of loop.indexed) {
-      if (entry.items.length !== loop.count) this.fail(`${what}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
-      for (const item of entry.items) {
-        this.use(item, scope, what);
-        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what}: item %${item} differs from %${entry.param}`);
-      }
       this.define(entry.param, what);
-      inner.add(entry.param);
+      this.enter(entry.param);
     }
-    this.block(loop.body, inner);
+    this.block(loop.body);
     for (const entry of loop.carried) {
-      this.use(entry.result, inner, `${what} (carried result)`);
-      if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what}: carried result %${entry.result} changes dims`);
+      this.use(entry.result, () => `${what()} (carried result)`);
+      if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what()}: carried result %${entry.result} changes dims`);
+    }
+    while (this.added.length > mark) this.scope.delete(this.added.pop() as ValueId);
+    for (const entry of loop.carried) {
       this.define(entry.output, what);
-      scope.add(entry.output);
+      this.enter(entry.output);
     }
   }
 
-  block(block: Block, scope: Set<ValueId>): void {
+  block(block: Block): void {
     for (const statement of block) {
-      if (isLoop(statement)) this.loop(statement, scope);
-      else this.op(statement, scope);
+      if (isLoop(statement)) this.loop(statement);
+      else this.op(statement);
     }
   }
 
-  tree(tree: ValueTree, scope: ReadonlySet<ValueId>, what: string): void {
-    if (tree.kind === "tensor") this.use(tree.value, scope, what);
-    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, scope, what));
-    else Object.values(tree.fields).forEach((item) => this.tree(item, scope, what));
+  tree(tree: ValueTree, what: What): void {
+    if (tree.kind === "tensor") this.use(tree.value, what);
+    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, what));
+    else Object.values(tree.fields).forEach((item) => this.tree(item, what));
   }
 }
 
@@ -110,10 +127,9 @@ class Verifier {
  */
 export function verify(program: Program, pass = "build"): Program {
   const verifier = new Verifier(program, pass);
-  const scope = new Set<ValueId>();
-  verifier.block(program.body, scope);
-  verifier.tree(program.result, scope, "the result");
-  for (const param of program.params) verifier.tree(param.tree, scope, `param ${param.name}`);
+  verifier.block(program.body);
+  verifier.tree(program.result, () => "the result");
+  for (const param of program.params) verifier.tree(param.tree, () => `param ${param.name}`);
   for (const id of program.values.keys()) {
     if (!verifier.defined.has(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
   }

@@ -7,6 +7,9 @@
  */
 const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+/** The most distinct dims one torch.einsum can name: one per subscript letter. */
+export const maxEinsumDims = alphabet.length;
+
 /** The letter of every distinct dim name in `names` (in first-seen order). */
 export function assignLetters(names: readonly string[]): Map<string, string> {
   const letters = new Map<string, string>();

@@ -7,7 +7,9 @@
  */
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { BinaryFn, Op, UnaryFn, Value } from "../../ir/ir.ts";
-import { einsumEquation } from "./einsumSubscripts.ts";
+import { fail } from "../../diagnostics/diagnostic.ts";
+import { torchMessages } from "../../diagnostics/torchMessages.ts";
+import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
 import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
 import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
 
@@ -84,6 +86,11 @@ function binaryExpression(fn: BinaryFn, left: string, right: string, scalarSide?
   return `torch.pow(${left}, ${right})`;
 }
 
+/** `a, b, c, d, e, f, ... z9`: a long list of names cut short for a message (the first six and the last). */
+function shortList(names: readonly string[]): string {
+  return names.length <= 8 ? names.join(", ") : `${names.slice(0, 6).join(", ")}, ... ${names[names.length - 1]}`;
+}
+
 const reduceCalls = { sum: "torch.sum", max: "torch.amax", min: "torch.amin", mean: "torch.mean", logsumexp: "torch.logsumexp" } as const;
 
 /** The expression that computes `op` on one device from its operands; `output` is the op's output value. */
@@ -112,8 +119,11 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     }
     case "where":
       return `torch.where(${alignTo(first, outNames)} != 0, ${alignTo(second, outNames)}, ${alignTo(third, outNames)})`;
-    case "einsum":
+    case "einsum": {
+      const distinct = [...new Set([...operands.flatMap((operand) => namesOf(operand.value)), ...outNames])];
+      if (distinct.length > maxEinsumDims) fail(torchMessages.einsumTooManyDims, { count: distinct.length, dims: shortList(distinct) }, op.loc);
       return `torch.einsum(${pythonString(einsumEquation(operands.map((operand) => namesOf(operand.value)), outNames))}, ${operands.map((operand) => operand.name).join(", ")})`;
+    }
     case "reduce":
       return `${reduceCalls[op.fn]}(${first.name}, dim=${pythonTuple(op.dims.map((dim) => axisOf(first, dim)))})`;
     case "softmax":
