@@ -76,14 +76,28 @@ function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
   return out;
 }
 
+/** A table keyed by value id (ids are small integers): an array, which is much faster than a Map at 10^5 values. */
+export class IdTable<T> {
+  private readonly items: (T | undefined)[] = [];
+  get(id: ValueId): T | undefined {
+    return this.items[id];
+  }
+  set(id: ValueId, item: T): void {
+    this.items[id] = item;
+  }
+  *values(): Generator<T> {
+    for (const item of this.items) if (item !== undefined) yield item;
+  }
+}
+
 /** Facts about a whole lowered program that planning needs: producers, views, and who reads what. */
 export class ProgramFacts {
   /** The op that defines each value (loop params and outputs have none). */
-  readonly producer = new Map<ValueId, Op>();
+  readonly producer = new IdTable<Op>();
   /** Ops reading each value; `null` stands for a reader outside any op (a loop, or the program's result). */
-  readonly readers = new Map<ValueId, (Op | null)[]>();
+  readonly readers = new IdTable<(Op | null)[]>();
   /** Each value's block (ops of one block share it). */
-  readonly blockOf = new Map<ValueId, Block>();
+  readonly blockOf = new IdTable<Block>();
   /** Every op, loop bodies included, in program order. */
   readonly ops: Op[] = [];
 
@@ -117,8 +131,8 @@ export class ProgramFacts {
   }
 
   private readonly views = new Set<Op>();
-  private readonly sources = new Map<ValueId, ValueId>();
-  private readonly consumerLists = new Map<ValueId, (Op | null)[]>();
+  private readonly sources = new IdTable<ValueId>();
+  private readonly consumerLists = new IdTable<(Op | null)[]>();
 
   /** Whether `op` makes no kernel: a view of its first input (rename, permute, reshape, narrow, local slice), or a param. */
   isView(op: Op): boolean {

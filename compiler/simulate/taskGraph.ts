@@ -20,7 +20,7 @@ import type { Op, Phase, Program, SourceLoc, ValueId, ValueTree } from "../ir/ir
 import { formatDims, formatOpHead } from "../ir/printer.ts";
 import { collectiveSeconds, type CollectiveAlgorithm, type CollectiveKind } from "../cost/collectives.ts";
 import { kernelSeconds, matmulPrecision } from "../cost/compute.ts";
-import { planBlock, ProgramFacts, type BlockPlan, type CollectiveItem, type KernelItem, type KernelPolicy } from "../cost/kernels.ts";
+import { IdTable, planBlock, ProgramFacts, type BlockPlan, type CollectiveItem, type KernelItem, type KernelPolicy } from "../cost/kernels.ts";
 import type { MeshPlacement } from "../cost/meshPlacement.ts";
 import { elementsOf } from "../cost/opWork.ts";
 import { profileKey, ProfileLookup, type ProfileDb } from "../cost/profileDb.ts";
@@ -130,7 +130,7 @@ const collectiveKindOf = (op: Op): CollectiveKind => (op.op === "haloExchange" ?
 
 class Builder {
   readonly facts: ProgramFacts;
-  readonly classes: Map<ValueId, ValueClass>;
+  readonly classes: IdTable<ValueClass>;
   readonly entries: TaskEntry[] = [];
   private readonly entryIndex = new Map<KernelItem | CollectiveItem, number>();
   readonly stream: number[] = [];
@@ -199,7 +199,7 @@ class Builder {
     const estimate = kernelSeconds(item.work, this.cluster.device, precision);
     let seconds = estimate.seconds;
     let profiled = false;
-    if (item.ops.length === 1 && item.flavor === undefined) {
+    if (item.ops.length === 1 && item.flavor === undefined && this.lookup.size > 0) {
       const measured = this.lookup.seconds(profileKey(root, root.inputs.map((id) => this.facts.localDims(id)), this.facts.localDims(root.output)));
       if (measured !== undefined) [seconds, profiled] = [measured, true];
     }

@@ -22,7 +22,7 @@
  */
 import { dtypeBytes, type Dtype } from "../../dsl/dtype.ts";
 import type { Op, Program, ValueId } from "../ir/ir.ts";
-import { isCommunication, type ProgramFacts } from "../cost/kernels.ts";
+import { IdTable, isCommunication, type ProgramFacts } from "../cost/kernels.ts";
 import { elementsOf } from "../cost/opWork.ts";
 
 /** The classes of the memory breakdown. */
@@ -38,27 +38,27 @@ export function classElementBytes(valueClass: ValueClass, dtype: Dtype): number 
 }
 
 /** The class of every value of `program` (lowered). */
-export function classifyValues(program: Program, facts: ProgramFacts): Map<ValueId, ValueClass> {
-  const classes = new Map<ValueId, ValueClass>();
+export function classifyValues(program: Program, facts: ProgramFacts): IdTable<ValueClass> {
+  const classes = new IdTable<ValueClass>();
   const ops = facts.ops;
   const pairs = program.gradients ?? [];
   const training = pairs.length > 0;
   const wrt = new Set(pairs.map((pair) => pair.wrt));
-  const readByModel = new Set<ValueId>();
-  for (const op of ops) if (op.phase !== undefined) for (const input of op.inputs) readByModel.add(facts.source(input));
+  const readByModel = new IdTable<true>();
+  for (const op of ops) if (op.phase !== undefined) for (const input of op.inputs) readByModel.set(facts.source(input), true);
   for (const op of ops) {
     if (op.op !== "param") continue;
     const id = op.output;
-    classes.set(id, !training ? "inputs" : wrt.has(id) ? "parameters" : readByModel.has(id) ? "inputs" : "optimizerState");
+    classes.set(id, !training ? "inputs" : wrt.has(id) ? "parameters" : readByModel.get(id) ? "inputs" : "optimizerState");
   }
   // Gradients, and what collectives and views make of them.
   const gradientStack = pairs.map((pair) => pair.gradient);
-  const seen = new Set<ValueId>();
+  const seen = new IdTable<true>();
   while (gradientStack.length > 0) {
     const id = gradientStack.pop() as ValueId;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (!classes.has(id)) classes.set(id, "gradients");
+    if (seen.get(id)) continue;
+    seen.set(id, true);
+    if (!hasClass(classes, id)) classes.set(id, "gradients");
     for (const reader of facts.readers.get(id) ?? []) {
       if (reader !== null && (isCommunication(reader) || facts.isView(reader))) gradientStack.push(reader.output);
     }
@@ -75,14 +75,14 @@ export function classifyValues(program: Program, facts: ProgramFacts): Map<Value
     if (op.phase !== "backward") continue;
     for (const input of op.inputs) {
       const id = facts.source(input);
-      if (!classes.has(id) && madeByForward(id)) classes.set(id, "savedActivations");
+      if (!hasClass(classes, id) && madeByForward(id)) classes.set(id, "savedActivations");
     }
   }
   // In-place updates keep the class of what they overwrite.
-  const lastReader = new Map<ValueId, number>();
+  const lastReader = new IdTable<number>();
   ops.forEach((op, index) => op.inputs.forEach((input) => lastReader.set(facts.source(input), index)));
   ops.forEach((op, index) => {
-    if (classes.has(op.output) || facts.isView(op)) return;
+    if (hasClass(classes, op.output) || facts.isView(op)) return;
     const size = elementsOf(facts.localDims(op.output));
     for (const input of op.inputs) {
       const id = facts.source(input);
@@ -96,7 +96,11 @@ export function classifyValues(program: Program, facts: ProgramFacts): Map<Value
   return classes;
 }
 
+function hasClass(classes: IdTable<ValueClass>, id: ValueId): boolean {
+  return classes.get(id) !== undefined;
+}
+
 /** The class of `id` (temporaries when unclassified). */
-export function classOf(classes: ReadonlyMap<ValueId, ValueClass>, id: ValueId): ValueClass {
+export function classOf(classes: { get(id: ValueId): ValueClass | undefined }, id: ValueId): ValueClass {
   return classes.get(id) ?? "temporaries";
 }
