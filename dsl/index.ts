@@ -4,6 +4,7 @@
  */
 export { MeshtypeError } from "./errors.ts";
 export { Tensor, describeTensor, type Dim } from "./tensor.ts";
+export { formatTensor, type FormatTensorOptions } from "./formatTensor.ts";
 export { Dims, dims } from "./dims.ts";
 export { Mesh, mesh, type MeshAxis } from "./mesh.ts";
 export { Layout, layout } from "./layout.ts";
