@@ -40,3 +40,23 @@ describe("planBlock", () => {
     expect(lookup.work).toMatchObject({ kind: "memory", bytes: 4 * (2 * 64 * 32 + 64) });
   });
 });
+
+describe("planBlock, fused: a value read after the kernel", () => {
+  it("lets a bias add join the GELU after it and write its sum for the later reader (Megatron's bias-GELU)", () => {
+    const b = new ProgramBuilder({ name: "biasGelu", mesh: [{ name: "data", size: 1 }], layoutSpec: "" });
+    const dim = (name: string, size: number) => ({ name, size });
+    const x = b.param("x", [dim("t", 64), dim("f", 128)]);
+    const bias = b.param("bias", [dim("f", 128)]);
+    const w = b.param("w", [dim("f", 128), dim("d", 32)]);
+    const pre = b.add({ op: "binary", fn: "add" }, [x, bias]);
+    const act = b.add({ op: "unary", fn: "gelu" }, [pre]);
+    const out = b.add({ op: "einsum" }, [act, w], { out: ["t", "d"] });
+    const later = b.add({ op: "einsum" }, [pre, w], { out: ["t", "d"] }); // reads the pre-activation after the kernel
+    b.setResult({ kind: "object", fields: { out: { kind: "tensor", value: out }, later: { kind: "tensor", value: later } } });
+    const lowered = compileProgram(b.finish());
+    const kernels = planBlock(new ProgramFacts(lowered), lowered.body, "fused", 4).items.filter((item): item is KernelItem => item.kind === "kernel");
+    const fused = kernels.find((kernel) => kernel.ops.length === 2);
+    expect(fused?.ops.map((op) => op.op)).toEqual(["binary", "unary"]);
+    expect(fused?.writes).toEqual([pre, act]);
+  });
+});

@@ -7,8 +7,9 @@
  *   bias-GELU and scale-mask-softmax kernels; `torch.compile`): chains of
  *   element-wise ops, reductions and softmax become one kernel that reads its
  *   inputs and writes its outputs once (an op joins its consumers' kernel when
- *   every consumer is in that kernel, so a kernel never needs a value that is
- *   computed after it); an einsum with a one-hot operand is a row lookup (the
+ *   every other reader of its value comes after that kernel, which then also
+ *   writes the value, as Megatron-LM's bias-GELU writes the pre-activation for
+ *   the backward; so a kernel never needs a value computed after it); an einsum with a one-hot operand is a row lookup (the
  *   embedding) or a scatter-add (its gradient) rather than a matmul; the one-hot
  *   itself is never materialized.
  *
@@ -214,23 +215,30 @@ export function planBlock(facts: ProgramFacts, block: Block, policy: KernelPolic
 /** `fused`: an op joins its consumers' group when they are all in one fusible group of this block. */
 function fuseGroups(facts: ProgramFacts, block: Block, ops: readonly Op[]): Map<Op, number> {
   const group = new Map<Op, number>();
-  let next = 0;
+  const position = new Map<Op, number>(ops.map((op, index) => [op, index]));
+  const rootAt: number[] = [];
   for (let index = ops.length - 1; index >= 0; index--) {
     const op = ops[index];
     if (facts.isView(op) || isCommunication(op)) continue;
     let joined: number | undefined;
     if (fusible.has(op.op)) {
       const consumers = facts.consumers(op.output);
+      const groups = new Set<number>();
       for (const consumer of consumers) {
         const at = consumer !== null && fusible.has(consumer.op) && facts.blockOf.get(consumer.output) === block ? group.get(consumer) : undefined;
-        if (at === undefined || (joined !== undefined && at !== joined)) {
-          joined = undefined;
-          break;
-        }
-        joined = at;
+        if (at !== undefined) groups.add(at);
+      }
+      // One kernel to join; every other reader comes after that kernel's root, so the kernel can also write the value for it.
+      const [candidate] = groups;
+      if (groups.size === 1 && consumers.every((consumer) => consumer !== null && (group.get(consumer) === candidate || (facts.blockOf.get(consumer.output) === block && (position.get(consumer) ?? -1) > rootAt[candidate])))) {
+        joined = candidate;
       }
     }
-    group.set(op, joined ?? next++);
+    if (joined === undefined) {
+      joined = rootAt.length;
+      rootAt.push(index);
+    }
+    group.set(op, joined);
   }
   return group;
 }

@@ -203,8 +203,9 @@ class Builder {
       const measured = this.lookup.seconds(profileKey(root, root.inputs.map((id) => this.facts.localDims(id)), this.facts.localDims(root.output)));
       if (measured !== undefined) [seconds, profiled] = [measured, true];
     }
+    const head = formatOpHead(root).replace(/ phase=\w+/, "");
     const label = item.ops.length === 1
-      ? item.flavor === undefined ? formatOpHead(root) : `${formatOpHead(root)} (${item.flavor})`
+      ? item.flavor === undefined ? head : `${head} (${item.flavor})`
       : `fused: ${[...new Set(item.ops.map((op) => (op.op === "unary" || op.op === "binary" || op.op === "reduce" ? op.fn : op.op)))].join(" ")} (${item.ops.length} ops)`;
     const work = item.work;
     const detail = profiled ? "measured" : estimate.bound === "compute" ? `compute-bound, shape efficiency ${(estimate.shapeEfficiency ?? 1).toFixed(2)}` : `${estimate.bound}-bound`;
@@ -243,7 +244,7 @@ class Builder {
     const producer = this.facts.producer.get(this.facts.source(input));
     const phase = producer?.phase === "forward" || (producer !== undefined && this.forwardCollective(producer)) ? "forward" : op.phase;
     const entry: TaskEntry = {
-      kind: "collective", label: formatOpHead(op), opKind: op.op, loc: op.loc, localShape: formatDims(this.facts.localDims(op.output)),
+      kind: "collective", label: formatOpHead(op).replace(/ phase=\w+/, ""), opKind: op.op, loc: op.loc, localShape: formatDims(this.facts.localDims(op.output)),
       ...(phase === undefined ? {} : { phase }),
       flops: 0, bytes, seconds: estimate.seconds, profiled: false,
       detail: estimate.algorithm === "none" ? "no communication" : `${estimate.algorithm}, ${estimate.link}, ${(estimate.busBandwidth / 1e9).toFixed(0)} GB/s bus, ${(estimate.latency * 1e6).toFixed(1)} us latency`,
