@@ -23,5 +23,6 @@ export type { ValidateLayout, LayoutError } from "./types/validateLayout.ts";
 export type { ValidateModel, ValidateMesh, ModelErrors, Model } from "./types/validateProgram.ts";
 export type { ValidateSizes, ValidateAxes, IsPositiveInteger } from "./types/validateSizes.ts";
 export type { Divides } from "./types/divisible.ts";
+export { hasDims, type HasDims, type HasDim, type HasOneDim } from "./types/hasDims.ts";
 export * from "./ops/index.ts";
 export { grad, valueAndGrad, type Gradients, type Scalar, type ValueAndGrad } from "./autodiff/index.ts";

@@ -73,7 +73,8 @@ class ProgramEmitter {
 
   private op(op: Op): void {
     if (op.op === "param") return;
-    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] });
+    const values = op.inputs.map((input) => this.program.values.get(input));
+    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] }, values);
     this.writer.writeLine(`const ${this.name(op.output)} = ${expression}; // ${this.comment(op)}`);
   }
 
