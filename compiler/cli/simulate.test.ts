@@ -42,6 +42,18 @@ describe("meshtype simulate", () => {
     expect(result.out).toMatch(/allReduce axis=model reduce=sum\s+stdlib\/dense\.ts:\d+:\d+/);
   });
 
+  it("simulates every program of every example", async () => {
+    const examples = fs.readdirSync(path.join(repo, "examples"), { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !/(^|\/)(inputs|runSteps)\.ts$/.test(file) && !file.includes("generated"))
+      .map((file) => path.join("examples", file));
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    const result = await run(["simulate", ...examples, "--no-typecheck"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out.match(/^program \w+ {2}mesh/gm)?.length).toBeGreaterThanOrEqual(27);
+    expect(result.out.match(/^Step time /gm)?.length).toBe(result.out.match(/^program /gm)?.length);
+  });
+
   it("--json gives every kernel and collective with its source, local shape, FLOPs, bytes and time", async () => {
     const result = await run(["simulate", mlp, "--program", "mlpMegatron", "--json", "--no-typecheck"]);
     expect(result.code).toBe(0);
