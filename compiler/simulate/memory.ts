@@ -92,10 +92,11 @@ export function peakMemory(graph: TaskGraph, schedule: Schedule, holderCount = 8
     }
   }
   const top = [...holders.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, holderCount);
+  const producers = producersOf(graph, new Set(top.map(([value]) => value)));
   return {
     peakBytes: peak, peakAt, byClass, capacityBytes: graph.cluster.device.memoryBytes, over: peak > graph.cluster.device.memoryBytes,
     holders: top.map(([value, holder]) => {
-      const op = producerOf(graph, value);
+      const op = producers.get(value);
       const loc = op?.loc;
       const name = graph.program.values.get(value)?.hint ?? `${op?.op ?? "value"} output`;
       return { value, name, valueClass: holder.valueClass, ...(loc ? { loc } : {}), bytes: holder.bytes, copies: holder.copies };
@@ -103,14 +104,15 @@ export function peakMemory(graph: TaskGraph, schedule: Schedule, holderCount = 8
   };
 }
 
-/** The op that makes `id` (a param's is where the program is bound). */
-function producerOf(graph: TaskGraph, id: ValueId): Op | undefined {
+/** The ops that make `ids` (a param's is where the program is bound), in one walk of the program. */
+function producersOf(graph: TaskGraph, ids: ReadonlySet<ValueId>): Map<ValueId, Op> {
+  const found = new Map<ValueId, Op>();
   const stack = [...graph.program.body];
-  while (stack.length > 0) {
+  while (stack.length > 0 && found.size < ids.size) {
     const statement = stack.pop();
     if (statement === undefined) break;
     if (statement.op === "loop") stack.push(...statement.body);
-    else if (statement.output === id) return statement;
+    else if (ids.has(statement.output)) found.set(statement.output, statement);
   }
-  return undefined;
+  return found;
 }

@@ -126,6 +126,15 @@ function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
   return out;
 }
 
+/** `base` with string fields computed on first read (enumerable, so a spread copies their values). */
+function lazyStrings<T extends object>(base: T, fields: Readonly<Record<"label" | "localShape" | "detail", () => string>>): TaskEntry {
+  for (const [name, compute] of Object.entries(fields)) {
+    let cached: string | undefined;
+    Object.defineProperty(base, name, { enumerable: true, configurable: true, get: () => (cached ??= compute()) });
+  }
+  return base as unknown as TaskEntry;
+}
+
 const collectiveKindOf = (op: Op): CollectiveKind => (op.op === "haloExchange" ? "collectivePermute" : (op.op as CollectiveKind));
 
 class Builder {
@@ -203,17 +212,25 @@ class Builder {
       const measured = this.lookup.seconds(profileKey(root, root.inputs.map((id) => this.facts.localDims(id)), this.facts.localDims(root.output)));
       if (measured !== undefined) [seconds, profiled] = [measured, true];
     }
-    const head = formatOpHead(root).replace(/ phase=\w+/, "");
-    const label = item.ops.length === 1
-      ? item.flavor === undefined ? head : `${head} (${item.flavor})`
-      : `fused: ${[...new Set(item.ops.map((op) => (op.op === "unary" || op.op === "binary" || op.op === "reduce" ? op.fn : op.op)))].join(" ")} (${item.ops.length} ops)`;
     const work = item.work;
-    const detail = profiled ? "measured" : estimate.bound === "compute" ? `compute-bound, shape efficiency ${(estimate.shapeEfficiency ?? 1).toFixed(2)}` : `${estimate.bound}-bound`;
-    const entry: TaskEntry = {
-      kind: "kernel", label, opKind: root.op, loc: root.loc, localShape: formatDims(this.facts.localDims(root.output)),
-      ...(root.phase === undefined ? {} : { phase: root.phase }),
-      flops: work.kind === "view" ? 0 : work.flops, bytes: work.kind === "view" ? 0 : work.bytes, seconds, detail, profiled,
-    };
+    const facts = this.facts;
+    // The strings are made when a report reads them: a 175B step has 30,000 entries, a report shows a few.
+    const entry = lazyStrings(
+      {
+        kind: "kernel", opKind: root.op, loc: root.loc,
+        ...(root.phase === undefined ? {} : { phase: root.phase }),
+        flops: work.kind === "view" ? 0 : work.flops, bytes: work.kind === "view" ? 0 : work.bytes, seconds, profiled,
+      },
+      {
+        label: () => {
+          const head = formatOpHead(root).replace(/ phase=\w+/, "");
+          if (item.ops.length === 1) return item.flavor === undefined ? head : `${head} (${item.flavor})`;
+          return `fused: ${[...new Set(item.ops.map((op) => (op.op === "unary" || op.op === "binary" || op.op === "reduce" ? op.fn : op.op)))].join(" ")} (${item.ops.length} ops)`;
+        },
+        localShape: () => formatDims(facts.localDims(root.output)),
+        detail: () => (profiled ? "measured" : estimate.bound === "compute" ? `compute-bound, shape efficiency ${(estimate.shapeEfficiency ?? 1).toFixed(2)}` : `${estimate.bound}-bound`),
+      },
+    );
     this.entries.push(entry);
     this.entryIndex.set(item, this.entries.length - 1);
     return this.entries.length - 1;
