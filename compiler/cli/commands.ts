@@ -8,6 +8,7 @@ import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
 import { profileCommand } from "./profile.ts";
 import { simulateCommand } from "./simulate.ts";
+import { gatherCommand } from "./gather.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
@@ -15,4 +16,5 @@ export const commands: readonly AnyCommand[] = [
   explainCommand,
   simulateCommand,
   profileCommand,
+  gatherCommand,
 ];
