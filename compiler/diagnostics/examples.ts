@@ -154,6 +154,11 @@ export const p = program(f, { mesh: M, layout: L });
     when: "A warning in the `meshtype simulate --profile` report: the profile database has entries, but none for the cluster's device and the program's dtype.",
     args: { device: "A100-SXM4-80GB", dtype: "fp32", has: "cpu (fp32)" },
   },
+  MT5202: {
+    kind: "described",
+    when: "The `optimize` strategy (the planner's ILP) finds no sharding of the program that meets its layout's rules and the per-device memory limit, e.g. a limit smaller than the parameters split over every device.",
+    args: { program: "gptTrain", layout: "auto", limit: "a limit of 1000 bytes per device", reason: "no plan fits in 1000 bytes per device (HiGHS status 8)" },
+  },
   MT6701: {
     kind: "described",
     when: "`meshtype build --target torch` meets an einsum whose inputs and output name more than 52 distinct dims.",
