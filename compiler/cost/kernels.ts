@@ -62,7 +62,7 @@ export interface BlockPlan {
   readonly items: readonly (KernelItem | CollectiveItem | ViewItem | LoopItem)[];
 }
 
-const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "reduce", "softmax", "full", "iota", "oneHot"]);
+const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "maskPadding", "reduce", "softmax", "full", "iota", "oneHot"]);
 const viewKinds: ReadonlySet<string> = new Set(["rename", "relayout", "transpose", "splitDim", "slice", "localSlice"]);
 
 /** A collective that communicates (a local slice is a view). */
@@ -101,6 +101,8 @@ export class ProgramFacts {
   readonly blockOf = new IdTable<Block>();
   /** Every op, loop bodies included, in program order. */
   readonly ops: Op[] = [];
+  /** For each value a loop yields per iteration: the body value it is (`Loop.yields`). */
+  readonly yieldOrigin = new IdTable<ValueId>();
 
   constructor(readonly program: Program) {
     this.visit(program.body);
@@ -121,6 +123,10 @@ export class ProgramFacts {
       if (isLoop(statement)) {
         for (const entry of statement.carried) [entry.init, entry.result].forEach((id) => this.read(id, null));
         for (const entry of statement.indexed) entry.items.forEach((id) => this.read(id, null));
+        for (const entry of statement.yields ?? []) {
+          this.read(entry.result, null);
+          for (const id of entry.items) this.yieldOrigin.set(id, entry.result);
+        }
         this.visit(statement.body);
         continue;
       }

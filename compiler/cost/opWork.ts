@@ -125,6 +125,7 @@ export function opWork(op: OpAttrs, inputs: readonly (readonly Dim[])[], output:
     case "unary":
     case "binary":
     case "where":
+    case "maskPadding": // the padding of an uneven split set to a value a reduction ignores: element-wise
       return memory(out, readWrite(inputs, output, elementBytes));
     case "reduce":
       return memory(elementsOf(inputs[0]), readWrite(inputs, output, elementBytes));

@@ -334,6 +334,8 @@ class Builder {
             for (const entry of loop.carried) child.set(entry.param, previous ? previous.get(entry.result) : env.get(entry.init));
             for (const entry of loop.indexed) child.set(entry.param, env.get(entry.items[index]));
             this.emit(item.body, child, index);
+            // What the body yields this iteration is in scope after the loop (JAX's scan `ys`).
+            for (const entry of loop.yields ?? []) env.set(entry.items[index], child.get(entry.result));
             previous = child;
           }
           for (const entry of loop.carried) env.set(entry.output, previous ? previous.get(entry.result) : env.get(entry.init));

@@ -74,8 +74,10 @@ export function classifyValues(program: Program, facts: ProgramFacts): IdTable<V
   for (const op of ops) {
     if (op.phase !== "backward") continue;
     for (const input of op.inputs) {
-      const id = facts.source(input);
-      if (!hasClass(classes, id) && madeByForward(id)) classes.set(id, "savedActivations");
+      // A value the forward loop yields is read back by the reverse loop through its items.
+      const read = facts.source(input);
+      const id = facts.yieldOrigin.get(read) ?? read;
+      if (!hasClass(classes, id) && madeByForward(facts.source(id))) classes.set(id, "savedActivations");
     }
   }
   // In-place updates keep the class of what they overwrite.
