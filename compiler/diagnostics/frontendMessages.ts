@@ -167,6 +167,11 @@ export const frontendMessages = {
     (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ops: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
     () => "Check the loop's bound: a layer loop runs once per layer, and a program is one step (run it again for more steps instead of looping inside it).",
   ),
+  asyncFunction: entry<{ name: string; kind: string }>(
+    "MT1703",
+    (a) => `\`${a.name}\` is ${a.kind} function: called eagerly it returns ${a.kind === "an async" ? "a Promise" : "a generator"}, not tensors, so it cannot be compiled into a device program.`,
+    () => "Write model code and its helpers as plain functions (no `async`, no `function*`): the compiler inserts the collectives a device program awaits.",
+  ),
   noProject: entry<{ file: string; reason: string }>(
     "MT1037",
     (a) => `Cannot load the TypeScript project of ${a.file}: ${a.reason}`,

@@ -14,6 +14,7 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { SourceLoc } from "../ir/ir.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
+import { asyncKind, asyncMarker } from "./functions.ts";
 import { literalString, propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
 import type { FunctionNode } from "./staticValue.ts";
 
@@ -42,6 +43,8 @@ function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
   if (Node.isIdentifier(argument) || Node.isPropertyAccessExpression(argument)) target = declarationOf(argument);
   if (target && Node.isVariableDeclaration(target)) target = target.getInitializer();
   if (target && (Node.isFunctionDeclaration(target) || Node.isArrowFunction(target) || Node.isFunctionExpression(target)) && target.getBody()) {
+    const kind = asyncKind(target);
+    if (kind !== undefined) return fail(frontendMessages.asyncFunction, { name: argument.getText(), kind }, locator.of(asyncMarker(target)));
     return target;
   }
   return fail1();
