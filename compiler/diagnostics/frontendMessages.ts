@@ -132,7 +132,8 @@ export const frontendMessages = {
   ),
   opFailed: entry<{ op: string; reason: string }>(
     "MT1033",
-    (a) => `${a.op}: ${a.reason}`,
+    // The shape rules' messages already start with the op ("einsum: ..."): say it once.
+    (a) => (a.reason.startsWith(`${a.op}:`) || /^[A-Za-z][A-Za-z0-9]*: /.test(a.reason) ? a.reason : `${a.op}: ${a.reason}`),
     () => "Check the dims of the op's inputs and the dims strings against docs/API.md.",
   ),
   constantData: entry<{ op: string }>(

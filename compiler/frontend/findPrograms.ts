@@ -11,7 +11,8 @@ import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import type { SourceLoc } from "../ir/ir.ts";
+import type { ProgramSources, SourceLoc } from "../ir/ir.ts";
+import { bindingSources } from "./bindingSources.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
 import { asyncKind, asyncMarker } from "./functions.ts";
@@ -31,6 +32,8 @@ export interface ProgramBinding {
   readonly layout: readonly LayoutRule[];
   /** The `weightUpdateSharding` axis of the options, if given. */
   readonly weightUpdateSharding?: string;
+  /** Where the layout, its rules, the dims and the mesh are written. */
+  readonly sources: ProgramSources;
   /** The `dtype` of the options, if given. */
   readonly dtype?: Dtype;
 }
@@ -121,7 +124,7 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   const dtype = readDtype(options, locator);
   return {
-    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
+    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules, sources: { ...bindingSources(call, locator), dimSizes: layout.sizes },
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(dtype === undefined ? {} : { dtype }),
   };

@@ -75,6 +75,7 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
     return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `The model makes more than ${maxCalls} calls` }, call);
   }
   ev.depth++;
+  ev.callStack.push(call);
   try {
     const scope = fn.scope.child();
     fn.node.getParameters().forEach((parameter, index) => {
@@ -87,6 +88,7 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
     if (Node.isExpression(body)) return evalExpression(ev, body, scope);
     return undefinedValue;
   } finally {
+    ev.callStack.pop();
     ev.depth--;
   }
 }
