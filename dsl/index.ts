@@ -4,6 +4,7 @@
  */
 export { MeshtypeError } from "./errors.ts";
 export { Tensor, describeTensor, type Dim } from "./tensor.ts";
+export { formatTensor, type FormatTensorOptions } from "./formatTensor.ts";
 export { Dims, dims } from "./dims.ts";
 export { Mesh, mesh, type MeshAxis } from "./mesh.ts";
 export { Layout, layout } from "./layout.ts";
@@ -16,5 +17,6 @@ export type { ValidateLayout, LayoutError } from "./types/validateLayout.ts";
 export type { ValidateModel, ValidateMesh, ModelErrors, Model } from "./types/validateProgram.ts";
 export type { ValidateSizes, ValidateAxes, IsPositiveInteger } from "./types/validateSizes.ts";
 export type { Divides } from "./types/divisible.ts";
+export { hasDims, type HasDims, type HasDim, type HasOneDim } from "./types/hasDims.ts";
 export * from "./ops/index.ts";
 export { grad, valueAndGrad, type Gradients, type Scalar, type ValueAndGrad } from "./autodiff/index.ts";

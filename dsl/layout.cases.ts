@@ -19,6 +19,14 @@ export const layoutCases = [
   { spec: "\tbatch:data,\n d_ff:model\r\n", message: null },
   { spec: "d_ff:model, heads:model", message: null },
   { spec: "layers:pipe, batch:data", message: null },
+  { spec: "auto", message: null },
+  { spec: "batch:data, auto", message: null },
+  { spec: " batch:data ,\tauto\n", message: null },
+  {
+    spec: "auto, batch:data",
+    message:
+      'Cannot read "auto" in layout "auto, batch:data". Write each rule as dim:axis, separated by commas, e.g. "batch:data, d_ff:model".',
+  },
   {
     spec: "batch=data",
     message:

@@ -8,7 +8,7 @@ import {
   writeLayoutWhat,
   writeUnknownAxisMessage,
 } from "./messages/layout.ts";
-import { parseLayout, type LayoutRule } from "./parseLayout.ts";
+import { isOpenLayout, parseLayout, type LayoutRule } from "./parseLayout.ts";
 import type { Dim } from "./tensor.ts";
 import type { ValidateLayout } from "./types/validateLayout.ts";
 
@@ -29,6 +29,11 @@ export class Layout<
   readonly dims: Dims<Sizes>;
   readonly spec: Spec;
   readonly rules: readonly LayoutRule[];
+  /**
+   * True for an open layout (`"batch:data, auto"`, `"auto"`): the dims its
+   * rules do not name are the compiler's to lay out; otherwise they are replicated.
+   */
+  readonly open: boolean;
   private readonly axisByDim: ReadonlyMap<string, string>;
 
   constructor(mesh: Mesh<Axes>, dims: Dims<Sizes>, spec: Spec) {
@@ -36,6 +41,7 @@ export class Layout<
     this.dims = dims;
     this.spec = spec;
     this.rules = parseLayout(spec);
+    this.open = isOpenLayout(spec);
     for (const rule of this.rules) {
       const size = Object.hasOwn(dims.sizes, rule.dim) ? dims.sizes[rule.dim] : undefined;
       if (size === undefined) {

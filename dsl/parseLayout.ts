@@ -8,11 +8,26 @@ export interface LayoutRule {
   readonly axis: string;
 }
 
+/** The word that ends an open layout: `"batch:data, auto"`, or `"auto"` alone. */
+export const AUTO_LAYOUT = "auto";
+
+/**
+ * True when the layout string ends with `auto` (alone, or after its rules):
+ * its rules are fixed, and the dims it does not name are the planner's to
+ * lay out (`"batch:data, auto"`; `"auto"`: only the mesh is fixed). Without
+ * it, a dim the layout does not name is replicated.
+ */
+export function isOpenLayout(spec: string): boolean {
+  const parts = spec.split(",");
+  return trim(parts[parts.length - 1]) === AUTO_LAYOUT;
+}
+
 /**
  * Parse a layout string such as `"batch:data, d_ff:model"` into its rules.
  * Syntax only: names are checked against a mesh and dims by `layout()`.
  * An empty (or blank) string is the fully replicated layout. Blanks are
- * spaces, tabs and line breaks.
+ * spaces, tabs and line breaks. A last part `auto` opens the layout (see
+ * `isOpenLayout`) and is not a rule.
  *
  * Runtime twin of the type-level {@link ParseLayout}: both report the first
  * fault, in the same order, with the same message.
@@ -21,7 +36,9 @@ export function parseLayout(spec: string): LayoutRule[] {
   const rules: LayoutRule[] = [];
   if (trim(spec) === "") return rules;
   const seen = new Map<string, string>();
-  for (const rawPart of spec.split(",")) {
+  const parts = spec.split(",");
+  if (isOpenLayout(spec)) parts.pop();
+  for (const rawPart of parts) {
     const part = trim(rawPart);
     const colon = part.indexOf(":");
     const dim = trim(part.slice(0, colon));
@@ -58,15 +75,17 @@ type ParseRules<Parts extends string[], Spec extends string, Acc extends RuleTup
   infer Part extends string,
   ...infer Rest extends string[],
 ]
-  ? ParseRule<Trim<Part>> extends [infer Dim extends string, infer Axis extends string]
-    ? Extract<Acc[number], [Dim, string]> extends infer Earlier
-      ? [Earlier] extends [never]
-        ? ParseRules<Rest, Spec, [...Acc, [Dim, Axis]]>
-        : Earlier extends [string, infer Previous extends string]
-          ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, Axis>
-          : never
-      : never
-    : writeLayoutSyntaxMessage<Trim<Part>, Spec>
+  ? [Trim<Part>, Rest] extends [typeof AUTO_LAYOUT, []]
+    ? Acc
+    : ParseRule<Trim<Part>> extends [infer Dim extends string, infer Axis extends string]
+      ? Extract<Acc[number], [Dim, string]> extends infer Earlier
+        ? [Earlier] extends [never]
+          ? ParseRules<Rest, Spec, [...Acc, [Dim, Axis]]>
+          : Earlier extends [string, infer Previous extends string]
+            ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, Axis>
+            : never
+        : never
+      : writeLayoutSyntaxMessage<Trim<Part>, Spec>
   : Acc;
 
 /**
@@ -76,6 +95,7 @@ type ParseRules<Parts extends string[], Spec extends string, Acc extends RuleTup
  *
  * @example
  * type R = ParseLayout<"batch:data, d_ff:model">; // [["batch", "data"], ["d_ff", "model"]]
+ * type O = ParseLayout<"batch:data, auto">;       // [["batch", "data"]] (an open layout)
  * type E = ParseLayout<"batch=data">;            // 'Cannot read "batch=data" in layout ...'
  */
 export type ParseLayout<S extends string> = string extends S

@@ -1,4 +1,8 @@
 import { MeshtypeError } from "./errors.ts";
+import { formatTensor } from "./formatTensor.ts";
+
+/** The key Node's `util.inspect` (and so `console.log`) calls for a custom print. */
+const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 /** A named dimension: a name and a size, as in Mesh-TensorFlow. */
 export interface Dim {
@@ -85,6 +89,11 @@ export class Tensor<S extends string = string> {
   /** The dims string, e.g. `"batch seq d_model"`. */
   toString(): string {
     return `Tensor<"${this.names.join(" ")}">`;
+  }
+
+  /** What `console.log(tensor)` prints in Node: the dims and the values, as `formatTensor` writes them. */
+  [inspectCustom](): string {
+    return formatTensor(this);
   }
 }
 

@@ -28,7 +28,7 @@ export const MASKED_SCORE = -1e9;
  * causalMask(dims({ seq: 3, kv_seq: 3 })).data; // [0, -1e9, -1e9,  0, 0, -1e9,  0, 0, 0]
  */
 export function causalMask(D: DimsWith<"seq" | "kv_seq">): Tensor<"seq kv_seq"> {
-  const visible = greaterEqual(iota(D, "seq"), iota(D, "kv_seq")); // 1 for the past, 0 for the future
+  const visible = greaterEqual.outer(iota(D, "seq"), iota(D, "kv_seq")); // 1 for the past, 0 for the future
   return mul(sub(visible, 1), -MASKED_SCORE);
 }
 

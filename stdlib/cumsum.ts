@@ -19,6 +19,6 @@ export function exclusiveCumsumOverSeq(
   D: DimsWith<"seq" | "kv_seq">,
   x: Tensor<"batch seq experts">,
 ): Tensor<"batch seq experts"> {
-  const earlier = less(iota(D, "kv_seq"), iota(D, "seq")); // [kv_seq, seq]: 1 where kv_seq < seq
+  const earlier = less.outer(iota(D, "kv_seq"), iota(D, "seq")); // [kv_seq, seq]: 1 where kv_seq < seq
   return einsum(rename(x, "seq", "kv_seq"), earlier, "batch seq experts");
 }

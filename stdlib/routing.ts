@@ -52,7 +52,7 @@ export function firstArgmax(D: DimsWith<"experts">, scores: Tensor<"batch seq ex
 /** The slot one-hot of every (token, expert) choice whose buffer position is below capacity. */
 function slots(D: RoutingDims, choice: Tensor<"batch seq experts">, position: Tensor<"batch seq experts">): Tensor<"batch seq experts capacity"> {
   // equal(...) is all zeros for position >= capacity: the token is dropped.
-  return mul(choice, equal(position, iota(D, "capacity")));
+  return mul(equal.outer(position, iota(D, "capacity")), choice);
 }
 
 /**

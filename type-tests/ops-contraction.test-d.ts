@@ -6,7 +6,7 @@
 import { expectError, expectType } from "tsd";
 import {
   add, dims, einsum, gelu, less, logsumexp, max, mean, mul, softmax, sub, sum, where, zeros,
-  type BroadcastDims, type Tensor, type ValidateDimOf, type ValidateDimsOf, type ValidateEinsumOut,
+  type BroadcastDims, type Tensor, type ValidateBroadcast, type ValidateDimOf, type ValidateDimsOf, type ValidateEinsumOut,
 } from "../dsl/index.ts";
 
 const D = dims({ batch: 2, seq: 3, d_model: 4, d_ff: 8, vocab: 5 });
@@ -33,9 +33,18 @@ expectType<"batch d_ff">({} as ValidateEinsumOut<"batch d_ff", ["batch seq d_mod
 declare const loose: Tensor<string>;
 expectType<Tensor<"anything">>(einsum(loose, w, "anything"));
 
-// binary ops: a's dims, then b's new ones; numbers on either side
-expectType<Tensor<"batch seq d_model d_ff">>(add(x, w));
-expectType<Tensor<"d_model d_ff batch seq">>(mul(w, x));
+// binary ops: one operand's dims within the other's; a's dims, then b's new ones; numbers on either side
+expectType<Tensor<"batch seq d_model">>(add(x, zeros(D, "d_model")));
+expectType<Tensor<"d_model batch seq">>(mul(zeros(D, "d_model"), x));
+expectType<Tensor<"batch seq d_model">>(mul(x, zeros(D, "seq batch")));
+expectError(add(x, w));
+expectType<'add: Tensor<"batch seq d_model"> and Tensor<"d_model d_ff"> each have a dim the other lacks ("batch", "d_ff"). Write add.outer(a, b) for an outer product, or give one operand only dims of the other.'>(
+  {} as ValidateBroadcast<"add", "batch seq d_model", "d_model d_ff">,
+);
+expectType<Tensor<"d_model">>({} as ValidateBroadcast<"add", "batch seq d_model", "d_model">);
+// the outer form: each operand may have dims the other lacks
+expectType<Tensor<"batch seq d_model d_ff">>(add.outer(x, w));
+expectType<Tensor<"d_model d_ff batch seq">>(mul.outer(w, x));
 expectType<Tensor<"batch seq d_model">>(sub(x, 1));
 expectType<Tensor<"d_model d_ff">>(less(2, w));
 expectType<"a b c">({} as BroadcastDims<"a b", "c b">);

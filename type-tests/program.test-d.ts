@@ -30,6 +30,13 @@ expectType<Tensor<"batch seq d_model">>(P(x, { up, down }));
 // Bad: calling it with a tensor of other dims.
 expectError(P(up, { up, down }));
 
+// Good: open layouts, whose unnamed dims the compiler lays out: partial ("..., auto") and "auto" (only the mesh fixed).
+expectType<"batch:data, auto">(program(mlp, { mesh: M, layout: layout(M, D, "batch:data, auto") }).layout.spec);
+expectType<"auto">(program(mlp, { mesh: M, layout: layout(M, D, "auto") }).layout.spec);
+// Bad: "auto" only ends a layout; an open layout's rules are checked as any layout's.
+expectError(layout(M, D, "auto, batch:data"));
+expectError(layout(M, D, "batch:dta, auto"));
+
 // Bad: the mesh is not the layout's mesh. Good: an equal mesh made again.
 expectError(program(mlp, { mesh: mesh({ data: 4 }), layout: L }));
 expectType<Program<typeof mlp, { readonly data: 2; readonly model: 2 }, Sizes, Spec>>(

@@ -60,7 +60,7 @@ export function explainText(program: CompiledProgram): string {
   const table = explainProgram(program.lowered);
   const rows = table.rows.map((row) => [
     `${"  ".repeat(row.depth)}${row.op}`, row.loc, row.globalDims, row.localDims, row.collective ?? "", row.axis ?? "",
-    row.bytes === undefined ? "" : String(row.bytes),
+    row.bytes === undefined ? "" : String(row.bytes), row.shardingFrom ?? "",
   ]);
   const totals = Object.entries(table.bytesByCollective).map(([kind, bytes]) => `${kind} ${bytes}`).join(", ") || "none";
   return [
@@ -73,7 +73,7 @@ export function explainText(program: CompiledProgram): string {
     printProgram(program.lowered).trimEnd(),
     "",
     "Ops (bytes per device per run; indented ops are in loops):",
-    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes"], rows),
+    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes", "sharding from"], rows),
     "",
     `Bytes per device per call, by collective: ${totals}`,
     ...(table.memory === undefined ? [] : [formatMemory(table.memory)]),

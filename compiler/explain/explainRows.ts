@@ -10,6 +10,7 @@ import { formatDims, formatLoc, formatOpHead } from "../ir/printer.ts";
 import { formatSharding } from "../ir/sharding.ts";
 import { collectiveCost } from "./bytes.ts";
 import { trainingMemory, type TrainingMemory } from "./memory.ts";
+import { shardingSources } from "./shardingFrom.ts";
 
 /** One op of the table. */
 export interface ExplainRow {
@@ -21,6 +22,8 @@ export interface ExplainRow {
   readonly globalDims: string;
   readonly localDims: string;
   readonly sharding: string;
+  /** Where the sharding came from (a layout rule, a relayout, propagation through the op's rule, a reduction decided once, the solver; see shardingFrom.ts). */
+  readonly shardingFrom?: string;
   /** Loop nesting depth (0 outside loops). */
   readonly depth: number;
   /** How many times the op runs per call (the product of enclosing loop counts). */
@@ -48,14 +51,15 @@ export interface ExplainTable {
   readonly memory?: TrainingMemory;
 }
 
-function collectRows(program: Program, block: Block, depth: number, runs: number, rows: ExplainRow[]): void {
+function collectRows(program: Program, sources: ReadonlyMap<number, string>, block: Block, depth: number, runs: number, rows: ExplainRow[]): void {
   for (const statement of block) {
     if (isLoop(statement)) {
-      collectRows(program, statement.body, depth + 1, runs * statement.count, rows);
+      collectRows(program, sources, statement.body, depth + 1, runs * statement.count, rows);
       continue;
     }
     const value = program.values.get(statement.output);
     const cost = collectiveCost(program, statement);
+    const from = sources.get(statement.output);
     rows.push({
       op: formatOpHead(statement),
       loc: formatLoc(statement.loc),
@@ -63,6 +67,7 @@ function collectRows(program: Program, block: Block, depth: number, runs: number
       globalDims: formatDims(value?.dims ?? []),
       localDims: formatDims(value?.localDims ?? []),
       sharding: value?.sharding ? formatSharding(value.sharding) : "",
+      ...(from === undefined ? {} : { shardingFrom: from }),
       depth,
       runs,
       ...(cost ? { collective: cost.kind, axis: cost.axis, bytes: cost.bytes, wireBytes: cost.wireBytes } : {}),
@@ -75,7 +80,7 @@ function collectRows(program: Program, block: Block, depth: number, runs: number
 export function explainProgram(program: Program): ExplainTable {
   if (program.stage !== "lowered") throw new Error(`explainProgram: "${program.name}" is not lowered`);
   const rows: ExplainRow[] = [];
-  collectRows(program, program.body, 0, 1, rows);
+  collectRows(program, shardingSources(program), program.body, 0, 1, rows);
   const bytesByCollective: Record<string, number> = {};
   const wireBytesByCollective: Record<string, number> = {};
   for (const row of rows) {

@@ -12,7 +12,8 @@ import * as rules from "../../dsl/ops/shapeRules.ts";
 import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { OpOptions } from "../ir/builder.ts";
-import type { BinaryFn, ReduceFn, UnaryFn, ValueId } from "../ir/ir.ts";
+import { unaryFns } from "../../dsl/autodiff/primitive.ts";
+import type { BinaryFn, ReduceFn, ValueId } from "../ir/ir.ts";
 import type { OpAttrs } from "../ir/opAttrs.ts";
 import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
@@ -42,17 +43,18 @@ function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: O
 const dimsOf = (call: OpCall, id: ValueId): readonly Dim[] => call.ev.dimsOf(id);
 const what = (call: OpCall, id: ValueId): string => call.ev.describe(id);
 
-const unaryFns: readonly UnaryFn[] = ["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"];
 const binaryFns: readonly BinaryFn[] = [
   "add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal",
 ];
 const reduceFns: readonly ReduceFn[] = ["sum", "max", "min", "mean", "logsumexp"];
 
-function binary(call: OpCall, fn: BinaryFn): StaticValue {
-  const a = tensorOrNumberArg(call, 0);
-  const b = tensorOrNumberArg(call, 1);
+/** A binary op; its outer form (`add.outer`) takes two tensors that may each have dims the other lacks. */
+function binary(call: OpCall, fn: BinaryFn, outer = false): StaticValue {
+  const a = outer ? { tensor: tensorArg(call, 0) } : tensorOrNumberArg(call, 0);
+  const b = outer ? { tensor: tensorArg(call, 1) } : tensorOrNumberArg(call, 1);
   if ("tensor" in a && "tensor" in b) {
-    check(call, () => rules.broadcastDims(dimsOf(call, a.tensor), dimsOf(call, b.tensor), [what(call, a.tensor), what(call, b.tensor)], call.name));
+    const rule = outer ? rules.broadcastDims : rules.binaryDims;
+    check(call, () => rule(dimsOf(call, a.tensor), dimsOf(call, b.tensor), [what(call, a.tensor), what(call, b.tensor)], call.name));
     return add(call, { op: "binary", fn }, [a.tensor, b.tensor]);
   }
   if ("tensor" in a && "number" in b) return add(call, { op: "binary", fn, scalar: { value: b.number, position: 1 } }, [a.tensor]);
@@ -94,6 +96,14 @@ const emitters: Record<string, Emitter> = {
     const dims = check(call, () => rules.einsumDims(inputs.map((id) => dimsOf(call, id)), out, inputs.map((id) => what(call, id))));
     return add(call, { op: "einsum" }, inputs, { out: dims.map((dim) => dim.name) });
   },
+  dot(call) {
+    const inputs = [tensorArg(call, 0), tensorArg(call, 1)];
+    const [a, b] = inputs.map((id) => dimsOf(call, id));
+    const described = inputs.map((id) => what(call, id));
+    const all = call.args.length < 3 || call.args[2].kind === "undefined";
+    const dims = check(call, () => (all ? rules.contractDims(a, b, described) : rules.dotDims(a, b, stringArg(call, 2), described)));
+    return add(call, { op: "einsum" }, inputs, { out: dims.map((dim) => dim.name) });
+  },
   where(call) {
     const inputs = [tensorArg(call, 0), tensorOrScalar(call, 1), tensorOrScalar(call, 2)];
     check(call, () => rules.whereDims(dimsOf(call, inputs[0]), dimsOf(call, inputs[1]), dimsOf(call, inputs[2])));
@@ -112,6 +122,8 @@ const emitters: Record<string, Emitter> = {
     const x = tensorArg(call, 0);
     const perm = stringArg(call, 1);
     const dims = check(call, () => rules.transposeDims(dimsOf(call, x), perm, what(call, x)));
+    // The order x already has (`transpose(y, dimsOf(y))` in a generic layer): no op.
+    if (dims.every((dim, index) => dim.name === dimsOf(call, x)[index].name)) return { kind: "tensor", id: x };
     return add(call, { op: "transpose" }, [x], { out: dims.map((dim) => dim.name) });
   },
   splitDim(call) {
@@ -173,7 +185,15 @@ const emitters: Record<string, Emitter> = {
   randomNormal: (call) => random(call, "normal"),
   randomUniform: (call) => random(call, "uniform"),
   tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+  clamp(call) {
+    const x = tensorArg(call, 0);
+    const [low, high] = [numberArg(call, 1), numberArg(call, 2)];
+    const raised = call.ev.builder.add({ op: "binary", fn: "maximum", scalar: { value: low, position: 1 } }, [x], { loc: call.ev.loc(call.node) });
+    return add(call, { op: "binary", fn: "minimum", scalar: { value: high, position: 1 } }, [raised]);
+  },
   treeMap: (call) => emitTreeMap(call),
+  // No op: the dims of a tensor are known while the model is read.
+  dimsOf: (call) => ({ kind: "string", value: dimsOf(call, tensorArg(call, 0)).map((dim) => dim.name).join(" ") }),
 };
 
 /** A static padding option as the shape rule reads it (a wrong kind is the rule's "not same or valid" message). */
@@ -205,11 +225,17 @@ function softmax(call: OpCall, log: boolean): StaticValue {
 }
 
 for (const fn of unaryFns) emitters[fn] = (call) => add(call, { op: "unary", fn }, [tensorArg(call, 0)]);
-for (const fn of binaryFns) emitters[fn] = (call) => binary(call, fn);
+for (const fn of binaryFns) {
+  emitters[fn] = (call) => binary(call, fn);
+  emitters[`${fn}.outer`] = (call) => binary(call, fn, true);
+}
 for (const fn of reduceFns) {
   emitters[fn] = (call) => {
     const x = tensorArg(call, 0);
-    const spec = stringArg(call, 1);
+    const all = call.args.length < 2 || call.args[1].kind === "undefined";
+    // With no dims listed, every dim (a scalar stays itself, as the eager op returns it).
+    if (all && dimsOf(call, x).length === 0) return { kind: "tensor", id: x };
+    const spec = all ? dimsOf(call, x).map((dim) => dim.name).join(" ") : stringArg(call, 1);
     check(call, () => rules.reduceDims(dimsOf(call, x), spec, what(call, x), call.name));
     return add(call, { op: "reduce", fn, dims: parseDims(spec) }, [x]);
   };

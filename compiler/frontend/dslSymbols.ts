@@ -108,8 +108,12 @@ export function classifyDeclaration(declaration: Node | undefined): DslEntity | 
   return undefined;
 }
 
-/** Classify the callee of a call (an identifier or `ns.name`). */
+/** Classify the callee of a call (an identifier or `ns.name`); `add.outer` is the op `add.outer`. */
 export function classifyCallee(callee: Node): DslEntity | undefined {
+  if (Node.isPropertyAccessExpression(callee) && callee.getName() === "outer") {
+    const base = classifyDeclaration(declarationOf(callee.getExpression()));
+    if (base?.kind === "op") return { kind: "op", name: `${base.name}.outer` };
+  }
   return classifyDeclaration(declarationOf(callee));
 }
 

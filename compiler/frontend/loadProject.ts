@@ -9,6 +9,14 @@ import { Project, ts, type SourceFile } from "ts-morph";
 import { CompileError, diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 
+/**
+ * The package.json export condition under which `meshtype`, `meshtype/runtime`
+ * and `meshtype/stdlib` resolve to meshtype's TypeScript sources instead of
+ * dist/*.d.ts. The compiler reads the user's program under it: it inlines the
+ * bodies of `meshtype/stdlib` layers, which declarations do not have.
+ */
+export const sourceCondition = "meshtype-source";
+
 /** Compiler options used when no tsconfig.json is found: what this package's own tsconfig uses. */
 export const defaultCompilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -18,7 +26,29 @@ export const defaultCompilerOptions: ts.CompilerOptions = {
   noEmit: true,
   strict: true,
   skipLibCheck: true,
+  customConditions: [sourceCondition],
 };
+
+/** The resolution modes that read package.json `exports` conditions (and so accept `customConditions`). */
+const conditionalResolution: ReadonlySet<ts.ModuleResolutionKind | undefined> = new Set([
+  ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.NodeNext, ts.ModuleResolutionKind.Bundler,
+]);
+
+/** The module resolution `options` give, explicitly or through `module` (undefined when neither says). */
+function moduleResolutionOf(options: ts.CompilerOptions): ts.ModuleResolutionKind | undefined {
+  if (options.moduleResolution !== undefined) return options.moduleResolution;
+  if (options.module === ts.ModuleKind.Preserve) return ts.ModuleResolutionKind.Bundler;
+  const nodeModules: readonly (ts.ModuleKind | undefined)[] = [ts.ModuleKind.Node16, ts.ModuleKind.Node18, ts.ModuleKind.Node20, ts.ModuleKind.NodeNext];
+  return nodeModules.includes(options.module) ? ts.ModuleResolutionKind.NodeNext : undefined;
+}
+
+/** Add the source condition to a project loaded from the user's tsconfig (when its module resolution reads conditions). */
+function readMeshtypeSources(project: Project): void {
+  const options = project.getCompilerOptions();
+  if (!conditionalResolution.has(moduleResolutionOf(options))) return;
+  const conditions = options.customConditions ?? [];
+  if (!conditions.includes(sourceCondition)) project.compilerOptions.set({ customConditions: [...conditions, sourceCondition] });
+}
 
 /** The nearest tsconfig.json in `file`'s folder or a folder above it, or undefined. */
 export function findTsConfig(file: string): string | undefined {
@@ -44,7 +74,9 @@ export interface LoadedProject {
 export function createProject(tsConfig: string | undefined): Project {
   if (tsConfig === undefined) return new Project({ compilerOptions: defaultCompilerOptions });
   try {
-    return new Project({ tsConfigFilePath: tsConfig, skipAddingFilesFromTsConfig: true });
+    const project = new Project({ tsConfigFilePath: tsConfig, skipAddingFilesFromTsConfig: true });
+    readMeshtypeSources(project);
+    return project;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new CompileError([diagnostic(frontendMessages.noProject, { file: tsConfig, reason })]);

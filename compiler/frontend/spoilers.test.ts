@@ -47,6 +47,7 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
   { code: "MT1031", name: "loopCarriedNumber", source: fn(x, "  let n = 1;\n  for (let i = 0; i < 2; i++) /*@*/n += 1;\n  return mul(x, n);") },
   { code: "MT1032", name: "loopIndexed", source: fn(x, "  const names = [\"a\", \"b\"];\n  let y = x;\n  for (let i = 0; i < 2; i++) y = add(y, /*@*/names[i] as never);\n  return y;") },
   { code: "MT1033", name: "opFailed", source: fn(`${x}, w: Tensor<"d_model d_ff">`, "  return /*@*/einsum(x, w, \"batch nope\" as never);") },
+  { code: "MT1033", name: "outerNeeded", source: fn(`${x}, w: Tensor<"d_model d_ff">`, "  return /*@*/add(x, w);") },
   { code: "MT1034", name: "constantData", source: fn(x, "  return add(x, /*@*/tensor(D, \"d_model\", new Float32Array(8)));") },
   { code: "MT1035", name: "indexOutOfRange", source: fn(`${x}, ws: [Tensor<"batch d_model">, Tensor<"batch d_model">]`, "  return add(x, /*@*/ws[5] as never);") },
   { code: "MT1036", name: "unknownProperty", source: fn(x, "  const n = /*@*/x.dims;\n  return x;") },

@@ -128,6 +128,7 @@ export function readField(ev: Evaluator, target: StaticValue, name: string, node
   if ((target.kind === "array" || target.kind === "string") && name === "length") {
     return num(target.kind === "array" ? target.items.length : target.value.length);
   }
+  if (target.kind === "op" && name === "outer") return { kind: "op", name: `${target.name}.outer` };
   const fields = fieldsOf(target);
   const field = fields?.get(name);
   if (field) return field;

@@ -15,7 +15,7 @@
 import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
-import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
+import { isOpenLayout, parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Block, GradientPair, Loop, Op, Phase, Program, ProgramSources, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
@@ -236,6 +236,7 @@ export class ProgramBuilder {
       mesh: this.header.mesh,
       layoutSpec: this.header.layoutSpec,
       layout: this.header.layout ?? parseLayout(this.header.layoutSpec),
+      ...(isOpenLayout(this.header.layoutSpec) ? { openLayout: true } : {}),
       params: this.params,
       body: this.body,
       result: this.result,

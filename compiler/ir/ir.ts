@@ -14,6 +14,7 @@ import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
+import type { ShardingAssignment } from "./shardingAssignment.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
 export type { BinaryFn, ReduceFn, UnaryFn };
@@ -243,6 +244,12 @@ export interface Program {
   /** The layout string as written, and its rules. */
   readonly layoutSpec: string;
   readonly layout: readonly LayoutRule[];
+  /**
+   * The layout string ends with `auto` (`"batch:data, auto"`, or `"auto"`):
+   * its rules are fixed and the dims they do not name are open, for
+   * `assignShardings` to lay out. Without it, those dims are replicated.
+   */
+  readonly openLayout?: boolean;
   /** One tree per parameter of the model function, in order, with the parameter's name. */
   readonly params: readonly { readonly name: string; readonly tree: ValueTree }[];
   readonly body: Block;
@@ -273,6 +280,11 @@ export interface Program {
    * reads them on the lowered program.
    */
   readonly gradients?: readonly GradientPair[];
+  /**
+   * Set by `assignShardings` (before `lower`, which materializes it): every
+   * op's strategy and every value's held sharding, with where it came from.
+   */
+  readonly assignment?: ShardingAssignment;
 }
 
 /** A value differentiated with respect to, and its gradient. */

@@ -49,6 +49,21 @@ export class ProgramRewriter {
     this.blocks[this.blocks.length - 1].push(statement);
   }
 
+  /**
+   * Append a statement to the open block at `depth` (0: the top level; the
+   * innermost is `depth()`): before the loop statement of every block nested
+   * in it, which is emitted when that block closes.
+   */
+  emitAt(depth: number, statement: Op | Loop): void {
+    if (depth < 0 || depth >= this.blocks.length) throw new Error(`rewriter: no open block at depth ${depth}`);
+    this.blocks[depth].push(statement);
+  }
+
+  /** The depth of the innermost open block (0 at the top level). */
+  depth(): number {
+    return this.blocks.length - 1;
+  }
+
   /** Start collecting a nested block (a loop body). */
   openBlock(): void {
     this.blocks.push([]);

@@ -5,6 +5,7 @@
  */
 import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
+import { assignShardings } from "./assignShardings/assignShardings.ts";
 import { decompose } from "./decompose.ts";
 import { lower } from "./lower/lower.ts";
 import { shardWeightUpdate } from "./shardWeightUpdate.ts";
@@ -21,6 +22,7 @@ export const passes: readonly Pass[] = [
   { name: "validate", run: validate },
   { name: "decompose", run: decompose },
   { name: "shardWeightUpdate", run: shardWeightUpdate },
+  { name: "assignShardings", run: (program) => assignShardings(program) },
   { name: "lower", run: lower },
 ];
 

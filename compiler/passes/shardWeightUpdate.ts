@@ -7,7 +7,7 @@
  * In a data-parallel training step every device holds the whole weights,
  * the gradients are pending sums over the data axis, and every device would
  * all-reduce them and run the same optimizer update. This pass instead asks
- * `lower` to run the update on a 1/n shard per device: it finds the update
+ * `assignShardings` to run the update on a 1/n shard per device: it finds the update
  * (the element-wise ops that lead to a result, walking back from each result
  * until an op that is not element-wise: an einsum or reduction of the
  * backward, a param, a loop), chooses for each updated tensor its first dim
@@ -20,7 +20,7 @@
  * - optimizer state params (params that only the update reads) and the state
  *   results, so optimizer state stays sharded between steps (in and out).
  *
- * The new weights are left to the layout (replicated on the axis), so `lower`
+ * The new weights are left to the layout (replicated on the axis), so the compiler
  * all-gathers them at the result. Communication per weight of P bytes goes
  * from 2(n-1)/n P (all-reduce) to (n-1)/n P (reduce-scatter) + (n-1)/n P
  * (all-gather), and the optimizer's compute and state memory shrink by n.

@@ -4,7 +4,7 @@
  * program, its collectives going to `ctx` (a SimulatedMesh device context).
  * Fast enough for property tests, and an independent check of the back end.
  */
-import { callOp as call, looseOps as ops } from "../../dsl/ops/looseOps.ts";
+import { callBinary, callOp as call, looseOps as ops } from "../../dsl/ops/looseOps.ts";
 import { Dims } from "../../dsl/dims.ts";
 import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
@@ -64,7 +64,7 @@ class Interpreter {
       case "unary":
         return call(op.fn, x);
       case "binary":
-        if (!op.scalar) return call(op.fn, x, y);
+        if (!op.scalar) return callBinary(op.fn, x, y);
         return op.scalar.position === 0 ? call(op.fn, op.scalar.value, x) : call(op.fn, x, op.scalar.value);
       case "where":
         return ops.where(x, y, z);

@@ -119,8 +119,19 @@ export const embedding = defineFixture("embedding", { batch: 2, seq: 4, vocab: 8
   return b.add({ op: "binary", fn: "add" }, [logits, hot], { hint: "out", loc: at(6) });
 });
 
+/** sin, cos, floor and round, and clamp's maximum-then-minimum with numbers: RoPE tables and position buckets. */
+export const elementwise = defineFixture("elementwise", { batch: 4, d_model: 4 }, (b, dims) => {
+  const x = b.param("x", dims("batch d_model"), at(2));
+  const scaled = b.add({ op: "binary", fn: "mul", scalar: { value: 3, position: 1 } }, [x], { hint: "scaled", loc: at(3) });
+  const wave = b.add({ op: "binary", fn: "add" }, [b.add({ op: "unary", fn: "sin" }, [scaled], { loc: at(4) }), b.add({ op: "unary", fn: "cos" }, [x], { loc: at(4) })], { hint: "wave", loc: at(4) });
+  const steps = b.add({ op: "binary", fn: "sub" }, [b.add({ op: "unary", fn: "floor" }, [scaled], { loc: at(5) }), b.add({ op: "unary", fn: "round" }, [scaled], { loc: at(5) })], { hint: "steps", loc: at(5) });
+  const low = b.add({ op: "binary", fn: "maximum", scalar: { value: -0.5, position: 1 } }, [wave], { loc: at(6) });
+  const clamped = b.add({ op: "binary", fn: "minimum", scalar: { value: 0.5, position: 1 } }, [low], { hint: "clamped", loc: at(6) });
+  return b.add({ op: "binary", fn: "add" }, [clamped, steps], { hint: "out", loc: at(7) });
+});
+
 /** Every fixture, for the tests that run all of them. */
-export const allFixtures: readonly Fixture[] = [mlp, einsumChain, reductions, softmax, heads, relayoutProgram, layers, embedding];
+export const allFixtures: readonly Fixture[] = [mlp, einsumChain, reductions, softmax, heads, relayoutProgram, layers, embedding, elementwise];
 
 /**
  * Two convolutions (3x3 windows, "same" padding) with a bias and relu between

@@ -3,7 +3,7 @@
  * tensors. The DSL types check dims strings at the type level; here they come
  * from the rules at run time, so the ops are called through one loose view.
  */
-import { callOp as call, looseOps as loose } from "../ops/looseOps.ts";
+import { callBinary, callOp as call, looseOps as loose } from "../ops/looseOps.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
 import type { Emitter } from "./emitter.ts";
@@ -16,7 +16,7 @@ export const eagerEmitter: Emitter<T> = {
   dims: (value) => value.dims,
   full: (dims: readonly Dim[], value: number) => new Tensor(dims, new Float32Array(dims.reduce((product, dim) => product * dim.size, 1)).fill(value)),
   unary: (fn: UnaryFn, x) => call(fn, x),
-  binary: (fn: BinaryFn, a, b) => call(fn, a, b),
+  binary: (fn: BinaryFn, a, b) => callBinary(fn, a, b),
   scalar: (fn: BinaryFn, x, value, position = 1) => (position === 1 ? call(fn, x, value) : call(fn, value, x)),
   where: (cond, a, b) => loose.where(cond, a, b),
   einsum: (inputs, out) => loose.einsum(...inputs, out.join(" ")),

@@ -8,10 +8,14 @@ import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
 
+/** Every element-wise function of one tensor: the one list (the DSL's ops, the front end, the rules' tests). */
+export const unaryFns = [
+  "relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal",
+  "sin", "cos", "floor", "round",
+] as const;
+
 /** Element-wise functions of one tensor (the IR's `UnaryFn`). */
-export type UnaryFn =
-  | "relu" | "gelu" | "sigmoid" | "exp" | "log" | "tanh" | "sqrt" | "rsqrt"
-  | "neg" | "abs" | "square" | "reciprocal";
+export type UnaryFn = (typeof unaryFns)[number];
 
 /** Element-wise functions of two operands (the IR's `BinaryFn`); comparisons give 1 or 0. */
 export type BinaryFn =

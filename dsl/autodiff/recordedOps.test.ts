@@ -3,7 +3,7 @@ import * as ops from "../ops/index.ts";
 import type { Tensor } from "../tensor.ts";
 import { generator } from "../testSupport.ts";
 import { randomTensor } from "./gradCheck.ts";
-import type { Primitive, PrimitiveKind } from "./primitive.ts";
+import { unaryFns, type Primitive, type PrimitiveKind } from "./primitive.ts";
 import { withRecorder, type OpRecorder } from "./recorder.ts";
 
 // Every export of dsl/ops/index.ts must be listed below. An eager op that reads tensors must call recordOp:
@@ -20,6 +20,8 @@ const tensor = (spec: string, integers?: number) => randomTensor(spec, next, int
 type Entry =
   /** An op with tensor inputs: `call` returns its result and the tensors it read; the tape must get `primitive`. */
   | { readonly records: PrimitiveKind; readonly call: () => { readonly result: T; readonly reads: readonly T[] } }
+  /** An op made of other ops (`clamp` is maximum then minimum): the tape must lead from its result back to every tensor it read. */
+  | { readonly composes: readonly PrimitiveKind[]; readonly call: () => { readonly result: T; readonly reads: readonly T[] } }
   /** An op that returns its input itself (nothing to record: the cotangent reaches the input unchanged). */
   | { readonly identity: () => { readonly result: T; readonly input: T } }
   /** Not an op on tensors: says why nothing is recorded. */
@@ -37,7 +39,7 @@ const randomHelper: Entry = { notAnOp: "counter-based random numbers on plain nu
 const table: Readonly<Record<string, Entry>> = {
   tensor: creation, full: creation, zeros: creation, ones: creation, iota: creation, randomNormal: creation, randomUniform: creation,
   fmix32: randomHelper, hashName: randomHelper, streamKey: randomHelper, randomBits: randomHelper, uniformAt: randomHelper, normalAt: randomHelper,
-  describeDims: shapeRule, requireDim: shapeRule, einsumDims: shapeRule, einsumSummedDims: shapeRule, broadcastDims: shapeRule, whereDims: shapeRule,
+  describeDims: shapeRule, requireDim: shapeRule, einsumDims: shapeRule, einsumSummedDims: shapeRule, broadcastDims: shapeRule, binaryDims: shapeRule, dotDims: shapeRule, contractDims: shapeRule, whereDims: shapeRule,
   reduceDims: shapeRule, softmaxDims: shapeRule, renameDims: shapeRule, transposeDims: shapeRule, splitDims: shapeRule, mergedDims: shapeRule,
   sliceDims: shapeRule, concatDims: shapeRule, oneHotDims: shapeRule, gatherDims: shapeRule, relayoutRules: shapeRule, regionDims: shapeRule,
   conv2dDims: shapeRule, readConv2dOptions: { notAnOp: "reads conv2d's options" }, convSpatial: { notAnOp: "reads conv2d's options" },
@@ -46,10 +48,12 @@ const table: Readonly<Record<string, Entry>> = {
   writeEinsumStrayDimMessage: message, writeNotPermutationMessage: message, writeSplitSizeKeyMessage: message, writeSplitMissingSizesMessage: message,
   writeGatherClashMessage: message, writeSizeMismatchMessage: message, writeOneDimMessage: message, writeConcatDimsDifferMessage: message,
   writeRelayoutAxisReusedMessage: message,
+  dimsOf: { notAnOp: "reads a tensor's dims string" },
   treeMap: { notAnOp: "maps a function over trees; the ops that function runs record themselves" },
-  ...Object.fromEntries(["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"].map((name) => [name, unaryOp(name)])),
+  ...Object.fromEntries(unaryFns.map((name) => [name, unaryOp(name)])),
   ...Object.fromEntries(["add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal"].map((name) => [name, binaryOp(name)])),
   ...Object.fromEntries(["sum", "max", "min", "mean", "logsumexp"].map((name) => [name, reduceOp(name)])),
+  dot: { records: "einsum", call: () => { const [a, b] = [x(), tensor("d=3 c=2")]; return { result: loose.dot(a, b, "d"), reads: [a, b] }; } },
   einsum: { records: "einsum", call: () => { const [a, b] = [x(), tensor("d=3 c=2")]; return { result: loose.einsum(a, b, "b c"), reads: [a, b] }; } },
   where: { records: "where", call: () => { const [cond, a, b] = [tensor("b=2 d=3", 2), x(), tensor("d=3")]; return { result: loose.where(cond, a, b), reads: [cond, a, b] }; } },
   softmax: { records: "softmax", call: () => { const a = x(); return { result: loose.softmax(a, "d"), reads: [a] }; } },
@@ -71,6 +75,7 @@ const table: Readonly<Record<string, Entry>> = {
     },
   },
   relayout: { identity: () => { const a = x(); return { result: loose.relayout(a, "b:data"), input: a }; } },
+  clamp: { composes: ["binary", "binary"], call: () => { const a = x(); return { result: loose.clamp(a, -0.5, 0.5), reads: [a] }; } },
 };
 
 interface RecordedCall {
@@ -102,6 +107,19 @@ describe("every eager op records itself on an open tape", () => {
         expect(own.map((item) => item.primitive.op), `${name} must call recordOp once for its result`).toEqual([entry.records]);
         expect(own[0].inputs).toHaveLength(value.reads.length);
         own[0].inputs.forEach((input, index) => expect(input, `input ${index} of ${name}`).toBe(value.reads[index]));
+      });
+    } else if ("composes" in entry) {
+      it(`${name} records ${entry.composes.join(" then ")} leading from what it read to its result`, () => {
+        const { value, seen } = recorded(entry.call);
+        const chain: RecordedCall[] = [];
+        let frontier: readonly T[] = [value.result];
+        while (frontier.length > 0) {
+          const made = seen.filter((item) => frontier.includes(item.output));
+          chain.unshift(...made);
+          frontier = made.flatMap((item) => item.inputs).filter((input) => !value.reads.includes(input));
+        }
+        expect(chain.map((item) => item.primitive.op)).toEqual(entry.composes);
+        for (const read of value.reads) expect(chain.some((item) => item.inputs.includes(read)), "every tensor read is an input of the chain").toBe(true);
       });
     } else if ("identity" in entry) {
       it(`${name} returns its input itself`, () => {

@@ -4,7 +4,7 @@ import type { ConvPadding } from "../ops/shapeRulesConv.ts";
 import type { Tensor } from "../tensor.ts";
 import { generator } from "../testSupport.ts";
 import { checkGradient, randomTensor, type Draw, type GradCase } from "./gradCheck.ts";
-import type { BinaryFn, PrimitiveKind, UnaryFn } from "./primitive.ts";
+import { unaryFns, type BinaryFn, type PrimitiveKind, type UnaryFn } from "./primitive.ts";
 import { vjpRules } from "./rules/index.ts";
 
 // Finite-difference checks of every primitive's VJP rule, run eagerly through grad().
@@ -15,8 +15,10 @@ const loose = ops as unknown as Record<string, (...args: unknown[]) => T>;
 const next = generator(11);
 const tensor = (spec: string, draw: Draw = "signed") => randomTensor(spec, next, draw);
 
-const unaryFns: readonly UnaryFn[] = ["relu", "gelu", "sigmoid", "exp", "log", "tanh", "sqrt", "rsqrt", "neg", "abs", "square", "reciprocal"];
 const positiveOnly = new Set<UnaryFn>(["log", "sqrt", "rsqrt", "reciprocal"]);
+/** floor and round are flat between their steps: draw values at least 0.2 from an integer and from a half. */
+const awayFromSteps: Draw = { values: [0.3, 1.7, -0.8, 2.2, -1.3, 0.7] };
+const drawFor = (fn: UnaryFn): Draw => (positiveOnly.has(fn) ? "positive" : fn === "floor" || fn === "round" ? awayFromSteps : "signed");
 const arithmetic: readonly BinaryFn[] = ["add", "sub", "mul", "div", "maximum", "minimum", "pow"];
 
 /** conv2d cases: windows 3x1, 1x3 and 3x3, each under "same", "valid" and mixed padding, with 2 in and 3 out channels. */
@@ -37,7 +39,7 @@ const convCases = ([[3, 1], [1, 3], [3, 3]] as const).flatMap(([kh, kw]) =>
 const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
   ...unaryFns.map((fn) => ({
     primitive: "unary" as const, name: `unary ${fn}`,
-    inputs: [tensor("b=2 d=3", positiveOnly.has(fn) ? "positive" : "signed")],
+    inputs: [tensor("b=2 d=3", drawFor(fn))],
     fn: ([x]: readonly T[]) => loose[fn](x),
   })),
   ...arithmetic.flatMap((fn) => {
@@ -45,7 +47,8 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
     const [left, right]: Draw[] = fn === "maximum" || fn === "minimum" ? [{ values: [0.6, 1.4, 0.9, 1.25, 0.7, 1.3] }, { values: [1.0, 0.8, 1.15] }] : ["positive", "positive"];
     return [
       // a lacks c, b lacks batch: each cotangent is summed over the dims its operand lacks.
-      { primitive: "binary" as const, name: `binary ${fn} broadcast`, inputs: [tensor("b=2 d=3", left), tensor("d=3 c=2", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
+      { primitive: "binary" as const, name: `binary ${fn} outer`, inputs: [tensor("b=2 d=3", left), tensor("d=3 c=2", right)], fn: ([a, b]: readonly T[]) => (loose[fn] as unknown as { outer: (a: T, b: T) => T }).outer(a, b) },
+      { primitive: "binary" as const, name: `binary ${fn} broadcast`, inputs: [tensor("b=2 d=3", left), tensor("d=3", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
       { primitive: "binary" as const, name: `binary ${fn} reordered`, inputs: [tensor("b=2 d=3", left), tensor("d=3 b=2", right)], fn: ([a, b]: readonly T[]) => loose[fn](a, b) },
       { primitive: "binary" as const, name: `binary ${fn} tensor, 1.5`, inputs: [tensor("b=2 d=3", "positive")], fn: ([x]: readonly T[]) => loose[fn](x, 1.5) },
       { primitive: "binary" as const, name: `binary ${fn} 1.5, tensor`, inputs: [tensor("b=2 d=3", "positive")], fn: ([x]: readonly T[]) => loose[fn](1.5, x) },

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as binaryOps from "./binary.ts";
 import { add, div, equal, greater, greaterEqual, less, lessEqual, maximum, minimum, mul, pow, sub, where } from "./binary.ts";
-import { abs, exp, gelu, log, neg, reciprocal, relu, rsqrt, sigmoid, sqrt, square, tanh } from "./unary.ts";
+import { abs, clamp, cos, exp, floor, gelu, log, neg, reciprocal, relu, round, rsqrt, sigmoid, sin, sqrt, square, tanh } from "./unary.ts";
 import { allIndices, at, closeTo, dimPool, shapeOf, subsetOf, t, tensorWith } from "./testSupport.ts";
 
 const values = [-2, -0.5, 0, 1, 4];
@@ -16,10 +16,21 @@ describe("unary ops", () => {
     const cases: [typeof relu, (value: number) => number][] = [
       [exp, Math.exp], [log, Math.log], [tanh, Math.tanh], [sqrt, Math.sqrt], [rsqrt, (v) => 1 / Math.sqrt(v)],
       [neg, (v) => -v], [abs, Math.abs], [square, (v) => v * v], [reciprocal, (v) => 1 / v], [sigmoid, (v) => 1 / (1 + Math.exp(-v))],
+      [sin, Math.sin], [cos, Math.cos], [floor, Math.floor],
     ];
     for (const [op, reference] of cases) {
       expect([...op(x).data]).toEqual(values.map((value) => Math.fround(reference(value))));
     }
+  });
+
+  it("round sends halves to the even neighbour, as torch.round and numpy.round do", () => {
+    expect([...round(t("v=9", [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49, -0.51, 3.7])).data]).toEqual([-2, -2, -0, 0, 2, 2, 0, -1, 4]);
+  });
+
+  it("clamp limits to [low, high], and gives high everywhere when low > high (as torch.clamp)", () => {
+    expect([...clamp(x, -1, 1).data]).toEqual([-1, -0.5, 0, 1, 1]);
+    expect([...clamp(x, 2, 1).data]).toEqual([1, 1, 1, 1, 1]);
+    expect(clamp(t("a=2 b=1", [5, -5]), 0, 1).names).toEqual(["a", "b"]);
   });
 
   it("gelu is GPT-2's tanh approximation", () => {
@@ -54,14 +65,31 @@ describe("binary ops", () => {
     expect(add(x, 1).label).toBe("add(x, 1)");
   });
 
-  it("broadcast by name: a's dims, then b's new dims", () => {
+  it("broadcast by name when one operand's dims are the other's: a's dims, then b's new dims", () => {
+    const a = t("i=2 j=3"); // 0..5
+    const row = t("j=3", [10, 20, 30]);
+    expect([...add(a, row).data]).toEqual([10, 21, 32, 13, 24, 35]);
+    expect(shapeOf(add(row, a))).toBe("j=3 i=2");
+    expect([...add(row, a).data]).toEqual([10, 13, 21, 24, 32, 35]);
+    expect(shapeOf(mul(t("j=3 i=2"), a))).toBe("j=3 i=2");
+  });
+
+  it("reject operands that each have a dim the other lacks, naming both dims and the outer form", () => {
+    expect(() => add(t("i=2 j=3", undefined, "h"), t("i=2 k=2", undefined, "g"))).toThrow(
+      'add: tensor "h" [i=2, j=3] and tensor "g" [i=2, k=2] each have a dim the other lacks ("j", "k"). ' +
+        "Write add.outer(a, b) for an outer product, or give one operand only dims of the other.",
+    );
+  });
+
+  it("outer: any two tensors, a's dims then b's new dims", () => {
     const a = t("i=2 j=3"); // 0..5
     const b = t("k=2 i=2", [10, 20, 30, 40]); // (k,i): (0,0)=10 (0,1)=20 (1,0)=30 (1,1)=40
-    const sum = add(a, b);
+    const sum = add.outer(a, b);
     expect(shapeOf(sum)).toBe("i=2 j=3 k=2");
     // element (i, j, k) = a[i, j] + b[k, i]
     expect([...sum.data]).toEqual([10, 30, 11, 31, 12, 32, 23, 43, 24, 44, 25, 45]);
-    expect(shapeOf(mul(b, a))).toBe("k=2 i=2 j=3");
+    expect(shapeOf(mul.outer(b, a))).toBe("k=2 i=2 j=3");
+    expect(add.outer(a, t("j=3")).data).toEqual(add(a, t("j=3")).data);
   });
 
   it("name both tensors when a dim has two sizes", () => {
@@ -70,7 +98,7 @@ describe("binary ops", () => {
     );
   });
 
-  it("match a naive by-name loop on random dims (every binary op)", () => {
+  it("match a naive by-name loop on random dims (every binary op, plain where one operand's dims are the other's, else outer)", () => {
     const ops = { add, sub, mul, maximum, minimum, less, equal } as const;
     const references: Record<keyof typeof ops, (l: number, r: number) => number> = {
       add: (l, r) => l + r, sub: (l, r) => l - r, mul: (l, r) => l * r, maximum: Math.max, minimum: Math.min,
@@ -85,7 +113,10 @@ describe("binary ops", () => {
     );
     fc.assert(
       fc.property(cases, ({ a, b, op }) => {
-        const result = ops[op](a, b);
+        const result = ops[op].outer(a, b);
+        const nested = a.names.every((name) => b.names.includes(name)) || b.names.every((name) => a.names.includes(name));
+        if (nested) expect(ops[op](a, b).data).toEqual(result.data);
+        else expect(() => ops[op](a, b)).toThrow("each have a dim the other lacks");
         const expectedNames = [...a.names, ...b.names.filter((name) => !a.names.includes(name))];
         expect(result.names).toEqual(expectedNames);
         const expected = allIndices(result.dims).map((index) => Math.fround(references[op](at(a, index), at(b, index))));

@@ -34,6 +34,18 @@ export interface LooseOps {
 /** The eager ops module, typed loosely. */
 export const looseOps = ops as unknown as LooseOps;
 
+/**
+ * The binary op `fn` of two tensors in its outer form (`add.outer(a, b)`): it
+ * accepts every pair the plain form accepts, with the same result, and also
+ * operands that each have a dim the other lacks (which the IR allows: the
+ * user wrote the outer form).
+ */
+export function callBinary(fn: string, a: T, b: T): T {
+  const op = looseOps[fn] as { outer?: (a: T, b: T) => T } | undefined;
+  if (typeof op?.outer !== "function") throw new Error(`meshtype has no binary op "${fn}"`);
+  return op.outer(a, b);
+}
+
 /** Call the eager op named `fn` (a unary or binary fn, a reduction, ...); an Error if there is none. */
 export function callOp(fn: string, ...args: unknown[]): T {
   const op = looseOps[fn];

@@ -9,28 +9,38 @@ import type { ReduceFn } from "../autodiff/primitive.ts";
 import { readDimList, readDimName, requireDim, resultLabel, whatOf } from "./dimLists.ts";
 import { reduceDims, softmaxDims } from "./shapeRules.ts";
 import { offsetsAlong } from "./strided.ts";
+import type { HasDims, HasOneDim } from "../types/hasDims.ts";
 import type { ValidateDimOf, ValidateDimsOf } from "./types/checks.ts";
 import type { ReduceDims } from "./types/contraction.ts";
 
-/** A reduction over a space-separated list of x's dims; the result has x's other dims, in x's order. */
-export type ReduceOp<Op extends string> = <X extends string, L extends string>(x: Tensor<X>, dims: ValidateDimsOf<Op, L, X>) => Tensor<ReduceDims<X, L>>;
+/**
+ * A reduction over a space-separated list of x's dims; the result has x's other
+ * dims, in x's order. With no list it reduces every dim (a scalar). The second
+ * overload proves the listed dims from a generic constraint (`X extends HasDims<"d_model">`).
+ */
+export interface ReduceOp<Op extends string> {
+  <X extends string>(x: Tensor<X>): Tensor<"">;
+  <X extends string, L extends string>(x: Tensor<X & HasDims<NoInfer<L>>>, dims: L): Tensor<ReduceDims<X, L>>;
+  <X extends string, L extends string>(x: Tensor<X>, dims: ValidateDimsOf<Op, L, X>): Tensor<ReduceDims<X, L>>;
+}
 
 /** Reduce one run of values: `read(k)` for k in [0, count). */
 type Reducer = (data: Float32Array, base: number, offsets: Int32Array) => number;
 
 function reduction<Op extends ReduceFn>(name: Op, reducer: Reducer): ReduceOp<Op> {
-  return <X extends string, L extends string>(x: Tensor<X>, dims: ValidateDimsOf<Op, L, X>): Tensor<ReduceDims<X, L>> => {
-    const kept = reduceDims(x.dims, dims, whatOf(x), name);
-    const reducedNames = readDimList(name, dims);
+  return ((x: Tensor<string>, dims?: string): Tensor<string> => {
+    if (dims === undefined && x.dims.length === 0) return x;
+    const kept = reduceDims(x.dims, dims ?? x.names, whatOf(x), name);
+    const reducedNames = dims === undefined ? x.names : readDimList(name, dims);
     const reduced = x.dims.filter((dim) => reducedNames.includes(dim.name));
     const outer = offsetsAlong(x, kept);
     const inner = offsetsAlong(x, reduced);
     const out = new Float32Array(outer.length);
     for (let position = 0; position < out.length; position++) out[position] = reducer(x.data, outer[position], inner);
-    const result: Tensor<ReduceDims<X, L>> = new Tensor(kept, out, resultLabel(name, [x]));
+    const result = new Tensor(kept, out, resultLabel(name, [x]));
     recordOp({ op: "reduce", fn: name, dims: reduced.map((dim) => dim.name) }, [x], result);
     return result;
-  };
+  }) as ReduceOp<Op>;
 }
 
 function sumOf(data: Float32Array, base: number, offsets: Int32Array): number {
@@ -69,10 +79,11 @@ function logSumExpOf(data: Float32Array, base: number, offsets: Int32Array): num
 }
 
 /**
- * Sum over the listed dims.
+ * Sum over the listed dims (over every dim when none are listed).
  *
  * @example
  * const perExample = sum(loss, "seq");   // loss: "batch seq" -> "batch"
+ * const total = sum(loss);               // -> ""
  */
 export const sum: ReduceOp<"sum"> = reduction("sum", sumOf);
 /** Maximum over the listed dims (NaN if any value is NaN). */
@@ -84,11 +95,14 @@ export const mean: ReduceOp<"mean"> = reduction("mean", (data, base, offsets) =>
 /** `log(sum(exp(x)))` over the listed dims, numerically stable (the maximum is subtracted first). */
 export const logsumexp: ReduceOp<"logsumexp"> = reduction("logsumexp", logSumExpOf);
 
-/** A softmax over one dim of x; the result has x's dims. */
-export type SoftmaxOp<Op extends string> = <X extends string, D extends string>(x: Tensor<X>, dim: ValidateDimOf<Op, D, X>) => Tensor<X>;
+/** A softmax over one dim of x; the result has x's dims. The first overload proves the dim from a generic constraint. */
+export interface SoftmaxOp<Op extends string> {
+  <X extends string, D extends string>(x: Tensor<X & HasOneDim<NoInfer<D>>>, dim: D): Tensor<X>;
+  <X extends string, D extends string>(x: Tensor<X>, dim: ValidateDimOf<Op, D, X>): Tensor<X>;
+}
 
 function softmaxOver<Op extends "softmax" | "logSoftmax">(name: Op, takeLog: boolean): SoftmaxOp<Op> {
-  return <X extends string, D extends string>(x: Tensor<X>, dim: ValidateDimOf<Op, D, X>): Tensor<X> => {
+  return (<X extends string>(x: Tensor<X>, dim: string): Tensor<X> => {
     const index = requireDim(name, softmaxDims(x.dims, dim, whatOf(x), name), readDimName(name, dim));
     const along = [x.dims[index]];
     const others = x.dims.filter((_, position) => position !== index);
@@ -110,7 +124,7 @@ function softmaxOver<Op extends "softmax" | "logSoftmax">(name: Op, takeLog: boo
     const result = new Tensor<X>(x.dims, out, resultLabel(name, [x]));
     recordOp({ op: "softmax", dim: x.dims[index].name, log: takeLog }, [x], result);
     return result;
-  };
+  }) as SoftmaxOp<Op>;
 }
 
 /**

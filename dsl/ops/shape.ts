@@ -11,8 +11,7 @@ import { findDim, readDimList, readDimName, resultLabel, whatOf } from "./dimLis
 import { mergedDims, renameDims, splitDims, transposeDims } from "./shapeRules.ts";
 import { viewData } from "./strided.ts";
 import type { ValidateDimOf, ValidateDimsOf, ValidateNewDim } from "./types/checks.ts";
-import type { Normalize } from "./types/dimTuples.ts";
-import type { MergeDims, RenameDims, SplitDims, ValidatePermutation, ValidateSplitNames, ValidateSplitSizes } from "./types/reshape.ts";
+import type { MergeDims, RenameDims, SplitDims, TransposeDims, ValidatePermutation, ValidateSplitNames, ValidateSplitSizes } from "./types/reshape.ts";
 
 /**
  * Rename dim `from` of x to `to`, at the same position. `to` must be new to x.
@@ -36,11 +35,24 @@ export function rename<X extends string, From extends string, To extends string>
  * @example
  * const wt = transpose(w, "d_ff d_model");
  */
-export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<Normalize<Perm>> {
+export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<TransposeDims<X, Perm>> {
   const dims = transposeDims(x.dims, perm, whatOf(x));
-  const result: Tensor<Normalize<Perm>> = new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
+  const result: Tensor<TransposeDims<X, Perm>> = new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
   recordOp({ op: "transpose" }, [x], result);
   return result;
+}
+
+/**
+ * The dims string of x, typed as x's own (`X`): what a layer generic over its
+ * dims passes where an op needs them written out, e.g. to put a result whose
+ * dims the types cannot follow back into x's order (`transpose` checks it).
+ * The compiler reads it from the tensor's dims while it specialises the layer.
+ *
+ * @example
+ * const y = transpose(context, dimsOf(x)); // context: Tensor<string> -> Tensor<X>
+ */
+export function dimsOf<X extends string>(x: Tensor<X>): X {
+  return x.names.join(" ") as X;
 }
 
 /**

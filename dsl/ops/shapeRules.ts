@@ -12,6 +12,7 @@
 import { MeshtypeError } from "../errors.ts";
 import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
+import { writeDotMissingDimMessage, writeOuterNeededMessage } from "./contractionMessages.ts";
 import {
   writeOpDimExistsMessage,
   writeEinsumStrayDimMessage,
@@ -27,7 +28,7 @@ export { describeDims, requireDim } from "./dimLists.ts";
 export const opErrorCodes = [
   "unknown-dim", "dim-exists", "repeated-dim", "no-dims", "bad-dim-name", "bad-dim-size", "size-mismatch",
   "einsum-arity", "einsum-stray-dim", "not-a-permutation", "split-sizes", "slice-bounds", "concat-mismatch",
-  "gather-clash", "layout-axis-reused", "region-bounds", "data-length", "bad-option",
+  "gather-clash", "layout-axis-reused", "region-bounds", "data-length", "bad-option", "outer-needed",
 ] as const;
 
 /** A stable code of an op error. */
@@ -70,6 +71,63 @@ export function broadcastDims(a: readonly Dim[], b: readonly Dim[], what?: reado
   collectSizes(op, [a, b], what);
   const result = [...a];
   for (const dim of b) if (findDim(a, dim.name) < 0) result.push(dim);
+  return result;
+}
+
+/**
+ * Result dims of a binary element-wise op (`add(a, b)`, ...): `broadcastDims`,
+ * where one operand's dims must all be dims of the other. Operands that each
+ * have a dim the other lacks would make an outer product, which is written
+ * `add.outer(a, b)` (`broadcastDims` alone): a mistake such as adding
+ * `batch seq d_model` to `batch seq d_ff` is an error, not a 4-D tensor.
+ */
+export function binaryDims(a: readonly Dim[], b: readonly Dim[], what?: readonly string[], op = "broadcast"): Dim[] {
+  const result = broadcastDims(a, b, what, op);
+  const onlyInA = a.find((dim) => findDim(b, dim.name) < 0);
+  const onlyInB = b.find((dim) => findDim(a, dim.name) < 0);
+  if (onlyInA && onlyInB) {
+    const [first, second] = [describeDims(a, inputWhat(what, 0, op)), describeDims(b, inputWhat(what, 1, op))];
+    throw new MeshtypeError("outer-needed", writeOuterNeededMessage(op, first, onlyInA.name, second, onlyInB.name));
+  }
+  return result;
+}
+
+/**
+ * Result dims of `dot(a, b, names)`: the product of a and b summed over the
+ * listed dims, which both must have; every other dim is kept (a dim of both is
+ * matched, as in a batch matmul). The result has a's dims in a's order with the
+ * summed ones taken out and b's other dims put where a's first summed dim was:
+ * `dot([batch seq d_model], [d_model d_ff], "d_model")` is `[batch seq d_ff]`.
+ */
+export function dotDims(a: readonly Dim[], b: readonly Dim[], names: string | readonly string[], what?: readonly string[]): Dim[] {
+  const summed = readDimList("dot", names);
+  const [first, second] = [describeDims(a, inputWhat(what, 0, "dot")), describeDims(b, inputWhat(what, 1, "dot"))];
+  if (summed.length === 0) throw new MeshtypeError("no-dims", writeOpNoDimsMessage("dot", `${first} and ${second}`));
+  for (const name of summed) {
+    if (findDim(a, name) < 0) throw new MeshtypeError("unknown-dim", writeDotMissingDimMessage(name, first));
+    if (findDim(b, name) < 0) throw new MeshtypeError("unknown-dim", writeDotMissingDimMessage(name, second));
+  }
+  return contraction(a, b, summed, what);
+}
+
+/** Result dims of `dot(a, b)` with no dims listed: `dotDims` over every dim both have (none: the outer product). */
+export function contractDims(a: readonly Dim[], b: readonly Dim[], what?: readonly string[]): Dim[] {
+  return contraction(a, b, a.filter((dim) => findDim(b, dim.name) >= 0).map((dim) => dim.name), what);
+}
+
+function contraction(a: readonly Dim[], b: readonly Dim[], summed: readonly string[], what: readonly string[] | undefined): Dim[] {
+  collectSizes("dot", [a, b], what);
+  const added = b.filter((dim) => findDim(a, dim.name) < 0);
+  const result: Dim[] = [];
+  let inserted = false;
+  for (const dim of a) {
+    if (!summed.includes(dim.name)) result.push(dim);
+    else if (!inserted) {
+      result.push(...added);
+      inserted = true;
+    }
+  }
+  if (!inserted) result.push(...added);
   return result;
 }
 

@@ -4,6 +4,7 @@
 import { Tensor } from "../tensor.ts";
 import { recordOp } from "../autodiff/recorder.ts";
 import type { UnaryFn } from "../autodiff/primitive.ts";
+import { maximum, minimum } from "./binary.ts";
 import { resultLabel } from "./dimLists.ts";
 
 /** An element-wise op of one tensor: same dims as x. */
@@ -54,3 +55,33 @@ export const abs: UnaryOp = unary("abs", Math.abs);
 export const square: UnaryOp = unary("square", (value) => value * value);
 /** `1 / x`. */
 export const reciprocal: UnaryOp = unary("reciprocal", (value) => 1 / value);
+/** Sine (radians). */
+export const sin: UnaryOp = unary("sin", Math.sin);
+/** Cosine (radians). */
+export const cos: UnaryOp = unary("cos", Math.cos);
+/** The largest integer not above x. Its gradient is zero (as in JAX). */
+export const floor: UnaryOp = unary("floor", Math.floor);
+/**
+ * The nearest integer, halves to the even neighbour (`round(2.5)` is 2, `round(-1.5)` is -2), as
+ * `torch.round`, `numpy.round` and `jax.numpy.round` do (not `Math.round`, which rounds halves up).
+ * Its gradient is zero.
+ */
+export const round: UnaryOp = unary("round", roundHalfToEven);
+
+/** `Math.round` with halves sent to the even neighbour. */
+function roundHalfToEven(value: number): number {
+  const nearest = Math.round(value);
+  return Math.abs(value % 1) === 0.5 && nearest % 2 !== 0 ? nearest - 1 : nearest;
+}
+
+/**
+ * `x` limited to `[low, high]`: `minimum(maximum(x, low), high)`, recorded as those two ops (so it
+ * compiles and differentiates as they do: the gradient passes where `low <= x <= high`). With
+ * `low > high` every element becomes `high`, as `torch.clamp` does.
+ *
+ * @example
+ * const bucket = clamp(floor(distance), 0, 7); // T5's relative position buckets
+ */
+export function clamp<S extends string>(x: Tensor<S>, low: number, high: number): Tensor<S> {
+  return minimum(maximum(x, low), high);
+}

@@ -1,7 +1,9 @@
 /**
  * meshtype/runtime: what generated device programs import. The device
  * context and its collectives, the simulated mesh that runs one program per
- * device in one process, and the helpers that shard and gather tensors.
+ * device in one process, the helpers that shard and gather tensors, and
+ * those that run a compiled program on global inputs by its `<name>Meta`
+ * (`runSharded`, `shardArgs`, `gatherResult`, `checkLocalArgs`).
  */
 export type { DeviceContext, DeviceProgram, CollectiveKind } from "./deviceContext.ts";
 export { CollectiveKinds } from "./deviceContext.ts";
@@ -21,3 +23,9 @@ export { shardTensor, gatherTensor } from "./shard.ts";
 export { shardingOf, shardByLayout, gatherByLayout } from "./shardByLayout.ts";
 export { takeChunk, chunkAlong, concatAlong, reduceTensors } from "./chunk.ts";
 export type { CollectiveCall } from "./collectives.ts";
+export type { MetaTensor, MetaTree, ProgramMeta, TensorTree } from "./programMeta.ts";
+export { localDimsOf } from "./programMeta.ts";
+export { checkLocalArgs } from "./checkArgs.ts";
+export { shardArgs, gatherResult, runSharded, meshOfMeta, type DeviceFunction, type DeviceParams, type ShardedRun } from "./runSharded.ts";
+export { maxDifference } from "./maxDifference.ts";
+export { formatTensor, type FormatTensorOptions } from "../formatTensor.ts";

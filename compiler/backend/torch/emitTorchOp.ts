@@ -67,6 +67,11 @@ const unaryCalls: Readonly<Record<UnaryFn, (x: string) => string>> = {
   abs: (x) => `torch.abs(${x})`,
   square: (x) => `torch.square(${x})`,
   reciprocal: (x) => `torch.reciprocal(${x})`,
+  sin: (x) => `torch.sin(${x})`,
+  cos: (x) => `torch.cos(${x})`,
+  floor: (x) => `torch.floor(${x})`,
+  // dsl/ops/unary.ts: halves to the even neighbour, as torch.round does.
+  round: (x) => `torch.round(${x})`,
 };
 
 const infix: Partial<Record<BinaryFn, string>> = { add: "+", sub: "-", mul: "*", div: "/", less: "<", lessEqual: "<=", greater: ">", greaterEqual: ">=", equal: "==" };

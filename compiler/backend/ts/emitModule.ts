@@ -73,7 +73,8 @@ class ProgramEmitter {
 
   private op(op: Op): void {
     if (op.op === "param") return;
-    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] });
+    const values = op.inputs.map((input) => this.program.values.get(input));
+    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] }, values);
     this.writer.writeLine(`const ${this.name(op.output)} = ${expression}; // ${this.comment(op)}`);
   }
 
@@ -95,7 +96,7 @@ class ProgramEmitter {
     writer.write(`for (let ${index} = 0; ${index} < ${loop.count}; ${index}++)`).block(() => {
       this.readArrayItems(accesses.filter((access) => access !== undefined), index);
       loop.indexed.forEach((entry, position) => {
-        if (!accesses[position]) writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}];`);
+        if (!accesses[position]) writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}]!;`);
       });
       this.block(loop.body);
       for (const entry of loop.carried) writer.writeLine(`${this.name(entry.param)} = ${this.name(entry.result)};`);
@@ -116,7 +117,8 @@ class ProgramEmitter {
     }
     for (const [key, group] of byArray) {
       const { root, arrayPath } = group[0];
-      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${index}]`;
+      // `!`: checkLocalArgs has checked the array holds every item the loop reads.
+      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${index}]!`;
       const itemName = singular(key.split(".").pop() ?? key);
       const base = group.length > 1 ? this.names.fresh(itemName, "item") : item;
       if (group.length > 1) this.writer.writeLine(`const ${base} = ${item};`);
@@ -173,6 +175,7 @@ class ProgramEmitter {
     }
     writer.writeLine(`/** \`${program.name}\` on mesh [${mesh}] with layout "${program.layoutSpec}": the program of one device (local shards in, local result out). */`);
     writer.write(`export async function ${program.name}(${["ctx: DeviceContext", ...signature].join(", ")})`).block(() => {
+      writer.writeLine(`checkLocalArgs(${program.name}Meta, [${params.map(({ identifier }) => identifier).join(", ")}]); // each param must be this device's local shard`);
       for (const leaf of leaves) {
         writer.writeLine(`const ${this.name(leaf.id)} = ${leaf.access}; // local ${formatDims(program.values.get(leaf.id)?.localDims ?? [])}`);
       }
@@ -207,8 +210,8 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
   const imports = dslImports(programs);
   const values = imports.filter((name) => name !== "Tensor");
   writer.writeLine(`import { ${[...values, "type Tensor"].join(", ")} } from ${JSON.stringify(options.dslModule ?? "meshtype")};`);
-  writer.writeLine(`import type { DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
-  const typeNames = new Set(["Tensor", "DeviceContext", ...imports, ...programs.map((program) => program.name)]);
+  writer.writeLine(`import { checkLocalArgs, type DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
+  const typeNames = new Set(["Tensor", "DeviceContext", "checkLocalArgs", ...imports, ...programs.map((program) => program.name)]);
   for (const program of programs) {
     writer.blankLine();
     new ProgramEmitter(program, writer, new ParamTypes(program, typeNames)).emit();

@@ -33,6 +33,12 @@ export function dslFunctionOf(op: Op): string | undefined {
   }
 }
 
+/** True when each of a binary op's two inputs lacks a dim of the output: the outer form (`mul.outer`) is needed. */
+function isOuter(inputs: readonly (Value | undefined)[], output: Value): boolean {
+  const lacks = (value: Value | undefined) => value !== undefined && value.dims.length < output.dims.length;
+  return inputs.length === 2 && lacks(inputs[0]) && lacks(inputs[1]);
+}
+
 function quote(text: string): string {
   return JSON.stringify(text);
 }
@@ -62,7 +68,7 @@ function numberLiteral(value: number): string {
  * identifier of the k-th input; `output` is the op's output value (its
  * `localDims` give the sizes). Collectives are awaited.
  */
-export function emitOpExpression(op: Op, inputs: readonly string[], output: Value): string {
+export function emitOpExpression(op: Op, inputs: readonly string[], output: Value, inputValues: readonly (Value | undefined)[] = []): string {
   const local = output.localDims ?? output.dims;
   const [first, second, third] = inputs;
   switch (op.op) {
@@ -79,7 +85,7 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
     case "unary":
       return `${op.fn}(${first})`;
     case "binary":
-      if (!op.scalar) return `${op.fn}(${first}, ${second})`;
+      if (!op.scalar) return `${op.fn}${isOuter(inputValues, output) ? ".outer" : ""}(${first}, ${second})`;
       return op.scalar.position === 0 ? `${op.fn}(${numberLiteral(op.scalar.value)}, ${first})` : `${op.fn}(${first}, ${numberLiteral(op.scalar.value)})`;
     case "where":
       return `where(${first}, ${second}, ${third})`;

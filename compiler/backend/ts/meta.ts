@@ -3,24 +3,11 @@
  * every parameter leaf's global dims and sharding (to shard inputs), and the
  * result's (to gather outputs). Emitted beside each program as `<name>Meta`.
  */
-import type { Dim } from "../../../dsl/tensor.ts";
-import type { Program, Sharding, ValueTree } from "../../ir/ir.ts";
+import type { MetaTree, ProgramMeta } from "../../../dsl/runtime/programMeta.ts";
+import type { Program, ValueTree } from "../../ir/ir.ts";
 
-/** A tree of tensors with the global dims and sharding of each leaf. */
-export type MetaTree =
-  | { readonly kind: "tensor"; readonly dims: readonly Dim[]; readonly sharding: Sharding }
-  | { readonly kind: "object"; readonly fields: Readonly<Record<string, MetaTree>> }
-  | { readonly kind: "array"; readonly items: readonly MetaTree[] };
-
-/** What `<name>Meta` holds. */
-export interface ProgramMeta {
-  readonly name: string;
-  /** Mesh axis sizes, in mesh order. */
-  readonly mesh: Readonly<Record<string, number>>;
-  readonly layout: string;
-  readonly params: readonly { readonly name: string; readonly tree: MetaTree }[];
-  readonly result: MetaTree;
-}
+/** The types of `<name>Meta`, defined by the runtime that reads them (meshtype/runtime). */
+export type { MetaTree, ProgramMeta } from "../../../dsl/runtime/programMeta.ts";
 
 function metaTree(program: Program, tree: ValueTree): MetaTree {
   switch (tree.kind) {

@@ -9,7 +9,7 @@ const reserved = new Set([
   "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null", "return", "super",
   "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "let", "static", "await",
   "implements", "interface", "package", "private", "protected", "public", "undefined", "NaN", "Infinity", "arguments", "eval",
-  "ctx", "i", "dims", "Tensor", "DeviceContext", "Promise",
+  "ctx", "i", "dims", "Tensor", "DeviceContext", "Promise", "checkLocalArgs",
 ]);
 
 /** Gives out identifiers, never the same twice, never one of `taken`. */

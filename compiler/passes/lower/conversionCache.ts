@@ -4,10 +4,11 @@
  * lowered. A lookup searches from the innermost scope outwards, so a
  * conversion made before a loop is reused inside its body; a conversion made
  * inside a body is recorded in the body's scope and forgotten when the body
- * closes, so code after the loop never reads a value defined inside it. A
- * value defined before the loop but first converted inside the body is thus
- * converted again after the loop if needed (once per iteration inside, once
- * outside), never read across the block boundary.
+ * closes, so code after the loop never reads a value defined inside it.
+ * `lower` records a conversion in the block where the converted value is
+ * defined (it emits the conversion there, before the loop that needs it), so
+ * a value defined before a loop and first converted inside its body is
+ * converted once, before the loop, and reused after it.
  */
 import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { Sharding, ValueId } from "../../ir/ir.ts";
@@ -39,9 +40,13 @@ export class ConversionCache {
     return undefined;
   }
 
-  /** Record that `converted` holds `value` in sharding `to`, in the innermost open block. */
-  set(value: ValueId, to: Sharding, converted: ValueId): void {
-    this.scopes[this.scopes.length - 1].set(conversionKey(value, to, this.mesh), converted);
+  /**
+   * Record that `converted` holds `value` in sharding `to`, in the open block
+   * at `depth` (default: the innermost; 0 is the program body).
+   */
+  set(value: ValueId, to: Sharding, converted: ValueId, depth = this.scopes.length - 1): void {
+    if (depth < 0 || depth >= this.scopes.length) throw new Error(`ConversionCache.set: no open block at depth ${depth}`);
+    this.scopes[depth].set(conversionKey(value, to, this.mesh), converted);
   }
 
   /** Open a loop body's scope. */

@@ -1,247 +1,151 @@
 /**
- * lower: turn a global program into a device program. Every value gets one
- * state per mesh axis (split(dim) | replicated | partial) and local dims;
- * collectives appear as ops (conversionTable.ts). Params take their states
- * from the layout; each op asks for its operands in the states it can work on
- * (axisPlan.ts, singlePlans.ts) and leaves its result in the state that
- * follows; a result that the layout wants split where it is replicated is
- * sliced at once (free); partial results stay partial until a consumer needs
- * them reduced (lazily, as a reduce-scatter where the consumer wants a split).
- * A value converted to one sharding is converted once per block and reused by
- * every later consumer in that block and in the loop bodies inside it
- * (conversionCache.ts).
- * Loops are lowered once: carried and indexed values take the layout's states
- * at entry and are converted back to them at the end of the body. The result
- * is converted to the layout's states (never partial). conv2d has its own
- * rule with halo exchanges for split spatial dims (lowerConv.ts).
- * A `relayout` pins its rules (like GSPMD's sharding constraint, propagated):
- * a value computed from a pinned operand keeps every pinned `dim:axis` whose
- * dim it has (in a size the axis divides), as its target on that axis (instead of the layout's rule for
- * that axis or dim), until another relayout sets new pins. Programs without
- * relayout have no pins.
+ * lower: materialize the shardings `assignShardings` decided
+ * (`Program.assignment`) into a device program. Every value gets its
+ * sharding (one state per mesh axis: split(dim) | replicated | partial) and
+ * local dims; where an op reads an operand in another sharding than the one
+ * the operand is held in, the collectives of the conversion table appear as
+ * ops of their own (conversionTable.ts). Nothing is decided here:
+ *
+ * - each op reads its operands in its strategy's shardings and computes its
+ *   result in the strategy's output sharding;
+ * - a result held in another sharding than it is computed in is converted
+ *   once: at once when that is free (a local slice), else at its first read
+ *   (a pending sum reduced for all its consumers);
+ * - a value converted to one sharding is converted once and reused by every
+ *   later consumer (conversionCache.ts); the conversion is emitted in the
+ *   block where the value is defined, so a value defined before a loop is
+ *   converted before it, not once per iteration;
+ * - loops are lowered once: carried and indexed values are held in their
+ *   decided sharding at entry and converted back to it at the end of the
+ *   body; the result leaves in its decided sharding (never partial);
+ * - conv2d's split spatial dims get their halo exchanges (lowerConv.ts).
  */
-import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
-import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
-import type { LayoutRule } from "../../../dsl/parseLayout.ts";
-import type { AxisState, Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
+import type { Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop } from "../../ir/opAttrs.ts";
-import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
-import { localDimsOf, replicatedState, sameSharding, targetSharding } from "../../ir/sharding.ts";
-import { describeValue, describeValueWithDims, overrideRules, rulesByValue } from "../layoutRules.ts";
-import {
-  keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
-  type KeepPartial,
-} from "./axisPlan.ts";
+import type { ShardingAssignment } from "../../ir/shardingAssignment.ts";
+import { localDimsOf, sameSharding } from "../../ir/sharding.ts";
 import { ConversionCache } from "./conversionCache.ts";
 import { planConversion } from "./conversionTable.ts";
 import { lowerConv } from "./lowerConv.ts";
-import { planSingle } from "./singlePlans.ts";
 
-/** How a multi-operand op treats partial operands, and which dims it cannot keep split; undefined for single-operand ops. */
-function multiOperandRule(op: Op): { keep: KeepPartial; excluded: ReadonlySet<string> } | undefined {
-  switch (op.op) {
-    case "binary":
-      if (op.scalar) return undefined;
-      if (op.fn === "add" || op.fn === "sub") return { keep: keepWhenAllPartialSum, excluded: new Set() };
-      if (op.fn === "mul") return { keep: keepWhenOnePartialSum, excluded: new Set() };
-      if (op.fn === "div") return { keep: keepWhenFirstPartialSum, excluded: new Set() };
-      if (op.fn === "maximum") return { keep: keepWhenAllPartialMax, excluded: new Set() };
-      return { keep: reducePartials, excluded: new Set() };
-    case "where":
-      return { keep: reducePartials, excluded: new Set() };
-    case "einsum":
-      return { keep: keepWhenOnePartialSum, excluded: new Set() };
-    case "concat":
-      return { keep: keepWhenAllPartialSum, excluded: new Set([op.dim]) };
-    case "gather":
-      return { keep: keepWhenFirstPartialSum, excluded: new Set([op.dim]) };
-    default:
-      return undefined;
-  }
-}
-
-class Lowerer {
+class Materializer {
   readonly rewriter: ProgramRewriter;
   readonly mesh: Program["mesh"];
-  private readonly current = new Map<ValueId, ValueId>();
+  /** Source values already converted to their held sharding: the value that holds them so. */
+  private readonly held = new Map<ValueId, ValueId>();
+  /** The block depth each value of the device program is defined at (0: the program body). */
+  private readonly depthOf = new Map<ValueId, number>();
   private readonly conversions: ConversionCache;
-  private readonly relayoutRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
-  /** The relayout rules each value carries (see the module comment); absent for unpinned values. */
-  private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
 
-  constructor(private readonly program: Program) {
+  constructor(private readonly program: Program, private readonly assignment: ShardingAssignment) {
     this.rewriter = new ProgramRewriter(program);
     this.mesh = program.mesh;
-    this.relayoutRules = rulesByValue(program);
     this.conversions = new ConversionCache(program.mesh);
-  }
-
-  /** The sharding the layout (or a relayout) asks for value `id`. */
-  target(id: ValueId): Sharding {
-    const pinned = this.pins.get(id);
-    const rules = this.relayoutRules.get(id) ?? (pinned ? overrideRules(this.program.layout, pinned) : this.program.layout);
-    return targetSharding(this.rewriter.value(id).dims, this.program.mesh, rules);
-  }
-
-  /**
-   * Set the pins of `op`'s result before it is lowered: a relayout's own
-   * rules; a relayoutLike's, those of the value it follows; any other op's,
-   * its operands' pins whose dim the result has, in a size the axis divides
-   * (a dim or axis pinned two different ways by different operands is not pinned).
-   */
-  pin(op: Op): void {
-    if (op.op === "relayout") {
-      const own = op.inputs.length === 2 ? this.pins.get(op.inputs[1]) : op.rules;
-      if (own && own.length > 0) this.pins.set(op.output, own);
-      return;
-    }
-    const outDims = this.rewriter.value(op.output).dims;
-    const fits = (rule: LayoutRule): boolean => {
-      const size = outDims.find((dim) => dim.name === rule.dim)?.size;
-      const axis = this.program.mesh.find((entry) => entry.name === rule.axis);
-      return size !== undefined && axis !== undefined && size % axis.size === 0;
-    };
-    const found: LayoutRule[] = [];
-    for (const input of op.inputs) {
-      for (const rule of this.pins.get(input) ?? []) if (fits(rule) && !found.some((other) => other.dim === rule.dim && other.axis === rule.axis)) found.push(rule);
-    }
-    const kept = found.filter((rule) => !found.some((other) => other !== rule && (other.dim === rule.dim || other.axis === rule.axis)));
-    if (kept.length > 0) this.pins.set(op.output, kept);
-  }
-
-  sharding(id: ValueId): Sharding {
-    return this.rewriter.value(id).sharding ?? this.bug(`%${id} has no sharding yet`);
   }
 
   bug(message: string): never {
     throw new Error(`lower "${this.program.name}": ${message}`);
   }
 
-  /** Give a value of the source program its sharding and local dims. */
-  define(id: ValueId, sharding: Sharding): void {
+  /** The sharding a device-program value has. */
+  sharding(id: ValueId): Sharding {
+    return this.rewriter.value(id).sharding ?? this.bug(`%${id} has no sharding yet`);
+  }
+
+  /** The decided held sharding of source value `id`. */
+  heldSharding(id: ValueId): Sharding {
+    return this.assignment.held.get(id)?.sharding ?? this.bug(`the assignment holds no sharding for %${id}`);
+  }
+
+  /** Give a value of the source program its sharding and local dims, in the current block. */
+  define(id: ValueId, sharding: Sharding, depth = this.rewriter.depth()): void {
     const value = this.rewriter.value(id);
     this.rewriter.setValue({ ...value, sharding, localDims: localDimsOf(value.dims, sharding, this.program.mesh) });
+    this.depthOf.set(id, depth);
   }
 
-  /** The value that stands for source value `id` now (after an eager slice, its sliced version). */
-  use(id: ValueId): ValueId {
-    return this.current.get(id) ?? id;
+  /** A fresh device-program value in the current block (a halo's). */
+  newValue(like: ValueId, hint: string | undefined, sharding: Sharding): ValueId {
+    const value = this.rewriter.value(like);
+    const id = this.rewriter.newValue(value.dims, hint, sharding, localDimsOf(value.dims, sharding, this.program.mesh));
+    this.depthOf.set(id, this.rewriter.depth());
+    return id;
   }
 
-  /** `id` in sharding `to`: the same value, a cached conversion, or new collectives. */
+  /** `id` in sharding `to`: the same value, a cached conversion, or new collectives emitted in the block that defines `id`. */
   convert(id: ValueId, to: Sharding, loc: SourceLoc): ValueId {
     const from = this.sharding(id);
     if (sameSharding(from, to)) return id;
     const hit = this.conversions.get(id, to);
     if (hit !== undefined) return hit;
+    const depth = this.depthOf.get(id) ?? this.rewriter.depth();
     const value = this.rewriter.value(id);
     let input = id;
     for (const step of planConversion(from, to, this.program.mesh)) {
-      const localDims = localDimsOf(value.dims, step.after, this.program.mesh);
-      const output = this.rewriter.newValue(value.dims, value.hint, step.after, localDims);
-      this.rewriter.emit({ ...step.attrs, inputs: [input], output, loc } as Op);
+      const output = this.rewriter.newValue(value.dims, value.hint, step.after, localDimsOf(value.dims, step.after, this.program.mesh));
+      this.depthOf.set(output, depth);
+      this.rewriter.emitAt(depth, { ...step.attrs, inputs: [input], output, loc } as Op);
       input = output;
     }
-    this.conversions.set(id, to, input);
+    this.conversions.set(id, to, input, depth);
     return input;
   }
 
-  /** Slice a result the layout wants split where it is replicated (no communication). */
-  followTarget(id: ValueId, loc: SourceLoc): void {
-    const sharding = this.sharding(id);
-    const target = this.target(id);
-    const wanted: Record<string, AxisState> = { ...sharding };
-    for (const { name } of this.program.mesh) {
-      const goal = target[name];
-      if (sharding[name].kind !== "replicated" || goal.kind !== "split") continue;
-      const taken = Object.values(wanted).some((state) => state.kind === "split" && state.dim === goal.dim);
-      if (!taken) wanted[name] = goal;
-    }
-    if (!sameSharding(sharding, wanted)) this.current.set(id, this.convert(id, wanted, loc));
+  /** Source value `id` in its held sharding (converted at its first read when it is computed in another). */
+  heldValue(id: ValueId, loc: SourceLoc): ValueId {
+    const ready = this.held.get(id);
+    if (ready !== undefined) return ready;
+    const converted = this.convert(id, this.heldSharding(id), loc);
+    this.held.set(id, converted);
+    return converted;
+  }
+
+  /** Source value `id` read in sharding `to`: from its held sharding. */
+  read(id: ValueId, to: Sharding, loc: SourceLoc): ValueId {
+    return this.convert(this.heldValue(id, loc), to, loc);
+  }
+
+  /** After an op: convert its result to its held sharding at once when that is free (local slices only). */
+  settle(id: ValueId, loc: SourceLoc): void {
+    const held = this.heldSharding(id);
+    const from = this.sharding(id);
+    if (sameSharding(from, held)) return;
+    if (planConversion(from, held, this.program.mesh).every((step) => step.attrs.op === "localSlice")) this.heldValue(id, loc);
+  }
+
+  strategy(op: Op): { operands: readonly Sharding[]; output: Sharding } {
+    return this.assignment.ops.get(op.output) ?? this.bug(`the assignment has no strategy for %${op.output}`);
   }
 
   op(op: Op): void {
-    this.pin(op);
-    if (op.op === "conv2d") return lowerConv(this, op);
-    const inputs = op.inputs.map((input) => this.use(input));
-    if (op.op === "relayout" && inputs.length === 2) return this.relayoutLike(op, inputs[0], inputs[1]);
-    if (op.op === "param" || op.op === "full" || op.op === "relayout") {
-      const target = this.target(op.output);
-      const converted = inputs.map((input) => this.convert(input, target, op.loc));
-      this.define(op.output, target);
-      this.rewriter.emit({ ...op, inputs: converted });
-      return;
-    }
-    const outTarget = this.target(op.output);
-    const outDims = this.rewriter.value(op.output).dims.map((dim) => dim.name);
-    const dimsOf = (id: ValueId): string[] => this.rewriter.value(id).dims.map((dim) => dim.name);
-    let operandStates: readonly Sharding[];
-    let output: Sharding;
-    const rule = multiOperandRule(op);
-    if (op.op === "iota" || op.op === "random") {
-      operandStates = [];
-      output = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, replicatedState]));
-    } else if (rule) {
-      const operands = inputs.map((input) => ({ dims: dimsOf(input), sharding: this.sharding(input) }));
-      const plan = planOperands({ operands, outDims, outTarget, mesh: this.program.mesh, excluded: rule.excluded, keepPartial: rule.keep });
-      if ("ambiguous" in plan) this.ambiguous(op, inputs, plan.ambiguous);
-      operandStates = plan.operands;
-      output = plan.output;
-    } else {
-      const plan = planSingle({ op, operand: this.sharding(inputs[0]), operandDims: dimsOf(inputs[0]), outTarget, mesh: this.program.mesh });
-      operandStates = [plan.operand];
-      output = plan.output;
-    }
-    const converted = inputs.map((input, index) => this.convert(input, operandStates[index], op.loc));
-    this.define(op.output, output);
+    if (op.op === "conv2d") return lowerConv(this, op, this.strategy(op));
+    const strategy = this.strategy(op);
+    // a relayoutLike (two inputs) reads only its first: the second gave its sharding
+    const inputs = op.op === "relayout" ? op.inputs.slice(0, 1) : op.inputs;
+    const converted = inputs.map((input, index) => this.read(input, strategy.operands[index], op.loc));
+    this.define(op.output, strategy.output);
     this.rewriter.emit({ ...op, inputs: converted });
-    this.followTarget(op.output, op.loc);
-  }
-
-  /**
-   * A relayout with a second input (`relayoutLike`, from autodiff): the first
-   * takes the state the second has now, partial axes replicated; the lowered
-   * op keeps only the first input.
-   */
-  relayoutLike(op: Op, input: ValueId, like: ValueId): void {
-    const state = this.sharding(like);
-    const target: Sharding = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, state[axis.name].kind === "partial" ? replicatedState : state[axis.name]]));
-    const converted = this.convert(input, target, op.loc);
-    this.define(op.output, target);
-    this.rewriter.emit({ ...op, inputs: [converted] });
-  }
-
-  ambiguous(op: Op, inputs: readonly ValueId[], found: { axis: string; dims: readonly string[] }): never {
-    const operands = inputs
-      .map((input) => `${describeValue(this.rewriter.value(input))} ${formatAxisState(this.sharding(input)[found.axis])}`)
-      .join(", ");
-    const args = {
-      op: `${op.op} at ${formatLoc(op.loc)}`,
-      axis: found.axis,
-      operands,
-      result: describeValueWithDims(this.rewriter.value(op.output)),
-      dims: found.dims.filter((dim) => this.rewriter.value(op.output).dims.some((entry) => entry.name === dim))[0] ?? found.dims[0],
-    };
-    throw new CompileError([diagnostic(loweringMessages.ambiguousSplit, args, op.loc)]);
+    this.settle(op.output, op.loc);
   }
 
   loop(loop: Loop): void {
+    const inner = this.rewriter.depth() + 1;
     const carried = loop.carried.map((entry) => {
-      const target = this.target(entry.param);
-      this.define(entry.param, target);
-      this.define(entry.output, target);
-      return { ...entry, init: this.convert(this.use(entry.init), target, loop.loc) };
+      const sharding = this.heldSharding(entry.param);
+      this.define(entry.param, sharding, inner);
+      this.define(entry.output, sharding);
+      return { ...entry, init: this.read(entry.init, sharding, loop.loc) };
     });
     const indexed = loop.indexed.map((entry) => {
-      const target = this.target(entry.param);
-      this.define(entry.param, target);
-      return { ...entry, items: entry.items.map((item) => this.convert(this.use(item), target, loop.loc)) };
+      const sharding = this.heldSharding(entry.param);
+      this.define(entry.param, sharding, inner);
+      return { ...entry, items: entry.items.map((item) => this.read(item, sharding, loop.loc)) };
     });
     this.rewriter.openBlock();
     this.conversions.enterBlock();
     this.block(loop.body);
-    const results = carried.map((entry) => this.convert(this.use(entry.result), this.sharding(entry.param), loop.loc));
+    const results = carried.map((entry) => this.read(entry.result, this.sharding(entry.param), loop.loc));
     this.conversions.exitBlock();
     const body = this.rewriter.closeBlock();
     this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, body });
@@ -256,8 +160,10 @@ class Lowerer {
 
   result(tree: ValueTree): ValueTree {
     switch (tree.kind) {
-      case "tensor":
-        return { kind: "tensor", value: this.convert(this.use(tree.value), this.target(tree.value), this.program.loc) };
+      case "tensor": {
+        const sharding = this.assignment.results.get(tree.value) ?? this.bug(`the assignment has no result sharding for %${tree.value}`);
+        return { kind: "tensor", value: this.read(tree.value, sharding, this.program.loc) };
+      }
       case "array":
         return { kind: "array", items: tree.items.map((item) => this.result(item)) };
       case "object":
@@ -266,11 +172,15 @@ class Lowerer {
   }
 }
 
-/** The lower pass (see the module comment). Throws a `CompileError` (MT3xxx) where the layout leaves a choice open. */
+/** The type `lowerConv` sees. */
+export type ConvMaterializer = Pick<Materializer, "rewriter" | "mesh" | "read" | "sharding" | "define" | "newValue" | "settle">;
+
+/** The lower pass (see the module comment). Needs the program's `assignment` (run `assignShardings` first). */
 export function lower(program: Program): Program {
   if (program.stage !== "global") throw new Error(`lower: program "${program.name}" is already lowered`);
-  const lowerer = new Lowerer(program);
-  lowerer.block(program.body);
-  const result = lowerer.result(program.result);
-  return { ...program, stage: "lowered", body: lowerer.rewriter.body(), result, values: lowerer.rewriter.values };
+  if (program.assignment === undefined) throw new Error(`lower: program "${program.name}" has no sharding assignment; run assignShardings first`);
+  const materializer = new Materializer(program, program.assignment);
+  materializer.block(program.body);
+  const result = materializer.result(program.result);
+  return { ...program, stage: "lowered", body: materializer.rewriter.body(), result, values: materializer.rewriter.values };
 }

@@ -3,6 +3,7 @@
  * operand, or two tensors broadcast by name: a broadcast input's cotangent is
  * summed over the dims it lacks) and `where`. Comparisons have no gradient.
  * At a tie, maximum and minimum give the whole cotangent to their first operand.
+ * floor and round have none (zero almost everywhere, as JAX gives).
  */
 import type { Emitter } from "../emitter.ts";
 import type { PrimitiveOf, UnaryFn } from "../primitive.ts";
@@ -24,8 +25,8 @@ function geluSlope<V>(emit: Emitter<V>, x: V): V {
   return emit.binary("add", left, right);
 }
 
-/** The cotangent of x for `y = fn(x)` given the output cotangent g. */
-function unaryCotangent<V>(emit: Emitter<V>, fn: UnaryFn, x: V, y: V, g: V): V {
+/** The cotangent of x for `y = fn(x)` given the output cotangent g; undefined (zero) for floor and round, which are flat almost everywhere. */
+function unaryCotangent<V>(emit: Emitter<V>, fn: UnaryFn, x: V, y: V, g: V): V | undefined {
   switch (fn) {
     case "relu":
       return emit.binary("mul", g, emit.scalar("greater", x, 0));
@@ -51,6 +52,13 @@ function unaryCotangent<V>(emit: Emitter<V>, fn: UnaryFn, x: V, y: V, g: V): V {
       return emit.binary("mul", g, emit.scalar("mul", x, 2));
     case "reciprocal":
       return emit.binary("mul", g, emit.unary("neg", emit.unary("square", y)));
+    case "sin":
+      return emit.binary("mul", g, emit.unary("cos", x));
+    case "cos":
+      return emit.binary("mul", g, emit.unary("neg", emit.unary("sin", x)));
+    case "floor":
+    case "round":
+      return undefined;
   }
 }
 

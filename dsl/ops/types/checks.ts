@@ -3,7 +3,9 @@
  * one dim of a tensor, a list of dims of a tensor, a new dim name. Each `...Error`
  * type is the message the run-time rule throws for the same input, or `never`;
  * each `Validate...` is the user's argument when valid and the message when not.
- * A wide `string` argument or tensor is never an error (the types do not know it).
+ * A wide `string` argument or tensor is never an error (the types do not know it);
+ * with a wide tensor its name arguments are not read at all, so names that are
+ * type parameters (a layer generic over its sequence dim) pass too.
  */
 import type { DimsError } from "../../parseDims.ts";
 import type { DimNames, FirstRepeat, ParseDims } from "../../types/dimsString.ts";
@@ -28,16 +30,21 @@ export type UnknownDim<Op extends string, Name extends string, X extends string>
 export type OneDimError<Op extends string, D extends string> =
   IsWide<D> extends true ? never : [DimsError<D>] extends [never] ? (ParseDims<D> extends [string] ? never : writeOneDimMessage<Op, D>) : DimsError<D>;
 
-/** Twin of `readDimName` then `requireDim`: `D` must be one name, a dim of `X`. */
+/** Twin of `readDimName` then `requireDim`: `D` must be one name, a dim of `X` (nothing is checked against a wide `X`). */
 export type DimOfError<Op extends string, D extends string, X extends string> =
-  OneDimError<Op, D> extends infer Error
+  IsWide<X> extends true ? never : OneDimError<Op, D> extends infer Error
     ? [Error] extends [never]
-      ? IsWide<D> extends true ? never : IsWide<X> extends true ? never : UnknownDim<Op, Exclude<DimName<D>, DimNames<X>>, X>
+      ? IsWide<D> extends true ? never : IsWide<X> extends true ? never : UnknownDim<Op, FirstNotIn<[DimName<D>], DimNames<X>>, X>
       : Error
     : never;
 
-/** `D` when it is one dim of `X`, else the message. */
-export type ValidateDimOf<Op extends string, D extends string, X extends string> = OrMessage<D, DimOfError<Op, D, X>>;
+/**
+ * `D` when it is one dim of `X`, else the message. (Written out rather than as
+ * `OrMessage<...>`, so that where `X` is a type parameter the editor names this
+ * check, `ValidateDimOf<"softmax", "d", X>`: such an `X` needs a constraint, `X extends HasDims<"d">`.)
+ */
+export type ValidateDimOf<Op extends string, D extends string, X extends string> =
+  [DimOfError<Op, D, X>] extends [never] ? D : DimOfError<Op, D, X> & string;
 
 /** Twin of `readDimList`: a repeated name (named by `Op`), then a malformed one. */
 export type DimListError<Op extends string, L extends string> =
@@ -49,9 +56,9 @@ export type DimListError<Op extends string, L extends string> =
         : writeOpRepeatedDimMessage<Op, Repeat, Normalize<L>>
       : never;
 
-/** A non-empty list of dims of `X` (reductions, mergeDims): list syntax, then empty, then unknown names. */
+/** A non-empty list of dims of `X` (reductions, mergeDims): list syntax, then empty, then unknown names; nothing against a wide `X`. */
 export type DimsOfError<Op extends string, L extends string, X extends string> =
-  DimListError<Op, L> extends infer Error
+  IsWide<X> extends true ? never : DimListError<Op, L> extends infer Error
     ? [Error] extends [never]
       ? IsWide<L> extends true
         ? never
@@ -61,12 +68,13 @@ export type DimsOfError<Op extends string, L extends string, X extends string> =
       : Error
     : never;
 
-/** `L` when it is a non-empty list of dims of `X`, each once, else the message. */
-export type ValidateDimsOf<Op extends string, L extends string, X extends string> = OrMessage<L, DimsOfError<Op, L, X>>;
+/** `L` when it is a non-empty list of dims of `X`, each once, else the message (written out as `ValidateDimOf` is). */
+export type ValidateDimsOf<Op extends string, L extends string, X extends string> =
+  [DimsOfError<Op, L, X>] extends [never] ? L : DimsOfError<Op, L, X> & string;
 
 /** A new dim name for `X`: one name, not a dim of `X` other than those in `Reused` (names that go away). */
 export type NewDimError<Op extends string, D extends string, X extends string, Reused extends string> =
-  OneDimError<Op, D> extends infer Error
+  IsWide<X> extends true ? never : OneDimError<Op, D> extends infer Error
     ? [Error] extends [never]
       ? IsWide<D> extends true
         ? never

@@ -19,7 +19,7 @@ export type RenameDims<X extends string, From extends string, To extends string>
 
 /** The message `transposeDims` throws for `Perm` of `X`, or `never`. */
 export type TransposeError<Perm extends string, X extends string> =
-  DimListError<"transpose", Perm> extends infer Error
+  IsWide<X> extends true ? never : DimListError<"transpose", Perm> extends infer Error
     ? [Error] extends [never]
       ? IsWide<Perm> extends true
         ? never
@@ -35,12 +35,20 @@ export type TransposeError<Perm extends string, X extends string> =
       : Error
     : never;
 
+/**
+ * Result dims of `transpose(x: Tensor<X>, Perm)`: `Perm` in normal form; for a
+ * wide `X` (dims the types do not know) `Perm` as written, so that a layer can
+ * state its result's dims with a template (`transpose(y, dimsOf(x))`), which
+ * the op checks at run time.
+ */
+export type TransposeDims<X extends string, Perm extends string> = IsWide<X> extends true ? Perm : Normalize<Perm>;
+
 /** `Perm` when it lists every dim of `X` once, else the message. */
 export type ValidatePermutation<Perm extends string, X extends string> = OrMessage<Perm, TransposeError<Perm, X>>;
 
 /** The message `splitDims` throws for the new names `Names` of dim `D` of `X`, or `never`. */
 export type SplitNamesError<Names extends string, D extends string, X extends string> =
-  DimListError<"splitDim", Names> extends infer Error
+  IsWide<X> extends true ? never : DimListError<"splitDim", Names> extends infer Error
     ? [Error] extends [never]
       ? IsWide<Names> extends true
         ? never

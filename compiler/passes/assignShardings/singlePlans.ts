@@ -44,8 +44,8 @@ function keepsPartialSum(op: Op): boolean {
   }
 }
 
-/** The dims the op cannot keep split: they are gathered before it. */
-function unsplittable(op: Op): readonly string[] {
+/** The dims `op` (with one operand) cannot keep split: they are gathered before it. */
+export function unsplittable(op: Op): readonly string[] {
   switch (op.op) {
     case "softmax":
       return [op.dim];

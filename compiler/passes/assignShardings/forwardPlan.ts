@@ -1,0 +1,182 @@
+/**
+ * One forward sweep of `propagate` over a global program, in program order
+ * (each loop body once): every op's strategy from its operands' held
+ * shardings and the constraints on its result (opRules.ts, targets.ts), and
+ * every value's held sharding:
+ *
+ * - params, constants and relayouts are held in their target;
+ * - any other op's result is held as the op computes it, except that an axis
+ *   the constraints want split where the result is replicated is sliced
+ *   (free), and an axis where `reduceOnce` decided that a pending sum is
+ *   reduced for all its consumers is held reduced (reduceOnce.ts);
+ * - loop carried and indexed values are held in their target on entry and
+ *   brought back to it at the end of the body.
+ *
+ * It also records every read of every value (which sharding each consumer
+ * needs it in, and how many times per call it runs), which reduceOnce reads.
+ */
+import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
+import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
+import type { AxisState, Loop, Op, Program, Sharding, ValueId, ValueTree } from "../../ir/ir.ts";
+import { isLoop } from "../../ir/opAttrs.ts";
+import { formatAxisState, formatLoc } from "../../ir/printer.ts";
+import type { HeldSharding, OpStrategy } from "../../ir/shardingAssignment.ts";
+import { replicatedState, sameSharding } from "../../ir/sharding.ts";
+import { describeValue, describeValueWithDims } from "../layoutRules.ts";
+import { planOp } from "./opRules.ts";
+import { Targets } from "./targets.ts";
+
+/** One read of a value: by an op (its output id), a loop entry or exit, or the program result; in the sharding it needs. */
+export interface Read {
+  readonly by: ValueId | "loop" | "result";
+  readonly sharding: Sharding;
+  /** How many times per call the read runs (the product of the enclosing loop counts). */
+  readonly runs: number;
+}
+
+/** What a sweep decided, and what it saw. */
+export interface ForwardPlan {
+  readonly ops: Map<ValueId, OpStrategy>;
+  readonly held: Map<ValueId, HeldSharding>;
+  readonly results: Map<ValueId, Sharding>;
+  readonly reads: Map<ValueId, Read[]>;
+  /** Runs per call of the op or loop that defines each value. */
+  readonly runs: Map<ValueId, number>;
+}
+
+/** Per value and axis, the state a pending reduction is brought to before any consumer reads it. */
+export type ReducedAxes = ReadonlyMap<ValueId, Readonly<Record<string, AxisState>>>;
+
+class ForwardSweep {
+  readonly plan: ForwardPlan = { ops: new Map(), held: new Map(), results: new Map(), reads: new Map(), runs: new Map() };
+  private readonly targets: Targets;
+  private runs = 1;
+
+  constructor(private readonly program: Program, private readonly reduced: ReducedAxes) {
+    this.targets = new Targets(program);
+  }
+
+  held(id: ValueId): Sharding {
+    return this.plan.held.get(id)?.sharding ?? bug(this.program, `%${id} is read before it is held`);
+  }
+
+  read(id: ValueId, sharding: Sharding, by: Read["by"]): void {
+    const list = this.plan.reads.get(id) ?? [];
+    list.push({ by, sharding, runs: this.runs });
+    this.plan.reads.set(id, list);
+  }
+
+  hold(id: ValueId, held: HeldSharding): void {
+    this.plan.held.set(id, held);
+    this.plan.runs.set(id, this.runs);
+  }
+
+  op(op: Op): void {
+    this.targets.pin(op);
+    const target = this.targets.target(op.output);
+    if (op.op === "relayout" && op.inputs.length === 2) return this.relayoutLike(op);
+    if (op.op === "param" || op.op === "full" || op.op === "relayout") {
+      op.inputs.forEach((input) => this.read(input, target.sharding, op.output));
+      this.plan.ops.set(op.output, { operands: op.inputs.map(() => target.sharding), output: target.sharding });
+      this.hold(op.output, target);
+      return;
+    }
+    const dimsOf = (id: ValueId): string[] => (this.program.values.get(id)?.dims ?? []).map((dim) => dim.name);
+    const operands = op.inputs.map((input) => ({ dims: dimsOf(input), sharding: this.held(input) }));
+    const strategy = planOp(op, operands, dimsOf(op.output), target.sharding, this.program.mesh);
+    if ("ambiguous" in strategy) this.ambiguous(op, strategy.ambiguous);
+    op.inputs.forEach((input, index) => this.read(input, strategy.operands[index], op.output));
+    this.plan.ops.set(op.output, strategy);
+    this.hold(op.output, this.holdResult(op, strategy.output, target));
+  }
+
+  /** The held sharding of a computed result: free slices to the target's splits, then the reductions decided for it. */
+  holdResult(op: Op, output: Sharding, target: { sharding: Sharding; source: HeldSharding["source"] }): HeldSharding {
+    const wanted: Record<string, AxisState> = { ...output };
+    for (const { name } of this.program.mesh) {
+      const goal = target.sharding[name];
+      if (output[name].kind !== "replicated" || goal.kind !== "split") continue;
+      const taken = Object.values(wanted).some((state) => state.kind === "split" && state.dim === goal.dim);
+      if (!taken) wanted[name] = goal;
+    }
+    const sliced = !sameSharding(output, wanted);
+    const reduced = this.reduced.get(op.output);
+    if (reduced !== undefined) {
+      const axes = Object.keys(reduced).filter((axis) => wanted[axis].kind === "partial");
+      for (const axis of axes) wanted[axis] = reduced[axis];
+      if (axes.length > 0) return { sharding: wanted, source: { kind: "reducedOnce", axes } };
+    }
+    return { sharding: wanted, source: sliced ? target.source : { kind: "op", op: op.op } };
+  }
+
+  /** A relayout with a second input (autodiff's relayoutLike): the first takes the second's held state, partial axes replicated. */
+  relayoutLike(op: Op): void {
+    const like = this.held(op.inputs[1]);
+    const sharding: Sharding = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, like[axis.name].kind === "partial" ? replicatedState : like[axis.name]]));
+    this.read(op.inputs[0], sharding, op.output);
+    this.plan.ops.set(op.output, { operands: [sharding], output: sharding });
+    this.hold(op.output, { sharding, source: this.plan.held.get(op.inputs[1])?.source ?? { kind: "op", op: "relayout" } });
+  }
+
+  ambiguous(op: Op, found: { axis: string; dims: readonly string[] }): never {
+    const value = (id: ValueId) => this.program.values.get(id) ?? bug(this.program, `%${id} has no value`);
+    const operands = op.inputs.map((input) => `${describeValue(value(input))} ${formatAxisState(this.held(input)[found.axis])}`).join(", ");
+    const args = {
+      op: `${op.op} at ${formatLoc(op.loc)}`,
+      axis: found.axis,
+      operands,
+      result: describeValueWithDims(value(op.output)),
+      dims: found.dims.filter((dim) => value(op.output).dims.some((entry) => entry.name === dim))[0] ?? found.dims[0],
+    };
+    throw new CompileError([diagnostic(loweringMessages.ambiguousSplit, args, op.loc)]);
+  }
+
+  loop(loop: Loop): void {
+    for (const entry of loop.carried) {
+      const target = this.targets.target(entry.param);
+      this.read(entry.init, target.sharding, "loop");
+      this.hold(entry.param, target);
+      this.hold(entry.output, target);
+    }
+    for (const entry of loop.indexed) {
+      const target = this.targets.target(entry.param);
+      entry.items.forEach((item) => this.read(item, target.sharding, "loop"));
+      this.hold(entry.param, target);
+    }
+    const outer = this.runs;
+    this.runs = outer * loop.count;
+    for (const entry of loop.carried) this.plan.runs.set(entry.param, this.runs);
+    for (const entry of loop.indexed) this.plan.runs.set(entry.param, this.runs);
+    this.block(loop.body);
+    for (const entry of loop.carried) this.read(entry.result, this.held(entry.param), "loop");
+    this.runs = outer;
+  }
+
+  block(block: readonly (Op | Loop)[]): void {
+    for (const statement of block) {
+      if (isLoop(statement)) this.loop(statement);
+      else this.op(statement);
+    }
+  }
+
+  result(tree: ValueTree): void {
+    if (tree.kind === "tensor") {
+      const target = this.targets.target(tree.value).sharding;
+      this.plan.results.set(tree.value, target);
+      this.read(tree.value, target, "result");
+    } else if (tree.kind === "array") tree.items.forEach((item) => this.result(item));
+    else Object.values(tree.fields).forEach((item) => this.result(item));
+  }
+}
+
+function bug(program: Program, message: string): never {
+  throw new Error(`assignShardings "${program.name}": ${message}`);
+}
+
+/** One forward sweep (see the module comment) with the reductions decided so far. Throws MT3001 where an op's split is ambiguous. */
+export function planForward(program: Program, reduced: ReducedAxes): ForwardPlan {
+  const sweep = new ForwardSweep(program, reduced);
+  sweep.block(program.body);
+  sweep.result(program.result);
+  return sweep.plan;
+}

@@ -1,0 +1,68 @@
+/**
+ * Every op's sharding rule, in one place: given the shardings its operands
+ * are held in and the sharding the constraints ask for its result, the
+ * sharding each operand must be read in and the sharding the local op
+ * computes (its strategy). Ops with several operands follow axisPlan.ts, ops
+ * with one follow singlePlans.ts, conv2d is planned like an einsum of its
+ * input and kernel with its window dims (and "valid" spatial dims) gathered
+ * first (compiler/passes/lower/lowerConv.ts materializes the halos of a
+ * spatial dim that stays split).
+ */
+import type { MeshAxis } from "../../../dsl/mesh.ts";
+import { convSpatial } from "../../../dsl/ops/shapeRulesConv.ts";
+import type { Op, Sharding } from "../../ir/ir.ts";
+import type { OpStrategy } from "../../ir/shardingAssignment.ts";
+import { replicatedState } from "../../ir/sharding.ts";
+import {
+  keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
+  type AmbiguousPlan, type KeepPartial,
+} from "./axisPlan.ts";
+import { planSingle } from "./singlePlans.ts";
+
+/** How a multi-operand op treats partial operands, and which dims it cannot keep split; undefined for single-operand ops. */
+export function multiOperandRule(op: Op): { keep: KeepPartial; excluded: ReadonlySet<string> } | undefined {
+  switch (op.op) {
+    case "binary":
+      if (op.scalar) return undefined;
+      if (op.fn === "add" || op.fn === "sub") return { keep: keepWhenAllPartialSum, excluded: new Set() };
+      if (op.fn === "mul") return { keep: keepWhenOnePartialSum, excluded: new Set() };
+      if (op.fn === "div") return { keep: keepWhenFirstPartialSum, excluded: new Set() };
+      if (op.fn === "maximum") return { keep: keepWhenAllPartialMax, excluded: new Set() };
+      return { keep: reducePartials, excluded: new Set() };
+    case "where":
+      return { keep: reducePartials, excluded: new Set() };
+    case "einsum":
+      return { keep: keepWhenOnePartialSum, excluded: new Set() };
+    case "concat":
+      return { keep: keepWhenAllPartialSum, excluded: new Set([op.dim]) };
+    case "gather":
+      return { keep: keepWhenFirstPartialSum, excluded: new Set([op.dim]) };
+    case "conv2d": {
+      const valid = convSpatial(op).filter((pair) => pair.padding === "valid").map((pair) => pair.dim);
+      return { keep: keepWhenOnePartialSum, excluded: new Set([op.kernelHeight, op.kernelWidth, ...valid]) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One operand as a rule sees it: its dim names and the sharding it is held in. */
+export interface RuleOperand {
+  readonly dims: readonly string[];
+  readonly sharding: Sharding;
+}
+
+/**
+ * The strategy of a computing op (not param, full, relayout: those take their
+ * target) from its operands' held shardings and its result's target, or the
+ * axis and dims it cannot choose between (MT3001).
+ */
+export function planOp(op: Op, operands: readonly RuleOperand[], outDims: readonly string[], outTarget: Sharding, mesh: readonly MeshAxis[]): OpStrategy | AmbiguousPlan {
+  if (op.op === "iota" || op.op === "random") {
+    return { operands: [], output: Object.fromEntries(mesh.map((axis) => [axis.name, replicatedState])) };
+  }
+  const rule = multiOperandRule(op);
+  if (rule) return planOperands({ operands, outDims, outTarget, mesh, excluded: rule.excluded, keepPartial: rule.keep });
+  const plan = planSingle({ op, operand: operands[0].sharding, operandDims: operands[0].dims, outTarget, mesh });
+  return { operands: [plan.operand], output: plan.output };
+}

@@ -1,0 +1,122 @@
+/**
+ * The user's sharding constraints, value by value: what the layout, a
+ * `relayout`, weight-update sharding or a relayout's propagated rules ask for
+ * a value, and which of them asked (the source `explain` shows).
+ *
+ * Priority, highest first: a value's own rules (a `relayout`'s, or those
+ * weight-update sharding put in `program.valueRules`), replacing the layout's
+ * rules for the dims and axes they name; then the rules a value keeps from a
+ * relayouted operand (pins, below); then the program's layout.
+ *
+ * A `relayout` pins its rules (like GSPMD's sharding constraint, propagated
+ * forward): a value computed from a pinned operand keeps every pinned
+ * `dim:axis` whose dim it has (in a size the axis divides) as its target on
+ * that axis, until another relayout sets new pins. A dim or axis that two
+ * operands pin in two different ways is not pinned. Programs without
+ * relayout have no pins. In an open layout, relayout rules are also carried
+ * backward (backwardPins.ts), below the forward pins in priority.
+ */
+import type { LayoutRule } from "../../../dsl/parseLayout.ts";
+import type { Op, Program, Sharding, ValueId } from "../../ir/ir.ts";
+import type { ShardingSource } from "../../ir/shardingAssignment.ts";
+import { targetSharding } from "../../ir/sharding.ts";
+import { overrideRules, rulesByValue } from "../layoutRules.ts";
+import { backwardPins, type BackwardPin } from "./backwardPins.ts";
+
+/** A target sharding and the constraint it comes from. */
+export interface Target {
+  readonly sharding: Sharding;
+  readonly source: ShardingSource;
+}
+
+/** The constraints of one program, with the pins set so far (call `pin` on every op in program order). */
+export class Targets {
+  private readonly ownRules: ReadonlyMap<ValueId, readonly LayoutRule[]>;
+  private readonly relayouts = new Map<ValueId, Op>();
+  private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
+  private readonly backward: ReadonlyMap<ValueId, readonly BackwardPin[]>;
+
+  /** Throws MT5201 where two relayouts' rules, carried backward in an open layout, conflict. */
+  constructor(private readonly program: Program) {
+    this.ownRules = rulesByValue(program);
+    this.backward = backwardPins(program);
+    for (const [id, op] of relayoutOps(program)) this.relayouts.set(id, op);
+  }
+
+  /** What the constraints ask for value `id`, and which constraint asks. */
+  target(id: ValueId): Target {
+    const value = this.program.values.get(id);
+    if (value === undefined) throw new Error(`targets: %${id} is not a value of "${this.program.name}"`);
+    const own = this.ownRules.get(id);
+    const pinned = this.pins.get(id);
+    const back = this.backward.get(id);
+    let rules = own;
+    if (rules === undefined) {
+      const carried = back ? overrideRules(this.program.layout, back.map((pin) => pin.rule)) : this.program.layout;
+      rules = pinned ? overrideRules(carried, pinned) : carried;
+    }
+    const sharding = targetSharding(value.dims, this.program.mesh, rules);
+    const used = rules.filter((rule) => value.dims.some((dim) => dim.name === rule.dim) && this.program.mesh.some((axis) => axis.name === rule.axis));
+    return { sharding, source: this.sourceOf(id, own, pinned, back, used) };
+  }
+
+  private sourceOf(
+    id: ValueId, own: readonly LayoutRule[] | undefined, pinned: readonly LayoutRule[] | undefined, back: readonly BackwardPin[] | undefined, used: readonly LayoutRule[],
+  ): ShardingSource {
+    const relayout = this.relayouts.get(id);
+    if (own !== undefined && relayout !== undefined && relayout.op === "relayout") return { kind: "relayout", rules: relayout.rules, loc: relayout.loc };
+    const update = this.program.valueRules?.get(id);
+    if (own !== undefined && update !== undefined && update.length > 0) return { kind: "weightUpdate", axis: update[0].axis };
+    const usedOf = (rules: readonly LayoutRule[]) => used.filter((rule) => rules.some((pin) => pin.dim === rule.dim && pin.axis === rule.axis));
+    if (pinned !== undefined && usedOf(pinned).length > 0) return { kind: "pinned", rules: pinned };
+    const backUsed = back?.find((pin) => usedOf([pin.rule]).length > 0);
+    if (backUsed !== undefined) {
+      const written = backUsed.from.op === "relayout" ? backUsed.from.rules : [backUsed.rule];
+      return { kind: "pinned", rules: written, backward: { loc: backUsed.from.loc } };
+    }
+    return { kind: "layout", rules: used };
+  }
+
+  /** The pins of value `id` (relayout rules it carries), if any. */
+  pinsOf(id: ValueId): readonly LayoutRule[] | undefined {
+    return this.pins.get(id);
+  }
+
+  /**
+   * Set the pins of `op`'s result before it is planned: a relayout's own
+   * rules; a relayoutLike's, those of the value it follows; any other op's,
+   * its operands' pins whose dim the result has, in a size the axis divides.
+   */
+  pin(op: Op): void {
+    if (op.op === "relayout") {
+      const own = op.inputs.length === 2 ? this.pins.get(op.inputs[1]) : op.rules;
+      if (own && own.length > 0) this.pins.set(op.output, own);
+      return;
+    }
+    const outDims = this.program.values.get(op.output)?.dims ?? [];
+    const fits = (rule: LayoutRule): boolean => {
+      const size = outDims.find((dim) => dim.name === rule.dim)?.size;
+      const axis = this.program.mesh.find((entry) => entry.name === rule.axis);
+      return size !== undefined && axis !== undefined && size % axis.size === 0;
+    };
+    const found: LayoutRule[] = [];
+    for (const input of op.inputs) {
+      for (const rule of this.pins.get(input) ?? []) if (fits(rule) && !found.some((other) => other.dim === rule.dim && other.axis === rule.axis)) found.push(rule);
+    }
+    const kept = found.filter((rule) => !found.some((other) => other !== rule && (other.dim === rule.dim || other.axis === rule.axis)));
+    if (kept.length > 0) this.pins.set(op.output, kept);
+  }
+}
+
+/** Every single-input relayout op, by its output. */
+function relayoutOps(program: Program): Map<ValueId, Op> {
+  const found = new Map<ValueId, Op>();
+  const visit = (block: Program["body"]): void => {
+    for (const statement of block) {
+      if (statement.op === "loop") visit(statement.body);
+      else if (statement.op === "relayout" && statement.inputs.length === 1) found.set(statement.output, statement);
+    }
+  };
+  visit(program.body);
+  return found;
+}
