@@ -9,6 +9,7 @@ import { compileFiles, type CompiledProgram } from "../index.ts";
 import type { Program } from "../ir/ir.ts";
 import { printProgram } from "../ir/printer.ts";
 import { defineCommand, type CommandOutcome } from "./command.ts";
+import { leavesJson, shardingText, writeShardingSvgs, type LeafJson } from "./explainSharding.ts";
 import type { CliIo } from "./io.ts";
 import { jsonFormatVersion } from "./printDiagnostics.ts";
 import { projectRoot } from "./projectRoot.ts";
@@ -21,6 +22,8 @@ export interface ExplainJson {
   /** The element type the program computes in (`"fp32"` or `"bf16"`). */
   readonly dtype: Program["dtype"];
   readonly ir: { readonly before: string; readonly after: string };
+  /** Every parameter leaf and result leaf: global dims, local dims and sharding. */
+  readonly leaves: readonly LeafJson[];
   readonly ops: ExplainTable["rows"];
   readonly totals: { readonly bytesByCollective: ExplainTable["bytesByCollective"]; readonly wireBytesByCollective: ExplainTable["wireBytesByCollective"] };
   /** Training steps only: bytes per device of parameters, gradients, optimizer state and saved activations. */
@@ -36,6 +39,7 @@ export function explainJson(program: CompiledProgram): ExplainJson {
     layout: program.lowered.layoutSpec,
     dtype: program.lowered.dtype,
     ir: { before: printProgram(program.global), after: printProgram(program.lowered) },
+    leaves: leavesJson(program),
     ops: table.rows,
     totals: { bytesByCollective: table.bytesByCollective, wireBytesByCollective: table.wireBytesByCollective },
     ...(table.memory === undefined ? {} : { memory: table.memory }),
@@ -87,6 +91,12 @@ export interface ExplainOptions {
   readonly program: string | undefined;
   readonly json: boolean;
   readonly typeCheck: boolean;
+  /** Print the picture of each parameter's and result's split instead of the IR and the op table. */
+  readonly showSharding?: boolean;
+  /** Write the pictures as DIR/<program>.svg. */
+  readonly svg?: string | undefined;
+  /** Colour the pictures. */
+  readonly color?: boolean;
 }
 
 /** Run `meshtype explain`: the diagnostics (empty on success) and the files it read. */
@@ -102,8 +112,14 @@ export function runExplain(files: readonly string[], options: ExplainOptions, io
   if (chosen.length === 0) {
     return outcome([diagnostic(cliMessages.programNotFound, { name: only ?? "", known: programs.map((program) => program.name).join(", ") })]);
   }
+  if (options.svg !== undefined) {
+    const svgs = writeShardingSvgs(chosen, options.svg);
+    if ("failure" in svgs) return outcome([svgs.failure]);
+    if (!options.json) for (const file of svgs.written) io.out(`wrote ${file}\n`);
+  }
   if (options.json) io.out(`${JSON.stringify({ version: jsonFormatVersion, programs: chosen.map(explainJson) }, null, 2)}\n`);
-  else io.out(chosen.map(explainText).join("\n"));
+  else if (options.showSharding === true) io.out(shardingText(chosen, options.color === true));
+  else if (options.svg === undefined) io.out(chosen.map(explainText).join("\n"));
   return outcome([]);
 }
 
@@ -115,18 +131,23 @@ export const explainCommand = defineCommand({
 source location, global dims, local shape, collective, mesh axis and bytes per
 device; then the bytes per call by collective (and, for a training step, the
 memory per device). With --json: one object { version, programs: [{ name, mesh,
-layout, ir, ops, totals }] }, its paths relative to the project root (the
-folder of the nearest package.json).`,
+layout, ir, leaves, ops, totals }] }, described by docs/explain.schema.json, its
+paths relative to the project root (the folder of the nearest package.json).
+With --show-sharding: a picture of how each parameter and result is split.`,
   operands: "files",
   watch: true,
   options: {
     program: { type: "string", short: "p", valueName: "NAME", description: "only the program bound to NAME" },
     json: { type: "boolean", description: "print one JSON object (or the diagnostics) instead of text" },
+    "show-sharding": { type: "boolean", short: "s", description: "draw how each parameter and result is split over the mesh\n(a grid of blocks, each naming its devices), instead of the IR and ops" },
+    svg: { type: "string", valueName: "DIR", description: "write those pictures as DIR/<program>.svg" },
     "no-typecheck": { type: "boolean", description: "skip reporting TypeScript errors in the files (faster)" },
   },
   examples: [
     "meshtype explain examples/mlp/mlp.ts -p mlpMegatron",
     "meshtype explain examples/gpt/gpt.ts --json > gpt.json",
+    "meshtype explain examples/mlp/mlp.ts --show-sharding --svg sharding/",
   ],
-  run: ({ files, options }, { io }) => runExplain(files, { program: options.program, json: options.json, typeCheck: !options["no-typecheck"] }, io),
+  run: ({ files, options }, { io, color }) =>
+    runExplain(files, { program: options.program, json: options.json, typeCheck: !options["no-typecheck"], showSharding: options["show-sharding"], svg: options.svg, color }, io),
 });

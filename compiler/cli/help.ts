@@ -49,7 +49,7 @@ export function mainHelp(commands: readonly AnyCommand[], color = false): string
     "",
     "Exit codes: 0 success; 1 errors in the sources (printed as file:line:col CODE message,",
     "the code, and a hint); 2 bad usage (unknown command or option, missing files or values).",
-    "docs/cli.md describes every command and option.",
+    "docs/cli.md describes every command and option; docs/diagnostics.md every MTxxxx code and its fix.",
     "",
   ].join("\n");
 }

@@ -29,3 +29,5 @@ export { checkLocalArgs } from "./checkArgs.ts";
 export { shardArgs, gatherResult, runSharded, meshOfMeta, type DeviceFunction, type DeviceParams, type ShardedRun } from "./runSharded.ts";
 export { maxDifference } from "./maxDifference.ts";
 export { formatTensor, type FormatTensorOptions } from "../formatTensor.ts";
+export { shardingGrid, type ShardingGrid, type ShardingCell, type DimRange, type MeshSizes } from "./shardingBlocks.ts";
+export { drawSharding, drawProgramSharding, shardingSvg, programShardingSvg, describeSplit, type DrawOptions } from "./drawSharding.ts";

@@ -2,7 +2,7 @@
  * The per-axis state of a distributed value, as the runtime sees it.
  *
  * Structurally identical to `AxisState` / `Sharding` / `PartialReduce` in
- * compiler/ir/ir.ts (DESIGN.md section 2), declared again here so that the
+ * compiler/ir/ir.ts, declared again here so that the
  * runtime, which generated device modules import, never imports the compiler.
  * A value of one type is assignable to the other.
  */

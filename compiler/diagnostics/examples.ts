@@ -1,0 +1,163 @@
+/**
+ * One example per diagnostic code, for docs/diagnostics.md: a model file
+ * that gives the code when compiled, a `meshtype` command line that gives it,
+ * or (where no small user program reaches it) the situation in words with
+ * sample values for the message. diagnosticsDoc.ts runs every model and
+ * command example, so the page shows what the compiler really prints; its
+ * test fails when a code of the catalog has no example here, or when an
+ * example no longer gives its code.
+ */
+
+/** How the page shows one code. */
+export type DiagnosticExample =
+  /** `body` follows the common header below (imports, D, M, L) in a file model.ts, unless `source` replaces the whole file. */
+  | { readonly kind: "model"; readonly body?: string; readonly source?: string; readonly typeCheck?: boolean }
+  /** Run from the repository root (as `meshtype ...`). */
+  | { readonly kind: "command"; readonly argv: readonly string[] }
+  /** Not reached by a small program: what leads to it, and sample values for its message. */
+  | { readonly kind: "described"; readonly when: string; readonly args: Readonly<Record<string, unknown>> };
+
+/** The first lines of every model example that has a `body`. */
+export const exampleHeader = `import { add, conv2d, dims, einsum, exp, grad, layout, mesh, mul, program, relayout, relu, sum, tensor, valueAndGrad, type Tensor } from "meshtype";
+
+const D = dims({ batch: 4, d_model: 8, d_ff: 16 });
+const M = mesh({ data: 2, model: 2 });
+const L = layout(M, D, "batch:data, d_ff:model");
+`;
+
+const x = `x: Tensor<"batch d_model">`;
+/** A model `f(params) { body }` bound as `p`. */
+const fn = (params: string, body: string): string => `export function f(${params}) {\n${body}\n}\nexport const p = program(f, { mesh: M, layout: L });\n`;
+const model = (body: string, typeCheck = false): DiagnosticExample => ({ kind: "model", body, typeCheck });
+const whole = (source: string): DiagnosticExample => ({ kind: "model", source });
+const command = (...argv: string[]): DiagnosticExample => ({ kind: "command", argv });
+
+/** The example of each code. */
+export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
+  MT1000: model(fn(x, `  const n: number = "one";\n  return relu(x);`), true),
+  MT1001: model(`${fn(x, "  return x;")}const q = program(f, { mesh: M, layout: L });\n`),
+  MT1002: model(`${fn(x, "  return x;")}const models = [f];\nexport const q = program(models[0]!, { mesh: M, layout: L });\n`),
+  MT1003: model(`${fn(x, "  return x;")}declare const wide: import("meshtype").Layout;\nexport const q = program(f, { mesh: M, layout: wide });\n`),
+  MT1004: model(`${fn(x, "  return x;")}const bad = layout(M, D, "batch:data, oops");\nexport const q = program(f, { mesh: M, layout: bad });\n`),
+  MT1010: model(fn(`${x}, n: number`, "  return mul(x, n);")),
+  MT1011: model(fn("x: Tensor<string>", "  return x;")),
+  MT1012: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return x;")),
+  MT1013: model(fn(`x: Tensor<"batch nope">`, "  return x;")),
+  MT1014: model(fn(`x: Tensor<"batch batch">`, "  return x;")),
+  MT1020: model(fn(x, "  while (false) {}\n  return x;")),
+  MT1021: model(fn(x, "  const data = new Float32Array(4);\n  return x;")),
+  MT1022: model(fn(x, "  if (x) return relu(x);\n  return x;")),
+  MT1023: model(fn(x, "  console.log(x);\n  return x;")),
+  MT1024: model(fn(x, "  return add(x, relu(3 as never));")),
+  MT1025: model(fn(x, "  let scale = 2;\n  const g = (t: Tensor<\"batch d_model\">) => mul(t, scale);\n  return g(x);")),
+  MT1026: model(`declare const ext: number;\n${fn(x, "  return mul(x, ext);")}`),
+  MT1027: model(fn(x, "  const o = { a: x };\n  o.a = relu(x);\n  return o.a;")),
+  MT1028: model(fn(x, "  return 3;")),
+  MT1029: model(`function g(t: Tensor<"batch d_model">): Tensor<"batch d_model"> {\n  return g(t);\n}\n${fn(x, "  return g(x);")}`),
+  MT1030: model(fn(x, "  let y = x;\n  for (let i = 0; i < 4; i += 2) y = relu(y);\n  return y;")),
+  MT1031: model(fn(x, "  let n = 1;\n  for (let i = 0; i < 2; i++) n += 1;\n  return mul(x, n);")),
+  MT1032: model(fn(x, "  const names = [\"a\", \"b\"];\n  let y = x;\n  for (let i = 0; i < 2; i++) y = add(y, names[i] as never);\n  return y;")),
+  MT1033: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return einsum(x, w, \"batch nope\" as never);")),
+  MT1034: model(fn(x, "  return add(x, tensor(D, \"d_model\", new Float32Array(8)));")),
+  MT1035: model(fn(`${x}, ws: [Tensor<"batch d_model">, Tensor<"batch d_model">]`, "  return add(x, ws[5] as never);")),
+  MT1036: model(fn(x, "  const n = x.dims;\n  return x;")),
+  MT1037: {
+    kind: "described",
+    when: "The tsconfig.json found above the file cannot be loaded (here: it is not valid JSON).",
+    args: { file: "src/tsconfig.json", reason: "error TS5092: The root value of a 'tsconfig.json' file must be an object." },
+  },
+  MT1038: model(`import { reduceDims } from "meshtype";\n${fn(x, "  const d = reduceDims([], \"\");\n  return x;")}`),
+  MT1101: model(`${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, dtype: "fp16" as never });\n`),
+  MT1701: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, ws[999999999]!);")),
+  MT1702: model(fn(x, "  let y = x;\n  for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;")),
+  MT2001: whole(`import { dims, einsum, layout, mesh, program, type Tensor } from "meshtype";
+
+const D = dims({ batch: 4, d_model: 8, d_ff: 16 });
+const M = mesh({ data: 2 });
+const L = layout(M, D, "batch:data, d_ff:data");
+
+export function f(x: Tensor<"batch d_model">, w: Tensor<"d_model d_ff">) {
+  return einsum(x, w, "batch d_ff");
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
+  MT2002: whole(`import { dims, layout, mesh, program, relu, type Tensor } from "meshtype";
+
+const D = dims({ batch: 4, d_model: 8 });
+const M = mesh({ data: 3 });
+const L = layout(M, D, "batch:data");
+
+export function f(x: Tensor<"batch d_model">) {
+  return relu(x);
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
+  MT2003: model(fn(x, "  return relu(relayout(x, \"d_model:modle\" as never));")),
+  MT2004: {
+    kind: "described",
+    when: "A relayout rule names a dim that the value does not have, in a program built with the IR builder. From user code the same mistake is caught at the relayout call, as MT1033.",
+    args: { layout: "d_ff:model", dim: "d_ff", value: 'value "x"', dims: "[batch=4 d_model=8]" },
+  },
+  MT3001: whole(`import { dims, layout, mesh, mul, program, relayout, type Tensor } from "meshtype";
+
+const D = dims({ a: 4, b: 8 });
+const M = mesh({ model: 4 });
+const L = layout(M, D, "");
+
+export function f(x: Tensor<"a b">, y: Tensor<"b">) {
+  return mul(relayout(x, "a:model"), relayout(y, "b:model"));
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
+  MT3002: whole(`import { conv2d, dims, layout, mesh, program, type Tensor } from "meshtype";
+
+const D = dims({ height: 4, width: 4, c: 1, o: 1, kh: 1, kw: 5 });
+const M = mesh({ model: 4 });
+const L = layout(M, D, "width:model");
+
+export function f(x: Tensor<"height width c">, k: Tensor<"kh kw c o">) {
+  return conv2d(x, k, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c", out: "o", padding: { height: "same", width: "same" } });
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
+  MT4001: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return grad(3 as never)(w, x);")),
+  MT4002: model(fn(x, "  return grad((n: number, v: Tensor<\"batch d_model\">) => sum(mul(v, n), \"batch d_model\"))(2, x);")),
+  MT4003: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return valueAndGrad((v: Tensor<\"d_model d_ff\">) => relu(v) as never)(w);")),
+  MT4004: {
+    kind: "described",
+    when: "A program built without the front end (with the IR builder) keeps a loop between the parameters and the loss; the front end unrolls the loops inside valueAndGrad and grad, so user code does not reach it.",
+    args: { what: "a loop of 2 iterations (differentiate the unrolled body instead)" },
+  },
+  MT5201: whole(`import { add, dims, exp, layout, mesh, program, relayout, type Tensor } from "meshtype";
+
+const D = dims({ batch: 4, d_in: 4 });
+const M = mesh({ data: 2 });
+const L = layout(M, D, "auto");
+
+export function f(x: Tensor<"batch d_in">) {
+  return add(relayout(x, "batch:data"), relayout(exp(x), "d_in:data"));
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
+  MT6701: {
+    kind: "described",
+    when: "`meshtype build --target torch` meets an einsum whose inputs and output name more than 52 distinct dims.",
+    args: { count: 53, dims: "d0, d1, ..., d52" },
+  },
+  MT9001: command("biuld", "examples/mlp/mlp.ts"),
+  MT9002: command("build"),
+  MT9003: command("build", "no/such/model.ts"),
+  MT9004: command("explain", "examples/mlp/mlp.ts", "--jsn"),
+  MT9005: command("explain", "examples/mlp/mlp.ts", "--program"),
+  MT9006: command("explain", "examples/mlp/mlp.ts", "--program", "mlp8", "--no-typecheck"),
+  MT9007: command("build", "stdlib/dense.ts", "--no-typecheck"),
+  MT9008: command("build", "examples/mlp/mlp.ts", "-o", "package.json/out", "--no-typecheck"),
+  MT9009: command("build", "examples/mlp/mlp.ts", "--target", "jax"),
+  MT9501: command("explain", "examples/mlp/mlp.ts", "--json=yes"),
+  MT9502: command("build", "examples/mlp/mlp.ts", "-o", "out", "--out", "dist"),
+  MT9503: {
+    kind: "described",
+    when: "A file or other operand is given to a command that takes none.",
+    args: { command: "status", operand: "model.ts" },
+  },
+};
