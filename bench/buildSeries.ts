@@ -7,14 +7,24 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileFiles, formatDiagnostic } from "../compiler/index.ts";
+import type { Block } from "../compiler/ir/ir.ts";
+import { isLoop } from "../compiler/ir/opAttrs.ts";
 
 const root = resolve(import.meta.dirname, "..");
 
-/** What one build gives: its seconds, and the top-level ops and collectives of the device program. */
+/** What one build gives: its seconds, the device program's statements (params excluded) and collectives, and the module's lines. */
 export interface BuildFigures {
   readonly seconds: number;
+  /** Ops and loops of the device program, loop bodies included, `param` ops excluded (one per weight: they grow with the layers). */
   readonly ops: number;
+  /** Collective calls written in the generated module. */
   readonly collectives: number;
+  /** Lines of the generated TypeScript module. */
+  readonly lines: number;
+}
+
+function countStatements(block: Block): number {
+  return block.reduce((total, statement) => total + (isLoop(statement) ? 1 + countStatements(statement.body) : statement.op === "param" ? 0 : 1), 0);
 }
 
 /** Compile `source`, written to `.bench-tmp/<folder>/<name>.ts`; a user error in it is a bench bug and throws. */
@@ -31,25 +41,29 @@ export function measureBuild(folder: string, name: string, source: string): Buil
   }
   const lowered = result.files[0]?.programs[0]?.lowered;
   const module = result.files[0]?.module ?? "";
-  return { seconds, ops: lowered?.body.length ?? 0, collectives: (module.match(/await ctx\.\w+\(/g) ?? []).length };
+  return { seconds, ops: lowered ? countStatements(lowered.body) : 0, collectives: (module.match(/await ctx\.\w+\(/g) ?? []).length, lines: module.split("\n").length };
 }
 
-/**
- * The table for `counts` layers: one warm-up build (the first ts-morph load
- * also compiles TypeScript's library files), then the best of `tries` builds
- * per size, and a closing line comparing the time per layer at the largest
- * size with the second row's.
- */
-export function buildSeriesTable(counts: readonly number[], build: (layers: number) => BuildFigures, tries = 3): string[] {
+/** The best of `tries` builds per size, after one warm-up build (the first ts-morph load also compiles TypeScript's library files). */
+function measureSeries(counts: readonly number[], build: (layers: number) => BuildFigures, tries: number): (BuildFigures & { layers: number })[] {
   build(counts[0]);
-  const rows = counts.map((layers) => {
+  return counts.map((layers) => {
     const runs = Array.from({ length: tries }, () => build(layers));
     return { layers, ...runs.reduce((best, run) => (run.seconds < best.seconds ? run : best)) };
   });
+}
+
+/**
+ * The table for `counts` layers of a model whose build grows with them (N explicit blocks): the
+ * best of `tries` builds per size and a closing line comparing the time per layer at the largest
+ * size with the second row's.
+ */
+export function buildSeriesTable(counts: readonly number[], build: (layers: number) => BuildFigures, tries = 3): string[] {
+  const rows = measureSeries(counts, build, tries);
   const base = rows[0];
   const slopes = rows.slice(1).map((row) => ((row.seconds - base.seconds) * 1000) / (row.layers - base.layers));
   const lines = [
-    `| layers | build (s) | ms per layer past N=${base.layers} | device ops (top level) | collectives emitted |`,
+    `| layers | build (s) | ms per layer past N=${base.layers} | device ops (params excluded) | collectives emitted |`,
     "| ---: | ---: | ---: | ---: | ---: |",
   ];
   rows.forEach((row, index) => {
@@ -60,5 +74,32 @@ export function buildSeriesTable(counts: readonly number[], build: (layers: numb
   const ratio = slopes[slopes.length - 1] / slopes[0];
   const verdict = ratio < 1.5 ? "about linear" : "growing faster than linear";
   lines.push("", `Time per layer past N=${base.layers}, largest row over second: ${ratio.toFixed(2)} (${verdict}).`);
+  return lines;
+}
+
+/** A build within this factor of the smallest row's time counts as flat (the machine is shared: runs vary by some 10-20%). */
+export const flatTolerance = 1.25;
+
+/**
+ * The table for `counts` layers of a model whose layers are one loop (the build should not grow):
+ * the best of `tries` builds per size, and a verdict from the figures: "flat" when the largest
+ * row builds within `flatTolerance` of the smallest one's time and the device program and the
+ * module have the same size at every row, else "grows" (saying what grew).
+ */
+export function flatSeriesTable(counts: readonly number[], build: (layers: number) => BuildFigures, tries = 3): string[] {
+  const rows = measureSeries(counts, build, tries);
+  const [first] = rows;
+  const last = rows[rows.length - 1];
+  const lines = [
+    "| layers | build (s) | / smallest | device ops (params excluded) | collectives emitted | module lines |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((row) => `| ${row.layers} | ${row.seconds.toFixed(2)} | ${(row.seconds / first.seconds).toFixed(2)} | ${row.ops} | ${row.collectives} | ${row.lines} |`),
+  ];
+  const grew: string[] = [];
+  const ratio = last.seconds / first.seconds;
+  if (ratio >= flatTolerance) grew.push(`build time x${ratio.toFixed(2)}`);
+  for (const key of ["ops", "collectives", "lines"] as const) if (rows.some((row) => row[key] !== first[key])) grew.push(`${key} ${first[key]} -> ${last[key]}`);
+  const verdict = grew.length === 0 ? "flat" : `grows (${grew.join(", ")})`;
+  lines.push("", `${first.layers} to ${last.layers} layers: ${verdict} (flat: the largest build within x${flatTolerance} of the smallest, and the same ops, collectives and module lines).`);
   return lines;
 }

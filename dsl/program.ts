@@ -3,6 +3,7 @@ import {
   writeProgramMeshMismatchMessage,
   writeProgramUnknownDimMessage,
   writeProgramUnknownDtypeMessage,
+  writeProgramUnknownRecomputeMessage,
   writeProgramUnknownUpdateAxisMessage,
 } from "./messages/program.ts";
 import { defaultDtype, dtypes, isDtype, type Dtype } from "./dtype.ts";
@@ -33,7 +34,21 @@ export interface Program<
   readonly weightUpdateSharding?: string;
   /** The element type the compiled program computes in (`"fp32"` unless the binding says `dtype: "bf16"`); eager calls compute in fp32. */
   readonly dtype: Dtype;
+  /** Which forward values of a loop body the compiled backward recomputes instead of saving, if asked for (see `program`). */
+  readonly recompute?: RecomputePolicy;
 }
+
+/**
+ * Activation recomputation in a compiled training step (`program(step, { ..., recompute })`):
+ * which forward values of a loop body (a model's layers) the backward computes again
+ * instead of keeping them from the forward. `"none"` (the default) keeps every value the
+ * backward reads; `"layer"` keeps only each layer's input and recomputes the layer
+ * (like `jax.checkpoint` on the layer); `"selective"` keeps the outputs of contractions
+ * (einsum, conv2d) and recomputes the element-wise ops, reductions and softmax between them.
+ */
+export type RecomputePolicy = "none" | "layer" | "selective";
+
+const recomputePolicies: readonly string[] = ["none", "layer", "selective"];
 
 /**
  * Bind `model` to a mesh and a layout. The editor checks that the mesh is the
@@ -46,7 +61,9 @@ export interface Program<
  * shard the optimizer update and its state over that axis (GSPMD's
  * weight-update sharding, ZeRO in DeepSpeed): gradients are reduce-scattered,
  * each device updates its shard, and the new weights are all-gathered. The
- * results are the same; eager calls ignore it. See docs/training.md.
+ * results are the same; eager calls ignore it. `recompute: "layer"` or
+ * `"selective"` trades memory for compute in the compiled backward (see
+ * `RecomputePolicy`); the results are the same. See docs/training.md.
  *
  * `dtype: "bf16"` (default `"fp32"`) says what the compiled program computes
  * in: the element size for memory and communication, the peak the cost model
@@ -70,6 +87,7 @@ export function program<
     readonly layout: Layout<Axes, Sizes, Spec>;
     readonly weightUpdateSharding?: Extract<keyof Axes, string>;
     readonly dtype?: Dtype;
+    readonly recompute?: RecomputePolicy;
   },
 ): Program<F, Axes, Sizes, Spec> {
   const fn = model as F;
@@ -85,6 +103,10 @@ export function program<
   }
   const dtype: unknown = binding.dtype ?? defaultDtype;
   if (!isDtype(dtype)) throw new MeshtypeError("program-unknown-dtype", writeProgramUnknownDtypeMessage(String(dtype), dtypes.join(", ")));
+  const recompute: string | undefined = binding.recompute;
+  if (recompute !== undefined && !recomputePolicies.includes(recompute)) {
+    throw new MeshtypeError("program-unknown-recompute", writeProgramUnknownRecomputeMessage(recompute));
+  }
   const names = parameterNames(fn);
   const label = fn.name === "" ? "" : fn.name;
   const bound = (...args: Parameters<F>): ReturnType<F> => {
@@ -100,6 +122,7 @@ export function program<
     layout: { value: layout, enumerable: true },
     dtype: { value: dtype, enumerable: true },
     ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
+    ...(recompute === undefined ? {} : { recompute: { value: recompute, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;
 }
 

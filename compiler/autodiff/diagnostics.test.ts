@@ -33,10 +33,10 @@ describe("autodiff spoilers", () => {
     });
   }
 
-  it("MT4004: differentiate refuses a kept loop between the params and the loss", () => {
-    const builder = new ProgramBuilder({ name: "looped", mesh: [{ name: "data", size: 1 }], layoutSpec: "" });
+  it("MT4004: differentiate refuses an op without a gradient rule (a collective) between the params and the loss", () => {
+    const builder = new ProgramBuilder({ name: "collective", mesh: [{ name: "data", size: 1 }], layoutSpec: "" });
     const w = builder.param("w", [{ name: "d", size: 2 }]);
-    const [after] = builder.loop(2, [w], [], (open) => [builder.add({ op: "unary", fn: "tanh" }, [open.carried[0]])]);
+    const [after] = builder.loop(2, [w], [], (open) => [builder.add({ op: "allReduce", axis: "data", reduce: "sum" }, [open.carried[0]])]);
     const total = builder.add({ op: "reduce", fn: "sum", dims: ["d"] }, [after]);
     let caught: unknown;
     try {

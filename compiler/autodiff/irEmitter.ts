@@ -21,13 +21,18 @@ export class IrEmitter implements Emitter<ValueId> {
   loc: SourceLoc;
   /** The name given to the values added next, if any. */
   hint: string | undefined;
+  /**
+   * Maps each input to the value that stands for it where the ops go: inside a reverse loop,
+   * a forward value of the loop body becomes its saved or recomputed copy (forwardScope.ts).
+   */
+  resolve: (value: ValueId) => ValueId = (value) => value;
 
   constructor(private readonly builder: ProgramBuilder, loc: SourceLoc) {
     this.loc = loc;
   }
 
   private add(attrs: OpAttrs, inputs: readonly ValueId[], extras: Omit<OpOptions, "loc" | "hint"> = {}): ValueId {
-    return this.builder.add(attrs, inputs, { ...extras, loc: this.loc, hint: this.hint, phase: "backward" });
+    return this.builder.add(attrs, inputs.map((input) => this.resolve(input)), { ...extras, loc: this.loc, hint: this.hint, phase: "backward" });
   }
 
   dims(value: ValueId): readonly Dim[] {

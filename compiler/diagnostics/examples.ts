@@ -153,6 +153,17 @@ export const p = program(f, { mesh: M, layout: L });
   MT9007: command("build", "stdlib/dense.ts", "--no-typecheck"),
   MT9008: command("build", "examples/mlp/mlp.ts", "-o", "package.json/out", "--no-typecheck"),
   MT9009: command("build", "examples/mlp/mlp.ts", "--target", "jax"),
+  MT9504: command("gather", "examples/mlp/mlp.ts", "-p", "mlpMegatron", "--outputs", "no/such/run", "--no-typecheck"),
+  MT9505: {
+    kind: "described",
+    when: "A rank's file under --outputs has another shape than that rank's part of the result (the files come from another build of the model, or another layout).",
+    args: { file: "out/mlpMegatron/result.rank0.npy", shape: "8, 4, 32", expected: "[batch=8 seq=4 d_model=16]" },
+  },
+  MT9506: {
+    kind: "described",
+    when: "Two ranks that hold the same block of a result leaf (replicas) wrote different values, e.g. files left in the --outputs folder by an earlier run.",
+    args: { leaf: "result", reason: "Gather tensor \"result\" [batch=8, seq=4, d_model=16]: devices 0 and 1 should hold the same replica under sharding { model: replicated }, but differ first at [batch=0, seq=0, d_model=0]: device 0 has 0.25, device 1 has 0.5. ..." },
+  },
   MT9501: command("explain", "examples/mlp/mlp.ts", "--json=yes"),
   MT9502: command("build", "examples/mlp/mlp.ts", "-o", "out", "--out", "dist"),
   MT9503: {

@@ -1,7 +1,7 @@
 /**
  * `grad(f)` and `valueAndGrad(f)` in model code. `grad(f)` is a static value
- * holding f; calling it reads f at the call site (inlined, with its loops
- * unrolled), then differentiates the IR just made with respect to every
+ * holding f; calling it reads f at the call site (inlined; its loops stay
+ * loops, and their backward is a reverse loop), then differentiates the IR just made with respect to every
  * tensor of the first argument (compiler/autodiff/differentiate.ts). The
  * result is the gradient tree, or `{ value, grad }`.
  */
@@ -61,20 +61,14 @@ export function callGrad(ev: Evaluator, grad: Extract<StaticValue, { kind: "grad
   if (lazy === undefined) checkParams(ev, call, params, node);
   const from = ev.builder.currentBlock().length;
   ev.sites.push({ node, what: `the call ${call}` });
-  ev.unrollLoops++;
-  let value: StaticValue;
-  try {
-    value = callFunction(ev, grad.fn, args, node);
-  } finally {
-    ev.unrollLoops--;
-  }
+  const value = callFunction(ev, grad.fn, args, node);
   if (lazy !== undefined) return ev.fail(frontendMessages.arrayLengthUnknown, { path: lazy.path, type: lazy.type }, node);
   const wrt = leaves(params);
   if (value.kind !== "tensor" || ev.dimsOf(value.id).length !== 0) {
     const got = value.kind === "tensor" ? `a tensor with dims "${ev.dimsOf(value.id).map((dim) => dim.name).join(" ")}"` : describeValue(value);
     return ev.fail(autodiffMessages.gradNotScalar, { call, got }, node);
   }
-  const gradients = differentiate(ev.builder, value.id, wrt, { loc: ev.loc(node), from });
+  const gradients = differentiate(ev.builder, value.id, wrt, { loc: ev.loc(node), from, recompute: ev.recompute });
   ev.sites.pop();
   const tree = replaceLeaves(params, gradients);
   if (!grad.withValue) return tree;

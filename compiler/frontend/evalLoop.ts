@@ -16,7 +16,7 @@ import { figure, LengthNeeded, type Evaluator, type WorkSite } from "./evaluator
 import { readForHeader } from "./loopHeader.ts";
 import { runStatements, type Completion } from "./evalStatements.ts";
 import type { Binding, Scope } from "./scope.ts";
-import { describeValue, leaves, num, replaceLeaves, toValueTree, treeStructure, type LoopMarker, type StaticValue } from "./staticValue.ts";
+import { describeValue, leaves, replaceLeaves, toValueTree, treeStructure, type LoopMarker, type StaticValue } from "./staticValue.ts";
 
 /** Values that one indexed array contributes to a loop: one list of ids per leaf, and where they go in the body. */
 interface IndexedGroup {
@@ -147,24 +147,6 @@ function checkLoopWork(ev: Evaluator, loop: Node, name: string): void {
   ev.fail(frontendMessages.loopTooLong, { name, count: figure(closed.count), body: figure(body), work: figure(work), limit: figure(ev.limits.loopWork) }, loop);
 }
 
-/** Run `body` `count` times, each in a fresh scope prepared by `bind` (loops inside a function given to grad). */
-function unrolledLoop(ev: Evaluator, loop: Node, name: string, count: number, body: Statement, scope: Scope, bind: (bodyScope: Scope, index: number) => void): Completion {
-  const site: WorkSite = { node: loop, what: `the loop over \`${name}\` (unrolled inside valueAndGrad/grad)`, count, iteration: 0 };
-  ev.sites.push(site);
-  for (let index = 0; index < count; index++) {
-    site.iteration = index;
-    const bodyScope = scope.child();
-    bind(bodyScope, index);
-    const completion = runStatements(ev, [body], bodyScope);
-    if (completion) {
-      ev.sites.pop();
-      return completion;
-    }
-  }
-  ev.sites.pop();
-  return undefined;
-}
-
 /** `for (let i = start; i < N; i++) body` with static start and N. */
 export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope): Completion {
   const header = readForHeader(ev, node, scope);
@@ -209,9 +191,6 @@ export function evalForStatement(ev: Evaluator, node: ForStatement, scope: Scope
     } } };
     groups.set(array, entry);
   }
-  if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, node, header.name, header.count, node.getStatement(), scope, (bodyScope, index) => bodyScope.declare(header.name, num(header.start + index), false));
-  }
   return keptLoop(ev, node, scope, header.count, marker, [...groups.values()].map((entry) => entry.group), indexedNodes, (bodyScope) => {
     bodyScope.declare(header.name, { kind: "loopIndex", loop: marker }, false);
   });
@@ -241,9 +220,6 @@ export function evalForOf(ev: Evaluator, node: ForOfStatement, scope: Scope): Co
       if (completion) return completion;
     }
     return undefined;
-  }
-  if (ev.unrollLoops > 0) {
-    return unrolledLoop(ev, node, declaration.getName(), iterable.items.length, node.getStatement(), scope, (bodyScope, index) => bindName(ev, declaration.getNameNode(), iterable.items[index], bodyScope, false));
   }
   const mismatch = itemMismatch(ev, iterable.items);
   if (mismatch) return ev.fail(frontendMessages.loopIndexed, { name: shortText(node.getExpression()), reason: mismatch }, node.getExpression());

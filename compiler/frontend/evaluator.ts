@@ -7,6 +7,7 @@ import type { Node, SourceFile } from "ts-morph";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import { fail, type MessageTemplate } from "../diagnostics/diagnostic.ts";
+import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
 import { isPackageFile } from "./dslSymbols.ts";
@@ -75,6 +76,8 @@ export interface ProgramContext {
   readonly mesh: readonly MeshAxis[];
   /** The sizes of the layout's dims({...}). */
   readonly sizes: Readonly<Record<string, number>>;
+  /** The binding's activation recomputation policy (`program(f, { recompute })`), for the loops autodiff reverses. */
+  readonly recompute?: RecomputePolicy;
   readonly limits?: WorkLimits;
 }
 
@@ -84,6 +87,7 @@ export class Evaluator {
   readonly locator: Locator;
   readonly mesh: readonly MeshAxis[];
   readonly sizes: Readonly<Record<string, number>>;
+  readonly recompute: RecomputePolicy;
   readonly limits: WorkLimits;
   /** Call nodes whose result gets a printing name (the variable they initialise). */
   readonly hints = new Map<Node, string>();
@@ -100,8 +104,6 @@ export class Evaluator {
   depth = 0;
   /** Calls inlined so far. */
   calls = 0;
-  /** Above 0 while a function given to grad is read: its loops are unrolled, so autodiff sees straight-line IR. */
-  unrollLoops = 0;
   /**
    * Loops and gradient calls being read, outermost first. Pushed on entry and
    * popped on normal exit only, so that after a `ValueLimitReached` it still
@@ -114,6 +116,7 @@ export class Evaluator {
     this.locator = context.locator;
     this.mesh = context.mesh;
     this.sizes = context.sizes;
+    this.recompute = context.recompute ?? "none";
     this.limits = context.limits ?? defaultWorkLimits;
   }
 

@@ -11,6 +11,7 @@ import type { MeshAxis } from "../../dsl/mesh.ts";
 import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
+import { recomputePolicies, type RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramSources, SourceLoc } from "../ir/ir.ts";
 import { bindingSources } from "./bindingSources.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
@@ -34,6 +35,8 @@ export interface ProgramBinding {
   readonly weightUpdateSharding?: string;
   /** Where the layout, its rules, the dims and the mesh are written. */
   readonly sources: ProgramSources;
+  /** The `recompute` policy of the options, if given. */
+  readonly recompute?: RecomputePolicy;
   /** The `dtype` of the options, if given. */
   readonly dtype?: Dtype;
 }
@@ -85,6 +88,23 @@ function readUpdateAxis(options: Node, meshAxes: readonly MeshAxis[], locator: L
   return axis;
 }
 
+/** The `recompute` policy of the options (from the object literal's property, else from the options' type). */
+function readRecompute(options: Node, locator: Locator): RecomputePolicy | undefined {
+  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("recompute") : undefined;
+  const declared = propertyType(options.getType(), "recompute", options);
+  if (property === undefined && declared === undefined) return undefined;
+  const at = property ?? options;
+  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
+  const policy = literalString(type);
+  if (policy === undefined && type?.isUndefined()) return undefined;
+  const known = recomputePolicies.find((entry) => entry === policy);
+  if (known === undefined) {
+    const what = `recompute policy (a literal: ${recomputePolicies.map((entry) => `"${entry}"`).join(", ")})`;
+    return fail(frontendMessages.bindingNotStatic, { what, type: type?.getText(at) ?? "unknown" }, locator.of(at));
+  }
+  return known;
+}
+
 /** The `dtype` of the options (from the object literal's property, else from the options' type), if given. */
 function readDtype(options: Node, locator: Locator): Dtype | undefined {
   const property = Node.isObjectLiteralExpression(options) ? options.getProperty("dtype") : undefined;
@@ -122,10 +142,12 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   }
   const mesh = asAxes(meshSizes);
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
+  const recompute = readRecompute(options, locator);
   const dtype = readDtype(options, locator);
   return {
     name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules, sources: { ...bindingSources(call, locator), dimSizes: layout.sizes },
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
+    ...(recompute === undefined ? {} : { recompute }),
     ...(dtype === undefined ? {} : { dtype }),
   };
 }

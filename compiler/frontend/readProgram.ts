@@ -31,7 +31,9 @@ function readOnce(
     weightUpdateSharding: binding.weightUpdateSharding, maxValues: limits.values,
     dtype: binding.dtype, sources: binding.sources,
   });
-  const ev = new Evaluator({ builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits });
+  const ev = new Evaluator({
+    builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits, ...(binding.recompute === undefined ? {} : { recompute: binding.recompute }),
+  });
   try {
     return readInto(ev, binding, lengths, lengthSites, locator);
   } catch (error) {

@@ -34,7 +34,7 @@ export const f2 = program(f, { mesh: M, layout: L });
 });
 
 describe("treeMap", () => {
-  it("inlines the function once per leaf and learns state.layers' length from params.layers", () => {
+  it("inlines the function once per leaf, maps an array of same-shaped items with one loop, and learns state.layers' length from params.layers", () => {
     const fixture = project.addText("treemap", `${header}
 export function step(params: P, state: P) {
   let used = params.w;
@@ -48,9 +48,18 @@ export const step2 = program(step, { mesh: M, layout: L });
     const [program] = result.programs;
     expect(program.params.map((param) => param.name)).toEqual(["params", "state"]);
     const subs = topOps(program.body).filter((op) => op.op === "binary" && op.fn === "sub");
-    expect(subs).toHaveLength(3); // w, layers.0.b, layers.1.b
+    expect(subs).toHaveLength(1); // w; layers.0.b and layers.1.b in one loop
+    const loops = program.body.filter((statement) => statement.op === "loop");
+    const map = loops[loops.length - 1];
+    if (map?.op !== "loop") throw new Error("no loop");
+    expect(map.count).toBe(2);
+    expect(map.body.filter((op) => op.op === "binary" && op.fn === "sub")).toHaveLength(1);
+    expect(map.yields?.map((entry) => entry.items.length)).toEqual([2]);
     const next = program.result.kind === "object" ? program.result.fields.next : undefined;
-    expect(next?.kind === "object" && next.fields.layers.kind === "array" ? next.fields.layers.items.length : 0).toBe(2);
+    const layers = next?.kind === "object" ? next.fields.layers : undefined;
+    expect(layers?.kind === "array" ? layers.items.map((item) => (item.kind === "object" ? item.fields.b : item)) : []).toEqual(
+      map.yields?.[0].items.map((value) => ({ kind: "tensor", value })),
+    );
   });
 
   it("names the path where the trees differ (MT1033)", () => {

@@ -16,7 +16,7 @@ import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { isOpenLayout, parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
-import type { Block, GradientPair, Loop, Op, Phase, Program, ProgramSources, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
+import type { Block, GradientPair, Loop, LoopYield, Op, Phase, Program, ProgramSources, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
@@ -87,8 +87,17 @@ interface LoopFrame {
   readonly loc: SourceLoc;
   readonly inits: readonly ValueId[];
   readonly carried: readonly ValueId[];
-  readonly indexed: readonly { readonly items: readonly ValueId[]; readonly param: ValueId }[];
+  /** Grows while the loop is open (`addIndexed`). */
+  readonly indexed: { readonly items: readonly ValueId[]; readonly param: ValueId }[];
   readonly outer: (Op | Loop)[];
+}
+
+/** What `closeLoopWithYields` gives back: the values after the loop. */
+export interface ClosedLoop {
+  /** One per carried value: its value after the last iteration. */
+  readonly carried: ValueId[];
+  /** One list per yielded value: its value at the end of each iteration. */
+  readonly yields: ValueId[][];
 }
 
 /** Builds one `Program`. Each method throws a plain Error on misuse: that is a bug in the caller. */
@@ -160,12 +169,56 @@ export class ProgramBuilder {
     return output;
   }
 
-  /** Mark the ops of the innermost open block from index `from` on (loops excepted) as being of `phase`. */
+  /** Mark the ops of the innermost open block from index `from` on (loop bodies included) as being of `phase`. */
   markPhase(from: number, phase: Phase): void {
-    for (let index = from; index < this.block.length; index++) {
-      const statement = this.block[index];
-      if (statement.op !== "loop") this.block[index] = { ...statement, phase };
-    }
+    const mark = (block: Block): (Op | Loop)[] =>
+      block.map((statement) => (statement.op === "loop" ? { ...statement, body: mark(statement.body) } : { ...statement, phase }));
+    const marked = mark(this.block.slice(from));
+    this.block.splice(from, marked.length, ...marked);
+  }
+
+  /** How many loops are open (0 in the program body). */
+  loopDepth(): number {
+    return this.loops.length;
+  }
+
+  /**
+   * Replace `count` statements of the innermost open block from `index` on with `statements`
+   * (a pass inside the builder, e.g. hoisting loop-invariant ops out of a loop just read).
+   */
+  replaceStatements(index: number, count: number, statements: readonly (Op | Loop)[]): void {
+    this.block.splice(index, count, ...statements);
+  }
+
+  /**
+   * Add an indexed list to the innermost open loop (one value per iteration, defined before the
+   * loop); returns the value inside the body. For values the body needs that are found while it is read.
+   */
+  addIndexed(items: readonly ValueId[]): ValueId {
+    const frame = this.loops[this.loops.length - 1];
+    if (!frame) throw new Error("addIndexed outside a loop");
+    if (items.length !== frame.count) throw new Error(`addIndexed: ${items.length} items for ${frame.count} iterations`);
+    const first = this.valueOf(items[0]);
+    const param = this.newValue(first.dims, first.hint);
+    frame.indexed.push({ items: [...items], param });
+    return param;
+  }
+
+  /**
+   * Make the closed loop `loop` (a statement of an open block: the innermost one or one around it)
+   * also yield `result`, a value of its body; returns the new loop statement, which replaces the old
+   * one, and the yielded items (one value per iteration, defined by the loop).
+   */
+  addYield(loop: Loop, result: ValueId): { loop: Loop; items: ValueId[] } {
+    const blocks = [this.block, ...this.loops.map((frame) => frame.outer)];
+    const block = blocks.find((candidate) => candidate.includes(loop));
+    if (!block) throw new Error("addYield: the loop is not a statement of an open block");
+    const value = this.valueOf(result);
+    const items = Array.from({ length: loop.count }, () => this.newValue(value.dims, value.hint));
+    const yields: LoopYield[] = [...(loop.yields ?? []), { result, items }];
+    const extended: Loop = { ...loop, yields };
+    block[block.indexOf(loop)] = extended;
+    return { loop: extended, items };
   }
 
   /** Record that `gradient` is the gradient of the program's loss with respect to `wrt` (`Program.gradients`). */
@@ -193,6 +246,14 @@ export class ProgramBuilder {
 
   /** Close the innermost loop with the carried values at the end of the body; returns the values after the loop. */
   closeLoop(results: readonly ValueId[]): ValueId[] {
+    return this.closeLoopWithYields(results, []).carried;
+  }
+
+  /**
+   * Close the innermost loop with the carried values at the end of the body and the body values
+   * it yields per iteration (`Loop.yields`); returns the carried values after the loop and the yielded items.
+   */
+  closeLoopWithYields(results: readonly ValueId[], yielded: readonly ValueId[]): ClosedLoop {
     const frame = this.loops.pop();
     if (!frame) throw new Error("closeLoop without openLoop");
     if (results.length !== frame.carried.length) {
@@ -203,10 +264,16 @@ export class ProgramBuilder {
       const output = this.newValue(this.valueOf(result).dims, this.valueOf(frame.inits[index]).hint);
       return { init: frame.inits[index], param, result, output };
     });
-    const loop: Loop = { op: "loop", count: frame.count, loc: frame.loc, carried, indexed: frame.indexed, body: this.block };
+    const yields = yielded.map((result): LoopYield => {
+      const value = this.valueOf(result);
+      return { result, items: Array.from({ length: frame.count }, () => this.newValue(value.dims, value.hint)) };
+    });
+    const loop: Loop = {
+      op: "loop", count: frame.count, loc: frame.loc, carried, indexed: frame.indexed, ...(yields.length > 0 ? { yields } : {}), body: this.block,
+    };
     this.block = frame.outer;
     this.block.push(loop);
-    return carried.map((entry) => entry.output);
+    return { carried: carried.map((entry) => entry.output), yields: yields.map((entry) => [...entry.items]) };
   }
 
   /** Run `body` as a loop (openLoop, body, closeLoop). */

@@ -131,10 +131,12 @@ export type OpKind = (typeof OpKinds)[keyof typeof OpKinds];
 /**
  * Which part of a training step an op belongs to, where autodiff knows it:
  * `differentiate` marks the ops of the function it differentiates "forward"
- * and the ops it adds "backward". Other ops (code before the grad call, the
- * optimizer update after it, collectives that `lower` inserts) have none.
+ * and the ops it adds "backward"; "recompute" marks a forward op that the
+ * backward computes again instead of keeping its value (activation
+ * recomputation). Other ops (code before the grad call, the optimizer update
+ * after it, collectives that `lower` inserts) have none.
  */
-export type Phase = "forward" | "backward";
+export type Phase = "forward" | "backward" | "recompute";
 
 interface OpBase {
   /** Inputs, in order. */
@@ -221,7 +223,24 @@ export interface Loop {
     /** The value inside the body. */
     readonly param: ValueId;
   }[];
+  /**
+   * Values the body yields per iteration, like the `ys` of JAX's `scan`:
+   * `items[k]` is `result` at the end of iteration k; the items are defined
+   * by the loop and in scope after it. Autodiff makes them: a training
+   * step's forward loop yields what its reverse loop reads back (indexed in
+   * reverse order), and the reverse loop yields each iteration's gradients.
+   * Absent when there are none (`loopYields`).
+   */
+  readonly yields?: readonly LoopYield[];
   readonly body: Block;
+}
+
+/** One value a loop yields per iteration (see `Loop.yields`). */
+export interface LoopYield {
+  /** The value inside the body, read at the end of each iteration. */
+  readonly result: ValueId;
+  /** One value per iteration, all with the result's dims (and, once lowered, its sharding). */
+  readonly items: readonly ValueId[];
 }
 
 /** Statements in order: ops and loops. */

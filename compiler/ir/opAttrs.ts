@@ -3,7 +3,7 @@
  * inputs/output/loc, and the groups the passes switch on.
  */
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
-import type { Block, Loop, Op, OpKind } from "./ir.ts";
+import type { Block, Loop, LoopYield, Op, OpKind, ValueId } from "./ir.ts";
 
 /** Remove keys from every member of a union (the plain `Omit` collapses unions). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -27,6 +27,16 @@ export const collectiveKinds: ReadonlySet<OpKind> = new Set<OpKind>([
 /** True for a statement that is a loop. */
 export function isLoop(statement: Op | Loop): statement is Loop {
   return statement.op === "loop";
+}
+
+/** The values a loop yields per iteration (none when `yields` is absent). */
+export function loopYields(loop: Loop): readonly LoopYield[] {
+  return loop.yields ?? [];
+}
+
+/** Every value a loop statement defines in the block around it: its carried outputs and yielded items. */
+export function loopOutputs(loop: Loop): ValueId[] {
+  return [...loop.carried.map((entry) => entry.output), ...loopYields(loop).flatMap((entry) => entry.items)];
 }
 
 /** Every op of a block, loop bodies included, in program order. */

@@ -11,7 +11,7 @@
 import { describeAxisState } from "../../dsl/runtime/sharding.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { AxisState, Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
-import { attrsOf, isLoop } from "./opAttrs.ts";
+import { attrsOf, isLoop, loopYields } from "./opAttrs.ts";
 
 /** `[batch=8 d_ff=32]`; `[]` for a scalar. */
 export function formatDims(dims: readonly Dim[]): string {
@@ -96,10 +96,16 @@ function printLoop(program: Program, loop: Loop, indent: string, lines: string[]
     if (value) lines.push(`${indent}  let ${formatValue(value)}`);
   }
   printBlock(program, loop.body, `${indent}  `, lines);
+  for (const entry of loopYields(loop)) lines.push(`${indent}  yield ${formatValueId(entry.result)} -> [${entry.items.map(formatValueId).join(" ")}]`);
   lines.push(`${indent}end`);
   for (const entry of loop.carried) {
     const value = program.values.get(entry.output);
     if (value) lines.push(`${indent}let ${formatValue(value)}`);
+  }
+  for (const entry of loopYields(loop)) {
+    const value = program.values.get(entry.items[0]);
+    const more = entry.items.length > 1 ? ` (the first of ${entry.items.length}, one per iteration)` : "";
+    if (value) lines.push(`${indent}let ${formatValue(value)}${more}`);
   }
 }
 

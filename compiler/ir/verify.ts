@@ -3,7 +3,7 @@
  * user error, so it throws a plain Error naming the program, the op and what
  * is wrong. Checks: every input is defined before use and in scope; every
  * output is defined once; dims agree with the shape rules; loops are well
- * formed; and in a lowered program every value has a full sharding and local
+ * formed (yielded items included); and in a lowered program every value has a full sharding and local
  * dims that agree with it, and every collective agrees with the states it
  * converts between.
  */
@@ -11,7 +11,7 @@ import type { Dim } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "./ir.ts";
 import { sameSharding } from "./sharding.ts";
 import { inferDims } from "./inferDims.ts";
-import { attrsOf, isLoop, walkOps } from "./opAttrs.ts";
+import { attrsOf, isLoop, loopYields, walkOps } from "./opAttrs.ts";
 import { formatDims, formatOp } from "./printer.ts";
 import { checkCollective, checkLoweredValue } from "./verifyLowered.ts";
 
@@ -100,10 +100,21 @@ class Verifier {
       this.use(entry.result, () => `${what()} (carried result)`);
       if (!sameDims(this.dims(entry.result), this.dims(entry.param))) this.fail(`${what()}: carried result %${entry.result} changes dims`);
     }
+    for (const entry of loopYields(loop)) {
+      this.use(entry.result, () => `${what()} (yielded value)`);
+      if (entry.items.length !== loop.count) this.fail(`${what()}: yielded %${entry.result} has ${entry.items.length} items for ${loop.count} iterations`);
+    }
     while (this.added.length > mark) this.scope.delete(this.added.pop() as ValueId);
     for (const entry of loop.carried) {
       this.define(entry.output, what);
       this.enter(entry.output);
+    }
+    for (const entry of loopYields(loop)) {
+      for (const item of entry.items) {
+        if (!sameDims(this.dims(item), this.dims(entry.result))) this.fail(`${what()}: yielded item %${item} differs from %${entry.result}`);
+        this.define(item, what);
+        this.enter(item);
+      }
     }
   }
 
@@ -153,6 +164,12 @@ function checkLoweredProgram(program: Program, fail: (message: string) => never)
         const param = program.values.get(entry.param)?.sharding;
         if (!entry.items.every((item) => sameSharding(program.values.get(item)?.sharding, param))) {
           fail(`loop indexed %${entry.param}: every item must have the param's sharding`);
+        }
+      }
+      for (const entry of loopYields(statement)) {
+        const result = program.values.get(entry.result)?.sharding;
+        if (!entry.items.every((item) => sameSharding(program.values.get(item)?.sharding, result))) {
+          fail(`loop yielded %${entry.result}: every item must have the yielded value's sharding`);
         }
       }
       checkBlock(statement.body);

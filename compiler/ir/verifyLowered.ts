@@ -9,7 +9,8 @@ import { axesSplitting, formatSharding, localDimsOf, sameState } from "./shardin
 
 /** Check one value of a lowered program: a state on every mesh axis, split dims it has (once), and local dims. */
 export function checkLoweredValue(program: Program, value: Value, fail: (message: string) => never): void {
-  const what = `%${value.id}${value.hint ? ` (${value.hint})` : ""} ${formatDims(value.dims)}`;
+  // Formatted only when a check fails: the verifier runs after every pass, on every value.
+  const what = { toString: () => `%${value.id}${value.hint ? ` (${value.hint})` : ""} ${formatDims(value.dims)}` };
   const sharding = value.sharding ?? fail(`${what} has no sharding`);
   const axisNames = program.mesh.map((axis) => axis.name);
   for (const axis of Object.keys(sharding)) {
@@ -22,9 +23,10 @@ export function checkLoweredValue(program: Program, value: Value, fail: (message
     if (dim.size % axis.size !== 0) fail(`${what}: "${axis.name}" (size ${axis.size}) does not divide "${dim.name}"`);
     if (axesSplitting(dim.name, sharding, program.mesh).length > 1) fail(`${what} splits "${dim.name}" over more than one axis ${formatSharding(sharding)}`);
   }
-  const expected = formatDims(localDimsOf(value.dims, sharding, program.mesh));
-  const actual = value.localDims ? formatDims(value.localDims) : "none";
-  if (actual !== expected) fail(`${what} ${formatSharding(sharding)} has local dims ${actual}, expected ${expected}`);
+  const expected = localDimsOf(value.dims, sharding, program.mesh);
+  const actual = value.localDims;
+  const same = actual !== undefined && actual.length === expected.length && actual.every((dim, index) => dim.name === expected[index].name && dim.size === expected[index].size);
+  if (!same) fail(`${what} ${formatSharding(sharding)} has local dims ${actual ? formatDims(actual) : "none"}, expected ${formatDims(expected)}`);
 }
 
 /** The state a collective needs on its axis, and the state it leaves. */
@@ -79,7 +81,7 @@ export function checkCollective(program: Program, op: Op, fail: (message: string
   if (op.op === "conv2d") return checkConv(program, op, fail);
   const states = collectiveStates(op);
   if (!states) return;
-  const line = formatOp(program, op);
+  const line = { toString: () => formatOp(program, op) };
   const input = program.values.get(op.inputs[0])?.sharding ?? fail(`${line}: input has no sharding`);
   const output = program.values.get(op.output)?.sharding ?? fail(`${line}: output has no sharding`);
   if (op.inputs.length !== 1) fail(`${line}: a collective has one input`);

@@ -7,6 +7,8 @@ import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
 import { assignShardings } from "./assignShardings/assignShardings.ts";
 import { decompose } from "./decompose.ts";
+import { fuseLoops } from "./fuseLoops.ts";
+import { hoistInvariants } from "./hoistInvariants.ts";
 import { lower } from "./lower/lower.ts";
 import { shardWeightUpdate } from "./shardWeightUpdate.ts";
 import { validate } from "./validate.ts";
@@ -20,6 +22,8 @@ export interface Pass {
 /** The passes from a global program (what the front end builds) to a device program. */
 export const passes: readonly Pass[] = [
   { name: "validate", run: validate },
+  { name: "hoistInvariants", run: hoistInvariants },
+  { name: "fuseLoops", run: fuseLoops },
   { name: "decompose", run: decompose },
   { name: "shardWeightUpdate", run: shardWeightUpdate },
   { name: "assignShardings", run: (program) => assignShardings(program) },

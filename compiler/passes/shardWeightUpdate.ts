@@ -30,11 +30,18 @@
  * result; otherwise it is optimizer state (e.g. Adam's `m` reaches only its
  * own state param and the gradient). Only rules are added: the values stay
  * the same, so the step gives the same numbers as without the option.
+ *
+ * The walk sees through loops: an update over the layers is a loop (a
+ * `treeMap` over an array) whose results are yielded items; from an item it
+ * goes to the yielded value in the body, and from an indexed value of the
+ * body to its items (each layer's weights, state and gradient). A loop's
+ * indexed value takes the state its items share, so the rules on the items
+ * and on the body's values are what lowering reads.
  */
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
-import { isLoop } from "../ir/opAttrs.ts";
+import { isLoop, loopYields } from "../ir/opAttrs.ts";
 
 /** Element-wise ops: the update is made of these. */
 function isElementwise(op: Op): boolean {
@@ -48,28 +55,71 @@ function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
   return out;
 }
 
-/** Every use of every value: the consuming op or loop, or "result". */
-function usesOf(program: Program): Map<ValueId, (Op | Loop | "result")[]> {
-  const uses = new Map<ValueId, (Op | Loop | "result")[]>();
-  const use = (id: ValueId, by: Op | Loop | "result"): void => {
-    const list = uses.get(id) ?? [];
-    list.push(by);
-    uses.set(id, list);
-  };
-  const visit = (block: Block): void => {
+/** How a value is defined, as the walk sees it. */
+type Definition =
+  | { readonly kind: "op"; readonly op: Op }
+  /** A yielded item: its value is the body's `result`. */
+  | { readonly kind: "yielded"; readonly result: ValueId }
+  /** An indexed value of a body: its values are the items. */
+  | { readonly kind: "indexed"; readonly items: readonly ValueId[] }
+  | { readonly kind: "loop" };
+
+/** A use of a value: an op, an indexed list (its body value is the user), a yield (its items are), a carried value, or the result. */
+type Use =
+  | { readonly kind: "op"; readonly op: Op }
+  | { readonly kind: "indexed"; readonly param: ValueId }
+  | { readonly kind: "yield"; readonly items: readonly ValueId[] }
+  | { readonly kind: "other" };
+
+/** Every value's definition and uses, loop bodies included. */
+class Graph {
+  readonly definitions = new Map<ValueId, Definition>();
+  readonly uses = new Map<ValueId, Use[]>();
+
+  constructor(program: Program) {
+    this.visit(program.body);
+    treeLeaves(program.result).forEach((leaf) => this.use(leaf, { kind: "other" }));
+  }
+
+  private use(id: ValueId, use: Use): void {
+    const list = this.uses.get(id) ?? [];
+    list.push(use);
+    this.uses.set(id, list);
+  }
+
+  private visit(block: Block): void {
     for (const statement of block) {
-      if (isLoop(statement)) {
-        statement.carried.forEach((entry) => use(entry.init, statement));
-        statement.indexed.forEach((entry) => entry.items.forEach((item) => use(item, statement)));
-        visit(statement.body);
-      } else {
-        statement.inputs.forEach((input) => use(input, statement));
+      if (!isLoop(statement)) {
+        this.definitions.set(statement.output, { kind: "op", op: statement });
+        statement.inputs.forEach((input) => this.use(input, { kind: "op", op: statement }));
+        continue;
       }
+      this.loop(statement);
     }
-  };
-  visit(program.body);
-  treeLeaves(program.result).forEach((leaf) => use(leaf, "result"));
-  return uses;
+  }
+
+  private loop(loop: Loop): void {
+    for (const entry of loop.carried) {
+      this.definitions.set(entry.param, { kind: "loop" });
+      this.definitions.set(entry.output, { kind: "loop" });
+      this.use(entry.init, { kind: "other" });
+    }
+    for (const entry of loop.indexed) {
+      this.definitions.set(entry.param, { kind: "indexed", items: entry.items });
+      entry.items.forEach((item) => this.use(item, { kind: "indexed", param: entry.param }));
+    }
+    this.visit(loop.body);
+    loop.carried.forEach((entry) => this.use(entry.result, { kind: "other" }));
+    for (const entry of loopYields(loop)) {
+      entry.items.forEach((item) => this.definitions.set(item, { kind: "yielded", result: entry.result }));
+      this.use(entry.result, { kind: "yield", items: entry.items });
+    }
+  }
+
+  isParam(id: ValueId): boolean {
+    const definition = this.definitions.get(id);
+    return definition?.kind === "op" && definition.op.op === "param";
+  }
 }
 
 /** The update: which dim each of its values is sharded on, its ops, and the values it reads that it does not compute. */
@@ -89,23 +139,43 @@ export function shardWeightUpdate(program: Program): Program {
   const ruled = new Set(program.layout.map((rule) => rule.dim));
   const onAxis = new Set(program.layout.filter((rule) => rule.axis === axisName).map((rule) => rule.dim));
   const dims = (id: ValueId): readonly Dim[] => program.values.get(id)?.dims ?? [];
-  const defs = new Map<ValueId, Op>();
-  for (const statement of program.body) if (!isLoop(statement)) defs.set(statement.output, statement);
+  const graph = new Graph(program);
 
   const results = treeLeaves(program.result);
   const update: Update = { dimOf: new Map(), ops: new Set(), reads: new Map() };
   for (const result of results) {
     if (dims(result).some((dim) => onAxis.has(dim.name))) continue;
     const dim = update.dimOf.get(result) ?? dims(result).find((entry) => !ruled.has(entry.name) && entry.size % axis.size === 0)?.name;
-    if (dim !== undefined) collectUpdate(result, dim, update, defs, dims);
+    if (dim !== undefined) collectUpdate(result, dim, update, graph, dims);
   }
 
-  const uses = usesOf(program);
-  const onlyUpdateReads = (id: ValueId): boolean => (uses.get(id) ?? []).every((by) => by !== "result" && !isLoop(by) && update.ops.has(by));
-  const isParam = (id: ValueId): boolean => defs.get(id)?.op === "param";
-  const weights = new Set([...update.reads.keys()].filter((id) => isParam(id) && !onlyUpdateReads(id)));
+  const onlyUpdateReads = (id: ValueId, seen = new Set<ValueId>()): boolean => {
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return (graph.uses.get(id) ?? []).every((use) => {
+      if (use.kind === "op") return update.ops.has(use.op);
+      if (use.kind === "indexed") return onlyUpdateReads(use.param, seen);
+      return false;
+    });
+  };
+  const weights = new Set([...update.reads.keys()].filter((id) => graph.isParam(id) && !onlyUpdateReads(id)));
+  // Results, and the body values that loops yield as results.
   const resultSet = new Set(results);
-  const isNewWeights = (result: ValueId): boolean => reachesWeights(result, resultSet, weights, update, defs);
+  for (const result of results) {
+    const definition = graph.definitions.get(result);
+    if (definition?.kind === "yielded") resultSet.add(definition.result);
+  }
+  // Every item a loop yields is the same body value: the walk from it is made once.
+  const known = new Map<ValueId, boolean>();
+  const isNewWeights = (result: ValueId): boolean => {
+    const definition = graph.definitions.get(result);
+    const key = definition?.kind === "yielded" ? definition.result : result;
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
+    const found = reachesWeights(result, resultSet, weights, update, graph);
+    known.set(key, found);
+    return found;
+  };
 
   const valueRules = new Map<ValueId, readonly LayoutRule[]>(program.valueRules ?? []);
   for (const [id, dim] of update.dimOf) {
@@ -113,40 +183,62 @@ export function shardWeightUpdate(program: Program): Program {
     valueRules.set(id, [{ dim, axis: axisName }]);
   }
   for (const [id, dim] of update.reads) {
-    if (isParam(id) && !weights.has(id)) valueRules.set(id, [{ dim, axis: axisName }]);
+    if (graph.isParam(id) && !weights.has(id)) valueRules.set(id, [{ dim, axis: axisName }]);
   }
   return { ...program, valueRules };
 }
 
-/** Walk back from `start` through element-wise ops whose values have `dim`, recording them in `update`. */
-function collectUpdate(start: ValueId, dim: string, update: Update, defs: ReadonlyMap<ValueId, Op>, dims: (id: ValueId) => readonly Dim[]): void {
+/**
+ * Walk back from `start` through element-wise ops whose values have `dim` (and through yields and
+ * indexed values of loops), recording them in `update`.
+ */
+function collectUpdate(start: ValueId, dim: string, update: Update, graph: Graph, dims: (id: ValueId) => readonly Dim[]): void {
   const stack = [start];
   while (stack.length > 0) {
     const id = stack.pop() as ValueId;
     if (update.dimOf.has(id) || update.reads.has(id) || !dims(id).some((entry) => entry.name === dim)) continue;
-    const op = defs.get(id);
-    if (op === undefined || !isElementwise(op)) {
+    const definition = graph.definitions.get(id);
+    if (definition?.kind === "yielded") {
+      update.dimOf.set(id, dim);
+      stack.push(definition.result);
+      continue;
+    }
+    if (definition?.kind === "indexed") {
+      update.dimOf.set(id, dim);
+      stack.push(...definition.items);
+      continue;
+    }
+    if (definition?.kind !== "op" || !isElementwise(definition.op)) {
       update.reads.set(id, dim);
       continue;
     }
     update.dimOf.set(id, dim);
-    update.ops.add(op);
-    stack.push(...op.inputs);
+    update.ops.add(definition.op);
+    stack.push(...definition.op.inputs);
   }
 }
 
 /** Whether the update of `result` reads a weight (a param the forward reads too) without passing through another result. */
-function reachesWeights(result: ValueId, results: ReadonlySet<ValueId>, weights: ReadonlySet<ValueId>, update: Update, defs: ReadonlyMap<ValueId, Op>): boolean {
+function reachesWeights(result: ValueId, results: ReadonlySet<ValueId>, weights: ReadonlySet<ValueId>, update: Update, graph: Graph): boolean {
   const seen = new Set<ValueId>();
   const stack = [result];
+  // A yielded result is its body value: reaching that value is reaching itself, not another result.
+  const own = graph.definitions.get(result);
+  const self = new Set([result, ...(own?.kind === "yielded" ? [own.result] : [])]);
   while (stack.length > 0) {
     const id = stack.pop() as ValueId;
     if (seen.has(id)) continue;
     seen.add(id);
     if (weights.has(id)) return true;
-    if (id !== result && results.has(id)) continue;
-    const op = defs.get(id);
-    if (op && update.ops.has(op)) stack.push(...op.inputs);
+    if (!self.has(id) && results.has(id)) continue;
+    const definition = graph.definitions.get(id);
+    if (definition?.kind === "yielded" && update.dimOf.has(id)) stack.push(definition.result);
+    else if (definition?.kind === "indexed" && update.dimOf.has(id)) {
+      // Every item of one list is the same kind of value (a layer's weight, state or gradient): the first one tells.
+      if (definition.items.some((item) => weights.has(item))) return true;
+      stack.push(definition.items[0]);
+    }
+    else if (definition?.kind === "op" && update.ops.has(definition.op)) stack.push(...definition.op.inputs);
   }
   return false;
 }

@@ -9,7 +9,7 @@ import { Dims } from "../../dsl/dims.ts";
 import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
-import { isLoop, localConv2dOptions } from "../ir/opAttrs.ts";
+import { isLoop, localConv2dOptions, loopYields } from "../ir/opAttrs.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
 export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
@@ -125,6 +125,7 @@ class Interpreter {
     for (let index = 0; index < loop.count; index++) {
       loop.indexed.forEach((entry) => this.env.set(entry.param, this.get(entry.items[index])));
       await this.block(loop.body);
+      for (const entry of loopYields(loop)) this.env.set(entry.items[index], this.get(entry.result));
       const results = loop.carried.map((entry) => this.get(entry.result));
       loop.carried.forEach((entry, position) => this.env.set(entry.param, results[position]));
     }

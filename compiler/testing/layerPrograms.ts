@@ -50,15 +50,23 @@ export const layerStack = defineFixture("layerStack", { batch: 4, d_model: 4, d_
   return b.add({ op: "binary", fn: "mul" }, [shifted, leaf(params, "final")], { hint: "y", loc: at(10) });
 });
 
-/** `layers: Tensor<"d_model d_ff">[3]` read last to first: not at the loop index, so the items are listed. */
-export const reversedLayers = defineFixture("reversedLayers", { batch: 4, d_model: 4, d_ff: 8 }, (b, dims) => {
-  const x = b.param("x", dims("batch d_model"), at(2));
-  const tree = b.addParam("layers", { kind: "array", items: [0, 1, 2].map(() => ({ kind: "tensor" as const, dims: dims("d_model d_ff") })) }, at(2));
-  const weights = [2, 1, 0].map((index) => leaf(tree, String(index)));
-  const [out] = b.loop(3, [x], [weights], ({ carried, indexed }) => {
-    const h = b.add({ op: "einsum" }, [carried[0], indexed[0]], { out: ["batch", "d_ff"], hint: "h", loc: at(4) });
-    const back = b.add({ op: "einsum" }, [h, indexed[0]], { out: ["batch", "d_model"], hint: "back", loc: at(5) });
-    return [b.add({ op: "binary", fn: "add" }, [carried[0], back], { hint: "x", loc: at(6) })];
-  }, at(3));
-  return out;
-});
+/** `layers: Tensor<"d_model d_ff">[3]` read in `order` (last to first, or shuffled: then the items are listed). */
+function layersInOrder(name: string, order: readonly number[]) {
+  return defineFixture(name, { batch: 4, d_model: 4, d_ff: 8 }, (b, dims) => {
+    const x = b.param("x", dims("batch d_model"), at(2));
+    const tree = b.addParam("layers", { kind: "array", items: [0, 1, 2].map(() => ({ kind: "tensor" as const, dims: dims("d_model d_ff") })) }, at(2));
+    const weights = order.map((index) => leaf(tree, String(index)));
+    const [out] = b.loop(3, [x], [weights], ({ carried, indexed }) => {
+      const h = b.add({ op: "einsum" }, [carried[0], indexed[0]], { out: ["batch", "d_ff"], hint: "h", loc: at(4) });
+      const back = b.add({ op: "einsum" }, [h, indexed[0]], { out: ["batch", "d_model"], hint: "back", loc: at(5) });
+      return [b.add({ op: "binary", fn: "add" }, [carried[0], back], { hint: "x", loc: at(6) })];
+    }, at(3));
+    return out;
+  });
+}
+
+/** Read last to first (a reverse loop): the back ends read `layers[2 - i]`. */
+export const reversedLayers = layersInOrder("reversedLayers", [2, 1, 0]);
+
+/** Read in no index order: the back ends list the items. */
+export const shuffledLayers = layersInOrder("shuffledLayers", [1, 0, 2]);

@@ -50,6 +50,10 @@ export type writeProgramUnknownUpdateAxisMessage<
   Axes extends string,
 > = `program(): weightUpdateSharding "${Axis}" is not an axis of the mesh (${Axes}). Name the data-parallel axis, e.g. weightUpdateSharding: "data".`;
 
+/** `recompute` is not one of the policies (a runtime check for calls the types did not see). */
+export function writeProgramUnknownRecomputeMessage(policy: string): string {
+  return `program(): recompute "${policy}" is not a recomputation policy. Use "none" (keep every activation), "layer" (recompute each layer in the backward) or "selective" (keep matmul outputs, recompute the rest).`;
+}
 /** `dtype` is not one meshtype knows (`known`: the dtypes, comma-separated). */
 export function writeProgramUnknownDtypeMessage(dtype: string, known: string): string {
   return `program(): dtype "${dtype}" is not a dtype meshtype knows (${known}). Write dtype: "bf16", or leave it out for fp32.`;

@@ -28,7 +28,7 @@ export function gradOnly(p: Params, x: Tensor<"batch d_model">, target: Tensor<"
   return gradient(p, x, target);
 }
 
-/** Residual layers in a loop (unrolled when differentiated). */
+/** Residual layers in a loop (kept as a loop when differentiated: its backward is a reverse loop). */
 export function deepLoss(layers: readonly [Params, Params], x: Tensor<"batch d_model">): Tensor<""> {
   let h = x;
   for (let i = 0; i < 2; i++) h = add(h, einsum(gelu(einsum(h, layers[i].w_in, "batch d_ff")), layers[i].w_out, "batch d_model"));

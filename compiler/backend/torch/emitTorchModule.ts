@@ -8,12 +8,15 @@
  * ./runtime, written beside it by `torchRuntimeFiles`).
  */
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
-import { isLoop, walkOps } from "../../ir/opAttrs.ts";
+import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
 import { formatSharding } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
+import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta } from "../ts/meta.ts";
 import type { NameTable } from "../ts/names.ts";
+import { singular } from "../ts/paramTypes.ts";
+import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
 import { emitTorchOp } from "./emitTorchOp.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
 
@@ -38,8 +41,19 @@ function treeType(tree: ValueTree): string {
 class TorchProgramEmitter {
   private readonly names: NameTable = pythonNameTable();
   private readonly identifiers = new Map<ValueId, string>();
+  private readonly accesses: LoopAccesses;
+  private readonly yieldReads: ReadonlyMap<Loop, readonly (YieldRead | undefined)[]>;
+  private readonly yieldItems: ReadonlyMap<ValueId, YieldItem>;
+  /** The list that holds each yielded value's items (`Loop.yields`), by its yield. */
+  private readonly yieldLists = new Map<YieldRead["source"], string>();
+  /** Identifiers of the model function's parameters, by name. */
+  private readonly paramIdentifiers = new Map<string, string>();
 
-  constructor(private readonly program: Program, private readonly writer: PythonWriter) {}
+  constructor(private readonly program: Program, private readonly writer: PythonWriter) {
+    this.accesses = loopAccesses(program);
+    this.yieldReads = yieldReads(program);
+    this.yieldItems = yieldItems(program);
+  }
 
   private name(id: ValueId): string {
     const known = this.identifiers.get(id);
@@ -81,17 +95,70 @@ class TorchProgramEmitter {
       writer.line(`${this.name(entry.param)} = ${this.name(entry.init)}`);
       this.identifiers.set(entry.output, this.name(entry.param));
     }
-    const lists = loop.indexed.map((entry) => {
+    const accesses = this.accesses.get(loop) ?? [];
+    const reads = this.yieldReads.get(loop) ?? [];
+    const lists = loop.indexed.map((entry, position) => {
+      if (accesses[position] || reads[position]) return "";
       const list = this.names.fresh(`${this.value(entry.param).hint ?? "items"}_items`, `items${entry.param}`);
       writer.line(`${list} = [${entry.items.map((item) => this.name(item)).join(", ")}]`);
       return list;
     });
+    for (const entry of loopYields(loop)) {
+      const list = this.names.fresh(`${this.value(entry.result).hint ?? "yielded"}_items`, `yielded${entry.result}`);
+      this.yieldLists.set(entry, list);
+      entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]`));
+      writer.line(`${list} = []  # one per iteration`);
+    }
     const index = this.names.fresh("index", "index");
     writer.line(`for ${index} in range(${loop.count}):`).indented(() => {
-      loop.indexed.forEach((entry, position) => writer.line(`${this.name(entry.param)} = ${lists[position]}[${index}]`));
+      this.readArrayItems(accesses.filter((access) => access !== undefined), index);
+      loop.indexed.forEach((entry, position) => {
+        const read = reads[position];
+        if (read && !accesses[position]) {
+          const at = read.reversed ? `${loop.count - 1} - ${index}` : index;
+          writer.line(`${this.name(entry.param)} = ${this.yieldLists.get(read.source)}[${at}]`);
+        } else if (!accesses[position]) {
+          writer.line(`${this.name(entry.param)} = ${lists[position]}[${index}]`);
+        }
+      });
       this.block(loop.body);
+      for (const entry of loopYields(loop)) writer.line(`${this.yieldLists.get(entry)}.append(${this.name(entry.result)})`);
       for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.name(entry.result)}`);
     });
+  }
+
+  /** Inside a loop: `layer = params["layers"][index]` per array (when several leaves are read), then each leaf. */
+  private readArrayItems(accesses: readonly IndexedAccess[], index: string): void {
+    const byArray = new Map<string, IndexedAccess[]>();
+    for (const access of accesses) {
+      const key = `${[access.root, ...access.arrayPath].join(".")}${access.reversed ? " reversed" : ""}`;
+      byArray.set(key, [...(byArray.get(key) ?? []), access]);
+    }
+    for (const [key, group] of byArray) {
+      const { root, arrayPath, reversed, items } = group[0];
+      const at = reversed ? `${items.length - 1} - ${index}` : index;
+      const item = `${pythonAccess(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${at}]`;
+      const itemName = singular([root, ...arrayPath].pop() ?? root);
+      const base = group.length > 1 ? this.names.fresh(itemName, "item") : item;
+      if (group.length > 1) this.writer.line(`${base} = ${item}`);
+      for (const access of group) {
+        const identifier = this.names.fresh(access.rest.length > 0 ? access.rest.join("_") : itemName, `v${access.param}`);
+        this.identifiers.set(access.param, identifier);
+        this.writer.line(`${identifier} = ${pythonAccess(base, access.rest)}  # local ${formatDims(this.value(access.param).localDims ?? [])}`);
+      }
+    }
+  }
+
+  /** Item k of a uniform result array (`uniformArray`), with `k` the comprehension's index. */
+  private templateExpression(template: ItemTemplate, count: number): string {
+    switch (template.kind) {
+      case "tensor":
+        return `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]`;
+      case "array":
+        return `[${template.items.map((item) => this.templateExpression(item, count)).join(", ")}]`;
+      case "object":
+        return `{${Object.entries(template.fields).map(([field, item]) => `${pythonString(field)}: ${this.templateExpression(item, count)}`).join(", ")}}`;
+    }
   }
 
   private block(block: Block): void {
@@ -105,8 +172,11 @@ class TorchProgramEmitter {
     switch (tree.kind) {
       case "tensor":
         return this.name(tree.value);
-      case "array":
+      case "array": {
+        const template = uniformArray(tree, this.yieldItems);
+        if (template) return `[${this.templateExpression(template, tree.items.length)} for k in range(${tree.items.length})]`;
         return `[${tree.items.map((item) => this.treeExpression(item)).join(", ")}]`;
+      }
       case "object":
         return `{${Object.entries(tree.fields).map(([field, item]) => `${pythonString(field)}: ${this.treeExpression(item)}`).join(", ")}}`;
     }
@@ -116,6 +186,8 @@ class TorchProgramEmitter {
   emit(identifier: string): void {
     const { program, writer } = this;
     const params = program.params.map((param) => ({ param, identifier: this.names.fresh(param.name, "param") }));
+    for (const { param, identifier } of params) this.paramIdentifiers.set(param.name, identifier);
+    const undeclared = leavesReadOnlyByAccesses(program, this.accesses);
     const leaves: { op: Op & { op: "param" }; owner: string; rest: string[] }[] = [];
     for (const op of walkOps(program.body)) {
       if (op.op !== "param") continue;
@@ -123,7 +195,7 @@ class TorchProgramEmitter {
       const owner = params.find((entry) => entry.param.name === head);
       if (!owner) throw new Error(`emitTorchModule: param path "${op.path}" of "${program.name}" names no parameter`);
       if (rest.length === 0) this.identifiers.set(op.output, owner.identifier);
-      else leaves.push({ op, owner: owner.identifier, rest });
+      else if (!undeclared.has(op.output)) leaves.push({ op, owner: owner.identifier, rest });
     }
     const signature = params.map(({ param, identifier }) => `${identifier}: ${treeType(param.tree)}`);
     const mesh = program.mesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");

@@ -42,28 +42,42 @@ export function pythonAccess(base: string, segments: readonly string[]): string 
   return segments.reduce((expression, segment) => (/^[0-9]+$/.test(segment) ? `${expression}[${segment}]` : `${expression}[${pythonString(segment)}]`), base);
 }
 
-function inlineData(data: unknown): string {
-  if (typeof data === "string") return pythonString(data);
-  if (typeof data === "number" && Number.isFinite(data)) return String(data);
-  if (Array.isArray(data)) return `[${data.map(inlineData).join(", ")}]`;
-  if (typeof data === "object" && data !== null) return `{${Object.entries(data).map(([key, item]) => `${pythonString(key)}: ${inlineData(item)}`).join(", ")}}`;
-  throw new Error(`pythonData: ${String(data)} is not plain data (objects, arrays, strings, finite numbers)`);
+/** The one-line Python form of every object and array of a value, computed once each (writing stays linear in its size). */
+class InlineData {
+  private readonly forms = new Map<object, string>();
+
+  of(data: unknown): string {
+    if (typeof data === "string") return pythonString(data);
+    if (typeof data === "number" && Number.isFinite(data)) return String(data);
+    if (typeof data !== "object" || data === null) throw new Error(`pythonData: ${String(data)} is not plain data (objects, arrays, strings, finite numbers)`);
+    const known = this.forms.get(data);
+    if (known !== undefined) return known;
+    const form = Array.isArray(data)
+      ? `[${data.map((item) => this.of(item)).join(", ")}]`
+      : `{${Object.entries(data).map(([key, item]) => `${pythonString(key)}: ${this.of(item)}`).join(", ")}}`;
+    this.forms.set(data, form);
+    return form;
+  }
 }
 
 /**
  * JSON data (objects, arrays, strings, finite numbers) as a Python literal:
  * a value that fits in `width` columns stays on one line, else its items go
- * one per line, indented by four spaces.
+ * one per line, indented by four spaces; a list of equal objects (the layers
+ * of a model) is written once, as `[item for _ in range(n)]`.
  */
-export function pythonData(data: unknown, depth = 0, column = 0, width = 100): string {
-  const inline = inlineData(data);
+export function pythonData(data: unknown, depth = 0, column = 0, width = 100, forms = new InlineData()): string {
+  const inline = forms.of(data);
   if (column + inline.length <= width || typeof data !== "object" || data === null) return inline;
   const inner = "    ".repeat(depth + 1);
+  if (Array.isArray(data) && data.length >= 2 && typeof data[0] === "object" && data.every((item) => forms.of(item) === forms.of(data[0]))) {
+    return `[${pythonData(data[0], depth, column + 1, width, forms)} for _ in range(${data.length})]`;
+  }
   const items = Array.isArray(data)
-    ? data.map((item) => `${inner}${pythonData(item, depth + 1, inner.length, width)}`)
+    ? data.map((item) => `${inner}${pythonData(item, depth + 1, inner.length, width, forms)}`)
     : Object.entries(data).map(([key, item]) => {
       const head = `${inner}${JSON.stringify(key)}: `;
-      return `${head}${pythonData(item, depth + 1, head.length, width)}`;
+      return `${head}${pythonData(item, depth + 1, head.length, width, forms)}`;
     });
   const [open, close] = Array.isArray(data) ? ["[", "]"] : ["{", "}"];
   return `${open}\n${items.join(",\n")},\n${"    ".repeat(depth)}${close}`;

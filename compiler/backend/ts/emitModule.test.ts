@@ -7,7 +7,7 @@ import type { MeshAxis } from "../../../dsl/mesh.ts";
 import { compileProgram } from "../../passes/pipeline.ts";
 import { readGolden } from "../../testing/golden.ts";
 import { makeInputs, maxDifference, runEager, runOnMesh, type DeviceFunction } from "../../testing/harness.ts";
-import { layerStack, reversedLayers } from "../../testing/layerPrograms.ts";
+import { layerStack, reversedLayers, shuffledLayers } from "../../testing/layerPrograms.ts";
 import { embedding, heads, layers, mlp, reductions, softmax } from "../../testing/programs.ts";
 import { emitModule } from "./emitModule.ts";
 import type { ProgramMeta } from "./meta.ts";
@@ -23,6 +23,7 @@ const sources = [
   embedding.build(mesh, "vocab:model, batch:data"),
   layerStack.build(mesh, "batch:data, d_ff:model"),
   reversedLayers.build(mesh, "batch:data, d_ff:model"),
+  shuffledLayers.build(mesh, "batch:data, d_ff:model"),
 ];
 /** Calls the generated functions with what a model's caller has: arrays typed `readonly Layer[]`, not tuples. */
 const caller = `import type { Tensor } from "meshtype";
@@ -75,10 +76,16 @@ describe("emitModule", () => {
     expect(body).toMatch(/^export async function layerStack\(.*params: \{ readonly layers: readonly LayerStackLayer\[\]; readonly final: Tensor<"d_model"> \}\)/);
   });
 
-  it("falls back to a list of items when a loop does not read its array in index order", () => {
+  it("reads an array last to first at index n - 1 - i (a reverse loop), with no declarations before the loop", () => {
     const body = functionText(text, "reversedLayers");
-    expect(body).toContain("const layers_2_items = [layers_2, layers_1, layers_0] as const;");
-    expect(body).toContain("const layers_2_1 = layers_2_items[i]!;");
+    expect(body).toContain("for (let i = 0; i < 3; i++) {\n    const layer = layers[2 - i]!; // local [d_model=4 d_ff=4]");
+    expect(body).not.toMatch(/_items|layers\[[0-9]\]/);
+  });
+
+  it("falls back to a list of items when a loop reads its array in no index order", () => {
+    const body = functionText(text, "shuffledLayers");
+    expect(body).toContain("const layers_1_items = [layers_1, layers_0, layers_2] as const;");
+    expect(body).toContain("const layers_1_1 = layers_1_items[i]!;");
   });
 
   it("type-checks with tsc, and accepts callers whose arrays are typed readonly Layer[]", () => {

@@ -11,7 +11,7 @@
  */
 import { CodeBlockWriter } from "ts-morph";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
-import { isLoop, walkOps } from "../../ir/opAttrs.ts";
+import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
 import { formatSharding } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
@@ -21,6 +21,7 @@ import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAc
 import { programMeta } from "./meta.ts";
 import { accessPath, NameTable } from "./names.ts";
 import { ParamTypes, singular } from "./paramTypes.ts";
+import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "./yieldLists.ts";
 
 /** Where the generated module imports from, and what made it. */
 export interface EmitOptions {
@@ -43,12 +44,18 @@ class ProgramEmitter {
   private readonly names = new NameTable();
   private readonly identifiers = new Map<ValueId, string>();
   private readonly accesses: LoopAccesses;
+  private readonly yieldReads: ReadonlyMap<Loop, readonly (YieldRead | undefined)[]>;
+  private readonly yieldItems: ReadonlyMap<ValueId, YieldItem>;
+  /** The list that holds each yielded value's items (`Loop.yields`), by its yield. */
+  private readonly yieldLists = new Map<YieldRead["source"], string>();
   /** Identifiers of the model function's parameters, by name. */
   private readonly paramIdentifiers = new Map<string, string>();
   private loopDepth = 0;
 
   constructor(private readonly program: Program, private readonly writer: CodeBlockWriter, private readonly types: ParamTypes) {
     this.accesses = loopAccesses(program);
+    this.yieldReads = yieldReads(program);
+    this.yieldItems = yieldItems(program);
   }
 
   private name(id: ValueId): string {
@@ -85,20 +92,34 @@ class ProgramEmitter {
       this.identifiers.set(entry.output, this.name(entry.param));
     }
     const accesses = this.accesses.get(loop) ?? [];
+    const reads = this.yieldReads.get(loop) ?? [];
     const lists = loop.indexed.map((entry, position) => {
-      if (accesses[position]) return "";
+      if (accesses[position] || reads[position]) return "";
       const list = this.names.fresh(`${this.program.values.get(entry.param)?.hint ?? "items"}_items`, `items${entry.param}`);
       writer.writeLine(`const ${list} = [${entry.items.map((item) => this.name(item)).join(", ")}] as const;`);
       return list;
     });
+    for (const entry of loopYields(loop)) {
+      const list = this.names.fresh(`${this.program.values.get(entry.result)?.hint ?? "yielded"}_items`, `yielded${entry.result}`);
+      this.yieldLists.set(entry, list);
+      entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]!`));
+      writer.writeLine(`const ${list}: Tensor<string>[] = []; // one per iteration`);
+    }
     const index = this.loopDepth === 0 ? outerLoopIndex : this.names.fresh(nestedLoopIndices[this.loopDepth - 1], "index");
     this.loopDepth++;
     writer.write(`for (let ${index} = 0; ${index} < ${loop.count}; ${index}++)`).block(() => {
       this.readArrayItems(accesses.filter((access) => access !== undefined), index);
       loop.indexed.forEach((entry, position) => {
-        if (!accesses[position]) writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}]!;`);
+        const read = reads[position];
+        if (read && !accesses[position]) {
+          const at = read.reversed ? `${loop.count - 1} - ${index}` : index;
+          writer.writeLine(`const ${this.name(entry.param)} = ${this.yieldLists.get(read.source)}[${at}]!;`);
+        } else if (!accesses[position]) {
+          writer.writeLine(`const ${this.name(entry.param)} = ${lists[position]}[${index}]!;`);
+        }
       });
       this.block(loop.body);
+      for (const entry of loopYields(loop)) writer.writeLine(`${this.yieldLists.get(entry)}.push(${this.name(entry.result)});`);
       for (const entry of loop.carried) writer.writeLine(`${this.name(entry.param)} = ${this.name(entry.result)};`);
     });
     this.loopDepth--;
@@ -112,14 +133,15 @@ class ProgramEmitter {
   private readArrayItems(accesses: readonly IndexedAccess[], index: string): void {
     const byArray = new Map<string, IndexedAccess[]>();
     for (const access of accesses) {
-      const key = [access.root, ...access.arrayPath].join(".");
+      const key = `${[access.root, ...access.arrayPath].join(".")}${access.reversed ? " reversed" : ""}`;
       byArray.set(key, [...(byArray.get(key) ?? []), access]);
     }
     for (const [key, group] of byArray) {
-      const { root, arrayPath } = group[0];
+      const { root, arrayPath, reversed, items } = group[0];
+      const at = reversed ? `${items.length - 1} - ${index}` : index;
       // `!`: checkLocalArgs has checked the array holds every item the loop reads.
-      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${index}]!`;
-      const itemName = singular(key.split(".").pop() ?? key);
+      const item = `${accessPath(this.paramIdentifiers.get(root) ?? root, arrayPath)}[${at}]!`;
+      const itemName = singular([root, ...arrayPath].pop() ?? root);
       const base = group.length > 1 ? this.names.fresh(itemName, "item") : item;
       if (group.length > 1) this.writer.writeLine(`const ${base} = ${item};`);
       for (const access of group) {
@@ -142,10 +164,25 @@ class ProgramEmitter {
     switch (tree.kind) {
       case "tensor":
         return this.name(tree.value);
-      case "array":
+      case "array": {
+        const template = uniformArray(tree, this.yieldItems);
+        if (template) return `Array.from({ length: ${tree.items.length} }, (_, k) => (${this.templateExpression(template, tree.items.length)}))`;
         return `[${tree.items.map((item) => this.treeExpression(item)).join(", ")}]`;
+      }
       case "object":
         return `{ ${Object.entries(tree.fields).map(([field, item]) => `${propertyKey(field)}: ${this.treeExpression(item)}`).join(", ")} }`;
+    }
+  }
+
+  /** Item k of a uniform result array (`uniformArray`), with `k` the comprehension's index. */
+  private templateExpression(template: ItemTemplate, count: number): string {
+    switch (template.kind) {
+      case "tensor":
+        return `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]!`;
+      case "array":
+        return `[${template.items.map((item) => this.templateExpression(item, count)).join(", ")}]`;
+      case "object":
+        return `{ ${Object.entries(template.fields).map(([field, item]) => `${propertyKey(field)}: ${this.templateExpression(item, count)}`).join(", ")} }`;
     }
   }
 

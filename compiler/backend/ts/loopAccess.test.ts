@@ -3,7 +3,7 @@ import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { Loop, Program } from "../../ir/ir.ts";
 import { isLoop } from "../../ir/opAttrs.ts";
 import { compileProgram } from "../../passes/pipeline.ts";
-import { layerStack, reversedLayers } from "../../testing/layerPrograms.ts";
+import { layerStack, reversedLayers, shuffledLayers } from "../../testing/layerPrograms.ts";
 import { leavesReadOnlyByAccesses, loopAccesses } from "./loopAccess.ts";
 import { singular } from "./paramTypes.ts";
 
@@ -36,8 +36,14 @@ describe("loopAccesses", () => {
     expect(undeclared).toContain("params.layers.1.norm");
   });
 
-  it("gives no access when the items are not the array's leaves in index order", () => {
+  it("gives a reversed access when the items are the array's leaves last to first", () => {
     const program = compileProgram(reversedLayers.build(mesh, "batch:data, d_ff:model"));
+    expect(loopAccesses(program).get(firstLoop(program))).toEqual([expect.objectContaining({ root: "layers", arrayPath: [], rest: [], reversed: true })]);
+    expect(leavesReadOnlyByAccesses(program, loopAccesses(program)).size).toBe(3);
+  });
+
+  it("gives no access when the items are not the array's leaves in index order", () => {
+    const program = compileProgram(shuffledLayers.build(mesh, "batch:data, d_ff:model"));
     expect(loopAccesses(program).get(firstLoop(program))).toEqual([undefined]);
     expect(leavesReadOnlyByAccesses(program, loopAccesses(program)).size).toBe(0);
   });

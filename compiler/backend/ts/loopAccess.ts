@@ -6,7 +6,8 @@
  * indexed entry that lists them; when the k-th item is exactly the leaf at
  * index k of one array parameter, with the same path after the index, the
  * loop body can say `params.layers[i].attention.wq` and the leaves need no
- * declarations before the loop. Anything else (an item that a collective
+ * declarations before the loop; items in reverse order (a reverse loop of a
+ * training step) read `params.layers[n - 1 - i]`. Anything else (an item that a collective
  * converted first, indices out of order, two arrays mixed) falls back to a
  * list of the items.
  */
@@ -25,6 +26,8 @@ export interface IndexedAccess {
   readonly rest: readonly string[];
   /** The items, one param leaf per iteration. */
   readonly items: readonly ValueId[];
+  /** Read last to first: iteration i reads index `items.length - 1 - i` (a reverse loop over the layers). */
+  readonly reversed: boolean;
 }
 
 /** The loops of a program with, per indexed entry, its array access or undefined (read from a list of items). */
@@ -41,13 +44,14 @@ function accessOf(program: Program, param: ValueId, items: readonly ValueId[], p
   const [first] = paths;
   if (!first || paths.some((path) => path.length !== first.length)) return undefined;
   for (let position = 1; position < first.length; position++) {
-    const isIndex = paths.every((path, index) => path[position] === String(index));
-    const othersEqual = paths.every((path) => path.every((segment, at) => at === position || segment === first[at]));
-    if (!isIndex || !othersEqual) continue;
+    const inOrder = paths.every((path, index) => path[position] === String(index));
+    const reversed = !inOrder && paths.every((path, index) => path[position] === String(paths.length - 1 - index));
+    const othersEqual = paths.every((path) => path.every((segment, at) => at === position || segment === paths[0][at]));
+    if ((!inOrder && !reversed) || !othersEqual) continue;
     const [root, ...arrayPath] = first.slice(0, position);
     const array = arrayPath.reduce<ValueTree | undefined>(subtree, program.params.find((entry) => entry.name === root)?.tree);
     if (array?.kind !== "array" || array.items.length < items.length) return undefined;
-    return { param, root, arrayPath, rest: first.slice(position + 1), items };
+    return { param, root, arrayPath, rest: first.slice(position + 1), items, reversed };
   }
   return undefined;
 }

@@ -9,8 +9,15 @@
  *   the constraints want split where the result is replicated is sliced
  *   (free), and an axis where `reduceOnce` decided that a pending sum is
  *   reduced for all its consumers is held reduced (reduceOnce.ts);
- * - loop carried and indexed values are held in their target on entry and
- *   brought back to it at the end of the body.
+ * - loop carried values are held in their target on entry and brought back
+ *   to it at the end of the body; an indexed value whose items are all held
+ *   in one sharding (a layer's weights, or what an earlier loop yielded) is
+ *   held in it, so the body converts it where an op needs (once per
+ *   iteration, not once per item before the loop); otherwise in its target;
+ * - a yielded value keeps the sharding its body value is held in (a pending
+ *   sum stays pending for the loop that reads the items), except that items
+ *   returned as program results are held in their target (converted in the
+ *   body).
  *
  * It also records every read of every value (which sharding each consumer
  * needs it in, and how many times per call it runs), which reduceOnce reads.
@@ -18,7 +25,7 @@
 import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
 import { loweringMessages } from "../../diagnostics/loweringMessages.ts";
 import type { AxisState, Loop, Op, Program, Sharding, ValueId, ValueTree } from "../../ir/ir.ts";
-import { isLoop } from "../../ir/opAttrs.ts";
+import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import type { HeldSharding, OpStrategy } from "../../ir/shardingAssignment.ts";
 import { replicatedState, sameSharding } from "../../ir/sharding.ts";
@@ -26,7 +33,11 @@ import { describeValue, describeValueWithDims } from "../layoutRules.ts";
 import { planOp } from "./opRules.ts";
 import { Targets } from "./targets.ts";
 
-/** One read of a value: by an op (its output id), a loop entry or exit, or the program result; in the sharding it needs. */
+/**
+ * One read of a value: by an op (its output id), a loop's indexed value (its id: the items are read
+ * into it), the items of a yield (the first item's id: the body value is read into them), another
+ * loop entry or exit, or the program result; in the sharding it needs.
+ */
 export interface Read {
   readonly by: ValueId | "loop" | "result";
   readonly sharding: Sharding;
@@ -42,18 +53,23 @@ export interface ForwardPlan {
   readonly reads: Map<ValueId, Read[]>;
   /** Runs per call of the op or loop that defines each value. */
   readonly runs: Map<ValueId, number>;
+  /** Every item a loop yields, with the body value it is (one per iteration). */
+  readonly yielded: Map<ValueId, ValueId>;
 }
 
 /** Per value and axis, the state a pending reduction is brought to before any consumer reads it. */
 export type ReducedAxes = ReadonlyMap<ValueId, Readonly<Record<string, AxisState>>>;
 
 class ForwardSweep {
-  readonly plan: ForwardPlan = { ops: new Map(), held: new Map(), results: new Map(), reads: new Map(), runs: new Map() };
+  readonly plan: ForwardPlan = { ops: new Map(), held: new Map(), results: new Map(), reads: new Map(), runs: new Map(), yielded: new Map() };
   private readonly targets: Targets;
   private runs = 1;
+  /** The tensors of the program's result. */
+  private readonly resultLeaves: ReadonlySet<ValueId>;
 
   constructor(private readonly program: Program, private readonly reduced: ReducedAxes) {
     this.targets = new Targets(program);
+    this.resultLeaves = new Set(treeLeaves(program.result));
   }
 
   held(id: ValueId): Sharding {
@@ -139,9 +155,12 @@ class ForwardSweep {
       this.hold(entry.output, target);
     }
     for (const entry of loop.indexed) {
-      const target = this.targets.target(entry.param);
-      entry.items.forEach((item) => this.read(item, target.sharding, "loop"));
-      this.hold(entry.param, target);
+      const shared = this.plan.held.get(entry.items[0]);
+      const same = shared !== undefined && entry.items.every((item) => sameSharding(this.plan.held.get(item)?.sharding, shared.sharding));
+      const reduced = this.reduced.get(entry.param);
+      const held = same ? (reduced === undefined ? shared : { sharding: { ...shared.sharding, ...reduced }, source: { kind: "reducedOnce" as const, axes: Object.keys(reduced) } }) : this.targets.target(entry.param);
+      entry.items.forEach((item) => this.read(item, held.sharding, entry.param));
+      this.hold(entry.param, held);
     }
     const outer = this.runs;
     this.runs = outer * loop.count;
@@ -149,7 +168,19 @@ class ForwardSweep {
     for (const entry of loop.indexed) this.plan.runs.set(entry.param, this.runs);
     this.block(loop.body);
     for (const entry of loop.carried) this.read(entry.result, this.held(entry.param), "loop");
+    const yielded = loopYields(loop).map((entry) => {
+      const returned = entry.items.some((item) => this.resultLeaves.has(item));
+      const held = returned ? this.targets.target(entry.items[0]) : (this.plan.held.get(entry.result) ?? bug(this.program, `%${entry.result} is yielded before it is held`));
+      this.read(entry.result, held.sharding, entry.items[0]);
+      return { entry, held };
+    });
     this.runs = outer;
+    for (const { entry, held } of yielded) {
+      for (const item of entry.items) {
+        this.hold(item, held);
+        this.plan.yielded.set(item, entry.result);
+      }
+    }
   }
 
   block(block: readonly (Op | Loop)[]): void {
@@ -167,6 +198,13 @@ class ForwardSweep {
     } else if (tree.kind === "array") tree.items.forEach((item) => this.result(item));
     else Object.values(tree.fields).forEach((item) => this.result(item));
   }
+}
+
+function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
+  if (tree.kind === "tensor") out.push(tree.value);
+  else if (tree.kind === "array") tree.items.forEach((item) => treeLeaves(item, out));
+  else Object.values(tree.fields).forEach((item) => treeLeaves(item, out));
+  return out;
 }
 
 function bug(program: Program, message: string): never {

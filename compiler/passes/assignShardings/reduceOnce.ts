@@ -18,6 +18,11 @@
  * changes. Every value of the cut is then held reduced (forwardPlan.ts), so
  * all its consumers read the one reduced copy: the state its reads agree on
  * (a split, by reduce-scatter), else replicated.
+ *
+ * The items a loop yields are their body value, per iteration: they are not
+ * nodes of their own, their reads count as reads of the body value, and a
+ * loop that indexes them reads that value (a layer's pending gradient,
+ * yielded by the backward loop and read by the update loop, is one path).
  */
 import type { AxisState, Program, Sharding, ValueId } from "../../ir/ir.ts";
 import { localDimsOf, replicatedState, sameState } from "../../ir/sharding.ts";
@@ -42,25 +47,32 @@ function placeOnAxis(program: Program, plan: ForwardPlan, axis: string): Reducti
   const nodes: ValueId[] = [];
   const index = new Map<ValueId, number>();
   for (const [id, held] of plan.held) {
-    if (!isPartial(held.sharding[axis])) continue;
+    if (!isPartial(held.sharding[axis]) || plan.yielded.has(id)) continue;
     index.set(id, nodes.length);
     nodes.push(id);
   }
   if (nodes.length === 0) return [];
+  // A yielded item stands for its body value; its reads are that value's.
+  const canonical = (id: ValueId): ValueId => plan.yielded.get(id) ?? id;
+  const reads = new Map<ValueId, Read[]>();
+  for (const [input, list] of plan.reads) {
+    const key = canonical(input);
+    reads.set(key, [...(reads.get(key) ?? []), ...list.filter((read) => read.by === "loop" || read.by === "result" || canonical(read.by) !== key)]);
+  }
   const edges: [number, number][] = [];
   const hasInput = new Set<number>();
-  for (const [input, reads] of plan.reads) {
+  for (const [input, list] of reads) {
     const from = index.get(input);
     if (from === undefined) continue;
-    for (const read of reads) {
+    for (const read of list) {
       if (typeof read.by !== "number" || !isPartial(read.sharding[axis])) continue;
-      const to = index.get(read.by);
-      if (to === undefined || !isPartial(plan.ops.get(read.by)?.output[axis])) continue;
+      const to = index.get(canonical(read.by));
+      if (to === undefined || !isPartial((plan.ops.get(read.by)?.output ?? plan.held.get(read.by)?.sharding)?.[axis])) continue;
       edges.push([from, to]);
       hasInput.add(to);
     }
   }
-  const readsOf = (id: ValueId): readonly Read[] => plan.reads.get(id) ?? [];
+  const readsOf = (id: ValueId): readonly Read[] => reads.get(id) ?? [];
   const needsReduced = (read: Read): boolean => !isPartial(read.sharding[axis]);
   const sinks = nodes.map((id, node) => (readsOf(id).some(needsReduced) ? node : -1)).filter((node) => node >= 0);
   if (sinks.length === 0) return [];
@@ -70,11 +82,11 @@ function placeOnAxis(program: Program, plan: ForwardPlan, axis: string): Reducti
   const found: Reduction[] = [];
   for (const node of cut.nodes) {
     const id = nodes[node];
-    const reads = readsOf(id);
-    const wanted = reads.filter(needsReduced).map((read) => read.sharding[axis]);
+    const all = readsOf(id);
+    const wanted = all.filter(needsReduced).map((read) => read.sharding[axis]);
     const agreed = wanted.length > 0 && wanted.every((state) => sameState(state, wanted[0])) ? wanted[0] : undefined;
     // Lazy reduction already does this: every read needs the value reduced, all to one state.
-    if (agreed !== undefined && wanted.length === reads.length) continue;
+    if (agreed !== undefined && wanted.length === all.length) continue;
     const held = plan.held.get(id)?.sharding ?? {};
     found.push({ value: id, axis, state: agreed !== undefined && canHold(held, axis, agreed) ? agreed : replicatedState });
   }

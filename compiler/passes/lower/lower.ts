@@ -17,11 +17,12 @@
  *   converted before it, not once per iteration;
  * - loops are lowered once: carried and indexed values are held in their
  *   decided sharding at entry and converted back to it at the end of the
- *   body; the result leaves in its decided sharding (never partial);
+ *   body; a yielded value is converted in the body to its items' decided
+ *   sharding; the result leaves in its decided sharding (never partial);
  * - conv2d's split spatial dims get their halo exchanges (lowerConv.ts).
  */
 import type { Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
-import { isLoop } from "../../ir/opAttrs.ts";
+import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
 import type { ShardingAssignment } from "../../ir/shardingAssignment.ts";
 import { localDimsOf, sameSharding } from "../../ir/sharding.ts";
@@ -146,9 +147,19 @@ class Materializer {
     this.conversions.enterBlock();
     this.block(loop.body);
     const results = carried.map((entry) => this.read(entry.result, this.sharding(entry.param), loop.loc));
+    // A yielded value leaves the body in its items' decided sharding (converted in the body when they differ).
+    const yields = loopYields(loop).map((entry) => {
+      const sharding = this.heldSharding(entry.items[0]);
+      const result = this.read(entry.result, sharding, loop.loc);
+      return { entry: { ...entry, result }, sharding };
+    });
     this.conversions.exitBlock();
     const body = this.rewriter.closeBlock();
-    this.rewriter.emit({ ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed, body });
+    for (const { entry, sharding } of yields) entry.items.forEach((item) => this.define(item, sharding));
+    this.rewriter.emit({
+      ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed,
+      ...(yields.length > 0 ? { yields: yields.map((item) => item.entry) } : {}), body,
+    });
   }
 
   block(block: readonly (Op | Loop)[]): void {

@@ -188,16 +188,12 @@ relayoutAllToAll_meta = {
 
 def layersLoop(mesh: mt.MeshContext, x: torch.Tensor, layers: list):
     """`layersLoop` on mesh [data=2 model=2] with layout "batch:data, d_ff:model": the program of one device (local shards in, local result out)."""
-    layers_0 = layers[0]  # local [d_model=4 d_ff=4]
-    layers_1 = layers[1]  # local [d_model=4 d_ff=4]
-    layers_2 = layers[2]  # local [d_model=4 d_ff=4]
     x_1 = x
-    layers_0_items = [layers_0, layers_1, layers_2]
     for index in range(3):
-        layers_0_1 = layers_0_items[index]
-        h = torch.einsum("bm,mf->bf", x_1, layers_0_1)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
+        layer = layers[index]  # local [d_model=4 d_ff=4]
+        h = torch.einsum("bm,mf->bf", x_1, layer)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
         act = torch.tanh(h)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
-        back = torch.einsum("bf,mf->bm", act, layers_0_1)  # local [batch=2 d_model=4] {data: split(batch), model: partial(sum)}
+        back = torch.einsum("bf,mf->bm", act, layer)  # local [batch=2 d_model=4] {data: split(batch), model: partial(sum)}
         back_1 = mesh.all_reduce(back, "model", "sum")  # allReduce over "model" (2 devices): 32 bytes per device; local [batch=2 d_model=4]
         x_2 = x_1 + back_1  # local [batch=2 d_model=4] {data: split(batch), model: replicated}
         x_1 = x_2
@@ -225,32 +221,14 @@ layersLoop_meta = {
             "name": "layers",
             "tree": {
                 "kind": "array",
-                "items": [
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
+                "items": [{
+                    "kind": "tensor",
+                    "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
+                    "sharding": {
+                        "data": {"kind": "replicated"},
+                        "model": {"kind": "split", "dim": "d_ff"},
                     },
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
-                    },
-                    {
-                        "kind": "tensor",
-                        "dims": [{"name": "d_model", "size": 4}, {"name": "d_ff", "size": 8}],
-                        "sharding": {
-                            "data": {"kind": "replicated"},
-                            "model": {"kind": "split", "dim": "d_ff"},
-                        },
-                    },
-                ],
+                } for _ in range(3)],
             },
         },
     ],
