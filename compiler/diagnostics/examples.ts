@@ -139,6 +139,11 @@ export function f(x: Tensor<"batch d_in">) {
 }
 export const p = program(f, { mesh: M, layout: L });
 `),
+  MT5202: {
+    kind: "described",
+    when: "The `optimize` strategy (the planner's ILP) finds no sharding of the program that meets its layout's rules and the per-device memory limit, e.g. a limit smaller than the parameters split over every device.",
+    args: { program: "gptTrain", layout: "auto", limit: "a limit of 1000 bytes per device", reason: "no plan fits in 1000 bytes per device (HiGHS status 8)" },
+  },
   MT6701: {
     kind: "described",
     when: "`meshtype build --target torch` meets an einsum whose inputs and output name more than 52 distinct dims.",
