@@ -165,7 +165,7 @@ export const frontendMessages = {
   ),
   loopTooLong: entry<{ name: string; count: string; body: string; work: string; limit: string }>(
     "MT1702",
-    (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ops: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
+    (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ${a.body === "1" ? "op" : "ops"}: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
     () => "Check the loop's bound: a layer loop runs once per layer, and a program is one step (run it again for more steps instead of looping inside it).",
   ),
   asyncFunction: entry<{ name: string; kind: string }>(

@@ -17,7 +17,7 @@ export const validateMessages = {
     "MT2001",
     (a) =>
       `${a.origin} of program \`${a.program}\` puts "${a.first}" and "${a.second}" both on mesh axis "${a.axis}" (${a.rules}), ` +
-      `but ${a.count === 1 ? "a tensor has" : `${a.count} tensors have`} both dims, e.g. ${a.example}.`,
+      `but ${a.count === 1 ? `${a.example} has both dims` : `${a.count} tensors have both dims, e.g. ${a.example}`}.`,
     (a) => `A tensor can split only one dim over an axis: move "${a.first}" or "${a.second}" to another axis, or leave one of them replicated.`,
   ),
   indivisible: entry<{ program: string; origin: string; dim: string; size: number; axis: string; axisSize: number; subject: string; meshFault: boolean }>(
