@@ -20,15 +20,17 @@ export const validateMessages = {
       `but ${a.count === 1 ? `${a.example} has both dims` : `${a.count} tensors have both dims, e.g. ${a.example}`}.`,
     (a) => `A tensor can split only one dim over an axis: move "${a.first}" or "${a.second}" to another axis, or leave one of them replicated.`,
   ),
-  indivisible: entry<{ program: string; origin: string; dim: string; size: number; axis: string; axisSize: number; subject: string; meshFault: boolean }>(
+  indivisible: entry<{
+    program: string; origin: string; dim: string; size: number; notDivided: string; over: string; axes: string; devices: number; subject: string; meshFault: boolean;
+  }>(
     "MT2002",
-    (a) =>
-      `Dim "${a.dim}"${a.subject} has size ${a.size}, which mesh axis "${a.axis}" (size ${a.axisSize}) does not divide, ` +
-      `but ${a.origin} of program \`${a.program}\` splits it over "${a.axis}".`,
+    (a) => `Dim "${a.dim}"${a.subject} has size ${a.size}, which ${a.notDivided}, but ${a.origin} of program \`${a.program}\` splits it over ${a.over}.`,
     (a) =>
       a.meshFault
-        ? `Mesh axis "${a.axis}" has more devices than "${a.dim}" has entries: give it a size that divides ${a.size}, or leave "${a.dim}" replicated (remove "${a.dim}:${a.axis}" from the layout).`
-        : `Either change the layout to leave "${a.dim}" replicated or put it on another axis, or make ${a.dim} a multiple of ${a.axisSize}.`,
+        ? `Mesh axis ${a.over} has more devices than "${a.dim}" has entries: give it a size that divides ${a.size}, leave "${a.dim}" replicated, ` +
+          `or split it unevenly with "${a.dim}:padded(${a.axes})" (every shard is padded to the size of the largest).`
+        : `Either change the layout to leave "${a.dim}" replicated or put it on other axes, make ${a.dim} a multiple of ${a.devices}, ` +
+          `or split it unevenly with "${a.dim}:padded(${a.axes})" (every shard is padded to the size of the largest).`,
   ),
   unknownAxis: entry<{ program: string; origin: string; dim: string; axis: string; axes: string }>(
     "MT2003",

@@ -58,6 +58,21 @@ describe("spoilers: validate (MT2xxx) and lower (MT3xxx)", () => {
     expect(diagnostics[0].hint).toContain("make d_ff a multiple of 3");
   });
 
+  it("MT2002: a dim over several axes, divided by their product, once; padded(...) opts out", () => {
+    const build = (spec: string) => {
+      const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: spec });
+      const x = b.param("x", [{ name: "a", size: 6 }, { name: "b", size: 8 }], fixtureLoc(2));
+      b.setResult(b.add({ op: "unary", fn: "tanh" }, [x], { loc: fixtureLoc(3) }));
+      return b.finish();
+    };
+    const diagnostics = diagnosticsOf(build("a:(data, model)"));
+    expect(diagnostics.map((item) => item.code)).toEqual(["MT2002"]);
+    expect(diagnostics[0].message).toBe(
+      'Dim "a" of `x` [a=6 b=8] has size 6, which mesh axes (data, model) (8 devices) do not divide, but layout "a:(data, model)" of program `p` splits it over "data" and "model".',
+    );
+    expect(() => compileProgram(build("a:padded(data, model)"))).not.toThrow();
+  });
+
   it("MT2002: a relayout whose split the axis does not divide, at the relayout", () => {
     const [first] = diagnosticsOf(relayoutProgram([{ dim: "a", axis: "model" }], "b:data"));
     expect(first.code).toBe("MT2002");

@@ -1,8 +1,9 @@
 /**
  * validate: check that the layout can hold every value of the program, before
  * anything is lowered. For every value (intermediates and loop values too):
- * no two of its dims on one mesh axis, and every split dim divisible by its
- * axis. For every relayout: its rules name mesh axes and dims of the value.
+ * no two of its dims on one mesh axis, and every split dim divisible by the
+ * product of its axes, unless its rule is `padded(...)`. For every relayout:
+ * its rules name mesh axes and dims of the value.
  *
  * Each problem is reported once per root cause, where the user wrote it:
  * two rules that put dims of one tensor on one axis, at the layout rule (or
@@ -12,7 +13,8 @@
  * at its rule. Tensors are named by their source names and dims, never by IR
  * ids. Throws one `CompileError` listing every problem.
  */
-import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import { writeNotDividedBy } from "../../dsl/messages/layout.ts";
+import { formatRules, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, reportedAt, type Diagnostic, type DiagnosticNote } from "../diagnostics/diagnostic.ts";
 import { validateMessages } from "../diagnostics/validateMessages.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
@@ -35,7 +37,7 @@ interface Group<Cause> {
 const layoutOrigin: Origin = { kind: "layout" };
 
 function specOf(rules: readonly LayoutRule[]): string {
-  return rules.map((rule) => `${rule.dim}:${rule.axis}`).join(", ");
+  return formatRules(rules);
 }
 
 /** `` `h` [batch=8 d_ff=32] `` or `a tensor [batch=8 d_ff=32]`. */
@@ -115,28 +117,34 @@ class Validation {
     }
   }
 
-  /** Two dims on one axis, and sizes an axis does not divide: grouped by root cause, then reported. */
+  /** Two dims on one axis, and sizes the axes of a rule do not divide: grouped by root cause, then reported. */
   checkValues(): void {
     const conflicts = new Map<string, Group<{ axis: string; first: LayoutRule; second: LayoutRule; origin: Origin }>>();
-    const indivisible = new Map<string, Group<{ axis: MeshAxis; rule: LayoutRule; size: number; origin: Origin }>>();
+    const indivisible = new Map<string, Group<{ axes: readonly MeshAxis[]; rule: LayoutRule; size: number; origin: Origin }>>();
     const relayoutRules = rulesByValue(this.program);
     for (const value of this.program.values.values()) {
       const rules = relayoutRules.get(value.id) ?? this.program.layout;
       const owner = new Map<string, LayoutRule>();
       for (const dim of value.dims) {
-        const rule = rules.find((candidate) => candidate.dim === dim.name);
-        const axis = rule && this.program.mesh.find((candidate) => candidate.name === rule.axis);
-        if (!rule || !axis) continue;
-        const origin = this.originOf(rule);
+        // A dim may be split over several axes (`batch:(data, fsdp)`): one rule entry per axis, major first.
+        const own = rules.filter((candidate) => candidate.dim === dim.name && this.program.mesh.some((axis) => axis.name === candidate.axis));
+        if (own.length === 0) continue;
+        const origin = this.originOf(own[0]);
         const originKey = origin.kind === "layout" ? "layout" : `relayout${origin.key}`;
-        const other = owner.get(axis.name);
-        if (other !== undefined) {
-          // One root cause per pair of rules, whichever order the tensor has the dims in: the rules in the order they are written.
-          const [first, second] = this.ruleIndex(other, origin) <= this.ruleIndex(rule, origin) ? [other, rule] : [rule, other];
-          add(conflicts, [axis.name, first.dim, second.dim, originKey].join("\u0000"), { axis: axis.name, first, second, origin }, value);
+        const axes = own.map((rule) => this.program.mesh.find((axis) => axis.name === rule.axis) as MeshAxis);
+        for (const rule of own) {
+          const other = owner.get(rule.axis);
+          if (other !== undefined && other.dim !== rule.dim) {
+            // One root cause per pair of rules, whichever order the tensor has the dims in: the rules in the order they are written.
+            const [first, second] = this.ruleIndex(other, origin) <= this.ruleIndex(rule, origin) ? [other, rule] : [rule, other];
+            add(conflicts, [rule.axis, first.dim, second.dim, originKey].join("\u0000"), { axis: rule.axis, first, second, origin }, value);
+          }
+          owner.set(rule.axis, rule);
         }
-        owner.set(axis.name, rule);
-        if (dim.size % axis.size !== 0) add(indivisible, [dim.name, dim.size, axis.name, originKey].join("\u0000"), { axis, rule, size: dim.size, origin }, value);
+        const devices = axes.reduce((product, axis) => product * axis.size, 1);
+        if (own[0].padded !== true && dim.size % devices !== 0) {
+          add(indivisible, [dim.name, dim.size, axes.map((axis) => axis.name).join(","), originKey].join("\u0000"), { axes, rule: own[0], size: dim.size, origin }, value);
+        }
       }
     }
     for (const { cause, values } of conflicts.values()) this.reportConflict(cause, values);
@@ -158,28 +166,36 @@ class Validation {
     }, at, notes));
   }
 
-  private reportIndivisible(cause: { axis: MeshAxis; rule: LayoutRule; size: number; origin: Origin }, values: readonly Value[]): void {
-    const { axis, rule, size, origin } = cause;
+  private reportIndivisible(cause: { axes: readonly MeshAxis[]; rule: LayoutRule; size: number; origin: Origin }, values: readonly Value[]): void {
+    const { axes, rule, size, origin } = cause;
     const dim = rule.dim;
+    const names = axes.map((axis) => axis.name);
+    const devices = axes.reduce((product, axis) => product * axis.size, 1);
     const declared = origin.kind === "layout" && this.sources.dimSizes?.[dim] === size;
     const dimsEntry = declared ? this.sources.dims?.[dim] : undefined;
-    const meshEntry = this.sources.mesh?.[axis.name];
     const ruleEntry = origin.kind === "layout" ? this.sources.layoutRules?.[dim] : undefined;
     const madeAt = this.locs.get(values[0].id);
-    const entries: { message: string; loc: SourceLoc | undefined }[] = [
-      { message: `"${dim}" is declared with size ${size} here`, loc: dimsEntry },
-      { message: `mesh axis "${axis.name}" is declared with size ${axis.size} here`, loc: meshEntry },
-      { message: `rule "${dim}:${axis.name}" splits "${dim}" over "${axis.name}" here`, loc: ruleEntry },
-    ];
-    // The mesh is the fault when its axis has more devices than the dim has rows (e.g. mesh({ data: 2147483648 })); else the size.
-    const blamed = !declared ? undefined : axis.size > size && meshEntry ? entries[1] : dimsEntry ? entries[0] : undefined;
+    const meshEntries = axes.map((axis) => ({ message: `mesh axis "${axis.name}" is declared with size ${axis.size} here`, loc: this.sources.mesh?.[axis.name] }));
+    const dimsNote = { message: `"${dim}" is declared with size ${size} here`, loc: dimsEntry };
+    const ruleNote = { message: `rule "${formatRules(this.rulesOf(dim, origin))}" splits "${dim}" over ${names.map((name) => `"${name}"`).join(" and ")} here`, loc: ruleEntry };
+    // The mesh is the fault when one axis has more devices than the dim has entries (e.g. mesh({ data: 2147483648 })); else the size.
+    const meshFault = declared && axes.length === 1 && axes[0].size > size && meshEntries[0].loc !== undefined;
+    const blamed = !declared ? undefined : meshFault ? meshEntries[0] : dimsEntry ? dimsNote : undefined;
     const at = origin.kind === "relayout" ? origin.op.loc : blamed?.loc ?? madeAt ?? this.program.loc;
-    const notes: DiagnosticNote[] = entries.filter((entry) => entry !== blamed && entry.loc !== undefined).map((entry) => ({ message: entry.message, loc: entry.loc }));
+    const notes: DiagnosticNote[] = [dimsNote, ...meshEntries, ruleNote]
+      .filter((entry) => entry !== blamed && entry.loc !== undefined)
+      .map((entry) => ({ message: entry.message, loc: entry.loc }));
     if (!declared) notes.push(...noteAt(`${tensorName(values[0])} is made here`, madeAt));
     this.diagnostics.push(diagnostic(validateMessages.indivisible, {
-      program: this.program.name, origin: this.originText(origin, false), dim, size, axis: axis.name, axisSize: axis.size,
-      subject: declared ? "" : ` of ${tensorName(values[0])}`, meshFault: blamed === entries[1],
+      program: this.program.name, origin: this.originText(origin, false), dim, size, notDivided: writeNotDividedBy(names, devices),
+      over: names.map((name) => `"${name}"`).join(" and "), axes: names.join(", "), devices,
+      subject: declared ? "" : ` of ${tensorName(values[0])}`, meshFault,
     }, at, notes));
+  }
+
+  /** The entries of the rule for `dim` in `origin`'s rules. */
+  private rulesOf(dim: string, origin: Origin): LayoutRule[] {
+    return (origin.kind === "relayout" ? origin.op.rules : this.program.layout).filter((rule) => rule.dim === dim);
   }
 }
 
