@@ -35,7 +35,7 @@ const state = adamState(asTree(initState(params)));
 
 describe("GPT with vocab 50257 and 3 heads, split unevenly", () => {
   test("the layouts split vocab and heads unevenly: 25129 per device of 2 (the second short), one head of 3 each", () => {
-    const lowered = compileProgram(program("gptMegatron"));
+    const lowered = compileProgram(program("unevenMegatron"));
     const w = [...walkOps(lowered.body)].find((op) => op.op === "param" && op.path === "params.unembedding.w");
     const value = w && lowered.values.get(w.output);
     expect(value?.localDims).toEqual([{ name: "d_model", size: 12 }, { name: "vocab", size: 25129 }]);
@@ -46,7 +46,7 @@ describe("GPT with vocab 50257 and 3 heads, split unevenly", () => {
 
   const forward: Args = [{ name: "ids", tree: ids }, { name: "params", tree: asTree(params) }];
   const eagerLogits = gpt(ids, params);
-  test.each(["gptMegatron", "gptMegatron4", "gpt2d", "gptFsdp"])("%s: the gathered logits equal the eager model", async (name) => {
+  test.each(["unevenMegatron", "unevenMegatron4", "uneven2d", "fsdp2x2"])("%s: the gathered logits equal the eager model", async (name) => {
     const { result } = await runLowered(compileProgram(program(name)), forward);
     expect(maxDifference(result, eagerLogits)).toBeLessThan(1e-4);
   });
@@ -58,7 +58,7 @@ describe("GPT with vocab 50257 and 3 heads, split unevenly", () => {
     { name: "targets", tree: targets },
   ];
   const eager = trainStep(params, state as unknown as Parameters<typeof trainStep>[1], ids, targets);
-  test.each(["trainMegatron", "train2d", "trainFsdp"])("%s: one step's params, AdamW state and loss equal the eager step", async (name) => {
+  test.each(["unevenTrainMegatron", "unevenTrain2d", "fsdpTrain"])("%s: one step's params, AdamW state and loss equal the eager step", async (name) => {
     const { last } = await runCompiledSteps(program(name), training, 1);
     expect(last.loss.data[0]).toBeCloseTo(Math.log(D.sizes.vocab), 0);
     expect(maxDifference(last.loss, eager.loss)).toBeLessThan(1e-5);

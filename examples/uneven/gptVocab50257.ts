@@ -63,22 +63,22 @@ export function trainStep(params: GptParams, state: AdamWState<GptParams>, ids: 
 /** Megatron over 2 devices: 3 heads and 50257 tokens split unevenly. */
 export const modelMesh = mesh({ model: 2 });
 export const megatronLayout = layout(modelMesh, D, "heads:padded(model), d_ff:model, vocab:padded(model)");
-export const gptMegatron = program(gpt, { mesh: modelMesh, layout: megatronLayout });
-export const trainMegatron = program(trainStep, { mesh: modelMesh, layout: megatronLayout });
+export const unevenMegatron = program(gpt, { mesh: modelMesh, layout: megatronLayout });
+export const unevenTrainMegatron = program(trainStep, { mesh: modelMesh, layout: megatronLayout });
 
 /** Megatron over 4 devices: one head each, the fourth device none. */
 export const modelMesh4 = mesh({ model: 4 });
 export const megatronLayout4 = layout(modelMesh4, D, "heads:padded(model), d_ff:model, vocab:padded(model)");
-export const gptMegatron4 = program(gpt, { mesh: modelMesh4, layout: megatronLayout4 });
+export const unevenMegatron4 = program(gpt, { mesh: modelMesh4, layout: megatronLayout4 });
 
 /** Data and tensor parallelism on a 2 x 2 mesh. */
 export const mesh2d = mesh({ data: 2, model: 2 });
 export const layout2d = layout(mesh2d, D, "batch:data, heads:padded(model), d_ff:model, vocab:padded(model)");
-export const gpt2d = program(gpt, { mesh: mesh2d, layout: layout2d });
-export const train2d = program(trainStep, { mesh: mesh2d, layout: layout2d });
+export const uneven2d = program(gpt, { mesh: mesh2d, layout: layout2d });
+export const unevenTrain2d = program(trainStep, { mesh: mesh2d, layout: layout2d });
 
 /** One batch split over two mesh axes, data major (JAX's PartitionSpec(("data", "fsdp"))). */
 export const fsdpMesh = mesh({ data: 2, fsdp: 2 });
 export const fsdpLayout = layout(fsdpMesh, D, "batch:(data, fsdp)");
-export const gptFsdp = program(gpt, { mesh: fsdpMesh, layout: fsdpLayout });
-export const trainFsdp = program(trainStep, { mesh: fsdpMesh, layout: fsdpLayout });
+export const fsdp2x2 = program(gpt, { mesh: fsdpMesh, layout: fsdpLayout });
+export const fsdpTrain = program(trainStep, { mesh: fsdpMesh, layout: fsdpLayout });

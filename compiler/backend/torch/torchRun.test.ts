@@ -20,8 +20,8 @@ const trainFile = "examples/train/gptTrain.ts";
 const trainBindings = ["gptTrain2d", "gptTrainDataSharded"];
 /** The GPT at vocab 50257 with 3 heads (uneven splits) and a batch over (data, fsdp): forward and training step. */
 const unevenFile = "examples/uneven/gptVocab50257.ts";
-const unevenForward = ["gpt2d", "gptMegatron4", "gptFsdp"];
-const unevenTraining = ["train2d", "trainFsdp"];
+const unevenForward = ["uneven2d", "unevenMegatron4", "fsdp2x2"];
+const unevenTraining = ["unevenTrain2d", "fsdpTrain"];
 
 describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
@@ -30,7 +30,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   const uneven = [
     ...unevenPlans(),
     ...[...examplePlans(unevenFile).filter((plan) => unevenForward.includes(plan.global.name)), ...trainingPlans(unevenFile, unevenTraining)]
-      .map((plan) => ({ ...plan, name: `uneven_${plan.global.name}` })),
+      .map((plan) => ({ ...plan, name: `example_${plan.global.name}` })),
   ];
   const cases = new Map<string, TorchTestCase>();
   let run: TorchRun;
