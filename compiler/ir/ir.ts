@@ -25,20 +25,51 @@ export interface SourceLoc {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /**
+   * For code inside meshtype's own files (a stdlib layer, a DSL op): the
+   * user's call that led there, where diagnostics about it are reported
+   * (with this location as a note).
+   */
+  readonly callSite?: SourceLoc;
+}
+
+/**
+ * Where the user wrote what a program is bound with, for diagnostics about
+ * the binding itself: the layout string and each of its rules, each
+ * `dims({...})` and `mesh({...})` entry. Any may be missing (built by hand,
+ * or not written as literals).
+ */
+export interface ProgramSources {
+  /** The layout string (or the `layout(...)` call). */
+  readonly layout?: SourceLoc;
+  /** Each rule of the layout string, by dim name. */
+  readonly layoutRules?: Readonly<Record<string, SourceLoc>>;
+  /** Each entry of the layout's `dims({...})`, by dim name. */
+  readonly dims?: Readonly<Record<string, SourceLoc>>;
+  /** The sizes `dims({...})` declares (computed sizes are the ops'). */
+  readonly dimSizes?: Readonly<Record<string, number>>;
+  /** Each entry of the program's `mesh({...})`, by axis name. */
+  readonly mesh?: Readonly<Record<string, SourceLoc>>;
 }
 
 /** A value's id, unique within one Program (loop bodies included). */
 export type ValueId = number;
 
 /**
- * The state of one value along one mesh axis (DESIGN.md section 2). A split
- * with `halo` (lowered only, made by `haloExchange` for `conv2d`) holds, on
- * every device, its block of `dim` plus `halo` rows of each neighbour's block
- * on either side (zeros past the ends of the axis).
+ * The state of one value along one mesh axis. A dim split over several axes
+ * has one split state on each, and `order` ranks them, major first: 0 (left
+ * out) is the major axis, then 1, 2, ... (`batch:(data, fsdp)` is
+ * `{data: split(batch), fsdp: split(batch@1)}`); the axes of one dim always
+ * have the orders 0..k-1. A split the axes do not divide is padded: every
+ * device holds ceil(size / devices) entries, the last blocks short
+ * (dsl/runtime/padding.ts). A split with `halo` (lowered only, made by
+ * `haloExchange` for `conv2d`) holds, on every device, its block of `dim`
+ * plus `halo` rows of each neighbour's block on either side (zeros past the
+ * ends of the axis).
  */
 export type AxisState =
   | { readonly kind: "replicated" }
-  | { readonly kind: "split"; readonly dim: string; readonly halo?: number }
+  | { readonly kind: "split"; readonly dim: string; readonly order?: number; readonly halo?: number }
   | { readonly kind: "partial"; readonly reduce: PartialReduce };
 
 /** The pending reduction of a partial value. */
@@ -58,7 +89,8 @@ export interface Value {
   readonly sharding?: Sharding;
   /**
    * Set by `lower`: the dims one device holds, in the same order as `dims`
-   * (a dim split over an axis of size n has size `size / n`).
+   * (a dim split over axes of n devices has size `ceil(size / n)`; when n
+   * does not divide it, the last blocks are padded: see `paddedDimsOf`).
    */
   readonly localDims?: readonly Dim[];
 }
@@ -98,6 +130,8 @@ export const OpKinds = {
   localSlice: "localSlice",
   // lowered only: the halo exchange of a spatially split conv2d (two collectivePermutes)
   haloExchange: "haloExchange",
+  // lowered only: the padding of unevenly split dims set to a value a reduction ignores (local)
+  maskPadding: "maskPadding",
 } as const;
 
 /** The kind of an op. */
@@ -170,6 +204,17 @@ export type Op = OpBase &
         readonly axis: string;
         readonly dim: string;
         readonly halo: number;
+      }
+    | {
+        /**
+         * Local: the input with every padded entry of `dims` (unevenly split dims:
+         * the tail of a short block, see `paddedDimsOf`) set to `fill`, 0 before a
+         * sum or a contraction over them, -Infinity before a max, so that the
+         * reduction gives the eager result. Same sharding in and out.
+         */
+        readonly op: "maskPadding";
+        readonly dims: readonly string[];
+        readonly fill: number;
       }
   );
 
@@ -252,6 +297,8 @@ export interface Program {
   readonly values: ReadonlyMap<ValueId, Value>;
   /** The mesh axis to shard the weight update over (`program(f, { ..., weightUpdateSharding: "data" })`), if any. */
   readonly weightUpdateSharding?: string;
+  /** Where the binding's layout, dims and mesh are written (the front end sets it), for diagnostics. */
+  readonly sources?: ProgramSources;
   /**
    * The element type the compiled program computes in (`program(f, { ..., dtype: "bf16" })`,
    * `"fp32"` by default): element sizes for memory and communication, the peak
