@@ -5,7 +5,7 @@ with global dims. A dim split over several axes is chunked in mesh-axis order
 (the first axis that splits it is the major one), as in dsl/runtime/shard.ts.
 """
 import os
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -56,8 +56,36 @@ def describe_dims(leaf: Meta) -> str:
     return "[" + " ".join(f'{dim["name"]}={dim["size"]}' for dim in leaf["dims"]) + "]"
 
 
-def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims)."""
+def as_float32(array: np.ndarray, what: str, file: str, note: Optional[Callable[[str], None]]) -> np.ndarray:
+    """`array` as float32: as it is when it is float32; converted, with a note, when every value is exact in float32
+    (smaller floats, float64 that float32 holds exactly, integers up to 2**24, booleans); otherwise a ValueError."""
+    if array.dtype == np.float32:
+        return array
+    kind = array.dtype.kind
+    if kind not in "fiub":
+        raise ValueError(f"{what}: {file} holds {array.dtype} values; inputs are float32 numbers. Save it with .astype(np.float32).")
+    converted = array.astype(np.float32)
+    if kind == "f":
+        exact = np.array_equal(converted.astype(array.dtype), array, equal_nan=True)
+    elif kind in "iu":
+        exact = bool(np.all(np.abs(array.astype(np.float64)) <= 2 ** 24)) if array.size > 0 else True
+    else:
+        exact = True
+    if not exact:
+        raise ValueError(
+            f"{what}: {file} holds {array.dtype} values that float32 cannot represent exactly; the program computes in float32. "
+            f"Save the tensor as float32 (.astype(np.float32)) if rounding is what you want."
+        )
+    if note is not None:
+        note(f"meshtype_torch: {what}: {file} is {array.dtype}; converted to float32 (every value is exact in float32).")
+    return converted
+
+
+def load_shard(
+    folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device, note: Optional[Callable[[str], None]] = None
+) -> torch.Tensor:
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims).
+    Another dtype is converted when the conversion is exact (said through `note`), and refused otherwise."""
     file = os.path.join(folder, f"{path}.npy")
     expected = [dim["size"] for dim in leaf["dims"]]
     if not os.path.exists(file):
@@ -65,6 +93,7 @@ def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dic
     array = np.load(file)
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
+    array = as_float32(array, f'input "{path}" {describe_dims(leaf)}', file, note)
     region = local_region(shape, leaf, coords, f'input "{path}"')
     # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
     return take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region).to(device)
