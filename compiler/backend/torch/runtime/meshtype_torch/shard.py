@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .mesh import MeshShape
-from .seeded import random_normal
+from .seeded import random_normal, random_uniform
 
 Meta = Dict[str, Any]
 
@@ -71,9 +71,22 @@ def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dic
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of a standard normal global tensor seeded by (seed, path), created locally."""
+    """This rank's shard of a global tensor seeded by (seed, path), created locally, as the leaf's `init` says.
+
+    No init: standard normal values. `{"kind": "integers", "high": n}` (token ids, labels): whole numbers
+    in [0, n) from the seeded uniform stream. `{"kind": "zeros"}` (optimizer state: step counts, moments): zeros.
+    """
     region = local_region(shape, leaf, coords, f'input "{path}"')
-    return random_normal([dim["size"] for dim in leaf["dims"]], seed, path, region=region, device=device)
+    sizes = [dim["size"] for dim in leaf["dims"]]
+    init = leaf.get("init")
+    if init is None:
+        return random_normal(sizes, seed, path, region=region, device=device)
+    if init["kind"] == "zeros":
+        return torch.zeros([stop - start for start, stop in region], dtype=torch.float32, device=device)
+    if init["kind"] == "integers":
+        uniform = random_uniform(sizes, seed, path, region=region, device=device).to(torch.float64)
+        return torch.clamp(torch.floor(uniform * init["high"]), max=init["high"] - 1).to(torch.float32)
+    raise ValueError(f'input "{path}": unknown init {init!r} in the program\'s meta; rebuild the module with this meshtype.')
 
 
 def save_leaves(folder: str, tree: Any, path: str, rank: int) -> List[str]:
