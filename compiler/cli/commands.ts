@@ -6,9 +6,11 @@
 import { buildCommand } from "./build.ts";
 import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
+import { trainCommandSpec } from "./train.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
   buildCommand,
   explainCommand,
+  trainCommandSpec,
 ];

@@ -57,17 +57,21 @@ def describe_dims(leaf: Meta) -> str:
 
 
 def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims)."""
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (the leaf's global dims, C order, any real or
+    integer dtype), memory-mapped: only the shard's bytes are read, so a rank of a large model reads its block only."""
     file = os.path.join(folder, f"{path}.npy")
     expected = [dim["size"] for dim in leaf["dims"]]
     if not os.path.exists(file):
         raise FileNotFoundError(f'input "{path}" {describe_dims(leaf)}: no file {file}. Write the global tensor there as a float32 .npy of shape {tuple(expected)}.')
-    array = np.load(file)
+    array = np.load(file, mmap_mode="r")
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
+    if array.dtype.kind not in "fiub":
+        raise ValueError(f'input "{path}": {file} holds {array.dtype} values; save numbers (float32, or integer ids).')
     region = local_region(shape, leaf, coords, f'input "{path}"')
+    block = array[tuple(slice(start, stop) for start, stop in region)] if region else array
     # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
-    return take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region).to(device)
+    return torch.from_numpy(np.array(block, dtype=np.float32, order="C")).to(device)
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
