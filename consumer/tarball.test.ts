@@ -103,6 +103,19 @@ describe("the README's user section, in a fresh project", () => {
     }
   }, 300_000);
 
+  it("a layer loop and a training step: built, the generated module type-checks under the same flags, and runs equal to eager", () => {
+    for (const file of ["deep.ts", "deepRun.ts"]) fs.copyFileSync(path.join(repo, "consumer/project", file), path.join(app, "src", file));
+    const build = sh("npx meshtype build src/deep.ts", app);
+    expect(build, build.output).toMatchObject({ code: 0 });
+    const tsc = sh("npx tsc", app);
+    expect(tsc, tsc.output).toEqual({ code: 0, output: "" });
+    const run = sh("node dist/deepRun.js", app);
+    expect(run.code, run.output).toBe(0);
+    const { forward, step } = JSON.parse(run.output) as { forward: number; step: number };
+    expect(forward).toBeLessThan(1e-4);
+    expect(step).toBeLessThan(1e-4);
+  });
+
   it("type-checks with moduleResolution bundler and meshtype's own .d.ts checked (skipLibCheck off)", () => {
     fs.writeFileSync(path.join(app, "tsconfig.bundler.json"), JSON.stringify({
       extends: "./tsconfig.json",

@@ -15,6 +15,9 @@ import { freePort, launch, readRanks, torchrunArgs, writeInputs } from "../testi
 import { examplePlans, prepareCase, type TorchTestCase } from "../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../testing/torch/torchGuard.ts";
 import { main } from "./main.ts";
+import { readNpy } from "./npy.ts";
+import { maxDifference } from "../testing/harness.ts";
+import { Tensor } from "../../dsl/tensor.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const source = "examples/mlp/mlp.ts";
@@ -54,6 +57,16 @@ describeWithTorch("meshtype build --target torch, run with torchrun on 4 gloo pr
     const ranks = readRanks(path.join(work, "out", programName), testCase.program, 4);
     const { problems } = compareRanks(testCase.program, ranks, testCase.expected);
     expect(problems).toEqual([]);
+  });
+
+  test("meshtype gather joins the 4 ranks' files into the eager result", async () => {
+    let output = "";
+    const code = await main(["gather", source, "-p", programName, "--outputs", path.join(work, "out"), "--no-typecheck"], { out: (text) => void (output += text), err: (text) => void (output += text) });
+    expect(code, output).toBe(0);
+    const expected = testCase.expected as Tensor;
+    const { shape, data } = readNpy(path.join(work, "out", programName, "gathered", "result.npy"));
+    expect(shape).toEqual(expected.shape);
+    expect(maxDifference(new Tensor(expected.dims, data), expected)).toBeLessThan(1e-4);
   });
 
   test("--warmup 1 --steps 3: rank 0 prints the time per step, once", () => {

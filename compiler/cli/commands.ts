@@ -6,11 +6,13 @@
 import { buildCommand } from "./build.ts";
 import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
+import { gatherCommand } from "./gather.ts";
 import { trainCommandSpec } from "./train.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
   buildCommand,
   explainCommand,
+  gatherCommand,
   trainCommandSpec,
 ];

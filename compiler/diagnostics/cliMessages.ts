@@ -91,4 +91,19 @@ export const cliMessages = {
     (a) => `\`meshtype ${a.command}\` takes no files or other operands (got "${a.operand}").`,
     (a) => `\`meshtype ${a.command} --help\` shows its usage.`,
   ),
+  rankOutputMissing: entry<{ file: string; program: string; ranks: number }>(
+    "MT9504",
+    (a) => `Cannot read "${a.file}": ${a.program} runs on ${a.ranks} ranks and gather needs the result of each.`,
+    (a) => `Run the program with \`--outputs DIR\` on all ${a.ranks} ranks (torchrun --nproc_per_node ${a.ranks} ... --program ${a.program} --outputs DIR), then \`meshtype gather <model.ts> --program ${a.program} --outputs DIR\`.`,
+  ),
+  rankOutputShape: entry<{ file: string; shape: string; expected: string }>(
+    "MT9505",
+    (a) => `"${a.file}" holds an array of shape (${a.shape}), but this rank's part of the result is ${a.expected}.`,
+    () => "Gather the outputs with the model file and --program the run was built from (a changed model or layout changes the shards); build and run again if they differ.",
+  ),
+  rankOutputsDisagree: entry<{ leaf: string; reason: string }>(
+    "MT9506",
+    (a) => `The ranks' parts of ${a.leaf} do not fit together: ${a.reason}`,
+    () => "The files must come from one run of this program; run it again into an empty --outputs folder.",
+  ),
 } as const;

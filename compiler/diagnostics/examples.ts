@@ -139,6 +139,11 @@ export function f(x: Tensor<"batch d_in">) {
 }
 export const p = program(f, { mesh: M, layout: L });
 `),
+  MT5202: {
+    kind: "described",
+    when: "The `optimize` strategy (the planner's ILP) finds no sharding of the program that meets its layout's rules and the per-device memory limit, e.g. a limit smaller than the parameters split over every device.",
+    args: { program: "gptTrain", layout: "auto", limit: "a limit of 1000 bytes per device", reason: "no plan fits in 1000 bytes per device (HiGHS status 8)" },
+  },
   MT6701: {
     kind: "described",
     when: "`meshtype build --target torch` meets an einsum whose inputs and output name more than 52 distinct dims.",
@@ -164,6 +169,17 @@ export const p = program(f, { mesh: M, layout: L });
     kind: "described",
     when: "The training processes exit with an error (a Python traceback, a missing data file, a checkpoint of another model).",
     args: { code: "1", command: "python3 -m torch.distributed.run --standalone --nproc_per_node=4 ... --train --data tokens.npy" },
+  },
+  MT9504: command("gather", "examples/mlp/mlp.ts", "-p", "mlpMegatron", "--outputs", "no/such/run", "--no-typecheck"),
+  MT9505: {
+    kind: "described",
+    when: "A rank's file under --outputs has another shape than that rank's part of the result (the files come from another build of the model, or another layout).",
+    args: { file: "out/mlpMegatron/result.rank0.npy", shape: "8, 4, 32", expected: "[batch=8 seq=4 d_model=16]" },
+  },
+  MT9506: {
+    kind: "described",
+    when: "Two ranks that hold the same block of a result leaf (replicas) wrote different values, e.g. files left in the --outputs folder by an earlier run.",
+    args: { leaf: "result", reason: "Gather tensor \"result\" [batch=8, seq=4, d_model=16]: devices 0 and 1 should hold the same replica under sharding { model: replicated }, but differ first at [batch=0, seq=0, d_model=0]: device 0 has 0.25, device 1 has 0.5. ..." },
   },
   MT9501: command("explain", "examples/mlp/mlp.ts", "--json=yes"),
   MT9502: command("build", "examples/mlp/mlp.ts", "-o", "out", "--out", "dist"),

@@ -21,4 +21,9 @@ export const plannerMessages = {
       `(${a.firstState}, ${a.secondState}); the layout "${a.layout}" leaves it open, so the compiler cannot tell which to keep.`,
     (a) => `Say which one holds there: relayout the value where it is made (e.g. ${a.suggestion}), or fix the dim in the layout.`,
   ),
+  noPlan: entry<{ program: string; layout: string; limit: string; reason: string }>(
+    "MT5202",
+    (a) => `The planner found no way to lay out program "${a.program}" under layout "${a.layout}" with ${a.limit}: ${a.reason}.`,
+    () => "Loosen the layout (open more dims with \", auto\"), add devices or memory, or relayout fewer values.",
+  ),
 } as const;

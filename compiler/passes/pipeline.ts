@@ -5,7 +5,7 @@
  */
 import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
-import { assignShardings } from "./assignShardings/assignShardings.ts";
+import { assignShardings, propagateStrategy, type ShardingStrategy } from "./assignShardings/assignShardings.ts";
 import { decompose } from "./decompose.ts";
 import { fuseLoops } from "./fuseLoops.ts";
 import { hoistInvariants } from "./hoistInvariants.ts";
@@ -19,16 +19,27 @@ export interface Pass {
   readonly run: (program: Program) => Program;
 }
 
+/** How the pipeline decides shardings: `propagate` unless asked otherwise (e.g. `optimizeStrategy(...)`). */
+export interface PipelineOptions {
+  readonly sharding?: ShardingStrategy;
+}
+
+/** The passes from a global program (what the front end builds) to a device program, with `options.sharding` deciding the shardings. */
+export function passesWith(options: PipelineOptions = {}): readonly Pass[] {
+  const strategy = options.sharding ?? propagateStrategy;
+  return [
+    { name: "validate", run: validate },
+    { name: "hoistInvariants", run: hoistInvariants },
+    { name: "fuseLoops", run: fuseLoops },
+    { name: "decompose", run: decompose },
+    { name: "shardWeightUpdate", run: shardWeightUpdate },
+    { name: "assignShardings", run: (program) => assignShardings(program, strategy) },
+    { name: "lower", run: lower },
+  ];
+}
+
 /** The passes from a global program (what the front end builds) to a device program. */
-export const passes: readonly Pass[] = [
-  { name: "validate", run: validate },
-  { name: "hoistInvariants", run: hoistInvariants },
-  { name: "fuseLoops", run: fuseLoops },
-  { name: "decompose", run: decompose },
-  { name: "shardWeightUpdate", run: shardWeightUpdate },
-  { name: "assignShardings", run: (program) => assignShardings(program) },
-  { name: "lower", run: lower },
-];
+export const passes: readonly Pass[] = passesWith();
 
 /** Every program the pipeline made, by pass name (`input` first), for `meshtype explain` and debugging. */
 export interface PipelineTrace {
@@ -39,10 +50,10 @@ export interface PipelineTrace {
  * Run the passes on `program` and return the lowered program. With `trace`,
  * every intermediate program is recorded in it.
  */
-export function compileProgram(program: Program, trace?: { stages: { pass: string; program: Program }[] }): Program {
+export function compileProgram(program: Program, trace?: { stages: { pass: string; program: Program }[] }, options: PipelineOptions = {}): Program {
   let current = verify(program, "input");
   trace?.stages.push({ pass: "input", program: current });
-  for (const pass of passes) {
+  for (const pass of options.sharding === undefined ? passes : passesWith(options)) {
     current = verify(pass.run(current), pass.name);
     trace?.stages.push({ pass: pass.name, program: current });
   }

@@ -4,9 +4,8 @@
  */
 import { MeshtypeError } from "../errors.ts";
 import { describeValue, isTensor } from "./checkArgs.ts";
-import type { TensorTree } from "./programMeta.ts";
 
-function sameDims(actual: TensorTree, expected: TensorTree): boolean {
+function sameDims(actual: unknown, expected: unknown): boolean {
   if (!isTensor(actual) || !isTensor(expected)) return false;
   return actual.dims.length === expected.dims.length &&
     actual.dims.every((dim, index) => dim.name === expected.dims[index]?.name && dim.size === expected.dims[index]?.size);
@@ -14,7 +13,8 @@ function sameDims(actual: TensorTree, expected: TensorTree): boolean {
 
 /**
  * The largest `|actual - expected|` over every element of two trees of
- * tensors (NaN when either holds a NaN: a NaN is never a match); throws a
+ * tensors (a tensor, or objects and arrays of them: a program's result;
+ * NaN when either holds a NaN: a NaN is never a match); throws a
  * "compare-shape" `MeshtypeError` naming the path where their trees or dims differ.
  *
  * @example
@@ -22,7 +22,7 @@ function sameDims(actual: TensorTree, expected: TensorTree): boolean {
  * const { result } = await runSharded(compiled, compiledMeta, x, params);
  * maxDifference(result, eager); // 0 or a rounding error such as 2.4e-7
  */
-export function maxDifference(actual: TensorTree, expected: TensorTree, path = "result"): number {
+export function maxDifference(actual: unknown, expected: unknown, path = "result"): number {
   if (isTensor(expected)) {
     if (!sameDims(actual, expected)) {
       throw new MeshtypeError("compare-shape", `maxDifference: ${path} is ${describeValue(actual)}, but the expected value is ${describeValue(expected)}.`);
@@ -42,13 +42,16 @@ export function maxDifference(actual: TensorTree, expected: TensorTree, path = "
     if (!Array.isArray(actual) || actual.length !== expected.length) {
       throw new MeshtypeError("compare-shape", `maxDifference: ${path} is ${describeValue(actual)}, but the expected value is ${describeValue(expected)}.`);
     }
-    return Math.max(0, ...expected.map((item: TensorTree, index) => maxDifference((actual as readonly TensorTree[])[index] ?? [], item, `${path}[${index}]`)));
+    return Math.max(0, ...expected.map((item: unknown, index) => maxDifference((actual as readonly unknown[])[index], item, `${path}[${index}]`)));
   }
-  const fields = expected as Readonly<Record<string, TensorTree>>;
+  if (typeof expected !== "object" || expected === null) {
+    throw new MeshtypeError("compare-shape", `maxDifference: the expected value at ${path} is ${describeValue(expected)}, not a tensor or a tree of tensors.`);
+  }
+  const fields = expected as Readonly<Record<string, unknown>>;
   if (typeof actual !== "object" || actual === null || Array.isArray(actual) || isTensor(actual)) {
     throw new MeshtypeError("compare-shape", `maxDifference: ${path} is ${describeValue(actual)}, but the expected value is an object.`);
   }
-  const record = actual as Readonly<Record<string, TensorTree>>;
+  const record = actual as Readonly<Record<string, unknown>>;
   return Math.max(0, ...Object.keys(fields).map((field) => {
     const item = record[field];
     if (item === undefined) throw new MeshtypeError("compare-shape", `maxDifference: ${path}.${field} is missing.`);

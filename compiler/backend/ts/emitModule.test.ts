@@ -71,7 +71,7 @@ describe("emitModule", () => {
     expect(body).toContain("for (let i = 0; i < 3; i++) {\n    const layer = params.layers[i]!;\n    const norm = layer.norm; // local [d_model=4]");
     expect(body).toContain("const mlp_w_in = layer.mlp.w_in; // local [d_model=4 d_ff=4]");
     expect(body).not.toMatch(/_items|params\.layers\[[12]\]/);
-    expect(body).toContain("const params_layers_0_norm = params.layers[0].norm;");
+    expect(body).toContain("const params_layers_0_norm = params.layers[0]!.norm;");
     expect(text).toMatch(/^export type LayerStackLayer = \{\n  readonly norm: Tensor<"d_model">;\n  readonly mlp: \{ .* \};\n\};$/m);
     expect(body).toMatch(/^export async function layerStack\(.*params: \{ readonly layers: readonly LayerStackLayer\[\]; readonly final: Tensor<"d_model"> \}\)/);
   });

@@ -31,10 +31,14 @@ export class NameTable {
   }
 }
 
-/** `x.w` for an identifier field, `x["my-field"]` otherwise; `x[0]` for an index. */
+/**
+ * `x.w` for an identifier field, `x["my-field"]` otherwise; `x[0]!` for an
+ * index (the `!` keeps `noUncheckedIndexedAccess` callers compiling; the
+ * generated function's checkLocalArgs has checked the item is there).
+ */
 export function accessPath(base: string, segments: readonly string[]): string {
   return segments.reduce((expression, segment) => {
-    if (/^[0-9]+$/.test(segment)) return `${expression}[${segment}]`;
+    if (/^[0-9]+$/.test(segment)) return `${expression}[${segment}]!`;
     return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment) ? `${expression}.${segment}` : `${expression}[${JSON.stringify(segment)}]`;
   }, base);
 }

@@ -8,7 +8,8 @@
  * its result in) and every value's held sharding with where it came from.
  *
  * Strategies sit behind one interface (`ShardingStrategy`): `propagate`
- * (propagate.ts: sharding completion from the constraints).
+ * (propagate.ts: sharding completion from the constraints) and `optimize`
+ * (optimize/: the intra-op ILP, solved with HiGHS, over a cost model).
  */
 import type { Program } from "../../ir/ir.ts";
 import type { ShardingAssignment } from "../../ir/shardingAssignment.ts";

@@ -25,7 +25,7 @@ export interface SingleRequest {
 }
 
 /** True when `op` is linear in its operand, so a partial(sum) operand gives a partial(sum) result. */
-function keepsPartialSum(op: Op): boolean {
+export function keepsPartialSum(op: Op): boolean {
   switch (op.op) {
     case "unary":
       return op.fn === "neg";
