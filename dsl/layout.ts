@@ -6,16 +6,20 @@ import {
   writeIndivisibleMessage,
   writeLayoutUnknownDimMessage,
   writeLayoutWhat,
+  writeNotDividedBy,
   writeUnknownAxisMessage,
 } from "./messages/layout.ts";
-import { isOpenLayout, parseLayout, type LayoutRule } from "./parseLayout.ts";
+import { groupRules, isOpenLayout, parseLayout, type LayoutRule, type LayoutRuleGroup } from "./parseLayout.ts";
 import type { Dim } from "./tensor.ts";
 import type { ValidateLayout } from "./types/validateLayout.ts";
 
 /**
  * How the named dims of a model are laid out over a mesh (Mesh-TF "layout
- * rules"): each rule splits one dim over one mesh axis; a dim with no rule is
- * replicated. Two dims may share an axis as long as no one tensor has both.
+ * rules"): each rule splits one dim over one mesh axis, or over several
+ * (`"batch:(data, fsdp)"`, major first); a dim with no rule is replicated.
+ * Two dims may share an axis as long as no one tensor has both. A rule
+ * written `dim:padded(...)` may split its dim unevenly: every shard holds
+ * ceil(size / devices), the last ones padded.
  *
  * The type parameters keep the literal mesh axes, dim sizes and layout string
  * so the editor and the compiler can read them from the type.
@@ -34,7 +38,7 @@ export class Layout<
    * rules do not name are the compiler's to lay out; otherwise they are replicated.
    */
   readonly open: boolean;
-  private readonly axisByDim: ReadonlyMap<string, string>;
+  private readonly groupByDim: ReadonlyMap<string, LayoutRuleGroup>;
 
   constructor(mesh: Mesh<Axes>, dims: Dims<Sizes>, spec: Spec) {
     this.mesh = mesh;
@@ -42,53 +46,72 @@ export class Layout<
     this.spec = spec;
     this.rules = parseLayout(spec);
     this.open = isOpenLayout(spec);
-    for (const rule of this.rules) {
-      const size = Object.hasOwn(dims.sizes, rule.dim) ? dims.sizes[rule.dim] : undefined;
+    const groups = groupRules(this.rules);
+    for (const group of groups) {
+      const size = Object.hasOwn(dims.sizes, group.dim) ? dims.sizes[group.dim] : undefined;
       if (size === undefined) {
-        throw new MeshtypeError("layout-unknown-dim", writeLayoutUnknownDimMessage(rule.dim, spec));
+        throw new MeshtypeError("layout-unknown-dim", writeLayoutUnknownDimMessage(group.dim, spec));
       }
-      const axisSize = Object.hasOwn(mesh.sizes, rule.axis) ? mesh.sizes[rule.axis] : undefined;
-      if (axisSize === undefined) {
-        throw new MeshtypeError("layout-unknown-axis", writeUnknownAxisMessage(rule.dim, rule.axis, spec));
+      let devices = 1;
+      for (const axis of group.axes) {
+        const axisSize = Object.hasOwn(mesh.sizes, axis) ? mesh.sizes[axis] : undefined;
+        if (axisSize === undefined) {
+          throw new MeshtypeError("layout-unknown-axis", writeUnknownAxisMessage(group.dim, axis, spec));
+        }
+        devices *= axisSize;
       }
-      if (size % axisSize !== 0) {
+      if (!group.padded && size % devices !== 0) {
         throw new MeshtypeError(
           "layout-indivisible",
-          writeIndivisibleMessage(writeLayoutWhat(spec), rule.dim, size, rule.axis, axisSize, spec),
+          writeIndivisibleMessage(writeLayoutWhat(spec), group.dim, size, writeNotDividedBy(group.axes, devices), group.axes.join(", "), devices, spec),
         );
       }
     }
-    this.axisByDim = new Map(this.rules.map((rule) => [rule.dim, rule.axis]));
+    this.groupByDim = new Map(groups.map((group) => [group.dim, group]));
   }
 
-  /** The mesh axis `dim` is split over, or undefined when it is replicated. */
+  /** The major mesh axis `dim` is split over, or undefined when it is replicated (see `axesOf` for all of them). */
   axisOf(dim: string): string | undefined {
-    return this.axisByDim.get(dim);
+    return this.groupByDim.get(dim)?.axes[0];
+  }
+
+  /** The mesh axes `dim` is split over, major first; empty when it is replicated. */
+  axesOf(dim: string): readonly string[] {
+    return this.groupByDim.get(dim)?.axes ?? [];
+  }
+
+  /** True when the rule for `dim` opts into an uneven split (`dim:padded(...)`). */
+  isPadded(dim: string): boolean {
+    return this.groupByDim.get(dim)?.padded === true;
   }
 
   /**
-   * The mesh axis of each dim of one tensor (undefined = replicated), after
-   * checking the two rules that need the tensor: no two of its dims on one axis,
-   * and every split size divisible by its axis. `what` names the tensor in messages.
+   * The mesh axes of each dim of one tensor, major first (empty =
+   * replicated), after checking the two rules that need the tensor: no two of
+   * its dims on one axis, and every split size divisible by the product of
+   * its axes unless its rule is `padded(...)`. `what` names the tensor in messages.
    */
-  axesFor(dims: readonly Dim[], what: string): (string | undefined)[] {
+  axesFor(dims: readonly Dim[], what: string): (readonly string[])[] {
     const owner = new Map<string, string>();
     return dims.map((dim) => {
-      const axis = this.axisByDim.get(dim.name);
-      if (axis === undefined) return undefined;
-      const other = owner.get(axis);
-      if (other !== undefined) {
-        throw new MeshtypeError("layout-axis-reused", writeAxisReusedMessage(what, other, dim.name, axis, this.spec));
+      const group = this.groupByDim.get(dim.name);
+      if (group === undefined) return [];
+      let devices = 1;
+      for (const axis of group.axes) {
+        const other = owner.get(axis);
+        if (other !== undefined) {
+          throw new MeshtypeError("layout-axis-reused", writeAxisReusedMessage(what, other, dim.name, axis, this.spec));
+        }
+        owner.set(axis, dim.name);
+        devices *= this.mesh.sizes[axis];
       }
-      owner.set(axis, dim.name);
-      const axisSize = this.mesh.sizes[axis];
-      if (dim.size % axisSize !== 0) {
+      if (!group.padded && dim.size % devices !== 0) {
         throw new MeshtypeError(
           "layout-indivisible",
-          writeIndivisibleMessage(what, dim.name, dim.size, axis, axisSize, this.spec),
+          writeIndivisibleMessage(what, dim.name, dim.size, writeNotDividedBy(group.axes, devices), group.axes.join(", "), devices, this.spec),
         );
       }
-      return axis;
+      return group.axes;
     });
   }
 }
@@ -96,11 +119,14 @@ export class Layout<
 /**
  * Lay out the dims `D` over the mesh `M`. The editor checks the layout string
  * as you type: its syntax, that every dim is declared, every axis is on the
- * mesh, no dim is listed twice, and (for axes up to 1024) that each axis
- * divides its dim's size. The same checks run here at run time.
+ * mesh, no dim is listed twice nor an axis twice in one rule, and (for
+ * products of axes up to 1024) that a rule's axes divide its dim's size
+ * unless the rule is `padded(...)`. The same checks run here at run time.
  *
  * @example
  * const L = layout(M, D, "batch:data, d_ff:model");
+ * const Fsdp = layout(mesh({ data: 2, fsdp: 4 }), D, "batch:(data, fsdp)");
+ * const Vocab = layout(mesh({ model: 8 }), dims({ vocab: 50257 }), "vocab:padded(model)");
  */
 export function layout<
   const Axes extends Record<string, number>,

@@ -51,7 +51,7 @@ describe("program()", () => {
     const bound = program(arrow, { mesh: M, layout: L });
     const odd = tensorOf("batch d_model", { batch: 3, d_model: 4 }, "odd");
     expect(messageOf(() => bound(odd))).toBe(
-      'program(arrow): argument 1 "input" (tensor "odd" [batch=3, d_model=4]): dim "batch" has size 3, which mesh axis "data" (size 2) does not divide. Either change the layout "batch:data, d_ff:model, heads:model" to leave "batch" replicated or put it on another axis, or make batch a multiple of 2.',
+      'program(arrow): argument 1 "input" (tensor "odd" [batch=3, d_model=4]): dim "batch" has size 3, which mesh axis "data" (size 2) does not divide. Either change the layout "batch:data, d_ff:model, heads:model" to leave "batch" replicated or put it on other axes, make batch a multiple of 2, or split it unevenly with "batch:padded(data)" (every shard is padded to the size of the largest).',
     );
   });
 

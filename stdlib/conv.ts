@@ -3,7 +3,7 @@
  * channels. Written in the DSL only, so the compiler sees one conv2d and one add
  * (and splits it in space with halo exchanges when the layout asks).
  */
-import { add, conv2d, randomNormal, zeros, type Conv2dDims, type Conv2dOptions, type Dims, type Tensor, type ValidateConv2d } from "meshtype";
+import { add, alignAs, conv2d, randomNormal, transpose, zeros, type Conv2dDims, type Conv2dOptions, type Dims, type Tensor, type ValidateConv2d } from "meshtype";
 import type { DimsWith } from "./dimsWith.ts";
 
 /** The parameters of a conv layer: a kernel with dims `Kernel` (window, in and out channels) and a bias over `Out`. */
@@ -27,9 +27,10 @@ export function convLayer<X extends string, K extends string, const O extends Co
   params: ConvParams<K, O["out"]>,
   options: ValidateConv2d<O, X, K>,
 ): Tensor<Conv2dDims<X, O>> {
-  // The signature checks the names at the call; inside, the dims are generic, so the ops see plain strings.
-  const convolved = conv2d(x as Tensor<string>, params.kernel as Tensor<string>, options as Conv2dOptions);
-  return add(convolved, params.b as Tensor<string>) as Tensor<Conv2dDims<X, O>>;
+  const convolved = conv2d(x, params.kernel, options);
+  // The bias's dim `out` is in the computed dims, which the types cannot see: add it on the plain tensor and restate them.
+  const wide: Tensor<string> = convolved;
+  return alignAs(add(wide, params.b), convolved);
 }
 
 /** The dims of a kernel, by role (what `initConvParams` takes). */
@@ -56,12 +57,9 @@ export function initConvParams<KH extends string, KW extends string, In extends 
 ): ConvParams<`${KH} ${KW} ${In} ${Out}`, Out> {
   const { kernelHeight, kernelWidth, in: inDim, out } = kernelDims;
   const std = 1 / Math.sqrt(D.sizes[kernelHeight] * D.sizes[kernelWidth] * D.sizes[inDim]);
-  // The dims strings are built from the arguments, so tsc checks them at the call, not here.
+  // The dims strings are built from the arguments; `transpose` of the plain tensors restates them (and checks them).
   const declared: Dims = D;
-  const kernel: string = `${kernelHeight} ${kernelWidth} ${inDim} ${out}`;
-  const bias: string = out;
-  return {
-    kernel: randomNormal(declared, kernel, { seed, name: `${prefix}.kernel`, std }) as Tensor<`${KH} ${KW} ${In} ${Out}`>,
-    b: zeros(declared, bias) as Tensor<Out>,
-  };
+  const kernel: Tensor<string> = randomNormal(declared, `${kernelHeight} ${kernelWidth} ${inDim} ${out}`, { seed, name: `${prefix}.kernel`, std });
+  const bias: Tensor<string> = zeros(declared, out);
+  return { kernel: transpose(kernel, `${kernelHeight} ${kernelWidth} ${inDim} ${out}`), b: transpose(bias, out) };
 }

@@ -1,8 +1,11 @@
 /**
- * Dense (fully connected) layers: an einsum with a weight, and optionally a bias.
- * Written in the DSL only, so the compiler sees one einsum (and one add).
+ * Dense (fully connected) layers: `dot` with a weight over its input dim, then
+ * a bias. Generic over every other dim of x (batch, sequence, heads...): the
+ * weight `[In Out]` names the one dim the layer contracts, and the result has
+ * x's dims with `In` replaced by `Out` in place. The compiler sees one einsum
+ * and one add.
  */
-import { add, einsum, randomNormal, zeros, type Dims, type Normalize, type Tensor, type ValidateEinsumOut } from "meshtype";
+import { add, alignAs, dot, randomNormal, transpose, zeros, type ContractDims, type Dims, type HasDim, type Tensor } from "meshtype";
 import type { DimsWith } from "./dimsWith.ts";
 
 /**
@@ -15,34 +18,22 @@ export interface DenseParams<In extends string, Out extends string> {
 }
 
 /**
- * `x · w + b`: contracts the weight's input dim and adds the bias. `out` names
- * the result dims (the dims of `x` with `In` replaced by `Out`, in the order you
- * want), exactly as for `einsum`, and is checked the same way.
+ * `x · w + b`: contracts x's dim `In` with the weight and adds the bias. The
+ * result has x's dims with `In` replaced by `Out` (in place); x must have
+ * `In` (the editor names the constraint, `HasDim<"d_model">`, when it does not).
  *
  * @example
- * const h = dense(x, params.up, "batch seq d_ff"); // x: "batch seq d_model", w: "d_model d_ff"
+ * const h = dense(x, params.up);         // x: "batch seq d_model", w: "d_model d_ff" -> "batch seq d_ff"
+ * const logits = dense(pooled, params.head); // "batch c_out" -> "batch classes"
  */
-export function dense<X extends string, In extends string, Out extends string, R extends string>(
+export function dense<X extends HasDim<In>, In extends string, Out extends string>(
   x: Tensor<X>,
   params: DenseParams<In, Out>,
-  out: ValidateEinsumOut<R, [X, `${In} ${Out}`]>,
-): Tensor<Normalize<R>> {
-  // The signature checks `out` at the call; inside, the dims are generic, so the ops see plain strings.
-  return add(einsum(x as Tensor<string>, params.w as Tensor<string>, out as string), params.b as Tensor<string>) as Tensor<Normalize<R>>;
-}
-
-/**
- * `x · w` with no bias: a dense layer without its bias, e.g. the projections of attention.
- *
- * @example
- * const q = project(x, params.wq, "batch seq heads d_head"); // wq: "d_model heads d_head"
- */
-export function project<X extends string, W extends string, R extends string>(
-  x: Tensor<X>,
-  w: Tensor<W>,
-  out: ValidateEinsumOut<R, [X, W]>,
-): Tensor<Normalize<R>> {
-  return einsum(x as Tensor<string>, w as Tensor<string>, out as string) as Tensor<Normalize<R>>;
+): Tensor<ContractDims<X, `${In} ${Out}`>> {
+  const projected = dot(x, params.w);
+  // The bias adds `Out`, which the types cannot see in the computed dims: add it on the plain tensor and restate them.
+  const wide: Tensor<string> = projected;
+  return alignAs(add(wide, params.b), projected);
 }
 
 /**
@@ -62,12 +53,9 @@ export function initDenseParams<In extends string, Out extends string>(
   outDim: Out,
 ): DenseParams<In, Out> {
   const std = 1 / Math.sqrt(D.sizes[inDim]);
-  // The dims strings are built from the arguments, so tsc checks them at the call, not here.
+  // The dims strings are built from the arguments; `transpose` of the plain tensors restates them (and checks them).
   const declared: Dims = D;
-  const weightDims: string = `${inDim} ${outDim}`;
-  const biasDims: string = outDim;
-  return {
-    w: randomNormal(declared, weightDims, { seed, name: `${prefix}.w`, std }) as Tensor<`${In} ${Out}`>,
-    b: zeros(declared, biasDims) as Tensor<Out>,
-  };
+  const weight: Tensor<string> = randomNormal(declared, `${inDim} ${outDim}`, { seed, name: `${prefix}.w`, std });
+  const bias: Tensor<string> = zeros(declared, outDim);
+  return { w: transpose(weight, `${inDim} ${outDim}`), b: transpose(bias, outDim) };
 }

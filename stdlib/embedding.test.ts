@@ -27,3 +27,14 @@ test("init gives distinct tables for distinct prefixes", () => {
   expect(Array.from(a.data)).not.toEqual(Array.from(b.data));
   expect(initUnembeddingParams(D, 0, "u").w.names).toEqual(["d_model", "vocab"]);
 });
+
+describe("embed and unembed over any ids dims", () => {
+  test("embed gives the ids' dims then d_model; unembed replaces d_model by vocab in place", () => {
+    const E = dims({ batch: 1, dec_seq: 2, vocab: 3, d_model: 2 });
+    const small = tensor(E, "vocab d_model", [1, 2, 3, 4, 5, 6]);
+    const x = embed(E, tensor(E, "dec_seq batch", [2, 0]), { table: small });
+    expectTensor(x, "dec_seq batch d_model", [5, 6, 1, 2], 0);
+    const logits = unembed(x, { w: tensor(E, "d_model vocab", [1, 0, 0, 0, 1, 0]) });
+    expectTensor(logits, "dec_seq batch vocab", [5, 6, 0, 1, 2, 0], 0);
+  });
+});

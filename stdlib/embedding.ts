@@ -3,9 +3,10 @@
  * rather than a gather: with the vocabulary split over a mesh axis
  * (`vocab:model`) each device one-hots against its own rows and the einsum
  * leaves a partial sum over `vocab` (one all-reduce), where a gather would
- * need the whole table.
+ * need the whole table. Both are generic over the ids' dims (any batch and
+ * sequence dims).
  */
-import { einsum, oneHot, randomNormal, type Tensor } from "meshtype";
+import { dimsOf, dot, oneHot, randomNormal, transpose, type DotDims, type HasDims, type Tensor } from "meshtype";
 import type { DimsWith } from "./dimsWith.ts";
 
 /** The embedding table: one `d_model` row per token id. */
@@ -24,9 +25,13 @@ export interface UnembeddingParams {
  *
  * @example
  * const x = embed(D, ids, params.embedding); // ids: "batch seq" -> "batch seq d_model"
+ * const y = embed(D, targets, params.embedding); // targets: "batch dec_seq" -> "batch dec_seq d_model"
  */
-export function embed(D: DimsWith<"vocab">, ids: Tensor<"batch seq">, params: EmbeddingParams): Tensor<"batch seq d_model"> {
-  return einsum(oneHot(ids, "vocab", D.sizes.vocab), params.table, "batch seq d_model");
+export function embed<I extends string>(D: DimsWith<"vocab">, ids: Tensor<I>, params: EmbeddingParams): Tensor<`${I} d_model`> {
+  // oneHot adds a dim to a generic I, which the types cannot check: the body holds the plain tensor
+  // and `transpose` states the result's dims (it checks them when it runs and when it compiles).
+  const tokens: Tensor<string> = ids;
+  return transpose(dot(oneHot(tokens, "vocab", D.sizes.vocab), params.table, "vocab"), `${dimsOf(ids)} d_model`);
 }
 
 /**
@@ -36,8 +41,8 @@ export function embed(D: DimsWith<"vocab">, ids: Tensor<"batch seq">, params: Em
  * @example
  * const logits = unembed(x, params.unembedding); // "batch seq d_model" -> "batch seq vocab"
  */
-export function unembed(x: Tensor<"batch seq d_model">, params: UnembeddingParams): Tensor<"batch seq vocab"> {
-  return einsum(x, params.w, "batch seq vocab");
+export function unembed<X extends HasDims<"d_model">>(x: Tensor<X>, params: UnembeddingParams): Tensor<DotDims<X, "d_model vocab", "d_model">> {
+  return dot(x, params.w, "d_model");
 }
 
 /**

@@ -10,11 +10,24 @@
  * const y = transformerBlock(D, x, params);
  */
 export type { DimsWith } from "./dimsWith.ts";
-export { dense, project, initDenseParams, type DenseParams } from "./dense.ts";
+export { dense, initDenseParams, type DenseParams } from "./dense.ts";
 export { layerNorm, initLayerNormParams, LAYER_NORM_EPSILON, type LayerNormParams } from "./layerNorm.ts";
 export { rmsNorm, initRmsNormParams, RMS_NORM_EPSILON, type RmsNormParams } from "./rmsNorm.ts";
-export { mlp, initMlpParams, type MlpParams } from "./mlp.ts";
-export { causalSelfAttention, causalMask, initAttentionParams, MASKED_SCORE, type AttentionParams } from "./attention.ts";
+export { mlp, initMlpParams, swiGlu, geGlu, initGatedMlpParams, type MlpParams, type GatedMlpParams } from "./mlp.ts";
+export {
+  attention,
+  selfAttention,
+  causalSelfAttention,
+  causalMask,
+  initAttentionParams,
+  initGroupedQueryAttentionParams,
+  MASKED_SCORE,
+  type AttentionOptions,
+  type AttentionParams,
+  type GroupedQueryAttentionParams,
+} from "./attention.ts";
+export { rotaryEmbedding, ROPE_BASE, type RopeOptions } from "./rope.ts";
+export { convLayer, initConvParams, type ConvParams, type ConvKernelDims } from "./conv.ts";
 export {
   embed,
   unembed,

@@ -58,3 +58,15 @@ describe("rmsNorm", () => {
     expectTensor(normalized, "batch seq d_model", [1, 2, 3, 4, 2, 2, 2, 6].map((v, i) => v / Math.sqrt(i < 4 ? 8 : 12.5)), 1e-5);
   });
 });
+
+describe("norms over any batch dims", () => {
+  test("layerNorm and rmsNorm keep x's dims, in x's order", () => {
+    const E = dims({ batch: 2, enc_seq: 1, d_model: 4 });
+    const y = tensor(E, "d_model enc_seq batch", [1, 2, 3, 4, 5, 6, 7, 8]);
+    const normed = layerNorm(y, initLayerNormParams(E, 0, "norm"), 0);
+    expect(normed.names).toEqual(["d_model", "enc_seq", "batch"]);
+    // batch 0 holds [1, 3, 5, 7] over d_model: mean 4, variance 5
+    expect(normed.data[0]).toBeCloseTo(-3 / Math.sqrt(5), 5);
+    expect(rmsNorm(y, initRmsNormParams(E, 0, "norm"), 0).data[1]).toBeCloseTo(2 / Math.sqrt((4 + 16 + 36 + 64) / 4), 5);
+  });
+});

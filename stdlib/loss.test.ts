@@ -31,3 +31,15 @@ describe("softmaxCrossEntropy", () => {
     expectTensor(loss, "", [(1000 + 0) / 2], 1e-3);
   });
 });
+
+describe("softmaxCrossEntropy over other dims", () => {
+  test("takes any batch dims, and a class dim named last (a classifier's classes)", () => {
+    const C = dims({ batch: 2, classes: 3 });
+    const rows = [[1, 2, 3], [0, -1, 4]];
+    const loss = softmaxCrossEntropy(C, tensor(C, "batch classes", rows.flat()), tensor(C, "batch", [2, 0]), "classes");
+    expectTensor(loss, "", [(crossEntropy(rows[0], 2) + crossEntropy(rows[1], 0)) / 2], 1e-6);
+    const three = dims({ group: 1, batch: 2, vocab: 3 });
+    const perGroup = softmaxCrossEntropy(three, tensor(three, "group batch vocab", rows.flat()), tensor(three, "group batch", [2, 0]));
+    expectTensor(perGroup, "", [(crossEntropy(rows[0], 2) + crossEntropy(rows[1], 0)) / 2], 1e-6);
+  });
+});

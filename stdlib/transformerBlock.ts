@@ -4,7 +4,7 @@
  * each residual add needs the sublayer's partial sum reduced: two all-reduces
  * of `batch seq d_model` per block.
  */
-import { add, type Tensor } from "meshtype";
+import { add, type HasDims, type Tensor } from "meshtype";
 import { causalSelfAttention, initAttentionParams, type AttentionParams } from "./attention.ts";
 import type { DimsWith } from "./dimsWith.ts";
 import { initLayerNormParams, LAYER_NORM_EPSILON, layerNorm, type LayerNormParams } from "./layerNorm.ts";
@@ -19,16 +19,17 @@ export interface TransformerBlockParams {
 }
 
 /**
- * One pre-norm block with causal self-attention and a GELU MLP.
+ * One pre-norm block with causal self-attention over `seq` and a GELU MLP,
+ * generic over x's other dims (every sublayer keeps them, so the residual adds do).
  *
  * @example
  * for (let i = 0; i < LAYERS; i++) x = transformerBlock(D, x, params.layers[i]);
  */
-export function transformerBlock(
+export function transformerBlock<X extends HasDims<"seq d_model">>(
   D: DimsWith<"seq" | "kv_seq" | "d_head">,
-  x: Tensor<"batch seq d_model">,
+  x: Tensor<X>,
   params: TransformerBlockParams,
-): Tensor<"batch seq d_model"> {
+): Tensor<X> {
   const afterAttention = add(x, causalSelfAttention(D, layerNorm(x, params.attentionNorm, LAYER_NORM_EPSILON), params.attention));
   return add(afterAttention, mlp(layerNorm(afterAttention, params.mlpNorm, LAYER_NORM_EPSILON), params.mlp));
 }

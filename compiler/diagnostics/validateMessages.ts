@@ -26,10 +26,12 @@ export const validateMessages = {
     (a) => `${a.value} ${a.dims} puts two of its dims, "${a.first}" and "${a.second}", on mesh axis "${a.axis}" under layout "${a.layout}".`,
     (a) => `A tensor can split only one dim over an axis: move "${a.first}" or "${a.second}" to another axis, or leave one of them replicated.`,
   ),
-  indivisible: entry<ValueArgs & { dim: string; size: number; axis: string; axisSize: number }>(
+  indivisible: entry<ValueArgs & { dim: string; size: number; notDivided: string; axes: string; devices: number }>(
     "MT2002",
-    (a) => `${a.value} ${a.dims}: dim "${a.dim}" has size ${a.size}, which mesh axis "${a.axis}" (size ${a.axisSize}) does not divide under layout "${a.layout}".`,
-    (a) => `Either change the layout to leave "${a.dim}" replicated or put it on another axis, or make ${a.dim} a multiple of ${a.axisSize}.`,
+    (a) => `${a.value} ${a.dims}: dim "${a.dim}" has size ${a.size}, which ${a.notDivided} under layout "${a.layout}".`,
+    (a) =>
+      `Either change the layout to leave "${a.dim}" replicated or put it on other axes, make ${a.dim} a multiple of ${a.devices}, ` +
+      `or split it unevenly with "${a.dim}:padded(${a.axes})" (every shard is padded to the size of the largest).`,
   ),
   unknownAxis: entry<ValueArgs & { dim: string; axis: string; axes: string }>(
     "MT2003",

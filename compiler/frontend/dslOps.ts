@@ -190,8 +190,15 @@ const emitters: Record<string, Emitter> = {
     return add(call, { op: "binary", fn: "minimum", scalar: { value: high, position: 1 } }, [raised]);
   },
   treeMap: (call) => emitTreeMap(call),
+  alignAs(call) {
+    const [y, like] = [tensorArg(call, 0), tensorArg(call, 1)];
+    const dims = check(call, () => rules.alignDims(dimsOf(call, y), dimsOf(call, like), [what(call, y), what(call, like)]));
+    if (dims.every((dim, index) => dim.name === dimsOf(call, y)[index].name)) return { kind: "tensor", id: y };
+    return add(call, { op: "transpose" }, [y], { out: dims.map((dim) => dim.name) });
+  },
   // No op: the dims of a tensor are known while the model is read.
   dimsOf: (call) => ({ kind: "string", value: dimsOf(call, tensorArg(call, 0)).map((dim) => dim.name).join(" ") }),
+  elementCount: (call) => ({ kind: "number", value: dimsOf(call, tensorArg(call, 0)).reduce((product, dim) => product * dim.size, 1) }),
 };
 
 /** A static padding option as the shape rule reads it (a wrong kind is the rule's "not same or valid" message). */

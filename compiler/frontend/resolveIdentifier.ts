@@ -34,7 +34,8 @@ export function readIdentifier(ev: Evaluator, node: Identifier, scope: Scope): S
   if (declaration.getSourceFile().isDeclarationFile() && name === "Math") return { kind: "math" };
   const entity = classifyDeclaration(declaration);
   if (entity?.kind === "op") return { kind: "op", name: entity.name };
-  if (Node.isFunctionDeclaration(declaration)) return functionValue(ev, declaration, new Scope(), declaration.getName() ?? name);
+  // An overloaded function is inlined from its implementation (the declaration found first is an overload signature).
+  if (Node.isFunctionDeclaration(declaration)) return functionValue(ev, declaration.getImplementation() ?? declaration, new Scope(), declaration.getName() ?? name);
   if (Node.isVariableDeclaration(declaration) && isModuleLevel(declaration)) return readModuleConst(ev, declaration, node);
   return ev.fail(frontendMessages.unknownIdentifier, { name }, node);
 }

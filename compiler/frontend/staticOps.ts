@@ -3,7 +3,7 @@
  * concatenation, field reads of objects, arrays, dims, meshes and layouts, and
  * the `Math` functions on static numbers.
  */
-import { SyntaxKind, type Node } from "ts-morph";
+import { Node, SyntaxKind } from "ts-morph";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { bool, describeValue, num, str, truthy, type StaticValue } from "./staticValue.ts";
@@ -138,7 +138,15 @@ export function readField(ev: Evaluator, target: StaticValue, name: string, node
   if (!fields) {
     return ev.fail(frontendMessages.unknownProperty, { text: node.getText(), name, has: `nothing: it is ${describeValue(target)}` }, node);
   }
+  // An optional property left out (`options.rope` of `{ seq, kvSeq }`) is undefined, as in JavaScript.
+  if (target.kind === "object" && declaresProperty(node, name)) return { kind: "undefined" };
   return ev.fail(frontendMessages.unknownProperty, { text: node.getText(), name, has: [...fields.keys()].join(", ") || "no fields" }, node);
+}
+
+/** Whether the type of the object read at `node` (`o.name`, `o["name"]`) declares the property `name`. */
+function declaresProperty(node: Node, name: string): boolean {
+  if (!Node.isPropertyAccessExpression(node) && !Node.isElementAccessExpression(node)) return false;
+  return node.getExpression().getType().getProperty(name) !== undefined;
 }
 
 const mathFunctions: Readonly<Record<string, (...args: number[]) => number>> = {

@@ -58,6 +58,7 @@ export function inferDims(
     case "allToAll":
     case "localSlice":
     case "haloExchange":
+    case "maskPadding":
       return [...first];
     case "softmax":
       return softmaxDims(first, attrs.dim, firstWhat, attrs.log ? "logSoftmax" : "softmax");

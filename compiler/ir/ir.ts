@@ -31,14 +31,20 @@ export interface SourceLoc {
 export type ValueId = number;
 
 /**
- * The state of one value along one mesh axis (DESIGN.md section 2). A split
- * with `halo` (lowered only, made by `haloExchange` for `conv2d`) holds, on
- * every device, its block of `dim` plus `halo` rows of each neighbour's block
- * on either side (zeros past the ends of the axis).
+ * The state of one value along one mesh axis. A dim split over several axes
+ * has one split state on each, and `order` ranks them, major first: 0 (left
+ * out) is the major axis, then 1, 2, ... (`batch:(data, fsdp)` is
+ * `{data: split(batch), fsdp: split(batch@1)}`); the axes of one dim always
+ * have the orders 0..k-1. A split the axes do not divide is padded: every
+ * device holds ceil(size / devices) entries, the last blocks short
+ * (dsl/runtime/padding.ts). A split with `halo` (lowered only, made by
+ * `haloExchange` for `conv2d`) holds, on every device, its block of `dim`
+ * plus `halo` rows of each neighbour's block on either side (zeros past the
+ * ends of the axis).
  */
 export type AxisState =
   | { readonly kind: "replicated" }
-  | { readonly kind: "split"; readonly dim: string; readonly halo?: number }
+  | { readonly kind: "split"; readonly dim: string; readonly order?: number; readonly halo?: number }
   | { readonly kind: "partial"; readonly reduce: PartialReduce };
 
 /** The pending reduction of a partial value. */
@@ -58,7 +64,8 @@ export interface Value {
   readonly sharding?: Sharding;
   /**
    * Set by `lower`: the dims one device holds, in the same order as `dims`
-   * (a dim split over an axis of size n has size `size / n`).
+   * (a dim split over axes of n devices has size `ceil(size / n)`; when n
+   * does not divide it, the last blocks are padded: see `paddedDimsOf`).
    */
   readonly localDims?: readonly Dim[];
 }
@@ -98,6 +105,8 @@ export const OpKinds = {
   localSlice: "localSlice",
   // lowered only: the halo exchange of a spatially split conv2d (two collectivePermutes)
   haloExchange: "haloExchange",
+  // lowered only: the padding of unevenly split dims set to a value a reduction ignores (local)
+  maskPadding: "maskPadding",
 } as const;
 
 /** The kind of an op. */
@@ -170,6 +179,17 @@ export type Op = OpBase &
         readonly axis: string;
         readonly dim: string;
         readonly halo: number;
+      }
+    | {
+        /**
+         * Local: the input with every padded entry of `dims` (unevenly split dims:
+         * the tail of a short block, see `paddedDimsOf`) set to `fill`, 0 before a
+         * sum or a contraction over them, -Infinity before a max, so that the
+         * reduction gives the eager result. Same sharding in and out.
+         */
+        readonly op: "maskPadding";
+        readonly dims: readonly string[];
+        readonly fill: number;
       }
   );
 

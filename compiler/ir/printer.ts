@@ -7,9 +7,17 @@
  * and, once lowered, the sharding per axis and the local dims:
  *
  *   %2 h [batch=8 d_ff=32] {data: split(batch), model: split(d_ff)} local [batch=2 d_ff=16] = einsum %0 %1 @ mlp.ts:4:12
+ *
+ * A dim over several axes shows its rank on the minor ones (`{data:
+ * split(batch), fsdp: split(batch@1)}`); an uneven split's local dims are
+ * the padded ones, with the real length of the short blocks after them
+ * (`local [vocab=6283 (vocab: 6283 per device, 6276 on model=7)]`).
  */
 import { describeAxisState } from "../../dsl/runtime/sharding.ts";
+import { formatRules, type LayoutRule } from "../../dsl/parseLayout.ts";
+import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
+import { describePadding, paddedDimsOf } from "./sharding.ts";
 import type { AxisState, Block, Loop, Op, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { attrsOf, isLoop, loopYields } from "./opAttrs.ts";
 
@@ -45,8 +53,15 @@ export function formatTree(tree: ValueTree): string {
   }
 }
 
+function isRule(value: unknown): value is LayoutRule {
+  return typeof value === "object" && value !== null && typeof (value as LayoutRule).dim === "string" && typeof (value as LayoutRule).axis === "string";
+}
+
 function formatAttr(value: unknown): string {
+  // layout rules as written: seq:data, batch:(data, fsdp), vocab:padded(model)
+  if (Array.isArray(value) && value.length > 0 && value.every(isRule)) return formatRules(value);
   if (Array.isArray(value)) return value.map(formatAttr).join(" ");
+  if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
   if (typeof value === "object" && value !== null) {
     const record = value as Record<string, unknown>;
     if (typeof record.name === "string" && typeof record.size === "number") return `${record.name}=${record.size}`;
@@ -64,7 +79,7 @@ export function formatOpHead(op: Op): string {
 }
 
 /** The value part of a line: id, hint, dims, and once lowered the sharding and local dims. */
-export function formatValue(value: Value): string {
+export function formatValue(value: Value, mesh: readonly MeshAxis[] = []): string {
   const parts = [formatValueId(value.id)];
   if (value.hint !== undefined) parts.push(value.hint);
   parts.push(formatDims(value.dims));
@@ -72,13 +87,15 @@ export function formatValue(value: Value): string {
     parts.push(`{${Object.entries(value.sharding).map(([axis, state]) => `${axis}: ${formatAxisState(state)}`).join(", ")}}`);
   }
   if (value.localDims) parts.push(`local ${formatDims(value.localDims)}`);
+  const padded = value.sharding ? paddedDimsOf(value.dims, value.sharding, mesh) : [];
+  if (padded.length > 0) parts.push(`(padded: ${padded.map(describePadding).join("; ")})`);
   return parts.join(" ");
 }
 
 /** One op as one line (no indentation). */
 export function formatOp(program: Program, op: Op): string {
   const value = program.values.get(op.output);
-  const head = value ? formatValue(value) : `${formatValueId(op.output)} <undefined>`;
+  const head = value ? formatValue(value, program.mesh) : `${formatValueId(op.output)} <undefined>`;
   const inputs = op.inputs.map(formatValueId).join(" ");
   return `${head} = ${formatOpHead(op)}${inputs ? ` ${inputs}` : ""} @ ${formatLoc(op.loc)}`;
 }
@@ -93,14 +110,14 @@ function printLoop(program: Program, loop: Loop, indent: string, lines: string[]
   for (const line of indexed) lines.push(`${indent}  index ${line}`);
   for (const entry of [...loop.carried.map((item) => item.param), ...loop.indexed.map((item) => item.param)]) {
     const value = program.values.get(entry);
-    if (value) lines.push(`${indent}  let ${formatValue(value)}`);
+    if (value) lines.push(`${indent}  let ${formatValue(value, program.mesh)}`);
   }
   printBlock(program, loop.body, `${indent}  `, lines);
   for (const entry of loopYields(loop)) lines.push(`${indent}  yield ${formatValueId(entry.result)} -> [${entry.items.map(formatValueId).join(" ")}]`);
   lines.push(`${indent}end`);
   for (const entry of loop.carried) {
     const value = program.values.get(entry.output);
-    if (value) lines.push(`${indent}let ${formatValue(value)}`);
+    if (value) lines.push(`${indent}let ${formatValue(value, program.mesh)}`);
   }
   for (const entry of loopYields(loop)) {
     const value = program.values.get(entry.items[0]);

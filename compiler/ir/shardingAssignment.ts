@@ -12,7 +12,7 @@
  * sum reduced once for all its consumers). Each held sharding says where it
  * came from (`ShardingSource`), for `meshtype explain`.
  */
-import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import { formatRules, type LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Sharding, SourceLoc, ValueId } from "./ir.ts";
 
 /**
@@ -57,10 +57,6 @@ export interface ShardingAssignment {
   readonly held: ReadonlyMap<ValueId, HeldSharding>;
   /** The sharding each leaf of the program's result is returned in (never partial), by value. */
   readonly results: ReadonlyMap<ValueId, Sharding>;
-}
-
-function formatRules(rules: readonly LayoutRule[]): string {
-  return rules.map((rule) => `${rule.dim}:${rule.axis}`).join(", ");
 }
 
 /** One line for `meshtype explain`: `layout "batch:data"`, `relayout "experts:data" at moe.ts:40:12`, `reduced once (model)`. */

@@ -3,9 +3,10 @@
  * local dims that agree with them, and collectives that agree with the states
  * they convert between. Each check calls `fail` (which throws) on a problem.
  */
-import type { AxisState, Op, Program, Value } from "./ir.ts";
+import type { AxisState, Op, Program, Sharding, Value } from "./ir.ts";
+import { collectiveKinds } from "./opAttrs.ts";
 import { formatDims, formatOp } from "./printer.ts";
-import { axesSplitting, formatSharding, localDimsOf, sameState } from "./sharding.ts";
+import { axesSplitting, formatSharding, localDimsOf, paddedDimsOf, sameSharding, sameState, splitState } from "./sharding.ts";
 
 /** Check one value of a lowered program: a state on every mesh axis, split dims it has (once), and local dims. */
 export function checkLoweredValue(program: Program, value: Value, fail: (message: string) => never): void {
@@ -19,9 +20,10 @@ export function checkLoweredValue(program: Program, value: Value, fail: (message
   for (const axis of program.mesh) {
     const state = sharding[axis.name] ?? fail(`${what} has no state on mesh axis "${axis.name}"`);
     if (state.kind !== "split") continue;
-    const dim = value.dims.find((candidate) => candidate.name === state.dim) ?? fail(`${what} is split over "${axis.name}" on "${state.dim}", which it does not have`);
-    if (dim.size % axis.size !== 0) fail(`${what}: "${axis.name}" (size ${axis.size}) does not divide "${dim.name}"`);
-    if (axesSplitting(dim.name, sharding, program.mesh).length > 1) fail(`${what} splits "${dim.name}" over more than one axis ${formatSharding(sharding)}`);
+    value.dims.find((candidate) => candidate.name === state.dim) ?? fail(`${what} is split over "${axis.name}" on "${state.dim}", which it does not have`);
+    // the axes of one dim are ranked 0..k-1, major first, with 0 written as no order (normalizeOrders)
+    const orders = axesSplitting(state.dim, sharding, program.mesh).map((entry) => sharding[entry.name]).map((entry) => (entry.kind === "split" ? entry.order : undefined));
+    if (orders.some((order, rank) => (order ?? 0) !== rank || order === 0)) fail(`${what} ranks the axes that split "${state.dim}" as ${JSON.stringify(orders)} in ${formatSharding(sharding)}; they must be 0 (left out), 1, 2, ...`);
   }
   const expected = localDimsOf(value.dims, sharding, program.mesh);
   const actual = value.localDims;
@@ -29,21 +31,34 @@ export function checkLoweredValue(program: Program, value: Value, fail: (message
   if (!same) fail(`${what} ${formatSharding(sharding)} has local dims ${actual ? formatDims(actual) : "none"}, expected ${formatDims(expected)}`);
 }
 
-/** The state a collective needs on its axis, and the state it leaves. */
-function collectiveStates(op: Op): { from: AxisState; to: AxisState; axis: string } | undefined {
+/** How many axes other than `axis` split `dim` in `sharding`: the order a split pushed on its minor end gets. */
+function othersSplitting(dim: string, axis: string, sharding: Sharding, mesh: Program["mesh"]): number {
+  return axesSplitting(dim, sharding, mesh).filter((entry) => entry.name !== axis).length;
+}
+
+/**
+ * The state a collective needs on its axis, and the state it leaves. A split
+ * is taken off (all-gather, all-to-all's concat dim) or put on (local slice,
+ * reduce-scatter, all-to-all's split dim) at the minor end of its dim's axes:
+ * the order it has or gets is the number of the dim's other axes.
+ */
+function collectiveStates(op: Op, input: Sharding, mesh: Program["mesh"]): { from: AxisState; to: AxisState; axis: string } | undefined {
+  const minor = (dim: string, axis: string): AxisState => splitState(dim, othersSplitting(dim, axis, input, mesh));
   switch (op.op) {
     case "allReduce":
       return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: { kind: "replicated" } };
     case "allGather":
-      return { axis: op.axis, from: { kind: "split", dim: op.dim }, to: { kind: "replicated" } };
+      return { axis: op.axis, from: minor(op.dim, op.axis), to: { kind: "replicated" } };
     case "reduceScatter":
-      return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: { kind: "split", dim: op.dim } };
+      return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: minor(op.dim, op.axis) };
     case "allToAll":
-      return { axis: op.axis, from: { kind: "split", dim: op.concatDim }, to: { kind: "split", dim: op.splitDim } };
+      return { axis: op.axis, from: minor(op.concatDim, op.axis), to: minor(op.splitDim, op.axis) };
     case "localSlice":
-      return { axis: op.axis, from: { kind: "replicated" }, to: { kind: "split", dim: op.dim } };
-    case "haloExchange":
-      return { axis: op.axis, from: { kind: "split", dim: op.dim }, to: { kind: "split", dim: op.dim, halo: op.halo } };
+      return { axis: op.axis, from: { kind: "replicated" }, to: minor(op.dim, op.axis) };
+    case "haloExchange": {
+      const order = othersSplitting(op.dim, op.axis, input, mesh);
+      return { axis: op.axis, from: splitState(op.dim, order), to: order === 0 ? { kind: "split", dim: op.dim, halo: op.halo } : { kind: "split", dim: op.dim, order, halo: op.halo } };
+    }
     default:
       return undefined;
   }
@@ -79,10 +94,12 @@ function checkConv(program: Program, op: Extract<Op, { op: "conv2d" }>, fail: (m
  */
 export function checkCollective(program: Program, op: Op, fail: (message: string) => never): void {
   if (op.op === "conv2d") return checkConv(program, op, fail);
-  const states = collectiveStates(op);
-  if (!states) return;
+  if (op.op === "maskPadding") return checkMask(program, op, fail);
+  if (!collectiveKinds.has(op.op)) return;
   const line = { toString: () => formatOp(program, op) };
   const input = program.values.get(op.inputs[0])?.sharding ?? fail(`${line}: input has no sharding`);
+  const states = collectiveStates(op, input, program.mesh);
+  if (!states) return;
   const output = program.values.get(op.output)?.sharding ?? fail(`${line}: output has no sharding`);
   if (op.inputs.length !== 1) fail(`${line}: a collective has one input`);
   for (const axis of program.mesh) {
@@ -96,4 +113,15 @@ export function checkCollective(program: Program, op: Op, fail: (message: string
       fail(`${line}: it changes the state on "${axis.name}", which is not its axis`);
     }
   }
+}
+
+/** Check a maskPadding: same sharding in and out, and every dim it masks is one the input holds padded. */
+function checkMask(program: Program, op: Extract<Op, { op: "maskPadding" }>, fail: (message: string) => never): void {
+  const line = formatOp(program, op);
+  const input = program.values.get(op.inputs[0]);
+  const output = program.values.get(op.output);
+  if (!input?.sharding || !output?.sharding) fail(`${line}: values have no sharding`);
+  if (!sameSharding(input.sharding, output.sharding)) fail(`${line}: a mask changes no sharding`);
+  const padded = paddedDimsOf(input.dims, input.sharding, program.mesh).map((entry) => entry.dim);
+  for (const dim of op.dims) if (!padded.includes(dim)) fail(`${line}: "${dim}" is not split unevenly, it has no padding to mask`);
 }

@@ -1,11 +1,12 @@
 /**
  * validate: check that the layout can hold every value of the program, before
  * anything is lowered. For every value (intermediates and loop values too):
- * no two of its dims on one mesh axis, and every split dim divisible by its
- * axis. For every relayout: its rules name mesh axes and dims of the value.
+ * no two of its dims on one mesh axis, and every split dim divisible by the
+ * product of its axes, unless its rule is `padded(...)`. For every relayout: its rules name mesh axes and dims of the value.
  * Reports every problem at once as a `CompileError` with the op's location.
  */
-import type { LayoutRule } from "../../dsl/parseLayout.ts";
+import { writeNotDividedBy } from "../../dsl/messages/layout.ts";
+import { formatRules, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { validateMessages } from "../diagnostics/validateMessages.ts";
 import type { Program, SourceLoc, Value } from "../ir/ir.ts";
@@ -17,17 +18,20 @@ function checkValue(program: Program, value: Value, rules: readonly LayoutRule[]
   const base = { value: describeValue(value), dims: formatDims(value.dims), layout: spec };
   const owner = new Map<string, string>();
   for (const dim of value.dims) {
-    const rule = rules.find((candidate) => candidate.dim === dim.name);
-    if (!rule) continue;
-    const axis = program.mesh.find((candidate) => candidate.name === rule.axis);
-    if (!axis) continue;
-    const other = owner.get(axis.name);
-    if (other !== undefined) {
-      out.push(diagnostic(validateMessages.axisReused, { ...base, axis: axis.name, first: other, second: dim.name }, loc));
+    const own = rules.filter((candidate) => candidate.dim === dim.name);
+    const axes = own.flatMap((rule) => program.mesh.filter((axis) => axis.name === rule.axis));
+    if (axes.length === 0) continue;
+    for (const axis of axes) {
+      const other = owner.get(axis.name);
+      if (other !== undefined) {
+        out.push(diagnostic(validateMessages.axisReused, { ...base, axis: axis.name, first: other, second: dim.name }, loc));
+      }
+      owner.set(axis.name, dim.name);
     }
-    owner.set(axis.name, dim.name);
-    if (dim.size % axis.size !== 0) {
-      out.push(diagnostic(validateMessages.indivisible, { ...base, dim: dim.name, size: dim.size, axis: axis.name, axisSize: axis.size }, loc));
+    const devices = axes.reduce((product, axis) => product * axis.size, 1);
+    if (own[0].padded !== true && dim.size % devices !== 0) {
+      const names = axes.map((axis) => axis.name);
+      out.push(diagnostic(validateMessages.indivisible, { ...base, dim: dim.name, size: dim.size, notDivided: writeNotDividedBy(names, devices), axes: names.join(", "), devices }, loc));
     }
   }
 }
@@ -52,7 +56,7 @@ export function validate(program: Program): Program {
     if (op.op !== "relayout") continue;
     const input = program.values.get(op.inputs[0]);
     if (!input) continue;
-    const spec = op.rules.map((rule) => `${rule.dim}:${rule.axis}`).join(", ");
+    const spec = formatRules(op.rules);
     checkAxes(program, op.rules, input, spec, op.loc, diagnostics);
     for (const rule of op.rules) {
       if (!input.dims.some((dim) => dim.name === rule.dim)) {
@@ -65,7 +69,7 @@ export function validate(program: Program): Program {
   checkAxes(program, program.layout, { id: -1, dims: [], hint: `program ${program.name}` }, program.layoutSpec, program.loc, diagnostics);
   for (const value of program.values.values()) {
     const own = relayoutRules.get(value.id);
-    const spec = own ? own.map((rule) => `${rule.dim}:${rule.axis}`).join(", ") : program.layoutSpec;
+    const spec = own ? formatRules(own) : program.layoutSpec;
     checkValue(program, value, own ?? program.layout, spec, locs.get(value.id), diagnostics);
   }
   if (diagnostics.length > 0) throw new CompileError(dedupe(diagnostics));

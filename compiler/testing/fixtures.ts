@@ -40,9 +40,10 @@ export function defineFixture(
   return {
     name,
     sizes,
+    // reads `this.sizes`, so `{ ...fixture, sizes }` is the same model at other sizes
     build(mesh, layoutSpec) {
       const builder = new ProgramBuilder({ name, mesh, layoutSpec, loc: fixtureLoc(1) });
-      builder.setResult(body(builder, (spec) => dimsFrom(sizes, spec)));
+      builder.setResult(body(builder, (spec) => dimsFrom(this.sizes, spec)));
       return builder.finish();
     },
   };

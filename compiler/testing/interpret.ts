@@ -7,9 +7,11 @@
 import { callBinary, callOp as call, looseOps as ops } from "../../dsl/ops/looseOps.ts";
 import { Dims } from "../../dsl/dims.ts";
 import type { DeviceContext } from "../../dsl/runtime/deviceContext.ts";
+import { maskPadding, validLength } from "../../dsl/runtime/padding.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
 import { isLoop, localConv2dOptions, loopYields } from "../ir/opAttrs.ts";
+import { collectiveUneven, maskedDims, type CollectiveUneven } from "../ir/sharding.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
 export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
@@ -97,18 +99,29 @@ class Interpreter {
       case "allReduce":
         return this.context(op).allReduce(x, op.axis, op.reduce);
       case "allGather":
-        return this.context(op).allGather(x, op.axis, op.dim);
+        return this.context(op).allGather(x, op.axis, op.dim, this.uneven(op));
       case "reduceScatter":
-        return this.context(op).reduceScatter(x, op.axis, op.dim, op.reduce);
+        return this.context(op).reduceScatter(x, op.axis, op.dim, op.reduce, this.uneven(op));
       case "allToAll":
-        return this.context(op).allToAll(x, op.axis, op.splitDim, op.concatDim);
+        return this.context(op).allToAll(x, op.axis, op.splitDim, op.concatDim, this.uneven(op));
       case "localSlice":
-        return this.context(op).localSlice(x, op.axis, op.dim);
+        return this.context(op).localSlice(x, op.axis, op.dim, this.uneven(op));
       case "conv2d":
         return ops.conv2d(x, y, localConv2dOptions(op));
       case "haloExchange":
         return this.haloExchange(op, x);
+      case "maskPadding": {
+        const ctx = this.context(op);
+        const lengths = maskedDims(op.dims, value ?? { dims: [] }).map((entry) => [entry.dim, validLength(ctx, entry.size, entry.axes)]);
+        return maskPadding(x, Object.fromEntries(lengths), op.fill);
+      }
     }
+  }
+
+  /** The uneven-split options of a collective (empty for an even one). */
+  private uneven(op: Op): CollectiveUneven {
+    const value = (id: ValueId) => this.program.values.get(id) ?? {};
+    return collectiveUneven(op, value(op.inputs[0]), value(op.output), this.program.mesh);
   }
 
   /** Send the first `halo` rows back and the last ones forward along the axis; put what arrives around x. */

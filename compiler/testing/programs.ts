@@ -81,7 +81,9 @@ export const relayoutProgram: Fixture = {
   build(mesh, layoutSpec) {
     const inner = defineFixture("relayout", this.sizes, (b, dims) => {
       const x = b.param("x", dims("batch seq d_model"), at(2));
-      const moved = b.add({ op: "relayout", rules: [{ dim: "seq", axis: mesh[0].name }] }, [x], { hint: "moved", loc: at(3) });
+      // at sizes the axis does not divide (the uneven suite), the relayout opts into padding
+      const padded = this.sizes.seq % mesh[0].size !== 0 ? { padded: true as const } : {};
+      const moved = b.add({ op: "relayout", rules: [{ dim: "seq", axis: mesh[0].name, ...padded }] }, [x], { hint: "moved", loc: at(3) });
       const act = b.add({ op: "unary", fn: "tanh" }, [moved], { hint: "act", loc: at(4) });
       const renamed = b.add({ op: "rename", from: "d_model", to: "d_out" }, [act], { hint: "renamed", loc: at(5) });
       const head = b.add({ op: "slice", dim: "seq", start: 0, stop: 2 }, [renamed], { hint: "head", loc: at(6) });
@@ -114,7 +116,7 @@ export const embedding = defineFixture("embedding", { batch: 2, seq: 4, vocab: 8
   const ids = b.param("ids", dims("batch seq"), at(2));
   const table = b.param("table", dims("vocab d_model"), at(2));
   const emb = b.add({ op: "gather", dim: "vocab" }, [table, ids], { hint: "emb", loc: at(3) });
-  const hot = b.add({ op: "oneHot", dim: { name: "vocab", size: 8 } }, [ids], { hint: "hot", loc: at(4) });
+  const hot = b.add({ op: "oneHot", dim: dims("vocab")[0] }, [ids], { hint: "hot", loc: at(4) });
   const logits = b.add({ op: "einsum" }, [emb, table], { out: ["batch", "seq", "vocab"], hint: "logits", loc: at(5) });
   return b.add({ op: "binary", fn: "add" }, [logits, hot], { hint: "out", loc: at(6) });
 });

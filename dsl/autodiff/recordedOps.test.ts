@@ -39,7 +39,7 @@ const randomHelper: Entry = { notAnOp: "counter-based random numbers on plain nu
 const table: Readonly<Record<string, Entry>> = {
   tensor: creation, full: creation, zeros: creation, ones: creation, iota: creation, randomNormal: creation, randomUniform: creation,
   fmix32: randomHelper, hashName: randomHelper, streamKey: randomHelper, randomBits: randomHelper, uniformAt: randomHelper, normalAt: randomHelper,
-  describeDims: shapeRule, requireDim: shapeRule, einsumDims: shapeRule, einsumSummedDims: shapeRule, broadcastDims: shapeRule, binaryDims: shapeRule, dotDims: shapeRule, contractDims: shapeRule, whereDims: shapeRule,
+  describeDims: shapeRule, requireDim: shapeRule, einsumDims: shapeRule, einsumSummedDims: shapeRule, broadcastDims: shapeRule, binaryDims: shapeRule, dotDims: shapeRule, contractDims: shapeRule, alignDims: shapeRule, whereDims: shapeRule,
   reduceDims: shapeRule, softmaxDims: shapeRule, renameDims: shapeRule, transposeDims: shapeRule, splitDims: shapeRule, mergedDims: shapeRule,
   sliceDims: shapeRule, concatDims: shapeRule, oneHotDims: shapeRule, gatherDims: shapeRule, relayoutRules: shapeRule, regionDims: shapeRule,
   conv2dDims: shapeRule, readConv2dOptions: { notAnOp: "reads conv2d's options" }, convSpatial: { notAnOp: "reads conv2d's options" },
@@ -49,6 +49,8 @@ const table: Readonly<Record<string, Entry>> = {
   writeGatherClashMessage: message, writeSizeMismatchMessage: message, writeOneDimMessage: message, writeConcatDimsDifferMessage: message,
   writeRelayoutAxisReusedMessage: message,
   dimsOf: { notAnOp: "reads a tensor's dims string" },
+  alignAs: { records: "transpose", call: () => { const [a, like] = [x(), tensor("d=3 b=2")]; return { result: loose.alignAs(a, like), reads: [a] }; } },
+  elementCount: { notAnOp: "reads a tensor's element count" },
   treeMap: { notAnOp: "maps a function over trees; the ops that function runs record themselves" },
   ...Object.fromEntries(unaryFns.map((name) => [name, unaryOp(name)])),
   ...Object.fromEntries(["add", "sub", "mul", "div", "maximum", "minimum", "pow", "less", "lessEqual", "greater", "greaterEqual", "equal"].map((name) => [name, binaryOp(name)])),

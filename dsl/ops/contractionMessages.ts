@@ -14,6 +14,14 @@ export function writeOuterNeededMessage<Op extends string, First extends string,
   return `${op}: ${first} and ${second} each have a dim the other lacks ("${firstDim}", "${secondDim}"). Write ${op}.outer(a, b) for an outer product, or give one operand only dims of the other.` as const;
 }
 
+/** `alignAs(y, like)` with y's dims not those of `like` (in some order). */
+export type writeAlignMismatchMessage<Y extends string, Like extends string> =
+  `alignAs: ${Y} does not have the dims of ${Like}. Give it exactly those dims, in any order.`;
+/** `alignAs(y, like)` with y's dims not those of `like` (in some order). */
+export function writeAlignMismatchMessage<Y extends string, Like extends string>(y: Y, like: Like): writeAlignMismatchMessage<Y, Like> {
+  return `alignAs: ${y} does not have the dims of ${like}. Give it exactly those dims, in any order.` as const;
+}
+
 /** `dot` sums over a dim that one of its operands does not have. */
 export type writeDotMissingDimMessage<Dim extends string, Desc extends string> =
   `dot: "${Dim}" is summed, but ${Desc} has no dim "${Dim}". Sum only dims that both tensors have, or fix the spelling.`;

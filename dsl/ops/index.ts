@@ -17,7 +17,7 @@ export type {
   ValidateEinsumOut, EinsumError, BroadcastDims, BroadcastError, ValidateBroadcast, ReduceDims, DotDims, ContractDims, DotError, ValidateDot,
 } from "./types/contraction.ts";
 export type { ValidateDimOf, ValidateDimsOf, ValidateNewDim, DimName } from "./types/checks.ts";
-export type { ValidatePermutation, ValidateSplitNames, ValidateSplitSizes, RenameDims, SplitDims, MergeDims, TransposeDims } from "./types/reshape.ts";
+export type { ValidatePermutation, ValidateSplitNames, ValidateSplitSizes, RenameDims, SplitDims, MergeDims, TransposeDims, ValidateAlign, AlignError } from "./types/reshape.ts";
 export type { ValidateConcatDim, ConcatDims, OneHotDims, GatherDims, ValidateGatherDim, ValidateRelayout } from "./types/indexing.ts";
 export type { Normalize, Describe, OrMessage, IsWide, Without, FirstIn, FirstNotIn, ReplaceWith } from "./types/dimTuples.ts";
 export type { OperandDims } from "./binary.ts";

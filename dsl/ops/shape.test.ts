@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mergeDims, rename, splitDim, transpose } from "./shape.ts";
+import { alignAs, mergeDims, rename, splitDim, transpose } from "./shape.ts";
 import { allIndices, at, dimPool, shapeOf, subsetOf, t, tensorWith } from "./testSupport.ts";
 
 describe("rename", () => {
@@ -69,5 +69,22 @@ describe("splitDim and mergeDims", () => {
     const back = mergeDims(splitDim(x, "m", "h k j", { h: 2, j: 3 }), "h k j", "m");
     expect(shapeOf(back)).toBe("b=2 m=12 s=1");
     expect([...back.data]).toEqual([...x.data]);
+  });
+});
+
+describe("alignAs", () => {
+  it("puts y's dims in like's order, and returns y itself when they already are", () => {
+    const y = t("b=2 a=3");
+    const like = t("a=3 b=2");
+    expect(shapeOf(alignAs(y, like))).toBe("a=3 b=2");
+    expect([...alignAs(y, like).data]).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(alignAs(like, like)).toBe(like);
+  });
+
+  it("names both tensors when y's dims are not like's (a name or a size)", () => {
+    expect(() => alignAs(t("a=3 c=2", undefined, "y"), t("a=3 b=2", undefined, "x"))).toThrow(
+      'alignAs: tensor "y" [a=3, c=2] does not have the dims of tensor "x" [a=3, b=2]. Give it exactly those dims, in any order.',
+    );
+    expect(() => alignAs(t("a=3 b=4"), t("a=3 b=2"))).toThrow("does not have the dims of");
   });
 });

@@ -8,10 +8,12 @@ import { Tensor } from "../tensor.ts";
 import type { DimNames } from "../types/dimsString.ts";
 import { recordOp } from "../autodiff/recorder.ts";
 import { findDim, readDimList, readDimName, resultLabel, whatOf } from "./dimLists.ts";
-import { mergedDims, renameDims, splitDims, transposeDims } from "./shapeRules.ts";
+import { alignDims, mergedDims, renameDims, splitDims, transposeDims } from "./shapeRules.ts";
 import { viewData } from "./strided.ts";
 import type { ValidateDimOf, ValidateDimsOf, ValidateNewDim } from "./types/checks.ts";
-import type { MergeDims, RenameDims, SplitDims, TransposeDims, ValidatePermutation, ValidateSplitNames, ValidateSplitSizes } from "./types/reshape.ts";
+import type {
+  MergeDims, RenameDims, SplitDims, TransposeDims, ValidateAlign, ValidatePermutation, ValidateSplitNames, ValidateSplitSizes,
+} from "./types/reshape.ts";
 
 /**
  * Rename dim `from` of x to `to`, at the same position. `to` must be new to x.
@@ -30,29 +32,61 @@ export function rename<X extends string, From extends string, To extends string>
 }
 
 /**
- * Reorder x's dims: `perm` lists every dim of x once, in the new order.
+ * Reorder x's dims: `perm` lists every dim of x once, in the new order (x's
+ * own order gives x itself).
  *
  * @example
  * const wt = transpose(w, "d_ff d_model");
  */
 export function transpose<X extends string, Perm extends string>(x: Tensor<X>, perm: ValidatePermutation<Perm, X>): Tensor<TransposeDims<X, Perm>> {
   const dims = transposeDims(x.dims, perm, whatOf(x));
+  // x's own order: x itself (its label kept; nothing recorded, as for the compiler, which adds no op).
+  if (dims.every((dim, index) => dim === x.dims[index])) return x as Tensor<string> as Tensor<TransposeDims<X, Perm>>;
   const result: Tensor<TransposeDims<X, Perm>> = new Tensor(dims, viewData(x, dims), resultLabel("transpose", [x]));
   recordOp({ op: "transpose" }, [x], result);
   return result;
 }
 
 /**
- * The dims string of x, typed as x's own (`X`): what a layer generic over its
- * dims passes where an op needs them written out, e.g. to put a result whose
- * dims the types cannot follow back into x's order (`transpose` checks it).
- * The compiler reads it from the tensor's dims while it specialises the layer.
+ * y with the dims of `like`, in like's order (a transpose when the order
+ * differs, y itself when not): how a layer whose body the types cannot follow
+ * (it works on `Tensor<string>`) states that its result has its input's dims.
+ * The types check y's dims when they know them; the op checks them always
+ * (names and sizes), eagerly and in the compiler.
  *
  * @example
- * const y = transpose(context, dimsOf(x)); // context: Tensor<string> -> Tensor<X>
+ * return alignAs(dot(context, params.wo), x); // context: Tensor<string> -> Tensor<X>
+ */
+export function alignAs<Y extends string, X extends string>(y: ValidateAlign<Y, X>, like: Tensor<X>): Tensor<X> {
+  const value = y as Tensor<string>;
+  const dims = alignDims(value.dims, like.dims, [whatOf(value), whatOf(like)]);
+  if (dims.every((dim, index) => dim.name === value.dims[index].name)) return value as Tensor<X>;
+  return transpose(value, dims.map((dim) => dim.name).join(" ")) as Tensor<X>;
+}
+
+/**
+ * The dims string of x, typed as x's own (`X`): what a layer generic over its
+ * dims passes where an op needs them written out, e.g. the dims of a result
+ * that the types cannot compute (`` transpose(y, `${dimsOf(ids)} d_model`) ``,
+ * which checks them). The compiler reads it from the tensor's dims.
+ *
+ * @example
+ * const out = transpose(hidden, `${dimsOf(ids)} d_model`); // hidden: Tensor<string> -> Tensor<`${I} d_model`>
  */
 export function dimsOf<X extends string>(x: Tensor<X>): X {
   return x.names.join(" ") as X;
+}
+
+/**
+ * The number of elements of x (the product of its dim sizes; 1 for a scalar),
+ * known to the compiler while it specialises a layer: e.g. the count of
+ * positions a mean loss divides by, in a loss generic over its batch dims.
+ *
+ * @example
+ * const average = mul(total, 1 / elementCount(labels));
+ */
+export function elementCount(x: Tensor<string>): number {
+  return x.data.length;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { MeshtypeError } from "../errors.ts";
 import type { Dim } from "../tensor.ts";
 import { checkPositiveSize, describeDims, findDim, inputWhat, readDimList, readDimName, requireDim } from "./dimLists.ts";
-import { writeDotMissingDimMessage, writeOuterNeededMessage } from "./contractionMessages.ts";
+import { writeAlignMismatchMessage, writeDotMissingDimMessage, writeOuterNeededMessage } from "./contractionMessages.ts";
 import {
   writeOpDimExistsMessage,
   writeEinsumStrayDimMessage,
@@ -129,6 +129,18 @@ function contraction(a: readonly Dim[], b: readonly Dim[], summed: readonly stri
   }
   if (!inserted) result.push(...added);
   return result;
+}
+
+/**
+ * Result dims of `alignAs(y, like)`: like's dims (names and sizes) in like's
+ * order; y must have exactly those dims, in any order.
+ */
+export function alignDims(y: readonly Dim[], like: readonly Dim[], what?: readonly string[]): Dim[] {
+  const same = y.length === like.length && like.every((dim) => y.some((own) => own.name === dim.name && own.size === dim.size));
+  if (!same) {
+    throw new MeshtypeError("not-a-permutation", writeAlignMismatchMessage(describeDims(y, inputWhat(what, 0, "alignAs")), describeDims(like, inputWhat(what, 1, "alignAs"))));
+  }
+  return [...like];
 }
 
 /** Result dims of `where(cond, a, b)`: `broadcast(broadcast(a, b), cond)`. `what` names cond, a, b. */

@@ -19,11 +19,12 @@ function blockOf(dims: readonly Dim[], index: number): { outer: number; size: nu
 }
 
 /**
- * Check that `x` has `dim` and that its size splits into `parts` equal chunks;
- * `what` says who asks, e.g. `reduceScatter over mesh axis "model" (4 devices)`.
+ * Check that `x` has `dim` and that its size splits into `parts` equal chunks
+ * (any size when `pad`: the chunks are then padded, see `takeChunk`); `what`
+ * says who asks, e.g. `reduceScatter over mesh axis "model" (4 devices)`.
  * Returns the dim's index in `x.dims`.
  */
-export function checkChunkable(x: Tensor<string>, dim: string, parts: number, what: string): number {
+export function checkChunkable(x: Tensor<string>, dim: string, parts: number, what: string, pad = false): number {
   const index = x.indexOf(dim);
   if (index < 0) {
     throw new MeshtypeError(
@@ -32,7 +33,7 @@ export function checkChunkable(x: Tensor<string>, dim: string, parts: number, wh
     );
   }
   const size = x.dims[index].size;
-  if (size % parts !== 0) {
+  if (!pad && size % parts !== 0) {
     throw new MeshtypeError(
       "indivisible-chunk",
       `${what}: dim "${dim}" of ${describeTensor(x)} has size ${size}, which does not split into ${parts} equal chunks. ` +
@@ -43,34 +44,39 @@ export function checkChunkable(x: Tensor<string>, dim: string, parts: number, wh
 }
 
 /**
- * Chunk `index` of `parts` equal chunks of `x` along `dim` (size must divide;
- * see `checkChunkable`). Keeps the dim names and order and the label.
+ * Chunk `index` of `parts` equal chunks of `x` along `dim`. The size must
+ * divide (see `checkChunkable`) unless `pad`: then every chunk has
+ * ceil(size / parts) entries along `dim`, and a chunk that runs past the end
+ * is filled with zeros there (the padding of an uneven split). Keeps the dim
+ * names and order and the label.
  */
-export function takeChunk<S extends string>(x: Tensor<S>, dim: string, parts: number, index: number): Tensor<S> {
-  const position = checkChunkable(x, dim, parts, `chunk ${index} of ${parts}`);
+export function takeChunk<S extends string>(x: Tensor<S>, dim: string, parts: number, index: number, pad = false): Tensor<S> {
+  const position = checkChunkable(x, dim, parts, `chunk ${index} of ${parts}`, pad);
   const { outer, size, inner } = blockOf(x.dims, position);
-  const chunk = size / parts;
+  const chunk = Math.ceil(size / parts);
   const run = chunk * inner;
+  const kept = Math.max(0, Math.min(chunk, size - index * chunk)) * inner;
   const data = new Float32Array(outer * run);
   for (let block = 0; block < outer; block++) {
     const from = block * size * inner + index * run;
-    data.set(x.data.subarray(from, from + run), block * run);
+    data.set(x.data.subarray(from, from + kept), block * run);
   }
   const dims = x.dims.map((entry, at) => (at === position ? { name: entry.name, size: chunk } : entry));
   return new Tensor<S>(dims, data, x.label);
 }
 
-/** All `parts` chunks of `x` along `dim`, in order. */
-export function chunkAlong<S extends string>(x: Tensor<S>, dim: string, parts: number): Tensor<S>[] {
-  return Array.from({ length: parts }, (_, index) => takeChunk(x, dim, parts, index));
+/** All `parts` chunks of `x` along `dim`, in order (padded when `pad`, see `takeChunk`). */
+export function chunkAlong<S extends string>(x: Tensor<S>, dim: string, parts: number, pad = false): Tensor<S>[] {
+  return Array.from({ length: parts }, (_, index) => takeChunk(x, dim, parts, index, pad));
 }
 
 /**
  * Join `pieces` along `dim`, in order. Every piece must have the same dim names
- * in the same order, and the same sizes except along `dim`. The result takes
- * the first piece's label.
+ * in the same order, and the same sizes except along `dim`. With `size`, the
+ * result keeps only the first `size` entries along `dim` (the padding of an
+ * uneven split dropped). The result takes the first piece's label.
  */
-export function concatAlong<S extends string>(pieces: readonly Tensor<S>[], dim: string): Tensor<S> {
+export function concatAlong<S extends string>(pieces: readonly Tensor<S>[], dim: string, size?: number): Tensor<S> {
   if (pieces.length === 0) {
     throw new MeshtypeError("concat-empty", `Cannot join zero tensors along "${dim}". Pass at least one.`);
   }
@@ -98,7 +104,18 @@ export function concatAlong<S extends string>(pieces: readonly Tensor<S>[], dim:
     }
   }
   const dims = first.dims.map((entry, at) => (at === position ? { name: entry.name, size: total } : entry));
-  return new Tensor<S>(dims, data, first.label);
+  const joined = new Tensor<S>(dims, data, first.label);
+  return size === undefined || size >= total ? joined : takeFirst(joined, position, size);
+}
+
+/** The first `size` entries of `x` along the dim at `position`. */
+function takeFirst<S extends string>(x: Tensor<S>, position: number, size: number): Tensor<S> {
+  const { outer, size: full, inner } = blockOf(x.dims, position);
+  const run = size * inner;
+  const data = new Float32Array(outer * run);
+  for (let block = 0; block < outer; block++) data.set(x.data.subarray(block * full * inner, block * full * inner + run), block * run);
+  const dims = x.dims.map((entry, at) => (at === position ? { name: entry.name, size } : entry));
+  return new Tensor<S>(dims, data, x.label);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Mesh } from "../mesh.ts";
 import type { Tensor } from "../tensor.ts";
+import type { UnevenOptions } from "./collectives.ts";
 import type { PartialReduce } from "./sharding.ts";
 
 /**
@@ -11,11 +12,14 @@ import type { PartialReduce } from "./sharding.ts";
  * attributes) as its n-th collective over that axis.
  *
  * Tensors hold LOCAL dims: the same names as the global value, with every
- * split dim's size divided by the devices it is split over. Each collective
- * returns a new tensor with the same dim names in the same order, and never
- * modifies its input. Chunking along a dim needs the dim's size to be a
- * multiple of the group size; otherwise a `MeshtypeError` names the tensor,
- * the dim, the axis and the sizes.
+ * split dim's size divided by the devices it is split over (rounded up when
+ * they do not divide it: see padding.ts). Each collective returns a new
+ * tensor with the same dim names in the same order, and never modifies its
+ * input. Chunking along a dim needs the dim's size to be a multiple of the
+ * group size unless the call passes `{ pad: true }` (an uneven split);
+ * otherwise a `MeshtypeError` names the tensor, the dim, the axis and the
+ * sizes. Joining along a dim keeps `{ size }` entries when given (the padding
+ * of an uneven split dropped).
  *
  * @example
  * // Megatron MLP, d_ff split over "model": contract locally, then sum partials.
@@ -41,31 +45,33 @@ export interface DeviceContext {
 
   /**
    * split(dim) -> replicated. Concatenates the group's shards along `dim` in
-   * axis order: `dim` grows by the group size n.
+   * axis order: `dim` grows by the group size n (to `options.size` when given).
    */
-  allGather<S extends string>(x: Tensor<S>, axis: string, dim: string): Promise<Tensor<S>>;
+  allGather<S extends string>(x: Tensor<S>, axis: string, dim: string, options?: UnevenOptions): Promise<Tensor<S>>;
 
   /**
    * partial -> split(dim). Reduces over the group like `allReduce`, then the
    * device at axis coordinate k keeps chunk k of n along `dim`: `dim` shrinks
-   * by n. `reduce` defaults to "sum".
+   * by n (to ceil(size / n) with `options.pad`). `reduce` defaults to "sum".
    */
-  reduceScatter<S extends string>(x: Tensor<S>, axis: string, dim: string, reduce?: PartialReduce): Promise<Tensor<S>>;
+  reduceScatter<S extends string>(x: Tensor<S>, axis: string, dim: string, reduce?: PartialReduce, options?: UnevenOptions): Promise<Tensor<S>>;
 
   /**
    * split(concatDim) -> split(splitDim). Splits `x` into n chunks along
    * `splitDim`, sends chunk j to the device at axis coordinate j, and
    * concatenates what arrives along `concatDim` in axis order: `splitDim`
    * shrinks by n, `concatDim` grows by n. The two dims must differ.
+   * `options.pad` pads `splitDim`, `options.size` trims `concatDim`.
    */
-  allToAll<S extends string>(x: Tensor<S>, axis: string, splitDim: string, concatDim: string): Promise<Tensor<S>>;
+  allToAll<S extends string>(x: Tensor<S>, axis: string, splitDim: string, concatDim: string, options?: UnevenOptions): Promise<Tensor<S>>;
 
   /**
    * replicated -> split(dim), with no communication: the device at axis
    * coordinate k keeps chunk k of n along `dim`. Synchronous (awaiting it is
    * harmless); it takes no part in the collective order of the group.
+   * With `options.pad` the chunks have ceil(size / n) entries, zeros past the end.
    */
-  localSlice<S extends string>(x: Tensor<S>, axis: string, dim: string): Tensor<S>;
+  localSlice<S extends string>(x: Tensor<S>, axis: string, dim: string, options?: UnevenOptions): Tensor<S>;
 
   /**
    * Non-cyclic shift along the axis (halo exchange): the device at coordinate

@@ -14,6 +14,7 @@
  * // │ d_ff 0:16 │ d_ff 16:32 │ d_ff 32:48 │ d_ff 48:64 │
  * // └───────────┴────────────┴────────────┴────────────┘
  */
+import { splitAxesOf } from "./padding.ts";
 import type { Dim } from "../tensor.ts";
 import { metaLeaves, type ProgramMeta } from "./programMeta.ts";
 import type { Sharding } from "./sharding.ts";
@@ -45,7 +46,10 @@ export function describeSplit(dims: readonly Dim[], sharding: Sharding, mesh: Me
   const partialAxes: string[] = [];
   for (const [axis, size] of Object.entries(mesh)) {
     const state = sharding[axis];
-    if (state?.kind === "split") splitAxes.set(state.dim, [...(splitAxes.get(state.dim) ?? []), axis]);
+    if (state?.kind === "split") {
+      // major axis first, as the split nests them
+      if (!splitAxes.has(state.dim)) splitAxes.set(state.dim, splitAxesOf(state.dim, sharding, Object.entries(mesh).map(([name, axisSize]) => ({ name, size: axisSize }))).map((entry) => entry.name));
+    }
     else if (state?.kind === "partial") partialAxes.push(`partial(${state.reduce}) over ${axis} (${size})`);
     else replicatedAxes.push(`${axis} (${size})`);
   }

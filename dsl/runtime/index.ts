@@ -22,7 +22,8 @@ export { CommStats, ringWireBytes, BYTES_PER_ELEMENT, type CommCount, type CommE
 export { shardTensor, gatherTensor } from "./shard.ts";
 export { shardingOf, shardByLayout, gatherByLayout } from "./shardByLayout.ts";
 export { takeChunk, chunkAlong, concatAlong, reduceTensors } from "./chunk.ts";
-export type { CollectiveCall } from "./collectives.ts";
+export type { CollectiveCall, UnevenOptions } from "./collectives.ts";
+export { splitAxesOf, localSize, isUneven, blockOf, validLength, maskPadding, type Block, type DevicePlace } from "./padding.ts";
 export type { MetaTensor, MetaTree, ProgramMeta, TensorTree } from "./programMeta.ts";
 export { localDimsOf } from "./programMeta.ts";
 export { checkLocalArgs } from "./checkArgs.ts";

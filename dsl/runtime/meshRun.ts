@@ -18,7 +18,7 @@
 import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
 import type { Tensor } from "../tensor.ts";
-import { callSignature, checkCall, describeCall, exchange, type CollectiveCall } from "./collectives.ts";
+import { callSignature, checkCall, describeCall, exchange, paddedInputBytes, type CollectiveCall } from "./collectives.ts";
 import { BYTES_PER_ELEMENT, ringWireBytes, type CommStats } from "./stats.ts";
 
 interface Arrival {
@@ -126,9 +126,10 @@ export class MeshRun {
     arrivals.forEach((arrival, coord) => {
       const inputBytes = arrival.input.data.length * BYTES_PER_ELEMENT;
       const outputBytes = outputs[coord].data.length * BYTES_PER_ELEMENT;
+      const paddedBytes = paddedInputBytes(call, arrival.input.dims, size, BYTES_PER_ELEMENT);
       const target = call.kind === "collectivePermute" ? coord + call.shift : coord;
       const sends = call.kind === "collectivePermute" && call.shift !== 0 && target >= 0 && target < size;
-      this.stats.record(arrival.device, call.kind, call.axis, inputBytes, ringWireBytes(call.kind, size, inputBytes, outputBytes, sends));
+      this.stats.record(arrival.device, call.kind, call.axis, inputBytes, ringWireBytes(call.kind, size, paddedBytes, outputBytes, sends));
       this.release(arrival.device);
     });
     arrivals.forEach((arrival, coord) => arrival.resolve(outputs[coord]));

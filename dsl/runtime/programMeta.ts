@@ -40,9 +40,9 @@ export function formatDimList(dims: readonly Dim[]): string {
 }
 
 /**
- * The dims one device holds of a leaf: each dim split over mesh axes is
- * divided by the product of their sizes (a size they do not divide stays as
- * it is; the shard helpers report it).
+ * The dims one device holds of a leaf: each dim split over mesh axes has
+ * ceil(size / the product of their sizes) entries (an uneven split's short
+ * shards are padded to it, see padding.ts).
  */
 export function localDimsOf(leaf: MetaTensor, mesh: Readonly<Record<string, number>>): Dim[] {
   return leaf.dims.map((dim) => {
@@ -50,7 +50,7 @@ export function localDimsOf(leaf: MetaTensor, mesh: Readonly<Record<string, numb
     for (const [axis, state] of Object.entries(leaf.sharding)) {
       if (state.kind === "split" && state.dim === dim.name) parts *= mesh[axis] ?? 1;
     }
-    return { name: dim.name, size: dim.size % parts === 0 ? dim.size / parts : dim.size };
+    return { name: dim.name, size: Math.ceil(dim.size / parts) };
   });
 }
 

@@ -85,7 +85,7 @@ function gatherTree(meta: ProgramMeta, mesh: Mesh, tree: MetaTree, outputs: read
       outputs.forEach((output, device) => {
         if (!isTensor(output)) throw new MeshtypeError("output-shape", `gatherResult(${meta.name}): device ${device} returned ${describeValue(output)} at "${path}", not a tensor.`);
       });
-      return gatherTensor(mesh, tree.sharding, outputs as readonly Tensor[]);
+      return gatherTensor(mesh, tree.sharding, outputs as readonly Tensor[], tree.dims);
     case "array":
       return tree.items.map((item, index) => gatherTree(meta, mesh, item, outputs.map((output) => (output as readonly unknown[])[index]), `${path}[${index}]`));
     case "object":

@@ -1,18 +1,21 @@
 /**
  * Cut a global tensor into the local tensors of every device, and put them
  * back together, for a given `Sharding`. A dim may be split over several mesh
- * axes: the chunking is then nested in mesh-axis order (the first axis of the
- * mesh that splits it is the major one), so the device at coordinates
- * (data=i, model=j) of a dim split over both holds chunk i * |model| + j.
+ * axes: the chunking is then nested, major axis first (by the states'
+ * `order`, then mesh order), so the device at coordinates (data=i, model=j)
+ * of a dim split over (data, model) holds chunk i * |model| + j. A dim the
+ * axes do not divide is split unevenly (padding.ts): every shard has
+ * ceil(size / devices) entries, the short ones padded with zeros, and
+ * gathering drops the padding (give the global dims).
  */
 import { MeshtypeError } from "../errors.ts";
-import type { Mesh } from "../mesh.ts";
+import type { Mesh, MeshAxis } from "../mesh.ts";
 import { Tensor, describeTensor, type Dim } from "../tensor.ts";
+import { blockOf, localSize, splitAxesOf, type Block } from "./padding.ts";
 import { describeSharding, type Sharding } from "./sharding.ts";
 
-/** For each dim (in order), the mesh axes that split it, in mesh-axis order. */
-function splitAxesOf(mesh: Mesh, sharding: Sharding, names: readonly string[], what: string, action: string): string[][] {
-  const axesByDim = names.map((): string[] => []);
+/** For each dim (in order), the mesh axes that split it, major first (checking that the sharding fits the tensor). */
+function axesByDimOf(mesh: Mesh, sharding: Sharding, names: readonly string[], what: string, action: string): MeshAxis[][] {
   for (const axis of Object.keys(sharding)) {
     if (!(axis in mesh.sizes)) {
       throw new MeshtypeError(
@@ -41,81 +44,82 @@ function splitAxesOf(mesh: Mesh, sharding: Sharding, names: readonly string[], w
           `but the tensor has dims: ${names.join(", ") || "(none: a scalar)"}. Split one of its own dims, or leave "${axis}" replicated.`,
       );
     }
-    axesByDim[index].push(axis);
   }
-  return axesByDim;
+  return names.map((name) => splitAxesOf(name, sharding, mesh.axes));
 }
 
-/** Number of chunks of each dim, and which chunk `device` holds. */
-function chunkIndex(mesh: Mesh, axes: readonly string[], device: number): { parts: number; index: number } {
-  const coords = mesh.coords(device);
-  let parts = 1;
-  let index = 0;
-  for (const axis of axes) {
-    const size = mesh.axisSize(axis);
-    parts *= size;
-    index = index * size + coords[axis];
-  }
-  return { parts, index };
-}
-
-/** Copy between a local block (offsets per dim) and a global buffer, row by row; `toGlobal` says which way. */
-function copyBlock(local: Float32Array, localDims: readonly Dim[], global: Float32Array, globalDims: readonly Dim[], offsets: readonly number[], toGlobal: boolean): void {
+/**
+ * Copy a region between a local block and a global buffer, row by row:
+ * `extents` entries of every dim, at `offsets` in the global tensor and at 0
+ * in the local one; `toGlobal` says which way.
+ */
+function copyRegion(
+  local: Float32Array, localDims: readonly Dim[], global: Float32Array, globalDims: readonly Dim[],
+  offsets: readonly number[], extents: readonly number[], toGlobal: boolean,
+): void {
   const rank = localDims.length;
   if (rank === 0) {
     if (toGlobal) global[0] = local[0];
     else local[0] = global[0];
     return;
   }
-  const globalStrides = new Array<number>(rank);
-  let stride = 1;
-  for (let axis = rank - 1; axis >= 0; axis--) {
-    globalStrides[axis] = stride;
-    stride *= globalDims[axis].size;
-  }
-  const run = localDims[rank - 1].size;
-  const rows = local.length / run;
+  if (extents.some((extent) => extent <= 0)) return;
+  const globalStrides = stridesOf(globalDims);
+  const localStrides = stridesOf(localDims);
+  const run = extents[rank - 1];
   const position = new Array<number>(rank - 1).fill(0);
+  const rows = extents.slice(0, rank - 1).reduce((product, extent) => product * extent, 1);
   for (let row = 0; row < rows; row++) {
     let start = offsets[rank - 1];
-    for (let axis = 0; axis < rank - 1; axis++) start += (offsets[axis] + position[axis]) * globalStrides[axis];
-    if (toGlobal) global.set(local.subarray(row * run, row * run + run), start);
-    else local.set(global.subarray(start, start + run), row * run);
+    let localStart = 0;
+    for (let axis = 0; axis < rank - 1; axis++) {
+      start += (offsets[axis] + position[axis]) * globalStrides[axis];
+      localStart += position[axis] * localStrides[axis];
+    }
+    if (toGlobal) global.set(local.subarray(localStart, localStart + run), start);
+    else local.set(global.subarray(start, start + run), localStart);
     for (let axis = rank - 2; axis >= 0; axis--) {
-      if (++position[axis] < localDims[axis].size) break;
+      if (++position[axis] < extents[axis]) break;
       position[axis] = 0;
     }
   }
 }
 
+function stridesOf(dims: readonly Dim[]): number[] {
+  const strides = new Array<number>(dims.length);
+  let stride = 1;
+  for (let axis = dims.length - 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= dims[axis].size;
+  }
+  return strides;
+}
+
+/** Every dim's block (padding.ts) on `device`, for a tensor of `globalDims` split by `axesByDim`. */
+function blocksOf(mesh: Mesh, globalDims: readonly Dim[], axesByDim: readonly (readonly MeshAxis[])[], device: number): Block[] {
+  const coords = mesh.coords(device);
+  return globalDims.map((dim, index) => blockOf(dim.size, axesByDim[index], coords));
+}
+
 /**
  * The local tensor of every device (index = device id) for `global` laid out
- * by `sharding`: a dim split over axes is cut into equal chunks and each
- * device keeps the chunk of its coordinates; replicated axes copy. A missing
- * axis reads as replicated. Partial states are rejected: a partial value has
- * no single way to be cut.
+ * by `sharding`: a dim split over axes is cut into chunks of ceil(size /
+ * devices), nested major axis first, and each device keeps the chunk of its
+ * coordinates (zeros past the end of a short one); replicated axes copy. A
+ * missing axis reads as replicated. Partial states are rejected: a partial
+ * value has no single way to be cut.
  *
  * @example
  * const shards = shardTensor(M, { data: split("batch"), model: replicated }, x);
  */
 export function shardTensor<S extends string>(mesh: Mesh, sharding: Sharding, global: Tensor<S>): Tensor<S>[] {
   const what = describeTensor(global);
-  const axesByDim = splitAxesOf(mesh, sharding, global.names, what, "Shard");
-  const localDims = global.dims.map((dim, index) => {
-    const parts = chunkIndex(mesh, axesByDim[index], 0).parts;
-    if (dim.size % parts !== 0) {
-      throw new MeshtypeError(
-        "sharding-indivisible",
-        `Shard ${what}: dim "${dim.name}" has size ${dim.size}, which mesh axes ${axesByDim[index].map((axis) => `"${axis}"`).join(" x ")} ` +
-          `(${parts} devices) do not divide. Make "${dim.name}" a multiple of ${parts}, or split it over fewer devices.`,
-      );
-    }
-    return { name: dim.name, size: dim.size / parts };
-  });
+  const axesByDim = axesByDimOf(mesh, sharding, global.names, what, "Shard");
+  const localDims = global.dims.map((dim, index) => ({ name: dim.name, size: localSize(dim.size, axesByDim[index].map((axis) => axis.size)) }));
   return Array.from({ length: mesh.deviceCount }, (_, device) => {
-    const offsets = axesByDim.map((axes, index) => chunkIndex(mesh, axes, device).index * localDims[index].size);
+    const blocks = blocksOf(mesh, global.dims, axesByDim, device);
     const data = new Float32Array(localDims.reduce((product, dim) => product * dim.size, 1));
-    copyBlock(data, localDims, global.data, global.dims, offsets, false);
+    copyRegion(data, localDims, global.data, global.dims, blocks.map((block) => block.offset), blocks.map((block) => block.valid), false);
     return new Tensor<S>(localDims, data, global.label);
   });
 }
@@ -134,11 +138,14 @@ function describePosition(localDims: readonly Dim[], offsets: readonly number[],
 /**
  * Put the local tensors of every device (index = device id) back into the
  * global tensor laid out by `sharding`. Every shard must have the same local
- * dims; devices that hold the same chunk (replicas) must agree exactly
- * (every element `===`, NaN equal to NaN), otherwise a `MeshtypeError` names the devices
- * and the first differing element. Partial states are rejected: reduce first.
+ * dims; devices that hold the same chunk (replicas) must agree exactly on its
+ * real entries (every element `===`, NaN equal to NaN), otherwise a
+ * `MeshtypeError` names the devices and the first differing element. Partial
+ * states are rejected: reduce first. `globalDims` (the sizes before the
+ * split) are needed when a split is uneven, to drop the padding; without
+ * them every split is taken as even (global = local x devices).
  */
-export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, shards: readonly Tensor<S>[]): Tensor<S> {
+export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, shards: readonly Tensor<S>[], globalDims?: readonly Dim[]): Tensor<S> {
   if (shards.length !== mesh.deviceCount) {
     throw new MeshtypeError(
       "gather-count",
@@ -147,7 +154,7 @@ export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, s
   }
   const first = shards[0];
   const what = describeTensor(first);
-  const axesByDim = splitAxesOf(mesh, sharding, first.names, `the shards of ${what}`, "Gather");
+  const axesByDim = axesByDimOf(mesh, sharding, first.names, `the shards of ${what}`, "Gather");
   shards.forEach((shard, device) => {
     const same = shard.dims.length === first.dims.length &&
       shard.dims.every((dim, index) => dim.name === first.dims[index].name && dim.size === first.dims[index].size);
@@ -159,23 +166,37 @@ export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, s
       );
     }
   });
-  const globalDims = first.dims.map((dim, index) => ({ name: dim.name, size: dim.size * chunkIndex(mesh, axesByDim[index], 0).parts }));
-  const global = new Float32Array(globalDims.reduce((product, dim) => product * dim.size, 1));
+  const sizes = first.dims.map((dim, index) => globalDims?.[index]?.size ?? dim.size * axesByDim[index].reduce((product, axis) => product * axis.size, 1));
+  const fullDims = first.dims.map((dim, index) => ({ name: dim.name, size: sizes[index] }));
+  const fits = first.dims.every((dim, index) => globalDims?.[index]?.name === undefined || (globalDims[index].name === dim.name && localSize(sizes[index], axesByDim[index].map((axis) => axis.size)) === dim.size));
+  if (!fits) {
+    throw new MeshtypeError(
+      "gather-shapes",
+      `Gather ${what}: shards of a tensor [${fullDims.map((dim) => `${dim.name}=${dim.size}`).join(", ")}] under sharding ${describeSharding(sharding)} ` +
+        `hold [${fullDims.map((dim, index) => `${dim.name}=${localSize(dim.size, axesByDim[index].map((axis) => axis.size))}`).join(", ")}] each, not ${what}. Pass the global dims of the value the shards come from.`,
+    );
+  }
+  const global = new Float32Array(fullDims.reduce((product, dim) => product * dim.size, 1));
   const owners = new Map<string, number>();
   shards.forEach((shard, device) => {
-    const offsets = axesByDim.map((axes, index) => chunkIndex(mesh, axes, device).index * first.dims[index].size);
-    const key = offsets.join(",");
+    const blocks = blocksOf(mesh, fullDims, axesByDim, device);
+    const offsets = blocks.map((block) => block.offset);
+    const extents = blocks.map((block) => block.valid);
+    // an empty block past the end of an uneven split may start where a real one does: the extents tell them apart
+    const key = `${offsets.join(",")}|${extents.join(",")}`;
     const owner = owners.get(key);
     if (owner === undefined) {
       owners.set(key, device);
-      copyBlock(shard.data, first.dims, global, globalDims, offsets, true);
+      copyRegion(shard.data, first.dims, global, fullDims, offsets, extents, true);
       return;
     }
     const reference = shards[owner].data;
+    const strides = stridesOf(first.dims);
     for (let element = 0; element < reference.length; element++) {
+      const real = first.dims.every((_, axis) => Math.floor(element / strides[axis]) % first.dims[axis].size < extents[axis]);
       const mine = shard.data[element];
       const theirs = reference[element];
-      if (mine === theirs || (Number.isNaN(mine) && Number.isNaN(theirs))) continue;
+      if (!real || mine === theirs || (Number.isNaN(mine) && Number.isNaN(theirs))) continue;
       throw new MeshtypeError(
         "replica-mismatch",
         `Gather ${what}: devices ${owner} and ${device} should hold the same replica under sharding ${describeSharding(sharding)}, ` +
@@ -184,5 +205,5 @@ export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, s
       );
     }
   });
-  return new Tensor<S>(globalDims, global, first.label);
+  return new Tensor<S>(fullDims, global, first.label);
 }

@@ -16,8 +16,9 @@ function resolveDims(layout: Layout, dims: string | readonly Dim[]): readonly Di
 
 /**
  * The sharding of a tensor with `dims` under `layout`: split(dim) on each axis
- * a dim of the tensor is laid out on, replicated on every other axis. Checks
- * the layout rules for this tensor (no two dims on one axis, sizes divisible);
+ * a dim of the tensor is laid out on (ranked major first for a dim over
+ * several axes), replicated on every other axis. Checks the layout rules for
+ * this tensor (no two dims on one axis, sizes divisible unless `padded`);
  * `what` names the tensor in those messages.
  *
  * @example
@@ -28,8 +29,8 @@ export function shardingOf(layout: Layout, dims: string | readonly Dim[], what?:
   const axes = layout.axesFor(resolved, what ?? `tensor [${resolved.map((dim) => `${dim.name}=${dim.size}`).join(", ")}]`);
   const sharding: Record<string, AxisState> = {};
   for (const axis of layout.mesh.axes) sharding[axis.name] = replicated;
-  axes.forEach((axis, index) => {
-    if (axis !== undefined) sharding[axis] = split(resolved[index].name);
+  axes.forEach((dimAxes, index) => {
+    dimAxes.forEach((axis, order) => (sharding[axis] = split(resolved[index].name, order)));
   });
   return sharding;
 }
@@ -47,7 +48,7 @@ export function shardByLayout<S extends string>(layout: Layout, tensor: Tensor<S
 export function gatherByLayout<S extends string>(layout: Layout, dims: string | readonly Dim[], shards: readonly Tensor<S>[]): Tensor<S> {
   const resolved = resolveDims(layout, dims);
   const expected = resolved.map((dim) => `${dim.name}=${dim.size}`).join(", ");
-  const global = gatherTensor(layout.mesh, shardingOf(layout, resolved, `tensor [${expected}]`), shards);
+  const global = gatherTensor(layout.mesh, shardingOf(layout, resolved, `tensor [${expected}]`), shards, resolved);
   const same = global.dims.length === resolved.length &&
     global.dims.every((dim, index) => dim.name === resolved[index].name && dim.size === resolved[index].size);
   if (!same) {

@@ -1,11 +1,13 @@
 /**
  * Which block of a tensor each device holds under a sharding, as a grid: the
  * data behind the sharding pictures (drawSharding.ts). A dim split over mesh
- * axes is cut into as many equal blocks as those axes have devices, nested in
- * mesh-axis order exactly as `shardTensor` cuts it; devices that hold the same
+ * axes is cut into as many blocks as those axes have devices, nested major
+ * axis first exactly as `shardTensor` cuts it (the last ones short when the
+ * split is uneven); devices that hold the same
  * block (replicas along the other axes) share one cell.
  */
 import type { Dim } from "../tensor.ts";
+import { blockOf as paddedBlockOf, splitAxesOf } from "./padding.ts";
 import type { Sharding } from "./sharding.ts";
 
 /** A half-open range `[start, end)` of one dim. */
@@ -58,9 +60,10 @@ function coordsOf(mesh: MeshSizes, device: number): Record<string, number> {
 export function shardingGrid(dims: readonly Dim[], sharding: Sharding, mesh: MeshSizes): ShardingGrid {
   const axesOf = new Map<string, string[]>();
   const partialAxes: string[] = [];
+  const meshAxes = Object.entries(mesh).map(([name, size]) => ({ name, size }));
   for (const axis of Object.keys(mesh)) {
     const state = sharding[axis];
-    if (state?.kind === "split") axesOf.set(state.dim, [...(axesOf.get(state.dim) ?? []), axis]);
+    if (state?.kind === "split" && !axesOf.has(state.dim)) axesOf.set(state.dim, splitAxesOf(state.dim, sharding, meshAxes).map((entry) => entry.name));
     if (state?.kind === "partial") partialAxes.push(axis);
   }
   const splitDims = dims.filter((dim) => axesOf.has(dim.name));
@@ -84,9 +87,10 @@ export function shardingGrid(dims: readonly Dim[], sharding: Sharding, mesh: Mes
       cell.devices.push(device);
       continue;
     }
+    // an uneven split's short blocks end at the end of the dim (padding.ts); a block of only padding is empty
     const ranges = splitDims.map((dim) => {
-      const size = dim.size / partsOf(dim.name);
-      return { dim: dim.name, start: blockOf(dim.name) * size, end: (blockOf(dim.name) + 1) * size };
+      const block = paddedBlockOf(dim.size, (axesOf.get(dim.name) ?? []).map((name) => ({ name, size: mesh[name] ?? 1 })), coords);
+      return { dim: dim.name, start: block.offset, end: block.offset + block.valid };
     });
     cells.set(key, { row, column, ranges, devices: [device] });
   }

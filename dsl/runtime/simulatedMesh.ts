@@ -1,10 +1,21 @@
 import type { Mesh } from "../mesh.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkChunkable, takeChunk } from "./chunk.ts";
+import type { UnevenOptions } from "./collectives.ts";
 import type { DeviceContext, DeviceProgram } from "./deviceContext.ts";
 import { MeshRun } from "./meshRun.ts";
 import type { PartialReduce } from "./sharding.ts";
 import { CommStats } from "./stats.ts";
+
+/** `{ pad: true }` when the options ask for it, else nothing (so calls without it keep their signature). */
+function padOption(options: UnevenOptions): { pad?: true } {
+  return options.pad ? { pad: true } : {};
+}
+
+/** `{ size }` when the options give one. */
+function sizeOption(options: UnevenOptions): { size?: number } {
+  return options.size === undefined ? {} : { size: options.size };
+}
 
 /** The context one device of a `SimulatedMesh` run hands to its program. */
 class SimulatedDeviceContext implements DeviceContext {
@@ -24,27 +35,28 @@ class SimulatedDeviceContext implements DeviceContext {
     return this.join(x, { kind: "allReduce", axis, reduce });
   }
 
-  allGather<S extends string>(x: Tensor<S>, axis: string, dim: string): Promise<Tensor<S>> {
-    return this.join(x, { kind: "allGather", axis, dim });
+  allGather<S extends string>(x: Tensor<S>, axis: string, dim: string, options: UnevenOptions = {}): Promise<Tensor<S>> {
+    return this.join(x, { kind: "allGather", axis, dim, ...sizeOption(options) });
   }
 
-  reduceScatter<S extends string>(x: Tensor<S>, axis: string, dim: string, reduce: PartialReduce = "sum"): Promise<Tensor<S>> {
-    return this.join(x, { kind: "reduceScatter", axis, dim, reduce });
+  reduceScatter<S extends string>(x: Tensor<S>, axis: string, dim: string, reduce: PartialReduce = "sum", options: UnevenOptions = {}): Promise<Tensor<S>> {
+    return this.join(x, { kind: "reduceScatter", axis, dim, reduce, ...padOption(options) });
   }
 
-  allToAll<S extends string>(x: Tensor<S>, axis: string, splitDim: string, concatDim: string): Promise<Tensor<S>> {
-    return this.join(x, { kind: "allToAll", axis, splitDim, concatDim });
+  allToAll<S extends string>(x: Tensor<S>, axis: string, splitDim: string, concatDim: string, options: UnevenOptions = {}): Promise<Tensor<S>> {
+    return this.join(x, { kind: "allToAll", axis, splitDim, concatDim, ...padOption(options), ...sizeOption(options) });
   }
 
   collectivePermute<S extends string>(x: Tensor<S>, axis: string, shift: number): Promise<Tensor<S>> {
     return this.join(x, { kind: "collectivePermute", axis, shift });
   }
 
-  localSlice<S extends string>(x: Tensor<S>, axis: string, dim: string): Tensor<S> {
+  localSlice<S extends string>(x: Tensor<S>, axis: string, dim: string, options: UnevenOptions = {}): Tensor<S> {
     const parts = this.mesh.axisSize(axis);
-    checkChunkable(x, dim, parts, `localSlice over mesh axis "${axis}" (${parts} devices)`);
+    const pad = options.pad === true;
+    checkChunkable(x, dim, parts, `localSlice over mesh axis "${axis}" (${parts} devices)`, pad);
     this.stats.record(this.device, "localSlice", axis, 0, 0);
-    return takeChunk(x, dim, parts, this.coords[axis]);
+    return takeChunk(x, dim, parts, this.coords[axis], pad);
   }
 
   /** Join the group; the output keeps the input's dims string (names unchanged, local sizes). */

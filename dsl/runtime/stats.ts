@@ -28,9 +28,13 @@ export interface CommEntry extends CommCount {
  * a group of `groupSize` devices, given that device's input and output bytes:
  *
  * - allReduce: 2(n-1)/n x input (reduce-scatter then all-gather around the ring)
- * - allGather: (n-1)/n x output (= (n-1) x input)
+ * - allGather: (n-1) x input (= (n-1)/n x output when the split is even; an
+ *   uneven one moves the padded shards and drops the padding after)
  * - reduceScatter: (n-1)/n x input
  * - allToAll: (n-1)/n x input (every chunk but one's own leaves the device)
+ *
+ * For reduceScatter and allToAll over an uneven split, `inputBytes` is the
+ * input padded to n equal chunks (`paddedInputBytes` in collectives.ts).
  * - collectivePermute: the input if the device has a receiver (its coordinate
  *   plus the shift is on the axis, and the shift is not 0), else 0
  * - localSlice: 0 (no communication)
@@ -49,7 +53,7 @@ export function ringWireBytes(
     case "allReduce":
       return 2 * share * inputBytes;
     case "allGather":
-      return share * outputBytes;
+      return (groupSize - 1) * inputBytes;
     case "reduceScatter":
     case "allToAll":
       return share * inputBytes;

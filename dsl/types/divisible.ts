@@ -84,3 +84,43 @@ export type Divides<AxisSize extends number, Size extends number> =
       : false
     : true
   : true;
+
+/** `Acc` repeated `Count` times, or `undefined` once it grows past 1024. */
+type Repeat<Acc extends Units, Count extends Units, Out extends Units = []> = Count extends [Unit, ...infer Rest extends Units]
+  ? IsCheckedAxisSize<`${Out["length"]}`> extends true
+    ? Repeat<Acc, Rest, [...Out, ...Acc]>
+    : undefined
+  : Out;
+
+type ProductUnits<Factors extends number[], Acc extends Units = [Unit]> = Factors extends [
+  infer Head extends number,
+  ...infer Rest extends number[],
+]
+  ? number extends Head
+    ? undefined
+    : IsCheckedAxisSize<`${Head}`> extends true
+      ? UnitsOf<`${Head}`> extends infer HeadUnits extends Units
+        ? (Acc extends [Unit] ? HeadUnits : Repeat<Acc, HeadUnits>) extends infer Next extends Units
+          ? ProductUnits<Rest, Next>
+          : undefined
+        : undefined
+      : undefined
+  : IsCheckedAxisSize<`${Acc["length"]}`> extends true
+    ? Acc
+    : undefined;
+
+/**
+ * The product of the axis sizes a dim is split over (positive integer
+ * literals), when it is at most {@link maxCheckedAxisSize}; otherwise (or for
+ * a wide `number`) `undefined`, and the divisibility of that split is left to
+ * the run-time check.
+ *
+ * @example
+ * type P = ProductOf<[4, 2]>;     // 8
+ * type L = ProductOf<[512, 512]>; // undefined
+ */
+export type ProductOf<Factors extends number[]> = Factors extends [infer Only extends number]
+  ? Only
+  : ProductUnits<Factors> extends infer Product extends Units
+    ? Product["length"]
+    : undefined;

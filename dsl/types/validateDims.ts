@@ -30,10 +30,12 @@ type UnknownDimLoop<Names extends string[], Spec extends string, Declared> = Nam
 /**
  * The first fault of the dims string `S` against the declared `Sizes`, or
  * `never`: a bad name or a repeat (as `parseDims`), then an undeclared name
- * (as `Dims.shape`), in the order the runtime checks them.
+ * (as `Dims.shape`), in the order the runtime checks them. Against dims whose
+ * names the types do not know (`Dims`, as a layer generic over its dims holds
+ * them) nothing is checked, so a spec built from type parameters passes.
  */
 export type DimsInError<S extends string, Sizes extends Record<string, number>> =
-  DimsError<S> extends infer Syntax extends string
+  string extends keyof Sizes ? never : DimsError<S> extends infer Syntax extends string
     ? [Syntax] extends [never]
       ? string extends S
         ? never

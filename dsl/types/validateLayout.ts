@@ -8,33 +8,86 @@ import type {
   writeIndivisibleMessage,
   writeLayoutUnknownDimMessage,
   writeLayoutWhat,
+  writeNotDividedBy,
   writeUnknownAxisMessage,
 } from "../messages/layout.ts";
 import type { ParseLayout, RuleTuple } from "../parseLayout.ts";
-import type { Divides } from "./divisible.ts";
+import type { Divides, ProductOf } from "./divisible.ts";
 
 type NumberOf<Record, Key> = Key extends keyof Record ? (Record[Key] extends number ? Record[Key] : number) : number;
 
+type Join<Names extends string[], Acc extends string = ""> = Names extends [infer Head extends string, ...infer Rest extends string[]]
+  ? Join<Rest, Acc extends "" ? Head : `${Acc}, ${Head}`>
+  : Acc;
+
+type AxisSizes<Group extends string[], Axes extends Record<string, number>, Acc extends number[] = []> = Group extends [
+  infer Axis extends string,
+  ...infer Rest extends string[],
+]
+  ? AxisSizes<Rest, Axes, [...Acc, NumberOf<Axes, Axis>]>
+  : Acc;
+
+/** The indivisibility message of one finished rule (dim `Dim` over the axes `Group`), or `never`. */
+type GroupError<
+  Dim extends string,
+  Group extends string[],
+  Padded extends boolean,
+  Spec extends string,
+  Axes extends Record<string, number>,
+  Sizes extends Record<string, number>,
+> = Group extends []
+  ? never
+  : Padded extends true
+    ? never
+    : ProductOf<AxisSizes<Group, Axes>> extends infer Devices extends number
+      ? Divides<Devices, NumberOf<Sizes, Dim>> extends true
+        ? never
+        : writeIndivisibleMessage<
+            writeLayoutWhat<Spec>,
+            Dim,
+            NumberOf<Sizes, Dim>,
+            writeNotDividedBy<Join<Group>, Group extends [string] ? false : true, Devices>,
+            Join<Group>,
+            Devices,
+            Spec
+          >
+      : never;
+
+/**
+ * Rule by rule (a rule's entries are consecutive): an undeclared dim, then
+ * each of its axes unknown, then a size the rule's axes do not divide.
+ */
 type RulesError<
   Rules extends RuleTuple[],
   Spec extends string,
   Axes extends Record<string, number>,
   Sizes extends Record<string, number>,
-> = Rules extends [[infer Dim extends string, infer Axis extends string], ...infer Rest extends RuleTuple[]]
-  ? Dim extends keyof Sizes
+  Dim extends string = never,
+  Group extends string[] = [],
+  Padded extends boolean = false,
+> = Rules extends [[infer Next extends string, infer Axis extends string, infer NextPadded extends boolean], ...infer Rest extends RuleTuple[]]
+  ? [Next] extends [Dim]
     ? Axis extends keyof Axes
-      ? Divides<NumberOf<Axes, Axis>, NumberOf<Sizes, Dim>> extends true
-        ? RulesError<Rest, Spec, Axes, Sizes>
-        : writeIndivisibleMessage<writeLayoutWhat<Spec>, Dim, NumberOf<Sizes, Dim>, Axis, NumberOf<Axes, Axis>, Spec>
-      : writeUnknownAxisMessage<Dim, Axis, Spec>
-    : writeLayoutUnknownDimMessage<Dim, Spec>
-  : never;
+      ? RulesError<Rest, Spec, Axes, Sizes, Dim, [...Group, Axis], Padded>
+      : writeUnknownAxisMessage<Next, Axis, Spec>
+    : GroupError<Dim, Group, Padded, Spec, Axes, Sizes> extends infer Message
+      ? [Message] extends [never]
+        ? Next extends keyof Sizes
+          ? Axis extends keyof Axes
+            ? RulesError<Rest, Spec, Axes, Sizes, Next, [Axis], NextPadded>
+            : writeUnknownAxisMessage<Next, Axis, Spec>
+          : writeLayoutUnknownDimMessage<Next, Spec>
+        : Message
+      : never
+  : GroupError<Dim, Group, Padded, Spec, Axes, Sizes>;
 
 /**
  * The first fault of the layout string `Spec` over a mesh with axes `Axes` and
- * dims `Sizes`, or `never`: syntax and repeated dims (as `parseLayout`), then,
- * rule by rule, an undeclared dim, an unknown axis, a size the axis does not
- * divide (as `layout()` at run time, in the same order, with the same text).
+ * dims `Sizes`, or `never`: syntax, an axis twice in a rule and repeated dims
+ * (as `parseLayout`), then, rule by rule, an undeclared dim, an unknown axis,
+ * a size the product of the rule's axes does not divide unless the rule is
+ * `padded(...)` (as `layout()` at run time, in the same order, with the same
+ * text).
  */
 export type LayoutError<
   Spec extends string,

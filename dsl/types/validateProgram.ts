@@ -30,16 +30,39 @@ type Lookup<Pairs extends [string, string], Key extends string> =
         : undefined
     : undefined;
 
-/** The first two dims of `Names` on one axis, as `[first, second, axis]`, or `never`. */
-type AxisReuse<Names extends string[], Rules extends RuleTuple[], Owners extends [string, string][] = []> = Names extends [
+/** The axes the rules give dim `Name` (major first; one entry per axis). */
+type AxesOf<Rules extends RuleTuple[], Name extends string, Acc extends string[] = []> = Rules extends [
+  infer Rule extends RuleTuple,
+  ...infer Rest extends RuleTuple[],
+]
+  ? AxesOf<Rest, Name, Rule[0] extends Name ? [...Acc, Rule[1]] : Acc>
+  : Acc;
+
+/** The first of `Axes` that `Owners` already gives a dim, as `[owner, axis]`, or `never`. */
+type FirstOwned<Axes extends string[], Owners extends [string, string]> = Axes extends [infer Axis extends string, ...infer Rest extends string[]]
+  ? Lookup<Owners, Axis> extends infer Owner extends string
+    ? [Owner, Axis]
+    : FirstOwned<Rest, Owners>
+  : never;
+
+type Own<Axes extends string[], Name extends string, Owners extends [string, string]> = Axes extends [infer Axis extends string, ...infer Rest extends string[]]
+  ? Own<Rest, Name, Owners | [Axis, Name]>
+  : Owners;
+
+/** The first two dims of `Names` on one axis, as `[first, second, axis]`, or `never` (twin of `Layout.axesFor`). */
+type AxisReuse<Names extends string[], Rules extends RuleTuple[], Owners extends [string, string] = never> = Names extends [
   infer Name extends string,
   ...infer Rest extends string[],
 ]
-  ? Lookup<Rules[number], Name> extends infer Axis extends string
-    ? Lookup<Owners[number], Axis> extends infer Owner extends string
-      ? [Owner, Name, Axis]
-      : AxisReuse<Rest, Rules, [...Owners, [Axis, Name]]>
-    : AxisReuse<Rest, Rules, Owners>
+  ? AxesOf<Rules, Name> extends infer Axes extends string[]
+    ? FirstOwned<Axes, Owners> extends infer Owned
+      ? [Owned] extends [never]
+        ? AxisReuse<Rest, Rules, Own<Axes, Name, Owners>>
+        : Owned extends [infer Owner extends string, infer Axis extends string]
+          ? [Owner, Name, Axis]
+          : never
+      : never
+    : never
   : never;
 
 /** The first undeclared name of `Names`, or `never`. */

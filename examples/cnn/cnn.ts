@@ -13,9 +13,7 @@
  * docs/communication.md (CNN section) gives the bytes of each.
  */
 import { dims, layout, mean, mesh, program, relu, type Tensor } from "meshtype";
-import { dense, type DenseParams } from "meshtype/stdlib";
-// stdlib/conv.ts is not re-exported from "meshtype/stdlib" yet (stdlib/index.ts).
-import { convLayer, type ConvParams } from "../../stdlib/conv.ts";
+import { convLayer, dense, type ConvParams, type DenseParams } from "meshtype/stdlib";
 
 /** The dims of the model. Small sizes, so that it runs eagerly in tests; every split size divides. */
 export const D = dims({ batch: 4, height: 8, width: 8, c_in: 2, c_hidden: 4, c_out: 4, kh: 3, kw: 3, classes: 3 });
@@ -36,7 +34,7 @@ export function cnnModel(x: Tensor<"batch height width c_in">, params: CnnParams
   const h1 = relu(convLayer(x, params.conv1, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_in", out: "c_hidden" }));
   const h2 = relu(convLayer(h1, params.conv2, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_hidden", out: "c_out" }));
   const pooled = mean(h2, "height width");
-  return dense(pooled, params.head, "batch classes");
+  return dense(pooled, params.head);
 }
 
 /** Data parallelism: each of 4 devices takes one image and a full copy of the weights. */

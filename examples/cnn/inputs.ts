@@ -4,7 +4,7 @@
  */
 import { randomNormal, type Tensor } from "meshtype";
 import { initDenseParams } from "meshtype/stdlib";
-import { initConvParams } from "../../stdlib/conv.ts";
+import { initConvParams } from "meshtype/stdlib";
 import { D, type CnnParams } from "./cnn.ts";
 
 /** The arguments of `cnnModel`. */

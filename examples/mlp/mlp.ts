@@ -26,8 +26,8 @@ export const D = dims({ batch: 8, seq: 4, d_model: 16, d_ff: 64 });
  * which the compiler all-reduces before adding the bias.
  */
 export function mlpModel(x: Tensor<"batch seq d_model">, params: MlpParams): Tensor<"batch seq d_model"> {
-  const hidden = gelu(dense(x, params.up, "batch seq d_ff"));
-  return dense(hidden, params.down, "batch seq d_model");
+  const hidden = gelu(dense(x, params.up));
+  return dense(hidden, params.down);
 }
 
 /** Data parallelism: each of 4 devices takes 2 of the 8 batch rows and a full copy of the weights. */

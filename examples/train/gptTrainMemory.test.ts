@@ -75,8 +75,8 @@ describe("training memory per device, GPT step", () => {
     const mlp = norm + 2 * ff;
     // Head: the final norm; the logits, the one-hot labels and the log-sum-exp (1) of the loss; the embedding's one-hot ids.
     const head = norm + vocab + vocab + 1 + vocab;
-    // Plus one scalar (the attention's 1/sqrt(d_head), hoisted out of the layer loop: the same in every layer).
-    const expected = 4 * (tokens * (LAYERS * (attention + mlp) + head) + 1);
+    // (The attention's 1/sqrt(d_head) is a number in the op, not a saved tensor.)
+    const expected = 4 * tokens * (LAYERS * (attention + mlp) + head);
     expect(memory("gptTrainData").savedActivations).toBe(expected);
   });
 

@@ -81,7 +81,7 @@ class ProgramEmitter {
   private op(op: Op): void {
     if (op.op === "param") return;
     const values = op.inputs.map((input) => this.program.values.get(input));
-    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] }, values);
+    const expression = emitOpExpression(op, op.inputs.map((input) => this.name(input)), this.program.values.get(op.output) ?? { id: op.output, dims: [] }, values, this.program.mesh);
     this.writer.writeLine(`const ${this.name(op.output)} = ${expression}; // ${this.comment(op)}`);
   }
 
@@ -247,8 +247,9 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
   const imports = dslImports(programs);
   const values = imports.filter((name) => name !== "Tensor");
   writer.writeLine(`import { ${[...values, "type Tensor"].join(", ")} } from ${JSON.stringify(options.dslModule ?? "meshtype")};`);
-  writer.writeLine(`import { checkLocalArgs, type DeviceContext } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
-  const typeNames = new Set(["Tensor", "DeviceContext", "checkLocalArgs", ...imports, ...programs.map((program) => program.name)]);
+  const masks = programs.some((program) => [...walkOps(program.body)].some((op) => op.op === "maskPadding")) ? ["maskPadding", "validLength"] : [];
+  writer.writeLine(`import { ${["checkLocalArgs", ...masks, "type DeviceContext"].join(", ")} } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
+  const typeNames = new Set(["Tensor", "DeviceContext", "checkLocalArgs", ...masks, ...imports, ...programs.map((program) => program.name)]);
   for (const program of programs) {
     writer.blankLine();
     new ProgramEmitter(program, writer, new ParamTypes(program, typeNames)).emit();

@@ -6,6 +6,8 @@
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { Op, Value } from "../../ir/ir.ts";
 import { localConv2dOptions } from "../../ir/opAttrs.ts";
+import { collectiveUneven, maskedDims, type CollectiveUneven } from "../../ir/sharding.ts";
+import type { MeshAxis } from "../../../dsl/mesh.ts";
 
 /** The DSL function an op calls, for the import list; undefined for ops that call none. */
 export function dslFunctionOf(op: Op): string | undefined {
@@ -27,6 +29,7 @@ export function dslFunctionOf(op: Op): string | undefined {
     case "allToAll":
     case "localSlice":
     case "haloExchange":
+    case "maskPadding":
       return undefined;
     default:
       return op.op;
@@ -63,13 +66,22 @@ function numberLiteral(value: number): string {
   return String(value);
 }
 
+/** `, { pad: true, size: 6283 }` for a collective over an uneven split, else nothing. */
+function unevenArgument(uneven: CollectiveUneven): string {
+  const fields = [...(uneven.pad ? ["pad: true"] : []), ...(uneven.size === undefined ? [] : [`size: ${uneven.size}`])];
+  return fields.length === 0 ? "" : `, { ${fields.join(", ")} }`;
+}
+
 /**
  * The expression that computes `op` on one device. `input(k)` is the
  * identifier of the k-th input; `output` is the op's output value (its
- * `localDims` give the sizes). Collectives are awaited.
+ * `localDims` give the sizes); `mesh`, the program's (a collective over an
+ * uneven split passes `{ pad }` / `{ size }`, see `collectiveUneven`).
+ * Collectives are awaited.
  */
-export function emitOpExpression(op: Op, inputs: readonly string[], output: Value, inputValues: readonly (Value | undefined)[] = []): string {
+export function emitOpExpression(op: Op, inputs: readonly string[], output: Value, inputValues: readonly (Value | undefined)[] = [], mesh: readonly MeshAxis[] = []): string {
   const local = output.localDims ?? output.dims;
+  const uneven = collectiveUneven(op, inputValues[0] ?? {}, output, mesh);
   const [first, second, third] = inputs;
   switch (op.op) {
     case "param":
@@ -118,13 +130,17 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
     case "allReduce":
       return `await ctx.allReduce(${first}, ${quote(op.axis)}, ${quote(op.reduce)})`;
     case "allGather":
-      return `await ctx.allGather(${first}, ${quote(op.axis)}, ${quote(op.dim)})`;
+      return `await ctx.allGather(${first}, ${quote(op.axis)}, ${quote(op.dim)}${unevenArgument(uneven)})`;
     case "reduceScatter":
-      return `await ctx.reduceScatter(${first}, ${quote(op.axis)}, ${quote(op.dim)}, ${quote(op.reduce)})`;
+      return `await ctx.reduceScatter(${first}, ${quote(op.axis)}, ${quote(op.dim)}, ${quote(op.reduce)}${unevenArgument(uneven)})`;
     case "allToAll":
-      return `await ctx.allToAll(${first}, ${quote(op.axis)}, ${quote(op.splitDim)}, ${quote(op.concatDim)})`;
+      return `await ctx.allToAll(${first}, ${quote(op.axis)}, ${quote(op.splitDim)}, ${quote(op.concatDim)}${unevenArgument(uneven)})`;
     case "localSlice":
-      return `ctx.localSlice(${first}, ${quote(op.axis)}, ${quote(op.dim)})`;
+      return `ctx.localSlice(${first}, ${quote(op.axis)}, ${quote(op.dim)}${unevenArgument(uneven)})`;
+    case "maskPadding": {
+      const lengths = maskedDims(op.dims, output).map((entry) => `${entry.dim}: validLength(ctx, ${entry.size}, [${entry.axes.map(quote).join(", ")}])`);
+      return `maskPadding(${first}, { ${lengths.join(", ")} }, ${numberLiteral(op.fill)})`;
+    }
     case "conv2d":
       return `conv2d(${first}, ${second}, ${objectLiteral(localConv2dOptions(op))})`;
     case "haloExchange": {

@@ -1,7 +1,7 @@
 // Every op group of docs/API.md once: creation, element-wise with scalars on
 // either side, where with a scalar, reductions, softmax, shape and index ops, relayout.
 import {
-  add, clamp, concat, cos, dims, dimsOf, div, dot, einsum, exp, floor, full, mul, round, sin, gather, greater, iota, layout, logSoftmax, logsumexp, max, mean, mergeDims, mesh,
+  add, clamp, concat, cos, dims, dimsOf, div, dot, einsum, elementCount, exp, floor, full, mul, round, sin, gather, greater, iota, layout, logSoftmax, logsumexp, max, mean, mergeDims, mesh,
   oneHot, ones, program, randomNormal, randomUniform, relayout, rename, slice, sub, sum, transpose, where, zeros, type Tensor,
 } from "./dsl.ts";
 
@@ -29,7 +29,7 @@ export function everything(x: Tensor<"batch seq d_model">, ids: Tensor<"batch se
     noise: sub(noise, drop),
     waves: clamp(sub(sin(floor(x)), cos(round(x))), -0.5, 0.5),
     projected: transpose(dot(x, table, "d_model"), dimsOf(hot)),
-    outer: add(mul.outer(iota(D, "two"), iota(D, "seq")), sum(x)),
+    outer: add(mul.outer(iota(D, "two"), iota(D, "seq")), mul(sum(x), 1 / elementCount(x))),
   };
 }
 

@@ -6,10 +6,13 @@
  * one dim the operands are split on. Operands that have the chosen dim are
  * brought to split(dim), the others to replicated. A chosen dim the result
  * does not have (an einsum's contracted dim) leaves the result partial(sum).
+ * A dim may be chosen on several axes: where the target splits it over
+ * several, or where an operand holds it so; the result and every operand
+ * then rank its axes alike (the target's order, else the operand's).
  */
 import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { AxisState, Sharding } from "../../ir/ir.ts";
-import { replicatedState } from "../../ir/sharding.ts";
+import { normalizeOrders, orderLike, replicatedState } from "../../ir/sharding.ts";
 
 /** One operand as the planner sees it: its dim names and its current sharding. */
 export interface PlanOperand {
@@ -67,32 +70,48 @@ export function planOperands(request: PlanRequest): OpPlan | AmbiguousPlan {
     if (target?.kind === "split" && operands.some((operand) => operand.dims.includes(target.dim))) found.add(target.dim);
     candidates.set(axis, [...found].filter((dim) => !excluded.has(dim)));
   }
+  // the target's splits first (a dim the target splits over several axes is chosen on each)
   for (const [axis, dims] of candidates) {
     const target = outTarget[axis];
-    if (target?.kind === "split" && dims.includes(target.dim) && !used.has(target.dim)) {
+    if (target?.kind === "split" && dims.includes(target.dim)) {
       chosen.set(axis, target.dim);
       used.add(target.dim);
     }
   }
+  /** Some operand splits `dim` over `axis` and over another axis already chosen for `dim` (a split over several axes, kept whole). */
+  const keepsStack = (dim: string, axis: string): boolean =>
+    operands.some((operand) => {
+      const state = operand.sharding[axis];
+      if (state.kind !== "split" || state.dim !== dim) return false;
+      return [...chosen].some(([other, chosenDim]) => other !== axis && chosenDim === dim && operand.sharding[other].kind === "split" && (operand.sharding[other] as { dim: string }).dim === dim);
+    });
   for (const [axis, dims] of candidates) {
     if (chosen.has(axis)) continue;
     const free = dims.filter((dim) => !used.has(dim));
     if (free.length > 1) return { ambiguous: { axis, dims: free } };
-    chosen.set(axis, free[0]);
-    if (free[0] !== undefined) used.add(free[0]);
+    const dim = free[0] ?? dims.find((candidate) => keepsStack(candidate, axis));
+    chosen.set(axis, dim);
+    if (dim !== undefined) used.add(dim);
   }
+  // one major-to-minor order per chosen dim, shared by the result and every operand: the target's, else an operand's
+  const ranked = orderLike(
+    Object.fromEntries(mesh.map(({ name }) => [name, chosen.get(name) === undefined ? replicatedState : { kind: "split", dim: chosen.get(name) as string }])),
+    mesh,
+    [outTarget, ...operands.map((operand) => operand.sharding)],
+  );
   for (const [axis, dim] of chosen) {
-    if (dim === undefined) {
+    const split = ranked[axis];
+    if (dim === undefined || split.kind !== "split") {
       output[axis] = replicatedState;
       operandStates.forEach((states) => (states[axis] = replicatedState));
       continue;
     }
-    output[axis] = outDims.includes(dim) ? { kind: "split", dim } : { kind: "partial", reduce: "sum" };
+    output[axis] = outDims.includes(dim) ? split : { kind: "partial", reduce: "sum" };
     operands.forEach((operand, index) => {
-      operandStates[index][axis] = operand.dims.includes(dim) ? { kind: "split", dim } : replicatedState;
+      operandStates[index][axis] = operand.dims.includes(dim) ? split : replicatedState;
     });
   }
-  return { operands: operandStates, output };
+  return { operands: operandStates.map((states) => normalizeOrders(states, mesh)), output: normalizeOrders(output, mesh) };
 }
 
 const isPartialSum = (state: AxisState): boolean => state.kind === "partial" && state.reduce === "sum";

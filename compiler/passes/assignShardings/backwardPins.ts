@@ -12,7 +12,7 @@
  * (another dim, or the dim on another axis) are a conflict: MT5201, at the
  * later relayout, naming both and the value where they meet.
  */
-import type { LayoutRule } from "../../../dsl/parseLayout.ts";
+import { formatRules, type LayoutRule } from "../../../dsl/parseLayout.ts";
 import { CompileError, diagnostic } from "../../diagnostics/diagnostic.ts";
 import { plannerMessages } from "../../diagnostics/plannerMessages.ts";
 import type { Block, Op, Program, ValueId } from "../../ir/ir.ts";
@@ -45,13 +45,18 @@ function opsInOrder(block: Block, out: Op[] = []): Op[] {
 }
 
 const formatRule = (rule: LayoutRule): string => `${rule.dim}:${rule.axis}`;
-const describeRelayout = (op: Op): string => (op.op === "relayout" ? `relayout "${op.rules.map(formatRule).join(", ")}" at ${formatLoc(op.loc)}` : `${op.op} at ${formatLoc(op.loc)}`);
+const describeRelayout = (op: Op): string => (op.op === "relayout" ? `relayout "${formatRules(op.rules)}" at ${formatLoc(op.loc)}` : `${op.op} at ${formatLoc(op.loc)}`);
 
 /** The backward pins of every value of an open-layout program (empty for a full layout). Throws MT5201 on a conflict. */
 export function backwardPins(program: Program): ReadonlyMap<ValueId, readonly BackwardPin[]> {
   const pins = new Map<ValueId, BackwardPin[]>();
   if (!program.openLayout) return pins;
   const fixedDims = new Set(program.layout.map((rule) => rule.dim));
+  // every rule of every relayout with the other entries of its dim (a dim over several axes is one entry per axis)
+  const relayoutRules = new Map<LayoutRule, readonly LayoutRule[]>();
+  for (const op of opsInOrder(program.body)) {
+    if (op.op === "relayout") for (const rule of op.rules) relayoutRules.set(rule, op.rules.filter((other) => other.dim === rule.dim));
+  }
   const ops = opsInOrder(program.body);
   const defs = new Map(ops.map((op) => [op.output, op]));
   const value = (id: ValueId) => program.values.get(id);
@@ -59,15 +64,19 @@ export function backwardPins(program: Program): ReadonlyMap<ValueId, readonly Ba
     const dims = value(id)?.dims ?? [];
     const dim = dims.find((entry) => entry.name === rule.dim);
     const axis = program.mesh.find((entry) => entry.name === rule.axis);
-    if (dim === undefined || axis === undefined || dim.size % axis.size !== 0 || fixedDims.has(rule.dim)) return false;
+    if (dim === undefined || axis === undefined || fixedDims.has(rule.dim)) return false;
+    // the rule's axes together (a dim may be split over several) must divide the dim, unless the rule is padded
+    const devices = (relayoutRules.get(rule) ?? [rule]).reduce((product, entry) => product * (program.mesh.find((candidate) => candidate.name === entry.axis)?.size ?? 1), 1);
+    if (rule.padded !== true && dim.size % devices !== 0) return false;
     // the layout already puts another of the value's dims on this axis
     return !program.layout.some((fixed) => fixed.axis === rule.axis && dims.some((entry) => entry.name === fixed.dim));
   };
   const add = (id: ValueId, pin: BackwardPin): void => {
     if (!fits(id, pin.rule)) return;
     const list = pins.get(id) ?? [];
-    // one axis for two dims, or one dim on two axes
-    const clash = list.find((other) => (other.rule.axis === pin.rule.axis) !== (other.rule.dim === pin.rule.dim));
+    // one axis for two dims, or one dim on two axes by two relayouts (one relayout may split a dim over several axes)
+    const clash = list.find((other) =>
+      other.rule.axis === pin.rule.axis ? other.rule.dim !== pin.rule.dim : other.rule.dim === pin.rule.dim && formatRules(relayoutRules.get(other.rule) ?? []) !== formatRules(relayoutRules.get(pin.rule) ?? []));
     if (clash) conflict(program, id, clash, pin, defs.get(id));
     if (!list.some((other) => other.rule.dim === pin.rule.dim && other.rule.axis === pin.rule.axis)) list.push(pin);
     pins.set(id, list);

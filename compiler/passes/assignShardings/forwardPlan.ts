@@ -28,7 +28,7 @@ import type { AxisState, Loop, Op, Program, Sharding, ValueId, ValueTree } from 
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { formatAxisState, formatLoc } from "../../ir/printer.ts";
 import type { HeldSharding, OpStrategy } from "../../ir/shardingAssignment.ts";
-import { replicatedState, sameSharding } from "../../ir/sharding.ts";
+import { axesSplitting, replicatedState, sameSharding } from "../../ir/sharding.ts";
 import { describeValue, describeValueWithDims } from "../layoutRules.ts";
 import { planOp } from "./opRules.ts";
 import { Targets } from "./targets.ts";
@@ -98,7 +98,8 @@ class ForwardSweep {
       return;
     }
     const dimsOf = (id: ValueId): string[] => (this.program.values.get(id)?.dims ?? []).map((dim) => dim.name);
-    const operands = op.inputs.map((input) => ({ dims: dimsOf(input), sharding: this.held(input) }));
+    const sizesOf = (id: ValueId): Record<string, number> => Object.fromEntries((this.program.values.get(id)?.dims ?? []).map((dim) => [dim.name, dim.size]));
+    const operands = op.inputs.map((input) => ({ dims: dimsOf(input), sharding: this.held(input), sizes: sizesOf(input) }));
     const strategy = planOp(op, operands, dimsOf(op.output), target.sharding, this.program.mesh);
     if ("ambiguous" in strategy) this.ambiguous(op, strategy.ambiguous);
     op.inputs.forEach((input, index) => this.read(input, strategy.operands[index], op.output));
@@ -109,11 +110,14 @@ class ForwardSweep {
   /** The held sharding of a computed result: free slices to the target's splits, then the reductions decided for it. */
   holdResult(op: Op, output: Sharding, target: { sharding: Sharding; source: HeldSharding["source"] }): HeldSharding {
     const wanted: Record<string, AxisState> = { ...output };
-    for (const { name } of this.program.mesh) {
-      const goal = target.sharding[name];
-      if (output[name].kind !== "replicated" || goal.kind !== "split") continue;
-      const taken = Object.values(wanted).some((state) => state.kind === "split" && state.dim === goal.dim);
-      if (!taken) wanted[name] = goal;
+    const mesh = this.program.mesh;
+    const dims = new Set(Object.values(target.sharding).flatMap((state) => (state.kind === "split" ? [state.dim] : [])));
+    for (const dim of dims) {
+      // a dim's target stack of axes (major first) is sliced onto, from the minor end of what the result holds, while the next axis is replicated
+      const goal = axesSplitting(dim, target.sharding, mesh).map((axis) => axis.name);
+      const held = axesSplitting(dim, wanted, mesh).map((axis) => axis.name);
+      if (held.some((name, index) => goal[index] !== name)) continue;
+      for (let index = held.length; index < goal.length && wanted[goal[index]].kind === "replicated"; index++) wanted[goal[index]] = target.sharding[goal[index]];
     }
     const sliced = !sameSharding(output, wanted);
     const reduced = this.reduced.get(op.output);

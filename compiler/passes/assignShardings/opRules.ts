@@ -12,7 +12,7 @@ import type { MeshAxis } from "../../../dsl/mesh.ts";
 import { convSpatial } from "../../../dsl/ops/shapeRulesConv.ts";
 import type { Op, Sharding } from "../../ir/ir.ts";
 import type { OpStrategy } from "../../ir/shardingAssignment.ts";
-import { replicatedState } from "../../ir/sharding.ts";
+import { axesSplitting, replicatedState } from "../../ir/sharding.ts";
 import {
   keepWhenAllPartialMax, keepWhenAllPartialSum, keepWhenFirstPartialSum, keepWhenOnePartialSum, planOperands, reducePartials,
   type AmbiguousPlan, type KeepPartial,
@@ -50,6 +50,8 @@ export function multiOperandRule(op: Op): { keep: KeepPartial; excluded: Readonl
 export interface RuleOperand {
   readonly dims: readonly string[];
   readonly sharding: Sharding;
+  /** Its dim sizes (global), for the rules that depend on them (an uneven split of a merged dim). */
+  readonly sizes?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -62,7 +64,25 @@ export function planOp(op: Op, operands: readonly RuleOperand[], outDims: readon
     return { operands: [], output: Object.fromEntries(mesh.map((axis) => [axis.name, replicatedState])) };
   }
   const rule = multiOperandRule(op);
-  if (rule) return planOperands({ operands, outDims, outTarget, mesh, excluded: rule.excluded, keepPartial: rule.keep });
-  const plan = planSingle({ op, operand: operands[0].sharding, operandDims: operands[0].dims, outTarget, mesh });
+  if (rule) {
+    const excluded = op.op === "conv2d" ? new Set([...rule.excluded, ...unhaloedSpatial(op, operands[0], outTarget, mesh)]) : rule.excluded;
+    return planOperands({ operands, outDims, outTarget, mesh, excluded, keepPartial: rule.keep });
+  }
+  const plan = planSingle({ op, operand: operands[0].sharding, operandDims: operands[0].dims, outTarget, mesh, operandSizes: operands[0].sizes });
   return { operands: [plan.operand], output: plan.output };
+}
+
+/**
+ * The spatial dims of a conv2d that a halo exchange cannot serve, so they are
+ * gathered first: split (in the input or the result's target) over more than
+ * one axis (a block's neighbour may sit in another group of the minor axis),
+ * or split unevenly (a short block's neighbour would read its padding).
+ */
+function unhaloedSpatial(op: Extract<Op, { op: "conv2d" }>, x: RuleOperand, outTarget: Sharding, mesh: readonly MeshAxis[]): string[] {
+  return convSpatial(op).map((pair) => pair.dim).filter((dim) =>
+    [x.sharding, outTarget].some((sharding) => {
+      const axes = axesSplitting(dim, sharding, mesh);
+      const devices = axes.reduce((product, axis) => product * axis.size, 1);
+      return axes.length > 1 || (x.sizes?.[dim] ?? 0) % devices !== 0;
+    }));
 }

@@ -104,8 +104,9 @@ function reductionCost(program: Program, plan: ForwardPlan, id: ValueId, axis: s
   return (plan.runs.get(id) ?? 1) * elements * (scatter ? 1 : 2);
 }
 
-/** True when `held` can take `state` on `axis` (a split dim is not already split on another axis). */
+/** True when `held` can take `state` on `axis`: a split goes on the minor end of its dim's axes (its order is how many other axes split the dim). */
 function canHold(held: Sharding, axis: string, state: AxisState): boolean {
   if (state.kind !== "split") return true;
-  return !Object.entries(held).some(([other, current]) => other !== axis && current.kind === "split" && current.dim === state.dim);
+  const others = Object.entries(held).filter(([other, current]) => other !== axis && current.kind === "split" && current.dim === state.dim);
+  return others.length === (state.order ?? 0);
 }

@@ -7,7 +7,7 @@
  */
 import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { AxisState, Op, Sharding } from "../../ir/ir.ts";
-import { replicatedState } from "../../ir/sharding.ts";
+import { axesSplitting, normalizeOrders, replicatedState, splitDevices } from "../../ir/sharding.ts";
 
 /** The operand's required sharding and the result's sharding. */
 export interface SinglePlan {
@@ -22,6 +22,8 @@ export interface SingleRequest {
   readonly operandDims: readonly string[];
   readonly outTarget: Sharding;
   readonly mesh: readonly MeshAxis[];
+  /** The operand's dim sizes (global), where the plan depends on them (mergeDims of an unevenly split dim). */
+  readonly operandSizes?: Readonly<Record<string, number>>;
 }
 
 /** True when `op` is linear in its operand, so a partial(sum) operand gives a partial(sum) result. */
@@ -60,20 +62,21 @@ export function unsplittable(op: Op): readonly string[] {
   }
 }
 
-/** The result state on an axis where the operand (after conversion) is split along `dim`. */
-function splitResult(op: Op, dim: string): AxisState {
+/** The result state on an axis where the operand (after conversion) is `state`, a split (its order is kept: the dim's stack of axes carries over). */
+function splitResult(op: Op, state: Extract<AxisState, { kind: "split" }>): AxisState {
+  const dim = state.dim;
   switch (op.op) {
     case "rename":
-      return dim === op.from ? { kind: "split", dim: op.to } : { kind: "split", dim };
+      return dim === op.from ? { ...state, dim: op.to } : state;
     case "reduce":
-      if (!op.dims.includes(dim)) return { kind: "split", dim };
+      if (!op.dims.includes(dim)) return state;
       return { kind: "partial", reduce: op.fn === "max" ? "max" : "sum" };
     case "splitDim":
-      return dim === op.dim ? { kind: "split", dim: op.into[0].name } : { kind: "split", dim };
+      return dim === op.dim ? { ...state, dim: op.into[0].name } : state;
     case "mergeDims":
-      return dim === op.dims[0] ? { kind: "split", dim: op.into } : { kind: "split", dim };
+      return dim === op.dims[0] ? { ...state, dim: op.into } : state;
     default:
-      return { kind: "split", dim };
+      return state;
   }
 }
 
@@ -81,14 +84,21 @@ function splitResult(op: Op, dim: string): AxisState {
 export function planSingle(request: SingleRequest): SinglePlan {
   const { op, operand, operandDims, outTarget, mesh } = request;
   const blocked = new Set(unsplittable(op));
-  if (op.op === "splitDim") {
-    const axis = mesh.find((entry) => operand[entry.name].kind === "split" && (operand[entry.name] as { dim: string }).dim === op.dim);
-    if (axis && op.into[0].size % axis.size !== 0) blocked.add(op.dim);
-  }
+  const devices = (dim: string): number => splitDevices(dim, operand, mesh);
+  const sizeOf = (dim: string): number | undefined => request.operandSizes?.[dim];
+  // splitDim keeps the split of its major part only when the axes divide it (then the split was even); mergeDims keeps
+  // the split of its major dim only when that split is even (a padded block would not be the merged dim's block)
+  if (op.op === "splitDim" && op.into[0].size % devices(op.dim) !== 0) blocked.add(op.dim);
+  if (op.op === "mergeDims" && (sizeOf(op.dims[0]) ?? 0) % devices(op.dims[0]) !== 0) blocked.add(op.dims[0]);
   const required: Record<string, AxisState> = {};
   const output: Record<string, AxisState> = {};
-  const splitElsewhere = (dim: string, axis: string): boolean =>
-    mesh.some((entry) => entry.name !== axis && operand[entry.name].kind === "split" && (operand[entry.name] as { dim: string }).dim === dim);
+  /** The dim's target stack up to `axis` is exactly what the operand holds of it on the other axes: a reduce-scatter onto `axis` extends it. */
+  const scatterFits = (dim: string, axis: string): boolean => {
+    const others = axesSplitting(dim, operand, mesh).map((entry) => entry.name).filter((name) => name !== axis);
+    const goal = axesSplitting(dim, outTarget, mesh).map((entry) => entry.name);
+    const position = goal.indexOf(axis);
+    return position === others.length && others.every((name, index) => goal[index] === name);
+  };
   for (const { name: axis } of mesh) {
     let state = operand[axis];
     if (state.kind === "partial") {
@@ -99,12 +109,12 @@ export function planSingle(request: SingleRequest): SinglePlan {
         continue;
       }
       const target = outTarget[axis];
-      const canScatter = target?.kind === "split" && operandDims.includes(target.dim) && !blocked.has(target.dim) && !splitElsewhere(target.dim, axis);
+      const canScatter = target?.kind === "split" && operandDims.includes(target.dim) && !blocked.has(target.dim) && scatterFits(target.dim, axis);
       state = canScatter ? target : replicatedState;
     }
     if (state.kind === "split" && blocked.has(state.dim)) state = replicatedState;
     required[axis] = state;
-    output[axis] = state.kind === "split" ? splitResult(op, state.dim) : state;
+    output[axis] = state.kind === "split" ? splitResult(op, state) : state;
   }
-  return { operand: required, output };
+  return { operand: normalizeOrders(required, mesh), output: normalizeOrders(output, mesh) };
 }

@@ -16,7 +16,7 @@
  * relayout have no pins. In an open layout, relayout rules are also carried
  * backward (backwardPins.ts), below the forward pins in priority.
  */
-import type { LayoutRule } from "../../../dsl/parseLayout.ts";
+import { formatRules, type LayoutRule } from "../../../dsl/parseLayout.ts";
 import type { Op, Program, Sharding, ValueId } from "../../ir/ir.ts";
 import type { ShardingSource } from "../../ir/shardingAssignment.ts";
 import { targetSharding } from "../../ir/sharding.ts";
@@ -94,16 +94,28 @@ export class Targets {
       return;
     }
     const outDims = this.program.values.get(op.output)?.dims ?? [];
-    const fits = (rule: LayoutRule): boolean => {
-      const size = outDims.find((dim) => dim.name === rule.dim)?.size;
-      const axis = this.program.mesh.find((entry) => entry.name === rule.axis);
-      return size !== undefined && axis !== undefined && size % axis.size === 0;
+    // A pin is a whole rule (a dim over one or more axes, major first): kept when the result has the dim in a size the axes divide (or the rule is padded).
+    const fits = (rules: readonly LayoutRule[]): boolean => {
+      const size = outDims.find((dim) => dim.name === rules[0].dim)?.size;
+      const axes = rules.map((rule) => this.program.mesh.find((entry) => entry.name === rule.axis));
+      if (size === undefined || axes.some((axis) => axis === undefined)) return false;
+      const devices = axes.reduce((product, axis) => product * (axis?.size ?? 1), 1);
+      return rules[0].padded === true || size % devices === 0;
     };
-    const found: LayoutRule[] = [];
+    const found = new Map<string, LayoutRule[] | "clash">();
     for (const input of op.inputs) {
-      for (const rule of this.pins.get(input) ?? []) if (fits(rule) && !found.some((other) => other.dim === rule.dim && other.axis === rule.axis)) found.push(rule);
+      const pinned = this.pins.get(input) ?? [];
+      for (const dim of new Set(pinned.map((rule) => rule.dim))) {
+        const rules = pinned.filter((rule) => rule.dim === dim);
+        if (!fits(rules)) continue;
+        const earlier = found.get(dim);
+        const same = earlier !== undefined && earlier !== "clash" && formatRules(earlier) === formatRules(rules);
+        found.set(dim, earlier === undefined || same ? rules : "clash");
+      }
     }
-    const kept = found.filter((rule) => !found.some((other) => other !== rule && (other.dim === rule.dim || other.axis === rule.axis)));
+    const groups = [...found.values()].filter((rules): rules is LayoutRule[] => rules !== "clash");
+    const onAxis = (axis: string): number => groups.filter((rules) => rules.some((rule) => rule.axis === axis)).length;
+    const kept = groups.filter((rules) => rules.every((rule) => onAxis(rule.axis) === 1)).flat();
     if (kept.length > 0) this.pins.set(op.output, kept);
   }
 }

@@ -19,7 +19,9 @@
  *   decided sharding at entry and converted back to it at the end of the
  *   body; a yielded value is converted in the body to its items' decided
  *   sharding; the result leaves in its decided sharding (never partial);
- * - conv2d's split spatial dims get their halo exchanges (lowerConv.ts).
+ * - conv2d's split spatial dims get their halo exchanges (lowerConv.ts);
+ * - where an op reads along an unevenly split dim (a reduction, a
+ *   contraction, ids), the padding is masked first (maskPadding.ts).
  */
 import type { Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
@@ -29,6 +31,7 @@ import { localDimsOf, sameSharding } from "../../ir/sharding.ts";
 import { ConversionCache } from "./conversionCache.ts";
 import { planConversion } from "./conversionTable.ts";
 import { lowerConv } from "./lowerConv.ts";
+import { paddingMasks } from "./maskPadding.ts";
 
 class Materializer {
   readonly rewriter: ProgramRewriter;
@@ -38,6 +41,8 @@ class Materializer {
   /** The block depth each value of the device program is defined at (0: the program body). */
   private readonly depthOf = new Map<ValueId, number>();
   private readonly conversions: ConversionCache;
+  /** Masked copies of values defined in the program body, by value, dims and fill (maskPadding.ts). */
+  private readonly masks = new Map<string, ValueId>();
 
   constructor(private readonly program: Program, private readonly assignment: ShardingAssignment) {
     this.rewriter = new ProgramRewriter(program);
@@ -126,8 +131,33 @@ class Materializer {
     const inputs = op.op === "relayout" ? op.inputs.slice(0, 1) : op.inputs;
     const converted = inputs.map((input, index) => this.read(input, strategy.operands[index], op.loc));
     this.define(op.output, strategy.output);
-    this.rewriter.emit({ ...op, inputs: converted });
+    this.rewriter.emit({ ...op, inputs: this.masked(op, converted) });
     this.settle(op.output, op.loc);
+  }
+
+  /**
+   * The operands of `op` (defined already: its output too) with the padding
+   * of unevenly split dims masked where the op would read it (maskPadding.ts),
+   * each mask made once per value, dims and fill, in the block of the value.
+   */
+  masked(op: Op, operands: readonly ValueId[]): ValueId[] {
+    const values = operands.map((id) => this.rewriter.value(id));
+    const masks = paddingMasks(op, values, this.rewriter.value(op.output), this.mesh);
+    return operands.map((id, index) => {
+      const mask = masks[index];
+      if (mask === undefined) return id;
+      const key = `%${id} ${mask.dims.join(" ")} ${mask.fill}`;
+      const known = this.masks.get(key);
+      if (known !== undefined) return known;
+      const depth = this.depthOf.get(id) ?? this.rewriter.depth();
+      const value = this.rewriter.value(id);
+      const sharding = this.sharding(id);
+      const output = this.rewriter.newValue(value.dims, value.hint === undefined ? undefined : `${value.hint}.masked`, sharding, localDimsOf(value.dims, sharding, this.mesh));
+      this.depthOf.set(output, depth);
+      this.rewriter.emitAt(depth, { op: "maskPadding", dims: mask.dims, fill: mask.fill, inputs: [id], output, loc: op.loc });
+      if (depth === 0) this.masks.set(key, output);
+      return output;
+    });
   }
 
   loop(loop: Loop): void {
@@ -184,7 +214,7 @@ class Materializer {
 }
 
 /** The type `lowerConv` sees. */
-export type ConvMaterializer = Pick<Materializer, "rewriter" | "mesh" | "read" | "sharding" | "define" | "newValue" | "settle">;
+export type ConvMaterializer = Pick<Materializer, "rewriter" | "mesh" | "read" | "sharding" | "define" | "newValue" | "settle" | "masked">;
 
 /** The lower pass (see the module comment). Needs the program's `assignment` (run `assignShardings` first). */
 export function lower(program: Program): Program {

@@ -48,6 +48,6 @@ export function lowerConv(lowering: ConvMaterializer, op: OpOf<"conv2d">, strate
     halo.push(pair.dim);
   }
   lowering.define(op.output, strategy.output);
-  rewriter.emit({ ...op, ...(halo.length > 0 ? { halo } : {}), inputs: [x, kernel] });
+  rewriter.emit({ ...op, ...(halo.length > 0 ? { halo } : {}), inputs: lowering.masked(op, [x, kernel]) });
   lowering.settle(op.output, op.loc);
 }

@@ -84,7 +84,7 @@ type RelayoutLoop<Rules extends RuleTuple[], Spec extends string, X extends stri
   ...infer Rest extends RuleTuple[],
 ]
   ? [Rule[0]] extends [DimNames<X>]
-    ? Extract<Owners, [string, Rule[1]]> extends infer Earlier
+    ? Extract<Owners, [string, Rule[1], boolean]> extends infer Earlier
       ? [Earlier] extends [never]
         ? RelayoutLoop<Rest, Spec, X, Owners | Rule>
         : Earlier extends RuleTuple

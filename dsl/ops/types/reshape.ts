@@ -3,6 +3,8 @@
  * shape rules of the same names in shapeRules.ts and shapeRulesReshape.ts.
  */
 import type { DimNames, JoinDims, ParseDims } from "../../types/dimsString.ts";
+import type { Tensor } from "../../tensor.ts";
+import type { writeAlignMismatchMessage } from "../contractionMessages.ts";
 import type {
   writeNotPermutationMessage,
   writeOpDimExistsMessage,
@@ -43,8 +45,21 @@ export type TransposeError<Perm extends string, X extends string> =
  */
 export type TransposeDims<X extends string, Perm extends string> = IsWide<X> extends true ? Perm : Normalize<Perm>;
 
-/** `Perm` when it lists every dim of `X` once, else the message. */
-export type ValidatePermutation<Perm extends string, X extends string> = OrMessage<Perm, TransposeError<Perm, X>>;
+/** The message `alignDims` throws for `alignAs(y: Tensor<Y>, like: Tensor<X>)`, or `never` (also when the types do not know either). */
+export type AlignError<Y extends string, X extends string> =
+  IsWide<Y> extends true
+    ? never
+    : IsWide<X> extends true
+      ? never
+      : [FirstNotIn<ParseDims<Y>, DimNames<X>> | FirstNotIn<ParseDims<X>, DimNames<Y>>] extends [never]
+        ? never
+        : writeAlignMismatchMessage<Describe<Y>, Describe<X>>;
+
+/** `Tensor<Y>` when y has like's dims (in any order), else the message. */
+export type ValidateAlign<Y extends string, X extends string> = OrMessage<Tensor<Y>, AlignError<Y, X>>;
+
+/** `Perm` when it lists every dim of `X` once, else the message (`Perm` is inferred from the argument only, not from the message, so a computed type such as `ContractDims<X, W>` stays itself). */
+export type ValidatePermutation<Perm extends string, X extends string> = OrMessage<Perm, TransposeError<NoInfer<Perm>, X>>;
 
 /** The message `splitDims` throws for the new names `Names` of dim `D` of `X`, or `never`. */
 export type SplitNamesError<Names extends string, D extends string, X extends string> =

@@ -55,10 +55,43 @@ function distinct<T>(items: readonly T[], key: (item: T) => string): { index: nu
   return { index, size: seen.size };
 }
 
+/**
+ * Drop dominated candidates: two candidates of a node that hold every value
+ * its readers read in the same sharding, and read every operand in the same
+ * sharding, cost the same on every edge; the one that costs more time and
+ * no less memory can never be better.
+ */
+function dropDominated(graph: PlanGraph, cost: readonly (readonly number[])[], alive: boolean[][]): void {
+  const signature = graph.nodes.map((node) => node.candidates.map(() => [] as string[]));
+  for (const edge of graph.edges) {
+    graph.nodes[edge.from].candidates.forEach((candidate, k) => signature[edge.from][k].push(keyOf(graph, candidate.held.get(edge.value)!)));
+    edge.required.forEach((state, l) => signature[edge.to][l].push(keyOf(graph, state)));
+  }
+  graph.nodes.forEach((node, index) => {
+    const best = new Map<string, number[]>();
+    node.candidates.forEach((candidate, k) => {
+      if (!alive[index][k]) return;
+      const key = signature[index][k].join(" ");
+      const rivals = best.get(key) ?? [];
+      if (rivals.some((other) => cost[index][other] <= cost[index][k] && node.candidates[other].memory <= candidate.memory)) {
+        alive[index][k] = false;
+        return;
+      }
+      const kept = rivals.filter((other) => {
+        const beaten = cost[index][k] <= cost[index][other] && candidate.memory <= node.candidates[other].memory;
+        if (beaten) alive[index][other] = false;
+        return !beaten;
+      });
+      best.set(key, [...kept, k]);
+    });
+  });
+}
+
 /** Fold single-state edges into node costs, drop what cannot be joined, and keep the pair edges. */
 function reduce(graph: PlanGraph, costs: PlanCosts): { cost: number[][]; alive: boolean[][]; pairs: PairEdge[] } {
   const cost = graph.nodes.map((node) => node.candidates.map((candidate) => candidate.cost));
   const alive = cost.map((list) => list.map((value) => Number.isFinite(value)));
+  dropDominated(graph, cost, alive);
   const pairs: PairEdge[] = [];
   for (const edge of graph.edges) {
     const fromNode = graph.nodes[edge.from];

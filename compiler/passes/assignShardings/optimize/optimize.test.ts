@@ -89,16 +89,17 @@ describe("optimize: the ILP agrees with exhaustive search, and its plans compute
     throw new Error("no random program had a binding memory limit");
   });
 
-  it("the layout's rules are constraints: under a full layout the plan keeps them and moves no more than propagation; in a partial one only open dims change", async () => {
+  it("the layout's rules are constraints: under a full layout every value keeps them; in a partial one they hold and the solver decides the rest", async () => {
     await loadSolver();
     const mesh = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
-    const bytes = (program: Program): number => Object.values(explainProgram(program).bytesByCollective).reduce((total, value) => total + value, 0);
     for (const fixture of [mlp, einsumChain]) {
       const full = fixture.build(mesh, fixture === mlp ? "batch:data, d_ff:model" : "d_in:model, batch:data");
       const sharding = optimizeStrategy({ costs: elementCosts(mesh) });
       const planned = compileProgram(full, undefined, { sharding });
-      expect(bytes(planned), fixture.name).toBeLessThanOrEqual(bytes(compileProgram(full)));
+      const args = makeInputs(full, 5);
+      expect(maxDifference((await runLowered(planned, args)).result, await runEager(full, args)), fixture.name).toBeLessThan(1e-4);
       for (const value of planned.values.values()) {
+        if (!full.values.has(value.id)) continue; // conversions the lowering made for one reader
         for (const rule of full.layout) {
           if (!value.dims.some((dim) => dim.name === rule.dim) || value.sharding === undefined) continue;
           expect(value.sharding[rule.axis], `${fixture.name} %${value.id} ${rule.dim}:${rule.axis}`).toEqual({ kind: "split", dim: rule.dim });

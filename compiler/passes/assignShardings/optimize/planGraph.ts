@@ -1,11 +1,11 @@
 /**
  * The graph the `optimize` ILP decides over (Alpa's intra-op formulation):
  * one node per op that has a choice, with its candidates (candidates.ts),
- * and one edge per value an op reads from another node. Element-wise ops
- * with one tensor operand (unary, and binary with a scalar) are merged into
- * the node of the op that makes their operand (Alpa's simplification): they
- * follow its candidate's held sharding through their own rule, so they add
- * no variables. A loop body is in the graph once: its nodes' costs count
+ * and one edge per value an op reads from another node. Element-wise ops,
+ * renames and transposes are merged into the node of the op that makes
+ * their (largest) operand (Alpa's simplification): they follow its
+ * candidate's held sharding through their own rule, so they add no
+ * variables. A loop body is in the graph once: its nodes' costs count
  * every iteration, and a carried or indexed value is a node of its own whose
  * sharding the init, the body's result and the items are converted to.
  *
@@ -22,7 +22,7 @@ import { isLoop, loopYields } from "../../../ir/opAttrs.ts";
 import type { OpStrategy } from "../../../ir/shardingAssignment.ts";
 import { localDimsOf, replicatedState, sameSharding } from "../../../ir/sharding.ts";
 import { rulesByValue } from "../../layoutRules.ts";
-import { planSingle } from "../singlePlans.ts";
+import { planOp } from "../opRules.ts";
 import { heldVariants, opCandidates, shapeOf, type Candidate } from "./candidates.ts";
 import type { PlanCosts } from "./planCosts.ts";
 import { shardingKey, stateRules, wholeStates, type StateRules } from "./states.ts";
@@ -75,17 +75,39 @@ export function wholeOf(sharding: Sharding): Sharding {
   return Object.fromEntries(Object.entries(sharding).map(([axis, state]) => [axis, state.kind === "partial" ? replicatedState : state]));
 }
 
-/** An edge's cost from held `from` to needed `to`, or undefined when the conversion cannot be made (into a partial, or a follow mismatch). */
-export function edgeCost(graph: PlanGraph, costs: PlanCosts, edge: PlanEdge, from: Sharding, to: Sharding): number | undefined {
-  if (edge.kind === "follow") return sameSharding(wholeOf(from), to) ? 0 : undefined;
+/** Seconds to convert a value with `dims` from `from` to `to`, or undefined when no conversion makes it (into a pending sum it is not). */
+export function conversionCost(costs: PlanCosts, dims: readonly Dim[], from: Sharding, to: Sharding): number | undefined {
   for (const [axis, state] of Object.entries(to)) {
     if (state.kind === "partial" && !(from[axis]?.kind === "partial" && (from[axis] as { reduce: string }).reduce === state.reduce)) return undefined;
   }
-  const dims = graph.program.values.get(edge.value)?.dims ?? [];
-  return costs.conversionSeconds(dims, from, to) * edge.runs;
+  return costs.conversionSeconds(dims, from, to);
 }
 
-const isFollower = (op: Op): boolean => op.op === "unary" || (op.op === "binary" && op.scalar !== undefined);
+/** An edge's cost from held `from` to needed `to`, or undefined when the conversion cannot be made (into a partial, or a follow mismatch). */
+export function edgeCost(graph: PlanGraph, costs: PlanCosts, edge: PlanEdge, from: Sharding, to: Sharding): number | undefined {
+  if (edge.kind === "follow") return sameSharding(wholeOf(from), to) ? 0 : undefined;
+  const seconds = conversionCost(costs, graph.program.values.get(edge.value)?.dims ?? [], from, to);
+  return seconds === undefined ? undefined : seconds * edge.runs;
+}
+
+const elementsOf = (dims: readonly Dim[]): number => dims.reduce((product, dim) => product * dim.size, 1);
+
+/**
+ * The operand a follower follows (Alpa merges element-wise ops into the
+ * producer of their largest operand): unary, scalar-binary, rename and
+ * transpose follow their one operand; binary and where ops follow their
+ * largest, the others read in whatever the followed one's sharding asks.
+ * Undefined for ops that are nodes of their own.
+ */
+function followedOperand(op: Op, dims: (id: ValueId) => readonly Dim[]): number | undefined {
+  if (op.op === "unary" || op.op === "rename" || op.op === "transpose" || (op.op === "binary" && op.scalar !== undefined)) return 0;
+  if (op.op !== "binary" && op.op !== "where") return undefined;
+  let best = 0;
+  op.inputs.forEach((input, index) => {
+    if (elementsOf(dims(input)) > elementsOf(dims(op.inputs[best]))) best = index;
+  });
+  return best;
+}
 
 class GraphBuilder {
   readonly nodes: PlanNode[] = [];
@@ -152,27 +174,41 @@ class GraphBuilder {
   }
 
   /**
-   * Merge follower `op` into the node that makes its operand: each candidate
-   * carries it through its rule. A candidate under which the follower's
-   * result cannot meet its constraints gets an infinite cost (pruned later,
-   * so the edges' per-candidate arrays stay aligned).
+   * Merge follower `op` into the node that makes its followed operand: each
+   * candidate carries it through its rule, the followed operand read as the
+   * node holds it, the others read split along the same dims (or pending,
+   * where the followed one is and the rule keeps a pending sum). A candidate
+   * under which the follower's result cannot meet its constraints gets an
+   * infinite cost (pruned later, so the edges' per-candidate arrays stay aligned).
    */
-  follow(op: Op, node: number): void {
+  follow(op: Op, node: number, followed: number): void {
     const shape = shapeOf(this.program, op);
     const rules = this.rules(op.output);
-    const replicated: Sharding = Object.fromEntries(this.program.mesh.map((axis) => [axis.name, replicatedState]));
+    const mesh = this.program.mesh;
+    const replicated: Sharding = Object.fromEntries(mesh.map((axis) => [axis.name, replicatedState]));
+    const names = shape.operands.map((dims) => dims.map((dim) => dim.name));
     const kept: NodeCandidate[] = [];
+    const required: Sharding[][] = op.inputs.map(() => []);
     for (const candidate of this.nodes[node].candidates) {
-      const operand = candidate.held.get(op.inputs[0]) as Sharding;
-      const plan = planSingle({ op, operand, operandDims: shape.operands[0].map((dim) => dim.name), outTarget: replicated, mesh: this.program.mesh });
-      const strategy = { operands: [plan.operand], output: plan.output };
-      const held = heldVariants(plan.output, shape.output, this.program.mesh, rules)[0];
+      const main = candidate.held.get(op.inputs[followed]) as Sharding;
+      const operands = names.map((dims, index) => ({
+        dims,
+        sharding: index === followed ? main : Object.fromEntries(mesh.map((axis) => {
+          const state = main[axis.name];
+          if (state.kind === "split") return [axis.name, dims.includes(state.dim) ? state : replicatedState];
+          return [axis.name, state.kind === "partial" ? state : replicatedState];
+        })) as Sharding,
+      }));
+      const plan = planOp(op, operands, shape.output.map((dim) => dim.name), replicated, mesh);
+      const strategy: OpStrategy = "ambiguous" in plan ? { operands: operands.map((operand) => operand.sharding), output: main } : plan;
+      strategy.operands.forEach((state, index) => required[index].push(state));
+      const held = "ambiguous" in plan ? undefined : heldVariants(strategy.output, shape.output, mesh, rules)[0];
       if (held === undefined) {
-        kept.push({ ...candidate, strategies: new Map([...candidate.strategies, [op.output, strategy]]), held: new Map([...candidate.held, [op.output, plan.output]]), cost: Infinity });
+        kept.push({ ...candidate, strategies: new Map([...candidate.strategies, [op.output, strategy]]), held: new Map([...candidate.held, [op.output, strategy.output]]), cost: Infinity });
         continue;
       }
-      const own = this.costs.opSeconds(op, shape, strategy) + this.costs.conversionSeconds(shape.operands[0], operand, plan.operand);
-      const hold = this.costs.conversionSeconds(shape.output, plan.output, held);
+      const own = this.costs.opSeconds(op, shape, strategy) + this.costs.conversionSeconds(shape.operands[followed], main, strategy.operands[followed]);
+      const hold = this.costs.conversionSeconds(shape.output, strategy.output, held);
       const extras = this.valueExtras(op.output, held);
       kept.push({
         strategies: new Map([...candidate.strategies, [op.output, strategy]]),
@@ -182,9 +218,20 @@ class GraphBuilder {
       });
     }
     const target = this.nodes[node];
+    // an operand the node itself makes is converted inside the node, per candidate
+    op.inputs.forEach((input, index) => {
+      if (index === followed || this.nodeOf.get(input) !== node) return;
+      kept.forEach((candidate, k) => {
+        const cost = conversionCost(this.costs, this.dims(input), candidate.held.get(input) as Sharding, required[index][k]);
+        kept[k] = { ...candidate, cost: cost === undefined ? Infinity : candidate.cost + cost * this.runs };
+      });
+    });
     target.candidates = kept;
     (target.values as ValueId[]).push(op.output);
     this.nodeOf.set(op.output, node);
+    op.inputs.forEach((input, index) => {
+      if (index !== followed && this.nodeOf.get(input) !== node) this.read(input, node, "convert", required[index]);
+    });
   }
 
   read(value: ValueId, to: number, kind: PlanEdge["kind"], required: readonly Sharding[]): void {
@@ -241,9 +288,10 @@ class GraphBuilder {
         this.loop(statement);
         continue;
       }
-      const producer = this.nodeOf.get(statement.inputs[0]);
-      if (isFollower(statement) && producer !== undefined && local.has(producer)) {
-        this.follow(statement, producer);
+      const followed = followedOperand(statement, (id) => this.dims(id));
+      const producer = followed === undefined ? undefined : this.nodeOf.get(statement.inputs[followed]);
+      if (followed !== undefined && producer !== undefined && local.has(producer)) {
+        this.follow(statement, producer, followed);
         continue;
       }
       this.op(statement);
