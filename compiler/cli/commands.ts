@@ -6,6 +6,8 @@
 import { buildCommand } from "./build.ts";
 import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
+import { profileCommand } from "./profile.ts";
+import { simulateCommand } from "./simulate.ts";
 import { gatherCommand } from "./gather.ts";
 import { trainCommandSpec } from "./train.ts";
 
@@ -13,6 +15,8 @@ import { trainCommandSpec } from "./train.ts";
 export const commands: readonly AnyCommand[] = [
   buildCommand,
   explainCommand,
+  simulateCommand,
+  profileCommand,
   gatherCommand,
   trainCommandSpec,
 ];

@@ -88,7 +88,8 @@ def run_program(name: str, program: Program, args: argparse.Namespace, device: t
     def leaf(path: str, tensor_meta: Dict[str, Any]) -> torch.Tensor:
         if inputs is None:
             return init_shard(args.init_seed, path, tensor_meta, mesh.shape, mesh.coords, device)
-        return load_shard(inputs, path, tensor_meta, mesh.shape, mesh.coords, device)
+        # A non-float32 input that converts exactly is noted once (by rank 0); one that does not is refused on every rank.
+        return load_shard(inputs, path, tensor_meta, mesh.shape, mesh.coords, device, note=print if mesh.rank == 0 else None)
 
     params = [map_leaves(param["tree"], param["name"], leaf) for param in meta["params"]]
     with torch.no_grad():
