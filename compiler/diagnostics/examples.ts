@@ -185,6 +185,18 @@ export const p = program(f, { mesh: M, layout: L });
   MT9007: command("build", "stdlib/dense.ts", "--no-typecheck"),
   MT9008: command("build", "examples/mlp/mlp.ts", "-o", "package.json/out", "--no-typecheck"),
   MT9009: command("build", "examples/mlp/mlp.ts", "--target", "jax"),
+  MT9401: command("train", "examples/train/gptTrain.ts", "--program", "gptTrainData", "--no-typecheck"),
+  MT9402: command("train", "examples/mlp/mlp.ts", "--program", "mlpData", "--data", "package.json", "--init-seed", "0", "--no-typecheck"),
+  MT9403: {
+    kind: "described",
+    when: "`meshtype train` runs torchrun with a Python that cannot import torch (or that does not exist).",
+    args: { python: "/usr/bin/python3", reason: "No module named 'torch'." },
+  },
+  MT9404: {
+    kind: "described",
+    when: "The training processes exit with an error (a Python traceback, a missing data file, a checkpoint of another model).",
+    args: { code: "1", command: "python3 -m torch.distributed.run --standalone --nproc_per_node=4 ... --train --data tokens.npy" },
+  },
   MT9101: command("simulate", "examples/mlp/mlp.ts", "--cluster", "tpu-v4", "--no-typecheck"),
   MT9102: {
     kind: "described",
