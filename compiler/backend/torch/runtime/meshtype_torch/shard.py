@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .mesh import MeshShape
-from .seeded import random_normal
+from .seeded import random_normal, random_uniform
 
 Meta = Dict[str, Any]
 
@@ -120,28 +120,46 @@ def as_float32(array: np.ndarray, what: str, file: str, note: Optional[Callable[
 def load_shard(
     folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device, note: Optional[Callable[[str], None]] = None
 ) -> torch.Tensor:
-    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims).
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims),
+    memory-mapped: only the shard's bytes are read, so a rank of a large model reads its block only.
     Another dtype is converted when the conversion is exact (said through `note`), and refused otherwise."""
     file = os.path.join(folder, f"{path}.npy")
     expected = [dim["size"] for dim in leaf["dims"]]
     if not os.path.exists(file):
         raise FileNotFoundError(f'input "{path}" {describe_dims(leaf)}: no file {file}. Write the global tensor there as a float32 .npy of shape {tuple(expected)}.')
-    array = np.load(file)
+    array = np.load(file, mmap_mode="r")
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
-    array = as_float32(array, f'input "{path}" {describe_dims(leaf)}', file, note)
     blocks = local_blocks(shape, leaf, coords, f'input "{path}"')
     region = [(offset, offset + valid) for offset, _, valid in blocks]
+    local = [size for _, size, _ in blocks]
+    block = array[tuple(slice(start, stop) for start, stop in region)] if region else array
     # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
-    return pad_to(take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region), [local for _, local, _ in blocks]).to(device)
+    values = as_float32(np.array(block, order="C"), f'input "{path}" {describe_dims(leaf)}', file, note)
+    # a short shard of an uneven split is zero-padded to the local size
+    return pad_to(torch.from_numpy(np.array(values, dtype=np.float32, order="C")), local).to(device)
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of a standard normal global tensor seeded by (seed, path), created locally."""
+    """This rank's shard of a global tensor seeded by (seed, path), created locally, as the leaf's `init` says.
+
+    No init: standard normal values. `{"kind": "integers", "high": n}` (token ids, labels): whole numbers
+    in [0, n) from the seeded uniform stream. `{"kind": "zeros"}` (optimizer state: step counts, moments): zeros.
+    A short shard of an uneven split is zero-padded to the local size.
+    """
     blocks = local_blocks(shape, leaf, coords, f'input "{path}"')
     region = [(offset, offset + valid) for offset, _, valid in blocks]
-    values = random_normal([dim["size"] for dim in leaf["dims"]], seed, path, region=region, device=device)
-    return pad_to(values, [local for _, local, _ in blocks])
+    local = [size for _, size, _ in blocks]
+    sizes = [dim["size"] for dim in leaf["dims"]]
+    init = leaf.get("init")
+    if init is None:
+        return pad_to(random_normal(sizes, seed, path, region=region, device=device), local)
+    if init["kind"] == "zeros":
+        return torch.zeros(local, dtype=torch.float32, device=device)
+    if init["kind"] == "integers":
+        uniform = random_uniform(sizes, seed, path, region=region, device=device).to(torch.float64)
+        return pad_to(torch.clamp(torch.floor(uniform * init["high"]), max=init["high"] - 1).to(torch.float32), local)
+    raise ValueError(f'input "{path}": unknown init {init!r} in the program\'s meta; rebuild the module with this meshtype.')
 
 
 def save_leaves(folder: str, tree: Any, path: str, rank: int) -> List[str]:
