@@ -60,6 +60,14 @@ expectType<'program(): argument 2 (Tensor<"d_ff heads">) puts two of its dims, "
 const L2 = layout(M, D, "batch:data, d_ff:model");
 expectAssignable<Program<typeof clash>>(program(clash, { mesh: M, layout: L2 }));
 
+// Bad: the same clash when a dim spans several axes (batch over data and model, d_ff over model), or when one rule is padded(...). Good: batch over (data) alone.
+declare function rows(h: Tensor<"batch d_ff">): Tensor<"batch">;
+expectError(program(rows, { mesh: M, layout: layout(M, D, "batch:(data, model), d_ff:model") }));
+expectType<'program(): argument 2 (Tensor<"d_ff heads">) puts two of its dims, "d_ff" and "heads", on mesh axis "model" under layout "d_ff:model, heads:padded(model)". A tensor can split only one dim over an axis: move one of them to another axis or leave it replicated.'>(
+  null as unknown as ModelErrors<typeof clash, Sizes, "d_ff:model, heads:padded(model)">,
+);
+expectAssignable<Program<typeof rows>>(program(rows, { mesh: M, layout: layout(M, D, "batch:(data), d_ff:model") }));
+
 // Bad: the clash inside an object of arrays of tensors (the path is named).
 declare function nested(params: { layers: { proj: Tensor<"heads d_ff"> }[] }): void;
 expectError(program(nested, { mesh: M, layout: L }));
