@@ -73,6 +73,21 @@ export class Mesh<Axes extends Record<string, number> = Record<string, number>> 
     return Array.from({ length: size }, (_, index) => this.deviceAt({ ...coords, [axis]: index }));
   }
 
+  /**
+   * The devices that differ from `device` only on `axes` (distinct mesh
+   * axes), in row-major order of those axes in mesh order: the group of a
+   * collective over several axes at once. One axis gives `group`.
+   */
+  groupOver(device: number, axes: readonly string[]): number[] {
+    for (const axis of axes) this.axisSize(axis);
+    let members = [device];
+    for (const axis of this.axes) {
+      if (!axes.includes(axis.name)) continue;
+      members = members.flatMap((member) => this.group(member, axis.name));
+    }
+    return members;
+  }
+
   toString(): string {
     return `mesh({ ${this.axes.map((axis) => `${axis.name}: ${axis.size}`).join(", ")} })`;
   }

@@ -93,7 +93,7 @@ const minimum: Readonly<Record<string, Minimum>> = {
     allReduce: sum(
       [9, 8 * BYTES * (moe.batch / 2) * moe.seq + BYTES * (moe.batch / 2) * moe.seq * moe.d_model], // the forward, as moeExpertAxis
       [3, 3 * BYTES * (moe.batch / 2) * moe.seq], // the routing's backward: the two gate cotangents and the softmax's sum
-      [4, 4 * BYTES * moe.d_model], // the norm's scale and bias gradients, over expert and over data
+      [2, 2 * BYTES * moe.d_model], // the norm's scale and bias gradients, each over expert and data in one all-reduce
       [3, BYTES * ((moe.d_model * moe.experts) / 2 + (2 * moe.experts * moe.d_model * moe.d_ff) / 2)], // router and expert gradients over data
       [1, BYTES], // the loss over data
     ),

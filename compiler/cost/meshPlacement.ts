@@ -81,3 +81,44 @@ export function describePlacement(mesh: readonly MeshAxis[], placement: MeshPlac
     ...placement.axes.map((axis) => `  ${describeAxisPlacement(axis, cluster)}`),
   ];
 }
+
+/**
+ * Where the groups of a collective over several mesh axes at once lie (an
+ * all-reduce of a sum pending on each): a group is every device that shares
+ * the coordinates on the other axes; its size is the product of the axes'
+ * sizes, and, as for one axis, the worst group's nodes and members per node.
+ * One axis gives that axis's placement. The name is `(data, fsdp)`.
+ */
+export function groupPlacement(placement: MeshPlacement, axes: readonly string[]): AxisPlacement {
+  if (axes.length === 1) {
+    const only = placement.axes.find((entry) => entry.axis === axes[0]);
+    if (!only) throw new Error(`groupPlacement: axis ${axes[0]} is not on the mesh`);
+    return only;
+  }
+  const inGroup = placement.axes.map((entry) => axes.includes(entry.axis));
+  if (inGroup.filter(Boolean).length !== axes.length) throw new Error(`groupPlacement: axes ${axes.join(", ")} are not distinct axes of the mesh`);
+  const nodesOf = new Map<string, Map<number, number>>();
+  for (let device = 0; device < placement.devices; device++) {
+    // the coordinates off the group name the group; row-major, last axis fastest
+    let rest = device;
+    const key: number[] = [];
+    for (let index = placement.axes.length - 1; index >= 0; index--) {
+      const size = placement.axes[index].size;
+      if (!inGroup[index]) key.push(rest % size);
+      rest = Math.floor(rest / size);
+    }
+    const name = key.join(",");
+    const count = nodesOf.get(name) ?? new Map<number, number>();
+    const node = Math.floor(device / placement.devicesPerNode);
+    count.set(node, (count.get(node) ?? 0) + 1);
+    nodesOf.set(name, count);
+  }
+  let nodes = 1;
+  let membersPerNode = 1;
+  for (const count of nodesOf.values()) {
+    nodes = Math.max(nodes, count.size);
+    membersPerNode = Math.max(membersPerNode, ...count.values());
+  }
+  const size = placement.axes.filter((_, index) => inGroup[index]).reduce((product, entry) => product * entry.size, 1);
+  return { axis: `(${axes.join(", ")})`, size, nodes, membersPerNode };
+}

@@ -18,12 +18,14 @@ import { BYTES_PER_ELEMENT, ringWireBytes } from "../../dsl/runtime/stats.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { Op, Program } from "../ir/ir.ts";
 import { collectiveKinds } from "../ir/opAttrs.ts";
+import { collectiveAxes, collectiveGroupSize, groupName } from "../ir/sharding.ts";
 
 /** One device's cost of one collective op. */
 export interface CollectiveCost {
   readonly kind: "allReduce" | "allGather" | "reduceScatter" | "allToAll" | "localSlice" | "collectivePermute";
+  /** The mesh axis, or `(data, fsdp)` for an all-reduce over several axes at once. */
   readonly axis: string;
-  /** Devices in the group (the axis size). */
+  /** Devices in the group (the axis size; the product of the sizes over several axes). */
   readonly groupSize: number;
   /** Payload: 4 x the local input elements (0 for a local slice, which moves nothing). */
   readonly bytes: number;
@@ -41,11 +43,12 @@ export function collectiveCost(program: Program, op: Op): CollectiveCost | undef
   const input = program.values.get(op.inputs[0]);
   const output = program.values.get(op.output);
   if (!input?.localDims || !output?.localDims) throw new Error(`collectiveCost: %${op.output} is not lowered`);
-  const groupSize = program.mesh.find((axis) => axis.name === op.axis)?.size ?? 1;
+  const groupSize = collectiveGroupSize(op, program.mesh);
+  const axis = groupName(collectiveAxes(op));
   if (op.op === "haloExchange") {
     const rows = input.localDims.find((dim) => dim.name === op.dim)?.size ?? 1;
     const haloBytes = (BYTES_PER_ELEMENT * elements(input.localDims) / rows) * op.halo;
-    return { kind: "collectivePermute", axis: op.axis, groupSize, bytes: 2 * haloBytes, wireBytes: (2 * (groupSize - 1) * haloBytes) / groupSize };
+    return { kind: "collectivePermute", axis, groupSize, bytes: 2 * haloBytes, wireBytes: (2 * (groupSize - 1) * haloBytes) / groupSize };
   }
   const kind = op.op as CollectiveCost["kind"];
   const inputBytes = BYTES_PER_ELEMENT * elements(input.localDims);
@@ -54,5 +57,5 @@ export function collectiveCost(program: Program, op: Op): CollectiveCost | undef
   // a reduce-scatter or all-to-all over an uneven split sends its input padded to equal chunks
   const call = op.op === "reduceScatter" ? { kind: op.op, axis: op.axis, dim: op.dim, reduce: op.reduce } : op.op === "allToAll" ? { kind: op.op, axis: op.axis, splitDim: op.splitDim, concatDim: op.concatDim } : undefined;
   const wireInput = call === undefined ? inputBytes : paddedInputBytes(call, input.localDims, groupSize, BYTES_PER_ELEMENT);
-  return { kind, axis: op.axis, groupSize, bytes, wireBytes: ringWireBytes(kind, groupSize, wireInput, outputBytes) };
+  return { kind, axis, groupSize, bytes, wireBytes: ringWireBytes(kind, groupSize, wireInput, outputBytes) };
 }

@@ -190,7 +190,16 @@ export type Op = OpBase &
      * second has; lowering drops the second input.
      */
     | { readonly op: "relayout"; readonly rules: readonly LayoutRule[] }
-    | { readonly op: "allReduce"; readonly axis: string; readonly reduce: PartialReduce }
+    | {
+        readonly op: "allReduce";
+        readonly axis: string;
+        readonly reduce: PartialReduce;
+        /**
+         * More mesh axes reduced in the same call (a pending sum over a dim split over several axes): the group is
+         * every device that differs from this one only on `axis` and these, one collective instead of one per axis.
+         */
+        readonly alsoOver?: readonly string[];
+      }
     | { readonly op: "allGather"; readonly axis: string; readonly dim: string }
     | { readonly op: "reduceScatter"; readonly axis: string; readonly dim: string; readonly reduce: PartialReduce }
     | { readonly op: "allToAll"; readonly axis: string; readonly splitDim: string; readonly concatDim: string }

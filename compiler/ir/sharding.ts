@@ -254,3 +254,23 @@ export function collectiveSendDims(op: Op, inputLocalDims: readonly Dim[], group
   const cut = op.op === "reduceScatter" ? op.dim : op.op === "allToAll" ? op.splitDim : undefined;
   return inputLocalDims.map((dim) => (dim.name === cut && dim.size % groupSize !== 0 ? { name: dim.name, size: Math.ceil(dim.size / groupSize) * groupSize } : dim));
 }
+
+/**
+ * The mesh axes a lowered collective runs over: its `axis`, then an
+ * all-reduce's `alsoOver` (one call over several axes). Every other
+ * collective runs over its one axis.
+ */
+export function collectiveAxes(op: Op): readonly string[] {
+  if (!("axis" in op)) return [];
+  return op.op === "allReduce" && op.alsoOver !== undefined ? [op.axis, ...op.alsoOver] : [op.axis];
+}
+
+/** How the group of a collective over `axes` is named: `model`, or `(data, fsdp)` for one over several axes (as layouts write them). */
+export function groupName(axes: readonly string[]): string {
+  return axes.length === 1 ? axes[0] : `(${axes.join(", ")})`;
+}
+
+/** Devices in the group of a lowered collective: the product of the sizes of its axes (`collectiveAxes`). */
+export function collectiveGroupSize(op: Op, mesh: readonly MeshAxis[]): number {
+  return collectiveAxes(op).reduce((product, name) => product * (mesh.find((axis) => axis.name === name)?.size ?? 1), 1);
+}

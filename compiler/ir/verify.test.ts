@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { compileProgram } from "../passes/pipeline.ts";
-import { mlp } from "../testing/programs.ts";
+import { mlp, reductions } from "../testing/programs.ts";
 import type { Op, Program, Value } from "./ir.ts";
 import { verify } from "./verify.ts";
 
@@ -67,5 +67,22 @@ describe("verify", () => {
     const maskValues = new Map(masked.values);
     maskValues.set(998, { ...(fsdp.values.get(x.output) as Value), id: 998 });
     expect(() => verify({ ...masked, values: maskValues })).toThrow(/"batch" is not split unevenly, it has no padding to mask/);
+  });
+
+  it("checks an all-reduce over several axes on each of them: partial before, replicated after, distinct mesh axes", () => {
+    // the max over batch and d_model, split over data and model: one all-reduce over both
+    const lowered = compileProgram(reductions.build(mesh, "seq:data, d_model:model"));
+    const grouped = lowered.body.find((op) => op.op === "allReduce" && op.alsoOver !== undefined) as Extract<Op, { op: "allReduce" }>;
+    expect([grouped.axis, grouped.alsoOver]).toEqual(["data", ["model"]]);
+    expect(verify(lowered, "lower")).toBe(lowered);
+    const replace = (changed: Op) => withBody(lowered, (body) => body.map((op) => (op === grouped ? changed : op)));
+    // over data alone it leaves model changed, which is not its axis
+    expect(() => verify(replace({ ...grouped, alsoOver: undefined } as Op))).toThrow(/changes the state on "model", which is not its axis/);
+    expect(() => verify(replace({ ...grouped, alsoOver: ["data"] } as Op))).toThrow(/axes data, data must be distinct mesh axes/);
+    expect(() => verify(replace({ ...grouped, alsoOver: ["pipe"] } as Op))).toThrow(/axes data, pipe must be distinct mesh axes/);
+    const input = lowered.values.get(grouped.inputs[0]) as Value;
+    const values = new Map(lowered.values);
+    values.set(input.id, { ...input, sharding: { ...input.sharding, model: { kind: "replicated" } } });
+    expect(() => verify({ ...lowered, values })).toThrow(/on "model" it needs \{model: partial\(max\)\} -> \{model: replicated\}/);
   });
 });

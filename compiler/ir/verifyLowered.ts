@@ -6,7 +6,7 @@
 import type { AxisState, Op, Program, Sharding, Value } from "./ir.ts";
 import { collectiveKinds } from "./opAttrs.ts";
 import { formatDims, formatOp } from "./printer.ts";
-import { axesSplitting, formatSharding, localDimsOf, paddedDimsOf, sameSharding, sameState, splitState } from "./sharding.ts";
+import { axesSplitting, collectiveAxes, formatSharding, localDimsOf, paddedDimsOf, sameSharding, sameState, splitState } from "./sharding.ts";
 
 /** Check one value of a lowered program: a state on every mesh axis, split dims it has (once), and local dims. */
 export function checkLoweredValue(program: Program, value: Value, fail: (message: string) => never): void {
@@ -42,11 +42,12 @@ function othersSplitting(dim: string, axis: string, sharding: Sharding, mesh: Pr
  * reduce-scatter, all-to-all's split dim) at the minor end of its dim's axes:
  * the order it has or gets is the number of the dim's other axes.
  */
-function collectiveStates(op: Op, input: Sharding, mesh: Program["mesh"]): { from: AxisState; to: AxisState; axis: string } | undefined {
+function collectiveStates(op: Op, input: Sharding, mesh: Program["mesh"]): { from: AxisState; to: AxisState; axis: string; axes?: readonly string[] } | undefined {
   const minor = (dim: string, axis: string): AxisState => splitState(dim, othersSplitting(dim, axis, input, mesh));
   switch (op.op) {
     case "allReduce":
-      return { axis: op.axis, from: { kind: "partial", reduce: op.reduce }, to: { kind: "replicated" } };
+      // over several axes at once (alsoOver): the same change on each of them
+      return { axis: op.axis, axes: collectiveAxes(op), from: { kind: "partial", reduce: op.reduce }, to: { kind: "replicated" } };
     case "allGather":
       return { axis: op.axis, from: minor(op.dim, op.axis), to: { kind: "replicated" } };
     case "reduceScatter":
@@ -102,10 +103,12 @@ export function checkCollective(program: Program, op: Op, fail: (message: string
   if (!states) return;
   const output = program.values.get(op.output)?.sharding ?? fail(`${line}: output has no sharding`);
   if (op.inputs.length !== 1) fail(`${line}: a collective has one input`);
+  const axes = states.axes ?? [states.axis];
+  if (new Set(axes).size !== axes.length || axes.some((name) => !program.mesh.some((axis) => axis.name === name))) fail(`${line}: its axes ${axes.join(", ")} must be distinct mesh axes`);
   for (const axis of program.mesh) {
     const before = input[axis.name];
     const after = output[axis.name];
-    if (axis.name === states.axis) {
+    if (axes.includes(axis.name)) {
       if (!sameState(before, states.from) || !sameState(after, states.to)) {
         fail(`${line}: on "${axis.name}" it needs ${formatSharding({ [axis.name]: states.from })} -> ${formatSharding({ [axis.name]: states.to })}`);
       }

@@ -14,7 +14,7 @@
  * The graph is stored flat (typed arrays, dependencies in CSR form) so that
  * simulating 10^5 tasks takes milliseconds (compiler/simulate/schedule.ts).
  */
-import { collectiveSendDims } from "../ir/sharding.ts";
+import { collectiveAxes, collectiveSendDims } from "../ir/sharding.ts";
 import type { ClusterSpec } from "../../dsl/cluster.ts";
 import { dtypeBytes, type Dtype } from "../../dsl/dtype.ts";
 import type { Op, Phase, Program, SourceLoc, ValueId, ValueTree } from "../ir/ir.ts";
@@ -22,7 +22,7 @@ import { formatDims, formatOpHead } from "../ir/printer.ts";
 import { collectiveSeconds, type CollectiveAlgorithm, type CollectiveKind } from "../cost/collectives.ts";
 import { kernelSeconds, matmulPrecision } from "../cost/compute.ts";
 import { IdTable, planBlock, ProgramFacts, type BlockPlan, type CollectiveItem, type KernelItem, type KernelPolicy } from "../cost/kernels.ts";
-import type { MeshPlacement } from "../cost/meshPlacement.ts";
+import { groupPlacement, type MeshPlacement } from "../cost/meshPlacement.ts";
 import { elementsOf } from "../cost/opWork.ts";
 import { profileKey, ProfileLookup, type ProfileDb } from "../cost/profileDb.ts";
 import { classElementBytes, classifyValues, classOf, type ValueClass } from "./valueClasses.ts";
@@ -242,8 +242,8 @@ class Builder {
     if (known !== undefined) return known;
     const op = item.op;
     if (!("axis" in op)) throw new Error(`taskGraph: ${op.op} has no axis`);
-    const axis = this.placement.axes.find((entry) => entry.axis === op.axis);
-    if (!axis) throw new Error(`taskGraph: axis ${op.axis} is not on the mesh`);
+    // an all-reduce over several axes at once runs on the group of all of them
+    const axis = groupPlacement(this.placement, collectiveAxes(op));
     const kind = collectiveKindOf(op);
     const input = op.inputs[0];
     const elementBytes = classElementBytes(classOf(this.classes, this.facts.source(input)), this.dtype);
@@ -267,7 +267,7 @@ class Builder {
       ...(phase === undefined ? {} : { phase }),
       flops: 0, bytes, seconds: estimate.seconds, profiled: false,
       detail: estimate.algorithm === "none" ? "no communication" : `${estimate.algorithm}, ${estimate.link}, ${(estimate.busBandwidth / 1e9).toFixed(0)} GB/s bus, ${(estimate.latency * 1e6).toFixed(1)} us latency`,
-      collective: { kind, axis: op.axis, groupSize: axis.size, bytesMoved: estimate.bytesMoved },
+      collective: { kind, axis: axis.axis, groupSize: axis.size, bytesMoved: estimate.bytesMoved },
     };
     this.entries.push(entry);
     this.entryIndex.set(item, this.entries.length - 1);

@@ -97,7 +97,7 @@ class Interpreter {
       case "relayout":
         return x;
       case "allReduce":
-        return this.context(op).allReduce(x, op.axis, op.reduce);
+        return this.context(op).allReduce(x, op.alsoOver === undefined ? op.axis : [op.axis, ...op.alsoOver], op.reduce);
       case "allGather":
         return this.context(op).allGather(x, op.axis, op.dim, this.uneven(op));
       case "reduceScatter":

@@ -22,7 +22,7 @@ export interface UnevenOptions {
 
 /** One collective call over one mesh axis, with its attributes (the tensor travels beside it). */
 export type CollectiveCall =
-  | { readonly kind: "allReduce"; readonly axis: string; readonly reduce: PartialReduce }
+  | { readonly kind: "allReduce"; readonly axis: string; readonly reduce: PartialReduce; readonly alsoOver?: readonly string[] }
   | { readonly kind: "allGather"; readonly axis: string; readonly dim: string; readonly size?: number }
   | { readonly kind: "reduceScatter"; readonly axis: string; readonly dim: string; readonly reduce: PartialReduce; readonly pad?: boolean }
   | { readonly kind: "allToAll"; readonly axis: string; readonly splitDim: string; readonly concatDim: string; readonly pad?: boolean; readonly size?: number }
@@ -46,15 +46,28 @@ function describeAttributes(call: CollectiveCall): string {
   }
 }
 
-/** `allReduce(tensor "h" [b=2, d=4], axis "model", sum)`: how messages name one call. */
+/** The mesh axes of a call: its axis, then an all-reduce's `alsoOver`. */
+export function callAxes(call: CollectiveCall): readonly string[] {
+  return call.kind === "allReduce" && call.alsoOver !== undefined ? [call.axis, ...call.alsoOver] : [call.axis];
+}
+
+/** How counters, messages and rendezvous name the group of a call: `model`, or `(data, fsdp)` for an all-reduce over several axes. */
+export function callGroupName(call: CollectiveCall): string {
+  const axes = callAxes(call);
+  return axes.length === 1 ? axes[0] : `(${axes.join(", ")})`;
+}
+
+/** `allReduce(tensor "h" [b=2, d=4], axis "model", sum)`: how messages name one call (`axes (data, fsdp)` over several). */
 export function describeCall(call: CollectiveCall, x: Tensor<string>): string {
-  return `${call.kind}(${describeTensor(x)}, axis "${call.axis}", ${describeAttributes(call)})`;
+  const axes = callAxes(call);
+  const over = axes.length === 1 ? `axis "${call.axis}"` : `axes ${callGroupName(call)}`;
+  return `${call.kind}(${describeTensor(x)}, ${over}, ${describeAttributes(call)})`;
 }
 
 /** What must agree across a group: the call and the local dims (not the label). */
 export function callSignature(call: CollectiveCall, x: Tensor<string>): string {
   const shape = x.dims.map((dim) => `${dim.name}=${dim.size}`).join(" ");
-  return `${call.kind}|${call.axis}|${describeAttributes(call)}|${shape}`;
+  return `${call.kind}|${callGroupName(call)}|${describeAttributes(call)}|${shape}`;
 }
 
 /**
@@ -63,7 +76,8 @@ export function callSignature(call: CollectiveCall, x: Tensor<string>): string {
  * make sense. Throws a `MeshtypeError` naming the call.
  */
 export function checkCall(call: CollectiveCall, x: Tensor<string>, parts: number): void {
-  const what = `${call.kind} over mesh axis "${call.axis}" (${parts} devices)`;
+  const axes = callAxes(call);
+  const what = `${call.kind} over ${axes.length === 1 ? `mesh axis "${call.axis}"` : `mesh axes ${callGroupName(call)}`} (${parts} devices)`;
   if (!(x instanceof Tensor)) {
     throw new MeshtypeError("collective-input", `${what} needs a Tensor, but was given ${String(x)}.`);
   }

@@ -39,9 +39,11 @@ export interface DeviceContext {
   /**
    * partial -> replicated. Every device of the group gets the element-wise
    * `reduce` (sum or max) of all the group's inputs, combined in axis order
-   * (so every device gets bit-identical results). Dims unchanged.
+   * (so every device gets bit-identical results). Dims unchanged. Given
+   * several axes, one call over all of them: the group is every device that
+   * differs from this one only on those axes (a sum pending on each).
    */
-  allReduce<S extends string>(x: Tensor<S>, axis: string, reduce: PartialReduce): Promise<Tensor<S>>;
+  allReduce<S extends string>(x: Tensor<S>, axis: string | readonly string[], reduce: PartialReduce): Promise<Tensor<S>>;
 
   /**
    * split(dim) -> replicated. Concatenates the group's shards along `dim` in

@@ -18,7 +18,7 @@
 import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
 import type { Tensor } from "../tensor.ts";
-import { callSignature, checkCall, describeCall, exchange, paddedInputBytes, type CollectiveCall } from "./collectives.ts";
+import { callAxes, callGroupName, callSignature, checkCall, describeCall, exchange, paddedInputBytes, type CollectiveCall } from "./collectives.ts";
 import { BYTES_PER_ELEMENT, ringWireBytes, type CommStats } from "./stats.ts";
 
 interface Arrival {
@@ -101,17 +101,20 @@ export class MeshRun {
 
   /** `device` joins its group for `call`; resolves to its output once every member has come. */
   join(device: number, call: CollectiveCall, input: Tensor<string>): Promise<Tensor<string>> {
-    const group = this.mesh.group(device, call.axis);
+    // an all-reduce over several axes meets its group over all of them, counted apart from calls over one axis
+    const over = callGroupName(call);
+    const axes = callAxes(call);
+    const group = axes.length === 1 ? this.mesh.group(device, call.axis) : this.mesh.groupOver(device, axes);
     checkCall(call, input, group.length);
     if (this.failure !== undefined) return Promise.reject(this.abortError(device, call, input));
-    const step = (this.steps[device].get(call.axis) ?? 0) + 1;
-    this.steps[device].set(call.axis, step);
+    const step = (this.steps[device].get(over) ?? 0) + 1;
+    this.steps[device].set(over, step);
     this.lastProgress = Date.now();
-    this.lastCalls[device] = `${describeCall(call, input)} (collective #${step} over "${call.axis}")`;
-    const key = `${call.axis}#${group[0]}#${step}`;
+    this.lastCalls[device] = `${describeCall(call, input)} (collective #${step} over "${over}")`;
+    const key = `${over}#${group[0]}#${step}`;
     let rendezvous = this.pending.get(key);
     if (rendezvous === undefined) {
-      rendezvous = { key, axis: call.axis, step, group, arrivals: new Map() };
+      rendezvous = { key, axis: over, step, group, arrivals: new Map() };
       this.pending.set(key, rendezvous);
     }
     const first = rendezvous.arrivals.values().next().value;
@@ -177,7 +180,7 @@ export class MeshRun {
       const paddedBytes = paddedInputBytes(call, arrival.input.dims, size, BYTES_PER_ELEMENT);
       const target = call.kind === "collectivePermute" ? coord + call.shift : coord;
       const sends = call.kind === "collectivePermute" && call.shift !== 0 && target >= 0 && target < size;
-      this.stats.record(arrival.device, call.kind, call.axis, inputBytes, ringWireBytes(call.kind, size, paddedBytes, outputBytes, sends));
+      this.stats.record(arrival.device, call.kind, callGroupName(call), inputBytes, ringWireBytes(call.kind, size, paddedBytes, outputBytes, sends));
       this.release(arrival.device);
     });
     arrivals.forEach((arrival, coord) => arrival.resolve(outputs[coord]));

@@ -41,6 +41,21 @@ describe("SimulatedMesh.run", () => {
     }, (device) => [vector(2, device)] as const);
     expect(results.map((result) => [...result.data])).toEqual(Array(4).fill([6, 6]));
   });
+
+  it("all-reduces over several axes in one call: the group of the devices that differ only on them, counted once under its name", async () => {
+    const cube = new SimulatedMesh(new Mesh({ x: 2, y: 2, z: 2 }));
+    const results = await cube.run((ctx, h: Tensor<"a">) => ctx.allReduce(h, ["x", "z"], "sum"), (device) => [vector(3, device)] as const);
+    // devices y=0: 0, 1, 4, 5 (sum 10); y=1: 2, 3, 6, 7 (sum 18)
+    expect(results.map((result) => result.data[0])).toEqual([10, 10, 18, 18, 10, 10, 18, 18]);
+    const [entry] = cube.stats.entries();
+    expect([entry.kind, entry.axis, entry.calls, entry.payloadBytes]).toEqual(["allReduce", "(x, z)", 8, 8 * 12]);
+    // the ring over 4 devices: 2 (4 - 1) / 4 of the input per device
+    expect(entry.wireBytes).toBeCloseTo(8 * 12 * 1.5, 6);
+    const error = await failure(square, (ctx, h) => (ctx.device === 0 ? ctx.allReduce(h, ["x", "y"], "sum") : ctx.allReduce(h, "x", "sum")));
+    expect((error as MeshtypeError).code).toBe("collective-deadlock");
+    expect(error.message).toContain('allReduce(tensor "h" [a=4], axes (x, y), sum)');
+    await expect(square.run((ctx, h: Tensor<"a">) => ctx.allReduce(h, ["x", "w"], "sum"), () => [vector(1)] as const)).rejects.toThrow(/no axis "w"|axis "w"/);
+  });
 });
 
 describe("mismatched collectives", () => {

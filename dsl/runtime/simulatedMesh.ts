@@ -46,8 +46,11 @@ class SimulatedDeviceContext implements DeviceContext {
     this.coords = Object.freeze(run.mesh.coords(device));
   }
 
-  allReduce<S extends string>(x: Tensor<S>, axis: string, reduce: PartialReduce): Promise<Tensor<S>> {
-    return this.join(x, { kind: "allReduce", axis, reduce });
+  allReduce<S extends string>(x: Tensor<S>, axis: string | readonly string[], reduce: PartialReduce): Promise<Tensor<S>> {
+    const axes = typeof axis === "string" ? [axis] : [...axis];
+    if (axes.length === 0) throw new MeshtypeError("collective-axes", `allReduce needs a mesh axis, or a list of them; it was given an empty list.`);
+    const [first, ...more] = axes;
+    return this.join(x, { kind: "allReduce", axis: first, reduce, ...(more.length > 0 ? { alsoOver: more } : {}) });
   }
 
   allGather<S extends string>(x: Tensor<S>, axis: string, dim: string, options: UnevenOptions = {}): Promise<Tensor<S>> {

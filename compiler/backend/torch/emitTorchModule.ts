@@ -77,7 +77,7 @@ class TorchProgramEmitter {
     if (cost) {
       const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
       const note = glooNotes[op.op];
-      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}${note ? `; ${note}` : ""}`;
+      return `${op.op} over ${cost.axis.startsWith("(") ? cost.axis : `"${cost.axis}"`} (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}${note ? `; ${note}` : ""}`;
     }
     const what = op.op === "rename" ? `rename ${op.from} -> ${op.to}, ` : op.op === "relayout" ? "relayout (no data movement), " : "";
     return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}${paddingNote(this.program, value)}`;

@@ -167,7 +167,8 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "gather":
       return `${first.name}.movedim(${axisOf(first, op.dim)}, 0)[${second.name}.long()]`;
     case "allReduce":
-      return `mesh.all_reduce(${first.name}, ${pythonString(op.axis)}, ${pythonString(op.reduce)})`;
+      // over several axes at once: a list of axes, mesh.all_reduce(x, ["data", "fsdp"], "sum")
+      return `mesh.all_reduce(${first.name}, ${op.alsoOver === undefined ? pythonString(op.axis) : `[${[op.axis, ...op.alsoOver].map(pythonString).join(", ")}]`}, ${pythonString(op.reduce)})`;
     case "allGather":
       return `mesh.all_gather(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}${unevenKeywords(uneven)})`;
     case "reduceScatter":

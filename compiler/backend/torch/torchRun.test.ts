@@ -109,9 +109,9 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expectRanksMatch(name);
   });
 
-  test("the uneven programs use every collective's padding options and the padding masks", () => {
+  test("the uneven programs use every collective's padding options, the padding masks and an all-reduce over several axes", () => {
     const used = new Set(uneven.flatMap((plan) => [...unevenOperations(cases.get(plan.name)?.program ?? plan.global)]));
-    for (const kind of ["allGather+size", "reduceScatter+pad", "allToAll+pad+size", "localSlice+pad", "maskPadding"]) expect(used, kind).toContain(kind);
+    for (const kind of ["allGather+size", "reduceScatter+pad", "allToAll+pad+size", "localSlice+pad", "maskPadding", "allReduce+axes"]) expect(used, kind).toContain(kind);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

@@ -72,7 +72,7 @@ class ProgramEmitter {
     const cost = collectiveCost(this.program, op);
     if (cost) {
       const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
-      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}`;
+      return `${op.op} over ${cost.axis.startsWith("(") ? cost.axis : `"${cost.axis}"`} (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}`;
     }
     const sharding = value?.sharding ? ` ${formatSharding(value.sharding)}` : "";
     return `local ${local}${sharding}${paddingNote(this.program, value)}`;

@@ -128,7 +128,8 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
     case "relayout":
       return first;
     case "allReduce":
-      return `await ctx.allReduce(${first}, ${quote(op.axis)}, ${quote(op.reduce)})`;
+      // over several axes at once: the axes as a list, ctx.allReduce(x, ["data", "fsdp"], "sum")
+      return `await ctx.allReduce(${first}, ${op.alsoOver === undefined ? quote(op.axis) : `[${[op.axis, ...op.alsoOver].map(quote).join(", ")}]`}, ${quote(op.reduce)})`;
     case "allGather":
       return `await ctx.allGather(${first}, ${quote(op.axis)}, ${quote(op.dim)}${unevenArgument(uneven)})`;
     case "reduceScatter":

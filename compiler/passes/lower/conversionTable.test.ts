@@ -76,3 +76,26 @@ describe("planConversion over a dim split over several axes (a stack, major firs
     expect(ops3({ data: split("b"), fsdp: replicated, model: split("c") }, { data: split("b"), fsdp: minor("b", 1), model: split("c") })).toEqual(["localSlice fsdp b"]);
   });
 });
+
+describe("planConversion: a reduction pending on several axes", () => {
+  const mesh3: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "fsdp", size: 2 }, { name: "model", size: 2 }];
+  const ops3 = (from: Sharding, to: Sharding): string[] => planConversion(from, to, mesh3).map((step) => Object.values(step.attrs).join(" "));
+  const whole = { data: replicated, fsdp: replicated, model: replicated };
+  const max = { kind: "partial", reduce: "max" } as const;
+
+  it("all-reduces every axis whose sum is to be replicated in one call over all of them (mesh order)", () => {
+    expect(ops3({ data: partial, fsdp: partial, model: replicated }, whole)).toEqual(["allReduce data sum fsdp"]);
+    expect(ops3({ data: partial, fsdp: partial, model: partial }, whole)).toEqual(["allReduce data sum fsdp,model"]);
+    const [step] = planConversion({ data: partial, fsdp: replicated, model: partial }, whole, mesh3);
+    expect(step.attrs).toEqual({ op: "allReduce", axis: "data", reduce: "sum", alsoOver: ["model"] });
+    expect(step.after).toEqual(whole);
+  });
+
+  it("keeps apart different reductions, and a sum that a reduce-scatter can put onto its split", () => {
+    expect(ops3({ data: partial, fsdp: max, model: replicated }, whole)).toEqual(["allReduce data sum", "allReduce fsdp max"]);
+    expect(ops3({ data: partial, fsdp: partial, model: replicated }, { data: replicated, fsdp: split("b"), model: replicated })).toEqual([
+      "reduceScatter fsdp b sum",
+      "allReduce data sum",
+    ]);
+  });
+});

@@ -63,7 +63,9 @@ function stepAttrs(kind: ConversionKind, axis: string, from: AxisState, to: Axis
  * end. Among the steps that can be taken, in this order of preference:
  * a reduce-scatter (a pending reduction onto the split its target asks for,
  * when that split can go on now); an all-reduce of a pending reduction whose
- * target is not a split; an all-to-all (a split that leaves its dim's stack
+ * target is not a split (one call over every axis with the same pending
+ * reduction and such a target, as Mesh-TensorFlow and JAX reduce over
+ * several mesh axes at once); an all-to-all (a split that leaves its dim's stack
  * for the next place of another dim's); an all-gather of a split its target
  * does not keep; an all-gather of a split waiting for its place (to break a
  * cycle); an all-reduce of a pending reduction waiting for its split; a
@@ -104,6 +106,13 @@ export function planConversion(given: Sharding, goal: Sharding, mesh: readonly M
     current[axis] = placed;
     steps.push({ attrs: stepAttrs(kind, axis, source, placed), after: { ...current } });
   };
+  /** One all-reduce over `axes` (mesh order), each partial with the same reduction: all of them replicated after it. */
+  const reduceTogether = (axes: readonly string[]): void => {
+    const source = current[axes[0]];
+    for (const axis of axes) current[axis] = replicatedState;
+    const reduce = source.kind === "partial" ? source.reduce : "sum";
+    steps.push({ attrs: { op: "allReduce", axis: axes[0], reduce, alsoOver: axes.slice(1) }, after: { ...current } });
+  };
   const done = (): boolean => mesh.every(({ name }) => formatSharding({ [name]: current[name] }) === formatSharding({ [name]: wanted(name) }));
   const limit = 4 * mesh.length + 4;
   for (let step = 0; !done(); step++) {
@@ -129,7 +138,10 @@ export function planConversion(given: Sharding, goal: Sharding, mesh: readonly M
     const reduce = partials.find((axis) => splitTarget(axis) === undefined);
     if (reduce !== undefined) {
       if (wanted(reduce).kind === "partial") throw new Error(`planConversion: cannot make ${formatSharding(to)} from ${formatSharding(from)}`);
-      move(reduce, replicatedState);
+      // the same pending reduction on several axes, all to be replicated: one all-reduce over all of them
+      const together = partials.filter((axis) => axis !== reduce && splitTarget(axis) === undefined && wanted(axis).kind !== "partial" && samePartial(current[axis], current[reduce]));
+      if (together.length === 0) move(reduce, replicatedState);
+      else reduceTogether([reduce, ...together]);
       continue;
     }
     const exchange = excess.find((axis) => ready(axis) && splitTarget(axis) !== (current[axis] as { dim: string }).dim);

@@ -10,6 +10,7 @@ import { readPrograms } from "../../frontend/frontend.ts";
 import { loadProjects } from "../../frontend/loadProject.ts";
 import type { Program } from "../../ir/ir.ts";
 import { walkOps } from "../../ir/opAttrs.ts";
+import { collectiveAxes } from "../../ir/sharding.ts";
 import { compileProgram } from "../../passes/pipeline.ts";
 import type { Fixture } from "../fixtures.ts";
 import { makeInputs, runEager, type Args } from "../harness.ts";
@@ -55,10 +56,10 @@ export async function prepareCase({ name, global, integers, inputs }: TorchPlan)
   return { title: `${global.name} [${mesh}] "${global.layoutSpec}"`, program, args, expected };
 }
 
-/** The collectives a lowered program uses, as `kind@axis`. */
+/** The collectives a lowered program uses, as `kind@axis` (an all-reduce over several axes: each of them). */
 function collectivesOf(program: Program): string[] {
   const kinds = new Set<string>();
-  for (const op of walkOps(program.body)) if ("axis" in op) kinds.add(`${op.op}@${op.axis}`);
+  for (const op of walkOps(program.body)) for (const axis of collectiveAxes(op)) kinds.add(`${op.op}@${axis}`);
   return [...kinds].sort();
 }
 

@@ -25,11 +25,15 @@ export function unevenPlans(): TorchPlan[] {
   ];
 }
 
-/** The uneven operations a lowered program uses: `allGather+size`, `reduceScatter+pad`, `allToAll+pad+size`, `localSlice+pad`, `maskPadding`. */
+/**
+ * The uneven and multi-axis operations a lowered program uses: `allGather+size`, `reduceScatter+pad`,
+ * `allToAll+pad+size`, `localSlice+pad`, `maskPadding`, and `allReduce+axes` (one all-reduce over several axes).
+ */
 export function unevenOperations(program: Program): Set<string> {
   const used = new Set<string>();
   for (const op of walkOps(program.body)) {
     if (op.op === "maskPadding") used.add("maskPadding");
+    if (op.op === "allReduce" && op.alsoOver !== undefined) used.add("allReduce+axes");
     const input = program.values.get(op.inputs[0] ?? -1);
     const output = program.values.get(op.output);
     if (!("axis" in op) || input === undefined || output === undefined) continue;

@@ -5,10 +5,13 @@ works over ONE mesh axis: its group is the ranks that share every other
 coordinate with this one, in axis order, exactly as meshtype's simulated mesh
 (dsl/runtime) defines it. torch requires every rank to create every group, in
 the same order, so `MeshContext` creates one group per slice along each axis,
-axis by axis, on all ranks, and keeps the ones it belongs to.
+axis by axis, on all ranks, and keeps the ones it belongs to. An all-reduce
+may also run over several axes at once (a sum pending on each): the groups of
+such a set of axes are created at its first use, which every rank reaches at
+the same point of the same program.
 """
 import itertools
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.distributed as dist
@@ -63,6 +66,18 @@ class MeshShape:
             fixed = dict(zip(others, values))
             groups.append([self.device_at({**fixed, axis: index}) for index in range(self.axes[axis])])
         return groups
+
+    def slices_over(self, axes: Sequence[str]) -> List[List[int]]:
+        """Every group over the set `axes`: the devices that share the coordinates on every other axis, in row-major order; groups by their first device."""
+        for axis in axes:
+            self.axis_size(axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"the axes of one group must be distinct, got {list(axes)}")
+        groups: Dict[Tuple[int, ...], List[int]] = {}
+        for device in range(self.device_count):
+            coords = self.coords(device)
+            groups.setdefault(tuple(coords[name] for name in self.names if name not in axes), []).append(device)
+        return sorted(groups.values(), key=lambda ranks: ranks[0])
 
 
 _REDUCE_OPS = {"sum": dist.ReduceOp.SUM, "max": dist.ReduceOp.MAX}
@@ -137,15 +152,28 @@ class MeshContext:
                 if self.rank in ranks:
                     self.groups[axis] = group
                     self.group_ranks[axis] = ranks
+        self.groups_over: Dict[Tuple[str, ...], Optional["dist.ProcessGroup"]] = {}
 
     def _group(self, axis: str):
         self.shape.axis_size(axis)
         return self.groups[axis]
 
-    def all_reduce(self, x: torch.Tensor, axis: str, reduce: str) -> torch.Tensor:
-        """partial -> replicated: the element-wise sum or max over the group of `axis`. Never modifies x."""
+    def _group_over(self, axes: Sequence[str]):
+        """The group of this rank over several axes, its groups created on every rank at the first call (a collective call)."""
+        key = tuple(name for name in self.shape.names if name in axes)
+        if len(key) != len(axes):
+            self.shape.slices_over(axes)  # names the unknown or repeated axis
+        if key not in self.groups_over:
+            for ranks in self.shape.slices_over(key):
+                group = dist.new_group(ranks=ranks) if len(ranks) > 1 else None
+                if self.rank in ranks:
+                    self.groups_over[key] = group
+        return self.groups_over[key]
+
+    def all_reduce(self, x: torch.Tensor, axis: Union[str, Sequence[str]], reduce: str) -> torch.Tensor:
+        """partial -> replicated: the element-wise sum or max over the group of `axis` (or of several axes at once, given a list). Never modifies x."""
         op = _reduce_op(reduce)
-        group = self._group(axis)
+        group = self._group(axis) if isinstance(axis, str) else self._group_over(axis)
         out = x.contiguous().clone()
         if group is not None:
             dist.all_reduce(out, op=op, group=group)
