@@ -2,7 +2,11 @@
  * The GPT at GPT-2's vocabulary (50257, prime) with 3 heads, under Megatron's
  * layout (heads and vocab split unevenly: padded(...)), 2-D, and a batch
  * split over two axes: compiled, run on the simulated mesh, equal to the
- * eager model, forward and one training step (params, AdamW state, loss).
+ * eager model, forward and one training step (params, AdamW state, loss),
+ * and communicating the analytic minimum of its layout with the padded
+ * shards counted at their padded size (examples/uneven/minimum.ts, derived
+ * in docs/layouts.md): explain's bytes per device, and the simulated mesh's
+ * calls and bytes.
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { fileURLToPath } from "node:url";
@@ -15,6 +19,7 @@ import { adamState } from "../../compiler/testing/torch/trainInputs.ts";
 import { asTree, loadPrograms, runCompiledSteps } from "../train/runSteps.ts";
 import { D, gpt, trainStep } from "./gptVocab50257.ts";
 import { initParams, initState, makeTokenIds, nextTokens } from "./inputs.ts";
+import { expectCommunicated, minimum } from "./minimum.ts";
 
 let programs = new Map<string, Program>();
 beforeAll(() => {
@@ -46,9 +51,11 @@ describe("GPT with vocab 50257 and 3 heads, split unevenly", () => {
 
   const forward: Args = [{ name: "ids", tree: ids }, { name: "params", tree: asTree(params) }];
   const eagerLogits = gpt(ids, params);
-  test.each(["unevenMegatron", "unevenMegatron4", "uneven2d", "fsdp2x2"])("%s: the gathered logits equal the eager model", async (name) => {
-    const { result } = await runLowered(compileProgram(program(name)), forward);
+  test.each(["unevenMegatron", "unevenMegatron4", "uneven2d", "fsdp2x2"])("%s: the gathered logits equal the eager model, with the minimum communication", async (name) => {
+    const lowered = compileProgram(program(name));
+    const { result, stats } = await runLowered(lowered, forward);
     expect(maxDifference(result, eagerLogits)).toBeLessThan(1e-4);
+    expectCommunicated(lowered, stats, minimum[name]);
   });
 
   const training: Args = [
@@ -58,8 +65,9 @@ describe("GPT with vocab 50257 and 3 heads, split unevenly", () => {
     { name: "targets", tree: targets },
   ];
   const eager = trainStep(params, state as unknown as Parameters<typeof trainStep>[1], ids, targets);
-  test.each(["unevenTrainMegatron", "unevenTrain2d", "fsdpTrain"])("%s: one step's params, AdamW state and loss equal the eager step", async (name) => {
-    const { last } = await runCompiledSteps(program(name), training, 1);
+  test.each(["unevenTrainMegatron", "unevenTrain2d", "fsdpTrain"])("%s: one step's params, AdamW state and loss equal the eager step, with the minimum communication", async (name) => {
+    const { last, firstStats } = await runCompiledSteps(program(name), training, 1);
+    expectCommunicated(compileProgram(program(name)), firstStats, minimum[name]);
     expect(last.loss.data[0]).toBeCloseTo(Math.log(D.sizes.vocab), 0);
     expect(maxDifference(last.loss, eager.loss)).toBeLessThan(1e-5);
     expect(maxDifference(last.params, asTree(eager.params))).toBeLessThan(1e-5);
