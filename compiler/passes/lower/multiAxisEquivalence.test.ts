@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { makeInputs, maxDifference, runEager, runLowered } from "../../testing/harness.ts";
 import { atOddSizes, atWideSizes, multiAxisMeshes, paddingReaders, validSampledLayouts } from "../../testing/multiAxisLayouts.ts";
-import { equivalenceFixtures } from "../../testing/programs.ts";
+import { walkOps } from "../../ir/opAttrs.ts";
+import { embedding, equivalenceFixtures, mlp } from "../../testing/programs.ts";
 import { compileProgram } from "../pipeline.ts";
 
 // Every fixture on 2x2 and 2x2x2 meshes: a sample of layouts that split dims
@@ -26,4 +27,21 @@ describe.each([...equivalenceFixtures, paddingReaders].map((fixture) => [fixture
       });
     }
   }
+});
+
+describe("open layouts over several axes and uneven splits", () => {
+  const mesh = multiAxisMeshes[1];
+  it.each([
+    ["batch:padded(data, fsdp), auto", atOddSizes(mlp), "x", { data: { kind: "split", dim: "batch" }, fsdp: { kind: "split", dim: "batch", order: 1 } }],
+    ["batch:(fsdp, data), auto", mlp, "x", { fsdp: { kind: "split", dim: "batch" }, data: { kind: "split", dim: "batch", order: 1 } }],
+    ["vocab:padded(model), auto", atOddSizes(embedding), "table", { model: { kind: "split", dim: "vocab" } }],
+  ] as const)("%s: the planner keeps the user's rule, plans the rest, and the program equals eager", async (layout, fixture, param, states) => {
+    const program = fixture.build(mesh, layout);
+    const lowered = compileProgram(program);
+    const value = [...walkOps(lowered.body)].find((op) => op.op === "param" && op.path === param);
+    expect(lowered.values.get(value?.output ?? -1)?.sharding).toMatchObject(states);
+    const args = makeInputs(program, 3, { ids: fixture.sizes.vocab ?? 1 });
+    const { result } = await runLowered(lowered, args);
+    expect(maxDifference(result, await runEager(program, args))).toBeLessThan(1e-4);
+  });
 });
