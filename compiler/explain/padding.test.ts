@@ -59,4 +59,11 @@ describe("explain over uneven splits", () => {
     expect(moved.length).toBeGreaterThan(0);
     moved.forEach((bytes, index) => expect(bytes, `collective ${index}`).toBeCloseTo(wire[index] ?? -1, 6));
   });
+
+  it("the simulator's FLOPs of a contraction are those of the padded shards", () => {
+    // y = e . gate over d_in: batch 3 over model=2 is 2 per device, d_in 5 over data=2 is 3 per device, d_out 3 whole
+    const lowered = compileProgram(programs[3]);
+    const entries = simulateProgram(lowered, cluster("h100"), { dtype: "fp32" }).graph.entries.filter((entry) => entry.opKind === "einsum");
+    expect(entries.map((entry) => entry.flops)).toEqual([2 * 2 * 3 * 3]);
+  });
 });
