@@ -70,7 +70,14 @@ function codeFrame(item: Diagnostic, absolute: string, display: string, color: b
   return color ? frame : stripAnsi(frame);
 }
 
-/** One diagnostic as text: header, code frame (when the file is readable), hint; ends with a newline. */
+/** A location's file as the printer shows it: relative to the current folder when inside it. */
+function displayPath(file: string, options: PrintOptions): string {
+  const absolute = path.resolve(options.rootDir, file);
+  const relative = path.relative(options.cwd ?? process.cwd(), absolute);
+  return (relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join("/");
+}
+
+/** One diagnostic as text: header, code frame (when the file is readable), hint, notes; ends with a newline. */
 export function formatDiagnosticText(item: Diagnostic, options: PrintOptions): string {
   const style = paint(options.color);
   const loc = item.loc;
@@ -84,7 +91,8 @@ export function formatDiagnosticText(item: Diagnostic, options: PrintOptions): s
     frame = codeFrame(item, absolute, display, options.color);
   }
   const hint = `  ${style.dim("hint:")} ${item.hint}`;
-  return frame === undefined ? `${header}\n${hint}\n` : `${header}\n\n${frame}\n\n${hint}\n`;
+  const notes = (item.notes ?? []).map((note) => `\n  ${style.dim("note:")} ${note.loc ? `${displayPath(note.loc.file, options)}:${note.loc.line}:${note.loc.column} ` : ""}${note.message}`).join("");
+  return frame === undefined ? `${header}\n${hint}${notes}\n` : `${header}\n\n${frame}\n\n${hint}${notes}\n`;
 }
 
 /** Every diagnostic as text, each root cause once, a blank line between them when they have code frames. */
@@ -100,6 +108,8 @@ export interface DiagnosticJson {
   readonly hint: string;
   /** Absent for problems with the command line itself. */
   readonly loc?: { readonly file: string; readonly line: number; readonly column: number };
+  /** Related places (the library line, the tensor a layout cannot hold), when there are any. */
+  readonly notes?: readonly { readonly message: string; readonly loc?: { readonly file: string; readonly line: number; readonly column: number } }[];
 }
 
 /** The diagnostics as `--json` prints them: each root cause once, paths relative to `projectRoot`. */
@@ -112,6 +122,12 @@ export function diagnosticsJson(list: readonly Diagnostic[], rootDir: string, pr
       message: item.message,
       hint: item.hint,
       ...(item.loc === undefined ? {} : { loc: { file: relativeTo(projectRoot, path.resolve(rootDir, item.loc.file)), line: item.loc.line, column: item.loc.column } }),
+      ...(item.notes === undefined ? {} : {
+        notes: item.notes.map((note) => ({
+          message: note.message,
+          ...(note.loc === undefined ? {} : { loc: { file: relativeTo(projectRoot, path.resolve(rootDir, note.loc.file)), line: note.loc.line, column: note.loc.column } }),
+        })),
+      }),
     })),
   };
 }

@@ -14,17 +14,44 @@ export interface MessageTemplate<Args> {
   readonly hint: (args: Args) => string;
 }
 
+/** More about a diagnostic, at another place: the library line an error comes from, the tensor a layout cannot hold. */
+export interface DiagnosticNote {
+  readonly message: string;
+  readonly loc?: SourceLoc;
+}
+
 /** A user error at a place in the user's sources. */
 export interface Diagnostic {
   readonly code: string;
   readonly message: string;
   readonly hint: string;
   readonly loc?: SourceLoc;
+  /** Related places, printed after the hint. */
+  readonly notes?: readonly DiagnosticNote[];
 }
 
-/** Build a diagnostic from a catalog entry. */
-export function diagnostic<Args>(template: MessageTemplate<Args>, args: Args, loc?: SourceLoc): Diagnostic {
-  return { code: template.code, message: template.message(args), hint: template.hint(args), loc };
+/** A location without its call site: the place itself. */
+export function placeOf(loc: SourceLoc): SourceLoc {
+  return { file: loc.file, line: loc.line, column: loc.column };
+}
+
+/**
+ * A location as diagnostics report it: a place inside meshtype's own files
+ * (a stdlib layer) moves to the user's call that reached it, and the library
+ * place becomes a note.
+ */
+export function reportedAt(loc: SourceLoc | undefined): { loc?: SourceLoc; notes: DiagnosticNote[] } {
+  if (loc === undefined) return { notes: [] };
+  if (loc.callSite === undefined) return { loc: placeOf(loc), notes: [] };
+  return { loc: placeOf(loc.callSite), notes: [{ message: "where it happens, inside meshtype's library code reached from this call", loc: placeOf(loc) }] };
+}
+
+/** Build a diagnostic from a catalog entry, at `loc` (moved to the user's call site when it lies in meshtype's files), with `notes`. */
+export function diagnostic<Args>(template: MessageTemplate<Args>, args: Args, loc?: SourceLoc, notes: readonly DiagnosticNote[] = []): Diagnostic {
+  const at = reportedAt(loc);
+  const all = [...at.notes, ...notes];
+  const base = { code: template.code, message: template.message(args), hint: template.hint(args), loc: at.loc };
+  return all.length === 0 ? base : { ...base, notes: all };
 }
 
 /** Thrown for user errors; carries one or more diagnostics. */
@@ -39,12 +66,17 @@ export class CompileError extends Error {
 }
 
 /** Throw a `CompileError` for one catalog entry. */
-export function fail<Args>(template: MessageTemplate<Args>, args: Args, loc?: SourceLoc): never {
-  throw new CompileError([diagnostic(template, args, loc)]);
+export function fail<Args>(template: MessageTemplate<Args>, args: Args, loc?: SourceLoc, notes?: readonly DiagnosticNote[]): never {
+  throw new CompileError([diagnostic(template, args, loc, notes)]);
 }
 
-/** `file:line:col CODE message` then an indented hint line: how the CLI prints a diagnostic. */
+/** `file:line:col ` of a location, or nothing. */
+function where(loc: SourceLoc | undefined): string {
+  return loc ? `${loc.file}:${loc.line}:${loc.column} ` : "";
+}
+
+/** `file:line:col CODE message`, an indented hint line, then a line per note: a diagnostic as plain text. */
 export function formatDiagnostic(item: Diagnostic): string {
-  const where = item.loc ? `${item.loc.file}:${item.loc.line}:${item.loc.column} ` : "";
-  return `${where}${item.code} ${item.message}\n  hint: ${item.hint}`;
+  const notes = (item.notes ?? []).map((note) => `\n  note: ${where(note.loc)}${note.message}`).join("");
+  return `${where(item.loc)}${item.code} ${item.message}\n  hint: ${item.hint}${notes}`;
 }

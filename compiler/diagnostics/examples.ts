@@ -70,6 +70,7 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1101: model(`${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, dtype: "fp16" as never });\n`),
   MT1701: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, ws[999999999]!);")),
   MT1702: model(fn(x, "  let y = x;\n  for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;")),
+  MT1703: model(`async function g(t: Tensor<"batch d_model">) {\n  return relu(t);\n}\n${fn(x, "  return g(x) as never;")}`),
   MT2001: whole(`import { dims, einsum, layout, mesh, program, type Tensor } from "meshtype";
 
 const D = dims({ batch: 4, d_model: 8, d_ff: 16 });
@@ -96,7 +97,7 @@ export const p = program(f, { mesh: M, layout: L });
   MT2004: {
     kind: "described",
     when: "A relayout rule names a dim that the value does not have, in a program built with the IR builder. From user code the same mistake is caught at the relayout call, as MT1033.",
-    args: { layout: "d_ff:model", dim: "d_ff", value: 'value "x"', dims: "[batch=4 d_model=8]" },
+    args: { spec: "d_ff:model", dim: "d_ff", value: "`x` [batch=4 d_model=8]" },
   },
   MT3001: whole(`import { dims, layout, mesh, mul, program, relayout, type Tensor } from "meshtype";
 

@@ -132,7 +132,8 @@ export const frontendMessages = {
   ),
   opFailed: entry<{ op: string; reason: string }>(
     "MT1033",
-    (a) => `${a.op}: ${a.reason}`,
+    // The shape rules' messages already start with the op ("einsum: ..."): say it once.
+    (a) => (a.reason.startsWith(`${a.op}:`) || /^[A-Za-z][A-Za-z0-9]*: /.test(a.reason) ? a.reason : `${a.op}: ${a.reason}`),
     () => "Check the dims of the op's inputs and the dims strings against docs/API.md.",
   ),
   constantData: entry<{ op: string }>(
@@ -164,8 +165,13 @@ export const frontendMessages = {
   ),
   loopTooLong: entry<{ name: string; count: string; body: string; work: string; limit: string }>(
     "MT1702",
-    (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ops: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
+    (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ${a.body === "1" ? "op" : "ops"}: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
     () => "Check the loop's bound: a layer loop runs once per layer, and a program is one step (run it again for more steps instead of looping inside it).",
+  ),
+  asyncFunction: entry<{ name: string; kind: string }>(
+    "MT1703",
+    (a) => `\`${a.name}\` is ${a.kind} function: called eagerly it returns ${a.kind === "an async" ? "a Promise" : "a generator"}, not tensors, so it cannot be compiled into a device program.`,
+    () => "Write model code and its helpers as plain functions (no `async`, no `function*`): the compiler inserts the collectives a device program awaits.",
   ),
   noProject: entry<{ file: string; reason: string }>(
     "MT1037",

@@ -19,6 +19,7 @@ import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
 } from "./opArgs.ts";
 import type { StaticValue } from "./staticValue.ts";
+import { shortText } from "./evalExpression.ts";
 import { emitTreeMap } from "./treeMap.ts";
 
 /** Run a shape rule; its MeshtypeError becomes a diagnostic at the call. */
@@ -35,6 +36,7 @@ function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: O
   const hint = call.ev.hints.get(call.node);
   const id = call.ev.builder.add(attrs, inputs, { ...extras, loc: call.ev.loc(call.node), hint });
   if (hint !== undefined) call.ev.nameValue(id, hint);
+  else call.ev.rememberText(id, shortText(call.node));
   return { kind: "tensor", id };
 }
 

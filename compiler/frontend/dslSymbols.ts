@@ -38,6 +38,22 @@ export function dslRelativePath(filePath: string): string | undefined {
   return normalized.slice(index + "/dsl/".length);
 }
 
+/**
+ * True for a file of an installed package (under node_modules) or of
+ * meshtype's own `dsl/` or `stdlib/` folder: code the user did not write,
+ * which the build does not type-check and whose errors it reports at the
+ * user's call into it.
+ */
+export function isPackageFile(filePath: string): boolean {
+  const normalized = filePath.split(path.sep).join("/");
+  if (normalized.includes("/node_modules/")) return true;
+  for (const folder of ["/dsl/", "/stdlib/"]) {
+    const index = normalized.lastIndexOf(folder);
+    if (index >= 0 && packageNameAt(normalized.slice(0, index)) === "meshtype") return true;
+  }
+  return false;
+}
+
 /** Follow import/export aliases to the symbol that declares the thing. */
 export function unalias(symbol: MorphSymbol | undefined): MorphSymbol | undefined {
   if (symbol === undefined) return undefined;

@@ -3,13 +3,14 @@
  * builder it emits into, the locator for source positions, the open kept
  * loops, the names to give values, and the inlining depth.
  */
-import type { Node } from "ts-morph";
+import type { Node, SourceFile } from "ts-morph";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import { fail, type MessageTemplate } from "../diagnostics/diagnostic.ts";
 import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
+import { isPackageFile } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
 import type { LoopMarker, StaticValue } from "./staticValue.ts";
 
@@ -96,6 +97,10 @@ export class Evaluator {
   readonly moduleValues = new Map<Node, StaticValue>();
   /** Names of values, for messages of the shape rules. */
   private readonly names = new Map<ValueId, string>();
+  /** Source text of the calls that made unnamed values. */
+  private readonly texts = new Map<ValueId, string>();
+  /** The calls being inlined, outermost first (for the user's call site of library code). */
+  readonly callStack: Node[] = [];
   depth = 0;
   /** Calls inlined so far. */
   calls = 0;
@@ -115,14 +120,23 @@ export class Evaluator {
     this.limits = context.limits ?? defaultWorkLimits;
   }
 
-  /** Throw the diagnostic `template` at `node`. */
+  /** Throw the diagnostic `template` at `node` (at the user's call into it when `node` is in meshtype's files). */
   fail<Args>(template: MessageTemplate<Args>, args: Args, node: Node): never {
-    return fail(template, args, this.locator.of(node));
+    return fail(template, args, this.loc(node));
   }
 
-  /** The location of `node`. */
+  /**
+   * The location of `node`; in meshtype's own files (a stdlib layer) with the
+   * innermost call from a user file on the inlining stack as its call site.
+   */
   loc(node: Node): SourceLoc {
-    return this.locator.of(node);
+    const loc = this.locator.of(node);
+    if (!inPackage(node.getSourceFile())) return loc;
+    for (let index = this.callStack.length - 1; index >= 0; index--) {
+      const call = this.callStack[index];
+      if (!inPackage(call.getSourceFile())) return { ...loc, callSite: this.locator.of(call) };
+    }
+    return loc;
   }
 
   /** Remember a name for `id` (used in shape-rule messages). */
@@ -130,16 +144,35 @@ export class Evaluator {
     if (!this.names.has(id)) this.names.set(id, name);
   }
 
-  /** How messages name a value: `tensor "h"` or `tensor %3`. */
+  /** Remember the source text of the call that made `id` (for messages about a value with no name). */
+  rememberText(id: ValueId, text: string): void {
+    if (!this.texts.has(id)) this.texts.set(id, text);
+  }
+
+  /** How messages name a value: `tensor "h"`, `` tensor `relu(x)` `` (the call that made it), or `a tensor`; never an IR id. */
   describe(id: ValueId): string {
     const name = this.names.get(id);
-    return name === undefined ? `tensor %${id}` : `tensor "${name}"`;
+    if (name !== undefined) return `tensor "${name}"`;
+    const text = this.texts.get(id);
+    return text === undefined ? "a tensor" : `tensor \`${text}\``;
   }
 
   /** The global dims of a value. */
   dimsOf(id: ValueId): readonly Dim[] {
     return this.builder.dimsOf(id);
   }
+}
+
+const packageFiles = new WeakMap<SourceFile, boolean>();
+
+/** Whether `file` is one of meshtype's own (or another package's), cached per file. */
+function inPackage(file: SourceFile): boolean {
+  let known = packageFiles.get(file);
+  if (known === undefined) {
+    known = isPackageFile(file.getFilePath());
+    packageFiles.set(file, known);
+  }
+  return known;
 }
 
 /**

@@ -12,9 +12,11 @@ import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { recomputePolicies, type RecomputePolicy } from "../autodiff/forwardScope.ts";
-import type { SourceLoc } from "../ir/ir.ts";
+import type { ProgramSources, SourceLoc } from "../ir/ir.ts";
+import { bindingSources } from "./bindingSources.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
+import { asyncKind, asyncMarker } from "./functions.ts";
 import { literalString, propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
 import type { FunctionNode } from "./staticValue.ts";
 
@@ -31,6 +33,8 @@ export interface ProgramBinding {
   readonly layout: readonly LayoutRule[];
   /** The `weightUpdateSharding` axis of the options, if given. */
   readonly weightUpdateSharding?: string;
+  /** Where the layout, its rules, the dims and the mesh are written. */
+  readonly sources: ProgramSources;
   /** The `recompute` policy of the options, if given. */
   readonly recompute?: RecomputePolicy;
   /** The `dtype` of the options, if given. */
@@ -45,6 +49,8 @@ function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
   if (Node.isIdentifier(argument) || Node.isPropertyAccessExpression(argument)) target = declarationOf(argument);
   if (target && Node.isVariableDeclaration(target)) target = target.getInitializer();
   if (target && (Node.isFunctionDeclaration(target) || Node.isArrowFunction(target) || Node.isFunctionExpression(target)) && target.getBody()) {
+    const kind = asyncKind(target);
+    if (kind !== undefined) return fail(frontendMessages.asyncFunction, { name: argument.getText(), kind }, locator.of(asyncMarker(target)));
     return target;
   }
   return fail1();
@@ -139,7 +145,7 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   const recompute = readRecompute(options, locator);
   const dtype = readDtype(options, locator);
   return {
-    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules,
+    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules, sources: { ...bindingSources(call, locator), dimSizes: layout.sizes },
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(recompute === undefined ? {} : { recompute }),
     ...(dtype === undefined ? {} : { dtype }),

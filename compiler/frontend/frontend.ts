@@ -1,6 +1,7 @@
 /**
  * The front end: from the user's files to IR programs. For each file it
- * reports TypeScript errors (MT1000), finds the program bindings and reads
+ * reports TypeScript errors (MT1000) in it and in every user file it imports
+ * (each at its own place, once), finds the program bindings and reads
  * each into a Program. Diagnostics are collected, not thrown: one bad program
  * does not hide the others.
  */
@@ -11,6 +12,7 @@ import type { Program } from "../ir/ir.ts";
 import { findPrograms } from "./findPrograms.ts";
 import type { WorkLimits } from "./evaluator.ts";
 import { Locator } from "./location.ts";
+import { reachedUserFiles } from "./reachedFiles.ts";
 import { readProgram } from "./readProgram.ts";
 
 /** Options of the front end. */
@@ -18,8 +20,8 @@ export interface FrontEndOptions {
   /** Paths in locations are relative to this folder (default: the current folder). */
   readonly rootDir?: string;
   /**
-   * Report TypeScript errors in the given files first, and skip their programs (default: true).
-   * Syntax errors are always reported.
+   * Report TypeScript errors in the given files and the user files they import first, and skip
+   * their programs (default: true). Syntax errors are always reported.
    */
   readonly typeCheck?: boolean;
   /** The work bounds of each program (default `defaultWorkLimits`: the tests lower them). */
@@ -52,12 +54,20 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
   const locator = new Locator(options.rootDir ?? process.cwd());
   const programs: Program[] = [];
   const diagnostics: Diagnostic[] = [];
+  const checked = new Map<SourceFile, Diagnostic[]>();
   for (const file of files) {
-    const errors = typeErrors(file, locator, options.typeCheck ?? true);
-    if (errors.length > 0) {
-      diagnostics.push(...errors);
-      continue;
+    // The file and every user file it imports (helpers, configs); each file's errors are reported once, at their own place.
+    let failed = false;
+    for (const reached of reachedUserFiles(file)) {
+      let errors = checked.get(reached);
+      if (errors === undefined) {
+        errors = typeErrors(reached, locator, options.typeCheck ?? true);
+        checked.set(reached, errors);
+        diagnostics.push(...errors);
+      }
+      if (errors.length > 0) failed = true;
     }
+    if (failed) continue;
     const found = findPrograms(file, locator);
     diagnostics.push(...found.diagnostics);
     for (const binding of found.bindings) {

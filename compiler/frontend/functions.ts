@@ -48,10 +48,26 @@ export function functionValue(ev: Evaluator, node: FunctionNode, scope: Scope, n
   return { kind: "function", node, scope, name };
 }
 
+/** "an async", "a generator" or undefined: what keeps a function from being inlined as model code. */
+export function asyncKind(node: FunctionNode): string | undefined {
+  if (node.isAsync()) return "an async";
+  if (!Node.isArrowFunction(node) && node.isGenerator()) return "a generator";
+  return undefined;
+}
+
+/** The `async` keyword or the `*` of a generator, where MT1703 points (the function itself when neither is found). */
+export function asyncMarker(node: FunctionNode): Node {
+  const keyword = node.getModifiers().find((modifier) => modifier.getKind() === SyntaxKind.AsyncKeyword);
+  if (keyword) return keyword;
+  return (!Node.isArrowFunction(node) ? node.getAsteriskToken() : undefined) ?? node;
+}
+
 /** Inline a call of `fn` with `args`; its result. */
 export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "function" }>, args: readonly StaticValue[], call: CallExpression): StaticValue {
   const body = fn.node.getBody();
   if (body === undefined) return ev.fail(frontendMessages.unknownFunction, { text: call.getExpression().getText() }, call);
+  const kind = asyncKind(fn.node);
+  if (kind !== undefined) return ev.fail(frontendMessages.asyncFunction, { name: fn.name || call.getExpression().getText(), kind }, call);
   if (ev.depth >= maxCallDepth) {
     return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `Calls nest deeper than ${maxCallDepth} levels` }, call);
   }
@@ -59,6 +75,7 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
     return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `The model makes more than ${maxCalls} calls` }, call);
   }
   ev.depth++;
+  ev.callStack.push(call);
   try {
     const scope = fn.scope.child();
     fn.node.getParameters().forEach((parameter, index) => {
@@ -71,6 +88,7 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
     if (Node.isExpression(body)) return evalExpression(ev, body, scope);
     return undefinedValue;
   } finally {
+    ev.callStack.pop();
     ev.depth--;
   }
 }

@@ -29,7 +29,7 @@ function readOnce(
   const builder = new ProgramBuilder({
     name: binding.name, mesh: binding.mesh, layoutSpec: binding.layoutSpec, layout: binding.layout, loc: binding.loc,
     weightUpdateSharding: binding.weightUpdateSharding, maxValues: limits.values,
-    dtype: binding.dtype,
+    dtype: binding.dtype, sources: binding.sources,
   });
   const ev = new Evaluator({
     builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits, ...(binding.recompute === undefined ? {} : { recompute: binding.recompute }),

@@ -16,7 +16,7 @@ import { defaultDtype, type Dtype } from "../../dsl/dtype.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { isOpenLayout, parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
-import type { Block, GradientPair, Loop, LoopYield, Op, Phase, Program, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
+import type { Block, GradientPair, Loop, LoopYield, Op, Phase, Program, ProgramSources, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
@@ -41,6 +41,8 @@ export interface ProgramHeader {
   readonly weightUpdateSharding?: string;
   /** The most values the program may have; one more throws `ValueLimitReached` (default: no limit). */
   readonly maxValues?: number;
+  /** Where the binding's layout, dims and mesh are written. */
+  readonly sources?: ProgramSources;
   /** The element type the compiled program computes in; `"fp32"` when not given. */
   readonly dtype?: Dtype;
 }
@@ -308,6 +310,7 @@ export class ProgramBuilder {
       values: this.values,
       dtype: this.header.dtype ?? defaultDtype,
       ...(this.header.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: this.header.weightUpdateSharding }),
+      ...(this.header.sources === undefined ? {} : { sources: this.header.sources }),
       ...(this.gradients.length === 0 ? {} : { gradients: this.gradients }),
     };
   }

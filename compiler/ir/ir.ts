@@ -25,6 +25,31 @@ export interface SourceLoc {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  /**
+   * For code inside meshtype's own files (a stdlib layer, a DSL op): the
+   * user's call that led there, where diagnostics about it are reported
+   * (with this location as a note).
+   */
+  readonly callSite?: SourceLoc;
+}
+
+/**
+ * Where the user wrote what a program is bound with, for diagnostics about
+ * the binding itself: the layout string and each of its rules, each
+ * `dims({...})` and `mesh({...})` entry. Any may be missing (built by hand,
+ * or not written as literals).
+ */
+export interface ProgramSources {
+  /** The layout string (or the `layout(...)` call). */
+  readonly layout?: SourceLoc;
+  /** Each rule of the layout string, by dim name. */
+  readonly layoutRules?: Readonly<Record<string, SourceLoc>>;
+  /** Each entry of the layout's `dims({...})`, by dim name. */
+  readonly dims?: Readonly<Record<string, SourceLoc>>;
+  /** The sizes `dims({...})` declares (computed sizes are the ops'). */
+  readonly dimSizes?: Readonly<Record<string, number>>;
+  /** Each entry of the program's `mesh({...})`, by axis name. */
+  readonly mesh?: Readonly<Record<string, SourceLoc>>;
 }
 
 /** A value's id, unique within one Program (loop bodies included). */
@@ -272,6 +297,8 @@ export interface Program {
   readonly values: ReadonlyMap<ValueId, Value>;
   /** The mesh axis to shard the weight update over (`program(f, { ..., weightUpdateSharding: "data" })`), if any. */
   readonly weightUpdateSharding?: string;
+  /** Where the binding's layout, dims and mesh are written (the front end sets it), for diagnostics. */
+  readonly sources?: ProgramSources;
   /**
    * The element type the compiled program computes in (`program(f, { ..., dtype: "bf16" })`,
    * `"fp32"` by default): element sizes for memory and communication, the peak

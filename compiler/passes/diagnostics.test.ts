@@ -35,42 +35,66 @@ describe("spoilers: validate (MT2xxx) and lower (MT3xxx)", () => {
     expect(() => compileProgram(relayoutProgram([{ dim: "b", axis: "model" }]))).not.toThrow();
   });
 
-  it("MT2001: a value with two dims on one axis, named with its dims, the layout and the op's location", () => {
-    const [first] = diagnosticsOf(mlp.build(mesh, "batch:data, d_ff:data"));
-    expect(first.code).toBe("MT2001");
-    expect(first.message).toContain('value "h" (%3) [batch=4 seq=2 d_ff=8] puts two of its dims, "batch" and "d_ff", on mesh axis "data"');
-    expect(first.message).toContain('layout "batch:data, d_ff:data"');
+  it("MT2001: two dims of tensors on one axis, once for the pair of rules, naming the program, the rules and the first tensor (with its place as a note)", () => {
+    const diagnostics = diagnosticsOf(mlp.build(mesh, "batch:data, d_ff:data"));
+    expect(diagnostics.map((item) => item.code)).toEqual(["MT2001"]);
+    const [first] = diagnostics;
+    expect(first.message).toBe(
+      'Layout "batch:data, d_ff:data" of program `mlp` puts "batch" and "d_ff" both on mesh axis "data" (rules "batch:data" and "d_ff:data"), ' +
+        "but 2 tensors have both dims, e.g. `h` [batch=4 seq=2 d_ff=8].",
+    );
+    // Built without sources (no layout string to point at): at the first such tensor, which the note names too.
     expect(first.loc).toEqual(fixtureLoc(3));
+    expect(first.notes).toEqual([{ message: "the first tensor with both dims, `h` [batch=4 seq=2 d_ff=8], is made here", loc: fixtureLoc(3) }]);
     expect(first.hint).toMatch(/move "batch" or "d_ff" to another axis/);
   });
 
-  it("MT2002: a size the axis does not divide, for a param and an intermediate value", () => {
+  it("MT2002: a size the axis does not divide, once for the dim and axis (not once per tensor)", () => {
     const diagnostics = diagnosticsOf(mlp.build([{ name: "data", size: 3 }], "d_ff:data"));
-    expect(diagnostics.map((item) => item.code)).toEqual(["MT2002", "MT2002", "MT2002", "MT2002"]);
-    expect(diagnostics[2].message).toContain('value "h" (%3) [batch=4 seq=2 d_ff=8]: dim "d_ff" has size 8, which mesh axis "data" (size 3) does not divide');
-    expect(diagnostics[2].hint).toContain("make d_ff a multiple of 3");
+    expect(diagnostics.map((item) => item.code)).toEqual(["MT2002"]);
+    expect(diagnostics[0].message).toBe(
+      'Dim "d_ff" of `w_in` [d_model=4 d_ff=8] has size 8, which mesh axis "data" (size 3) does not divide, but layout "d_ff:data" of program `mlp` splits it over "data".',
+    );
+    expect(diagnostics[0].hint).toContain("make d_ff a multiple of 3");
   });
 
-  it("MT2002: a relayout whose split the axis does not divide", () => {
+  it("MT2002: a dim over several axes, divided by their product, once; padded(...) opts out", () => {
+    const build = (spec: string) => {
+      const b = new ProgramBuilder({ name: "p", mesh, layoutSpec: spec });
+      const x = b.param("x", [{ name: "a", size: 6 }, { name: "b", size: 8 }], fixtureLoc(2));
+      b.setResult(b.add({ op: "unary", fn: "tanh" }, [x], { loc: fixtureLoc(3) }));
+      return b.finish();
+    };
+    const diagnostics = diagnosticsOf(build("a:(data, model)"));
+    expect(diagnostics.map((item) => item.code)).toEqual(["MT2002"]);
+    expect(diagnostics[0].message).toBe(
+      'Dim "a" of `x` [a=6 b=8] has size 6, which mesh axes (data, model) (8 devices) do not divide, but layout "a:(data, model)" of program `p` splits it over "data" and "model".',
+    );
+    expect(() => compileProgram(build("a:padded(data, model)"))).not.toThrow();
+  });
+
+  it("MT2002: a relayout whose split the axis does not divide, at the relayout", () => {
     const [first] = diagnosticsOf(relayoutProgram([{ dim: "a", axis: "model" }], "b:data"));
     expect(first.code).toBe("MT2002");
-    expect(first.message).toContain('dim "a" has size 6, which mesh axis "model" (size 4) does not divide under layout "a:model, b:data"');
+    expect(first.message).toContain('Dim "a" of `moved` [a=6 b=8] has size 6, which mesh axis "model" (size 4) does not divide, but relayout(..., "a:model") of program `p` splits it');
     expect(first.loc).toEqual(fixtureLoc(3));
     expect(() => compileProgram(relayoutProgram([{ dim: "b", axis: "model" }], "b:data"))).not.toThrow();
   });
 
-  it("MT2003: a relayout rule naming an unknown mesh axis, and a layout rule too", () => {
+  it("MT2003: a relayout rule naming an unknown mesh axis, and a layout rule too (no IR ids or empty dims in the text)", () => {
     const [first] = diagnosticsOf(relayoutProgram([{ dim: "b", axis: "modle" }]));
     expect(first.code).toBe("MT2003");
-    expect(first.message).toContain('puts "b" on mesh axis "modle"');
+    expect(first.message).toBe('relayout(`x` [a=6 b=8], "b:modle") puts "b" on mesh axis "modle", which the mesh of program `p` does not have.');
     expect(first.hint).toBe("Use one of the mesh axes: data, model.");
-    expect(diagnosticsOf(mlp.build(mesh, "batch:dta"))[0].code).toBe("MT2003");
+    const [layoutRule] = diagnosticsOf(mlp.build(mesh, "batch:dta"));
+    expect(layoutRule.code).toBe("MT2003");
+    expect(layoutRule.message).toBe('Layout "batch:dta" puts "batch" on mesh axis "dta", which the mesh of program `mlp` does not have.');
   });
 
   it("MT2004: a relayout rule naming a dim the value does not have", () => {
     const [first] = diagnosticsOf(relayoutProgram([{ dim: "c", axis: "model" }]));
     expect(first.code).toBe("MT2004");
-    expect(first.message).toContain('names dim "c", which value "x" (%0) [a=6 b=8] does not have');
+    expect(first.message).toBe('relayout(..., "c:model") names dim "c", which `x` [a=6 b=8] does not have.');
   });
 
   it("MT3001: operands split over one axis on different dims, with no layout rule for the result", () => {
@@ -86,7 +110,7 @@ describe("spoilers: validate (MT2xxx) and lower (MT3xxx)", () => {
     };
     const [first] = diagnosticsOf(build(""));
     expect(first.code).toBe("MT3001");
-    expect(first.message).toContain('split over mesh axis "model" along different dims (value "held" (%2) split(a), value "moved" (%3) split(b))');
+    expect(first.message).toContain('split over mesh axis "model" along different dims (value "held" split(a), value "moved" split(b))');
     expect(first.hint).toContain('relayout(result, "a:model")');
     expect(first.loc).toEqual(fixtureLoc(4));
   });

@@ -52,12 +52,12 @@ export function definingLocs(program: Program): ReadonlyMap<ValueId, SourceLoc> 
   return locs;
 }
 
-/** `value "h" (%4)` or `value %4`: how messages name a value. */
+/** `value "h"` or `a value [batch=8 d_ff=32]`: how messages name a value (by its source name, never its IR id). */
 export function describeValue(value: Value): string {
-  return value.hint === undefined ? `value %${value.id}` : `value "${value.hint}" (%${value.id})`;
+  return value.hint === undefined ? `a value ${formatDims(value.dims)}` : `value "${value.hint}"`;
 }
 
-/** `value "h" (%4) [batch=8 d_ff=32]`. */
+/** `value "h" [batch=8 d_ff=32]` or `a value [batch=8 d_ff=32]`. */
 export function describeValueWithDims(value: Value): string {
-  return `${describeValue(value)} ${formatDims(value.dims)}`;
+  return value.hint === undefined ? describeValue(value) : `${describeValue(value)} ${formatDims(value.dims)}`;
 }

@@ -74,7 +74,7 @@ describe("open layouts: a relayout's rules for open dims are carried back to wha
     expect(found.code).toBe("MT5201");
     expect(found.loc).toEqual(fixtureLoc(4));
     expect(found.message).toBe(
-      'relayout "batch:data" at fixture.ts:2:3 and relayout "d_in:data" at fixture.ts:4:3 both reach value "x" (%0) [batch=4 d_in=4] (made at fixture.ts:1:3) ' +
+      'relayout "batch:data" at fixture.ts:2:3 and relayout "d_in:data" at fixture.ts:4:3 both reach value "x" [batch=4 d_in=4] (made at fixture.ts:1:3) ' +
         'and ask for it in different ways on mesh axis "data" (split by "batch" on "data", split by "d_in" on "data"); the layout "auto" leaves it open, so the compiler cannot tell which to keep.',
     );
     expect(found.hint).toContain('relayout(x, "d_in:data")');
