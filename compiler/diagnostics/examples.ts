@@ -145,6 +145,11 @@ export const p = program(f, { mesh: M, layout: L });
     when: "The `optimize` strategy (the planner's ILP) finds no sharding of the program that meets its layout's rules and the per-device memory limit, e.g. a limit smaller than the parameters split over every device.",
     args: { program: "gptTrain", layout: "auto", limit: "a limit of 1000 bytes per device", reason: "no plan fits in 1000 bytes per device (HiGHS status 8)" },
   },
+  MT5203: {
+    kind: "described",
+    when: "`meshtype plan` (the optimize strategy) starts from a partial layout that puts a dim over two mesh axes or pads it, e.g. \"batch:(data, model), auto\".",
+    args: { program: "gptTrain", dim: "batch", layout: "batch:(data, model), auto" },
+  },
   MT6701: {
     kind: "described",
     when: "`meshtype build --target torch` meets an einsum whose inputs and output name more than 52 distinct dims.",
