@@ -12,6 +12,8 @@ import { buildTimeSection } from "./buildTime.ts";
 import { cliStartupSection } from "./cliStartup.ts";
 import { trainBuildTimeSection } from "./trainBuildTime.ts";
 import { examplesSection } from "./examples.ts";
+import { fidelitySection } from "./fidelity.ts";
+import { simulateSpeedSection } from "./simulateSpeed.ts";
 import { torchSection } from "./torch.ts";
 import { typecheckSection } from "./typecheck.ts";
 
@@ -24,7 +26,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection, cliStartupSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection, cliStartupSection, fidelitySection, simulateSpeedSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {

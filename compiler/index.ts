@@ -28,6 +28,8 @@ export interface CompileOptions {
   /** Import specifiers of the generated modules (default "meshtype" and "meshtype/runtime"). */
   readonly dslModule?: string;
   readonly runtimeModule?: string;
+  /** Write the TypeScript device module (default: true); `meshtype simulate` needs only the lowered programs. */
+  readonly emit?: boolean;
 }
 
 /** One program through the pipeline: what the front end made, every pass's output, and the device program. */
@@ -77,7 +79,7 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
         diagnostics.push(...error.diagnostics);
       }
     }
-    const module = programs.length > 0 && programs.length === front.programs.length
+    const module = options.emit !== false && programs.length > 0 && programs.length === front.programs.length
       ? emitModule(programs.map((item) => item.lowered), { sourceFile: given, dslModule: options.dslModule, runtimeModule: options.runtimeModule })
       : undefined;
     compiled.push({ source: given, programs, module });

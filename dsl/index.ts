@@ -11,6 +11,12 @@ export { Layout, layout } from "./layout.ts";
 export { parseDims, type DimsError } from "./parseDims.ts";
 export { parseLayout, groupRules, formatRules, type LayoutRule, type LayoutRuleGroup, type ParseLayout, type RuleTuple } from "./parseLayout.ts";
 export { program, type Program } from "./program.ts";
+export { dtypes, type Dtype } from "./dtype.ts";
+export {
+  cluster, clusterFromJson, clusterPresetNames,
+  type ClusterChanges, type ClusterSpec, type DeviceSpec, type InterNodeLink, type IntraNodeLink, type PeakPrecision,
+} from "./cluster.ts";
+export { clusterPresets, type ClusterPresetName } from "./clusterPresets.ts";
 export type { ParseDims, JoinDims, FirstRepeat, DimNames } from "./types/dimsString.ts";
 export { validateDimsIn, type ValidateDims, type ValidateDimsIn, type DimsInError } from "./types/validateDims.ts";
 export type { ValidateLayout, LayoutError } from "./types/validateLayout.ts";

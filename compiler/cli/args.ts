@@ -29,6 +29,7 @@ export type ParsedCommandLine =
 /** The codes that mean bad usage (exit code 2) rather than a problem in the user's code. */
 export const usageCodes: ReadonlySet<string> = new Set([
   "MT9001", "MT9002", "MT9003", "MT9004", "MT9005", "MT9009", "MT9501", "MT9502", "MT9503",
+  "MT9101", "MT9103", "MT9104", "MT9107",
 ]);
 
 /** Options every command takes. */

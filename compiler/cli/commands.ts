@@ -6,11 +6,15 @@
 import { buildCommand } from "./build.ts";
 import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
+import { profileCommand } from "./profile.ts";
+import { simulateCommand } from "./simulate.ts";
 import { gatherCommand } from "./gather.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
   buildCommand,
   explainCommand,
+  simulateCommand,
+  profileCommand,
   gatherCommand,
 ];

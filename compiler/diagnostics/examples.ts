@@ -140,6 +140,21 @@ export function f(x: Tensor<"batch d_in">) {
 }
 export const p = program(f, { mesh: M, layout: L });
 `),
+  MT5101: {
+    kind: "described",
+    when: "`meshtype simulate` is given a cluster with fewer devices than the program's mesh: a cluster file with too few nodes, or `--nodes` too small.",
+    args: { program: "gpt175Train", reason: "the mesh has 1024 devices and the cluster 64 (8 nodes of 8)" },
+  },
+  MT5102: {
+    kind: "described",
+    when: "A warning in the `meshtype simulate` report: the program's peak memory per device exceeds the device's memory (the report still gives the step time).",
+    args: { program: "gpt175Train", peak: "647.42 GB", capacity: "80.00 GB", holders: "state.v.unembedding.w (optimizer state, 2.52 GB), ..." },
+  },
+  MT5103: {
+    kind: "described",
+    when: "A warning in the `meshtype simulate --profile` report: the profile database has entries, but none for the cluster's device and the program's dtype.",
+    args: { device: "A100-SXM4-80GB", dtype: "fp32", has: "cpu (fp32)" },
+  },
   MT5202: {
     kind: "described",
     when: "The `optimize` strategy (the planner's ILP) finds no sharding of the program that meets its layout's rules and the per-device memory limit, e.g. a limit smaller than the parameters split over every device.",
@@ -164,6 +179,21 @@ export const p = program(f, { mesh: M, layout: L });
   MT9007: command("build", "stdlib/dense.ts", "--no-typecheck"),
   MT9008: command("build", "examples/mlp/mlp.ts", "-o", "package.json/out", "--no-typecheck"),
   MT9009: command("build", "examples/mlp/mlp.ts", "--target", "jax"),
+  MT9101: command("simulate", "examples/mlp/mlp.ts", "--cluster", "tpu-v4", "--no-typecheck"),
+  MT9102: {
+    kind: "described",
+    when: "`meshtype simulate --cluster FILE.json` names a file that is not valid JSON or misses a figure.",
+    args: { file: "my-cluster.json", reason: "my-cluster.json: interNode.efficiency must be a positive number. Fix that figure (units: bytes, bytes/s, FLOP/s, seconds)." },
+  },
+  MT9103: command("simulate", "examples/mlp/mlp.ts", "--nodes", "two", "--no-typecheck"),
+  MT9104: command("simulate", "examples/mlp/mlp.ts", "--kernels", "xla", "--no-typecheck"),
+  MT9105: command("simulate", "examples/mlp/mlp.ts", "--profile", "package.json", "--no-typecheck"),
+  MT9106: {
+    kind: "described",
+    when: "`meshtype profile` cannot run torch: the Python it uses ($MESHTYPE_PYTHON or /usr/bin/python3) is missing, cannot import torch, or has no GPU for --device cuda.",
+    args: { command: "/usr/bin/python3 -c <script>", reason: "exit code 1" },
+  },
+  MT9107: command("simulate", "examples/mlp/mlp.ts", "--svg", "timeline.svg", "--no-typecheck"),
   MT9504: command("gather", "examples/mlp/mlp.ts", "-p", "mlpMegatron", "--outputs", "no/such/run", "--no-typecheck"),
   MT9505: {
     kind: "described",
