@@ -114,7 +114,7 @@ class GraphBuilder {
   readonly edges: PlanEdge[] = [];
   readonly nodeOf = new Map<ValueId, number>();
   private readonly own: ReadonlyMap<ValueId, readonly LayoutRule[]>;
-  private readonly resident: ReadonlySet<ValueId>;
+  private readonly resident: ReadonlyMap<ValueId, "parameter" | "activation">;
   private readonly results: ReadonlySet<ValueId>;
   private runs = 1;
 
@@ -134,7 +134,8 @@ class GraphBuilder {
 
   bytes(id: ValueId, sharding: Sharding): number {
     const local = localDimsOf(this.dims(id), sharding, this.program.mesh);
-    return this.costs.bytesPerElement * local.reduce((product, dim) => product * dim.size, 1);
+    const perElement = this.resident.get(id) === "parameter" ? (this.costs.parameterBytesPerElement ?? this.costs.bytesPerElement) : this.costs.bytesPerElement;
+    return perElement * local.reduce((product, dim) => product * dim.size, 1);
   }
 
   /** Cost and memory a node's value adds: a result brought to a whole state, resident bytes. */
@@ -308,8 +309,8 @@ function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
 }
 
 /** Values that stay in memory through a step: params, and forward values a backward op reads (saved activations). */
-function residentValues(program: Program): Set<ValueId> {
-  const resident = new Set<ValueId>();
+function residentValues(program: Program): Map<ValueId, "parameter" | "activation"> {
+  const resident = new Map<ValueId, "parameter" | "activation">();
   const phases = new Map<ValueId, Op>();
   const visit = (block: Block): void => {
     for (const statement of block) {
@@ -318,8 +319,8 @@ function residentValues(program: Program): Set<ValueId> {
         continue;
       }
       phases.set(statement.output, statement);
-      if (statement.op === "param") resident.add(statement.output);
-      if (statement.phase === "backward") for (const input of statement.inputs) if (phases.get(input)?.phase === "forward") resident.add(input);
+      if (statement.op === "param") resident.set(statement.output, "parameter");
+      if (statement.phase === "backward") for (const input of statement.inputs) if (phases.get(input)?.phase === "forward") resident.set(input, "activation");
     }
   };
   visit(program.body);
