@@ -10,6 +10,7 @@ import { planCommand } from "./plan.ts";
 import { profileCommand } from "./profile.ts";
 import { simulateCommand } from "./simulate.ts";
 import { gatherCommand } from "./gather.ts";
+import { trainCommandSpec } from "./train.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
@@ -19,4 +20,5 @@ export const commands: readonly AnyCommand[] = [
   planCommand,
   profileCommand,
   gatherCommand,
+  trainCommandSpec,
 ];

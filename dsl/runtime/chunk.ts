@@ -123,6 +123,9 @@ function takeFirst<S extends string>(x: Tensor<S>, position: number, size: numbe
  * order given. The result takes the first tensor's dims and label.
  */
 export function reduceTensors<S extends string>(tensors: readonly Tensor<S>[], reduce: PartialReduce): Tensor<S> {
+  if (reduce !== "sum" && reduce !== "max") {
+    throw new MeshtypeError("reduce-kind", `Cannot reduce with ${JSON.stringify(reduce)}: the runtime reduces with "sum" or "max".`);
+  }
   const first = tensors[0];
   const data = Float32Array.from(first.data);
   for (let which = 1; which < tensors.length; which++) {

@@ -69,11 +69,13 @@ export function checkCall(call: CollectiveCall, x: Tensor<string>, parts: number
   }
   switch (call.kind) {
     case "allReduce":
+      checkReduce(call.reduce, x, what);
       break;
     case "allGather":
       checkJoinSize(x, checkChunkable(x, call.dim, 1, what), call.size, parts, what);
       break;
     case "reduceScatter":
+      checkReduce(call.reduce, x, what);
       checkChunkable(x, call.dim, parts, what, call.pad);
       break;
     case "allToAll":
@@ -96,6 +98,19 @@ export function checkCall(call: CollectiveCall, x: Tensor<string>, parts: number
       }
       break;
   }
+}
+
+/** The reductions a collective knows; anything else (a typo, "prod", "mean") is an error, not a silent max. */
+export const partialReduces: readonly PartialReduce[] = ["sum", "max"];
+
+/** Throw a "collective-reduce" error unless `reduce` is one of `partialReduces`. */
+export function checkReduce(reduce: unknown, x: Tensor<string>, what: string): void {
+  if ((partialReduces as readonly unknown[]).includes(reduce)) return;
+  throw new MeshtypeError(
+    "collective-reduce",
+    `${what} on ${describeTensor(x)} has reduce ${typeof reduce === "string" ? `"${reduce}"` : String(reduce)}, which a collective cannot do. ` +
+      `Pass "sum" or "max" (a mean is a sum divided by the group size afterwards).`,
+  );
 }
 
 /** A joined size must be a positive whole number no larger than the group's shards put together. */

@@ -50,6 +50,10 @@ export class MeshRun {
   private readonly status: DeviceStatus[];
   private readonly steps: Map<string, number>[];
   private readonly pending = new Map<string, Rendezvous>();
+  /** When a device last joined a collective, finished or failed, or a collective completed (ms, Date.now()). */
+  private lastProgress = Date.now();
+  /** Each device's last collective, as messages name it. */
+  private readonly lastCalls: (string | undefined)[];
 
   constructor(
     readonly mesh: Mesh,
@@ -57,6 +61,35 @@ export class MeshRun {
   ) {
     this.status = Array.from({ length: mesh.deviceCount }, () => ({ state: "running" }) as const);
     this.steps = Array.from({ length: mesh.deviceCount }, () => new Map<string, number>());
+    this.lastCalls = new Array<string | undefined>(mesh.deviceCount).fill(undefined);
+  }
+
+  /**
+   * The run is stalled when no device has made progress (joined a
+   * collective, finished or failed, nor has a collective completed) for
+   * `boundMs` while some device is still running: that device awaits something
+   * that is not a collective and does not settle. Fails the run with a
+   * "device-stalled" error naming the running devices and their last call,
+   * and returns it; undefined while the run is fine.
+   */
+  stalled(boundMs: number): MeshtypeError | undefined {
+    if (this.failure !== undefined || Date.now() - this.lastProgress < boundMs) return undefined;
+    const running = this.status.flatMap((status, device) => (status.state === "running" ? [device] : []));
+    if (running.length === 0) return undefined;
+    const lines = running.map((device) => {
+      const last = this.lastCalls[device];
+      return `  - ${this.describeDevice(device)}: ${last === undefined ? "it has made no collective yet" : `its last collective was ${last}`}`;
+    });
+    const waiting = this.status.flatMap((status, device) => (status.state === "waiting" ? [this.describeDevice(device)] : []));
+    const error = new MeshtypeError(
+      "device-stalled",
+      `Stalled: ${running.length === 1 ? "a device has" : `${running.length} devices have`} neither finished nor made a collective for ${boundMs} ms:\n${lines.join("\n")}\n` +
+        (waiting.length > 0 ? `Waiting for ${running.length === 1 ? "it" : "them"} in collectives: ${waiting.join(", ")}.\n` : "") +
+        `A device program should await only the collectives of its context: look for an await on a promise, timer or I/O that never settles. ` +
+        `For a program that is just slow, raise the bound: new SimulatedMesh(mesh, { stallTimeoutMs }).`,
+    );
+    this.fail(error, error);
+    return error;
   }
 
   /** `device 3 (data=1, model=1)`: how messages name a device. */
@@ -73,6 +106,8 @@ export class MeshRun {
     if (this.failure !== undefined) return Promise.reject(this.abortError(device, call, input));
     const step = (this.steps[device].get(call.axis) ?? 0) + 1;
     this.steps[device].set(call.axis, step);
+    this.lastProgress = Date.now();
+    this.lastCalls[device] = `${describeCall(call, input)} (collective #${step} over "${call.axis}")`;
     const key = `${call.axis}#${group[0]}#${step}`;
     let rendezvous = this.pending.get(key);
     if (rendezvous === undefined) {
@@ -96,12 +131,14 @@ export class MeshRun {
 
   /** `device`'s program returned. */
   finished(device: number): void {
+    this.lastProgress = Date.now();
     this.status[device] = { state: "done" };
     this.checkDeadlock();
   }
 
   /** `device`'s program threw `error`: the run fails with it (prefixed with the device) unless it already failed. */
   failed(device: number, error: unknown): void {
+    this.lastProgress = Date.now();
     this.status[device] = { state: "failed" };
     if (this.failure !== undefined) return;
     const prefix = `${this.describeDevice(device)}: `;
@@ -118,10 +155,21 @@ export class MeshRun {
   }
 
   private complete(rendezvous: Rendezvous): void {
+    this.lastProgress = Date.now();
     this.pending.delete(rendezvous.key);
     const arrivals = rendezvous.group.map((device) => rendezvous.arrivals.get(device) as Arrival);
     const call = arrivals[0].call;
-    const outputs = exchange(call, arrivals.map((arrival) => arrival.input));
+    let outputs: Tensor<string>[];
+    try {
+      outputs = exchange(call, arrivals.map((arrival) => arrival.input));
+    } catch (error) {
+      // The group's data cannot be combined: every member gets the error (none is left waiting), and the run fails with it.
+      const reported = error instanceof Error ? error : new MeshtypeError("collective-failed", String(error));
+      for (const arrival of arrivals) this.release(arrival.device);
+      this.fail(reported, reported);
+      for (const arrival of arrivals) arrival.reject(reported);
+      return;
+    }
     const size = rendezvous.group.length;
     arrivals.forEach((arrival, coord) => {
       const inputBytes = arrival.input.data.length * BYTES_PER_ELEMENT;

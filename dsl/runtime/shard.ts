@@ -9,6 +9,7 @@
  * gathering drops the padding (give the global dims).
  */
 import { MeshtypeError } from "../errors.ts";
+import { describeValue, isTensor } from "./checkArgs.ts";
 import type { Mesh, MeshAxis } from "../mesh.ts";
 import { Tensor, describeTensor, type Dim } from "../tensor.ts";
 import { blockOf, localSize, splitAxesOf, type Block } from "./padding.ts";
@@ -113,6 +114,9 @@ function blocksOf(mesh: Mesh, globalDims: readonly Dim[], axesByDim: readonly (r
  * const shards = shardTensor(M, { data: split("batch"), model: replicated }, x);
  */
 export function shardTensor<S extends string>(mesh: Mesh, sharding: Sharding, global: Tensor<S>): Tensor<S>[] {
+  if (!isTensor(global)) {
+    throw new MeshtypeError("shard-input", `Shard: expected the global tensor to cut into shards, but got ${describeValue(global)}.`);
+  }
   const what = describeTensor(global);
   const axesByDim = axesByDimOf(mesh, sharding, global.names, what, "Shard");
   const localDims = global.dims.map((dim, index) => ({ name: dim.name, size: localSize(dim.size, axesByDim[index].map((axis) => axis.size)) }));
@@ -152,6 +156,9 @@ export function gatherTensor<S extends string>(mesh: Mesh, sharding: Sharding, s
       `Gather: ${mesh} has ${mesh.deviceCount} devices but ${shards.length} shards were given. Pass one local tensor per device, indexed by device id.`,
     );
   }
+  shards.forEach((shard, device) => {
+    if (!isTensor(shard)) throw new MeshtypeError("gather-input", `Gather: device ${device} holds ${describeValue(shard)}, not a tensor. Pass each device's local tensor, indexed by device id.`);
+  });
   const first = shards[0];
   const what = describeTensor(first);
   const axesByDim = axesByDimOf(mesh, sharding, first.names, `the shards of ${what}`, "Gather");

@@ -1,3 +1,4 @@
+import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
 import type { Tensor } from "../tensor.ts";
 import { checkChunkable, takeChunk } from "./chunk.ts";
@@ -16,6 +17,20 @@ function padOption(options: UnevenOptions): { pad?: true } {
 function sizeOption(options: UnevenOptions): { size?: number } {
   return options.size === undefined ? {} : { size: options.size };
 }
+
+/** Options of a `SimulatedMesh`. */
+export interface SimulatedMeshOptions {
+  /**
+   * A run in which no device joins a collective, finishes or fails for this
+   * long (while some device still runs) rejects with a "device-stalled"
+   * `MeshtypeError` naming the devices and their last collective, instead of
+   * hanging (default 60 000 ms; `Infinity` turns the check off).
+   */
+  readonly stallTimeoutMs?: number;
+}
+
+/** The default stall bound of a `SimulatedMesh` run: a minute without any device progressing. */
+export const defaultStallTimeoutMs = 60_000;
 
 /** The context one device of a `SimulatedMesh` run hands to its program. */
 class SimulatedDeviceContext implements DeviceContext {
@@ -79,7 +94,10 @@ class SimulatedDeviceContext implements DeviceContext {
  *   "collective-mismatch" `MeshtypeError` naming both devices and both calls;
  * - when every unfinished device waits and no group can complete, `run`
  *   rejects with a "collective-deadlock" `MeshtypeError` naming who waits in
- *   what and who never came.
+ *   what and who never came;
+ * - when no device progresses for `stallTimeoutMs` while some device still
+ *   runs (it awaits a promise that never settles), `run` rejects with a
+ *   "device-stalled" `MeshtypeError` naming it and its last collective.
  *
  * `stats` counts bytes per collective kind, axis and device over every run
  * until `stats.reset()` (see `CommStats` and `ringWireBytes`).
@@ -96,10 +114,16 @@ export class SimulatedMesh<Axes extends Record<string, number> = Record<string, 
   readonly mesh: Mesh<Axes>;
   /** Communication counters, summed over every run since the last reset. */
   readonly stats: CommStats;
+  /** How long a run may go without any device progressing before it is reported as stalled (ms). */
+  readonly stallTimeoutMs: number;
 
-  constructor(mesh: Mesh<Axes>) {
+  constructor(mesh: Mesh<Axes>, options: SimulatedMeshOptions = {}) {
     this.mesh = mesh;
     this.stats = new CommStats(mesh.deviceCount);
+    this.stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+    if (!(this.stallTimeoutMs > 0)) {
+      throw new MeshtypeError("bad-option", `SimulatedMesh: stallTimeoutMs must be a positive number of milliseconds (or Infinity), not ${String(options.stallTimeoutMs)}.`);
+    }
   }
 
   /**
@@ -123,9 +147,30 @@ export class SimulatedMesh<Axes extends Record<string, number> = Record<string, 
         run.failed(ctx.device, error);
       }
     });
-    await Promise.all(devices);
+    await this.withWatchdog(run, Promise.all(devices));
     if (run.failure !== undefined) throw run.failure;
     return results;
+  }
+
+  /** `all`, or the stall error when no device progresses for `stallTimeoutMs` (a device awaiting what never settles would hang it). */
+  private async withWatchdog(run: MeshRun, all: Promise<unknown>): Promise<void> {
+    if (this.stallTimeoutMs === Infinity) {
+      await all;
+      return;
+    }
+    const bound = this.stallTimeoutMs;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const stall = new Promise<never>((_, reject) => {
+      timer = setInterval(() => {
+        const error = run.stalled(bound);
+        if (error !== undefined) reject(error);
+      }, Math.min(1000, Math.max(5, bound / 4)));
+    });
+    try {
+      await Promise.race([all, stall]);
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Forget the communication counters (same as `stats.reset()`). */

@@ -5,13 +5,13 @@ with global dims. A dim split over several axes is chunked in mesh-axis order
 (the first axis that splits it is the major one), as in dsl/runtime/shard.ts.
 """
 import os
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 
 from .mesh import MeshShape
-from .seeded import random_normal
+from .seeded import random_normal, random_uniform
 
 Meta = Dict[str, Any]
 
@@ -56,24 +56,68 @@ def describe_dims(leaf: Meta) -> str:
     return "[" + " ".join(f'{dim["name"]}={dim["size"]}' for dim in leaf["dims"]) + "]"
 
 
-def load_shard(folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims)."""
+def as_float32(array: np.ndarray, what: str, file: str, note: Optional[Callable[[str], None]]) -> np.ndarray:
+    """`array` as float32: as it is when it is float32; converted, with a note, when every value is exact in float32
+    (smaller floats, float64 that float32 holds exactly, integers up to 2**24, booleans); otherwise a ValueError."""
+    if array.dtype == np.float32:
+        return array
+    kind = array.dtype.kind
+    if kind not in "fiub":
+        raise ValueError(f"{what}: {file} holds {array.dtype} values; inputs are float32 numbers. Save it with .astype(np.float32).")
+    converted = array.astype(np.float32)
+    if kind == "f":
+        exact = np.array_equal(converted.astype(array.dtype), array, equal_nan=True)
+    elif kind in "iu":
+        exact = bool(np.all(np.abs(array.astype(np.float64)) <= 2 ** 24)) if array.size > 0 else True
+    else:
+        exact = True
+    if not exact:
+        raise ValueError(
+            f"{what}: {file} holds {array.dtype} values that float32 cannot represent exactly; the program computes in float32. "
+            f"Save the tensor as float32 (.astype(np.float32)) if rounding is what you want."
+        )
+    if note is not None:
+        note(f"meshtype_torch: {what}: {file} is {array.dtype}; converted to float32 (every value is exact in float32).")
+    return converted
+
+
+def load_shard(
+    folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device, note: Optional[Callable[[str], None]] = None
+) -> torch.Tensor:
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims),
+    memory-mapped: only the shard's bytes are read, so a rank of a large model reads its block only.
+    Another dtype is converted when the conversion is exact (said through `note`), and refused otherwise."""
     file = os.path.join(folder, f"{path}.npy")
     expected = [dim["size"] for dim in leaf["dims"]]
     if not os.path.exists(file):
         raise FileNotFoundError(f'input "{path}" {describe_dims(leaf)}: no file {file}. Write the global tensor there as a float32 .npy of shape {tuple(expected)}.')
-    array = np.load(file)
+    array = np.load(file, mmap_mode="r")
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
     region = local_region(shape, leaf, coords, f'input "{path}"')
+    block = array[tuple(slice(start, stop) for start, stop in region)] if region else array
     # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
-    return take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region).to(device)
+    values = as_float32(np.array(block, order="C"), f'input "{path}" {describe_dims(leaf)}', file, note)
+    return torch.from_numpy(np.array(values, dtype=np.float32, order="C")).to(device)
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of a standard normal global tensor seeded by (seed, path), created locally."""
+    """This rank's shard of a global tensor seeded by (seed, path), created locally, as the leaf's `init` says.
+
+    No init: standard normal values. `{"kind": "integers", "high": n}` (token ids, labels): whole numbers
+    in [0, n) from the seeded uniform stream. `{"kind": "zeros"}` (optimizer state: step counts, moments): zeros.
+    """
     region = local_region(shape, leaf, coords, f'input "{path}"')
-    return random_normal([dim["size"] for dim in leaf["dims"]], seed, path, region=region, device=device)
+    sizes = [dim["size"] for dim in leaf["dims"]]
+    init = leaf.get("init")
+    if init is None:
+        return random_normal(sizes, seed, path, region=region, device=device)
+    if init["kind"] == "zeros":
+        return torch.zeros([stop - start for start, stop in region], dtype=torch.float32, device=device)
+    if init["kind"] == "integers":
+        uniform = random_uniform(sizes, seed, path, region=region, device=device).to(torch.float64)
+        return torch.clamp(torch.floor(uniform * init["high"]), max=init["high"] - 1).to(torch.float32)
+    raise ValueError(f'input "{path}": unknown init {init!r} in the program\'s meta; rebuild the module with this meshtype.')
 
 
 def save_leaves(folder: str, tree: Any, path: str, rank: int) -> List[str]:
