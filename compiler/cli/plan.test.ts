@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileFiles } from "../index.ts";
+import { makeInputs, maxDifference, runEager, runLowered } from "../testing/harness.ts";
 import { main } from "./main.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -41,7 +42,7 @@ describe("meshtype plan", () => {
     expect(plan.ilp.solveSeconds).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
-  it("--write rewrites the binding with the best plan; the file type-checks and the next build gives the planned program", async () => {
+  it("--write rewrites the binding with the best plan; the file type-checks, the next build gives the planned program, it equals eager, and a second --write changes nothing", async () => {
     const result = await run(["plan", mlp, "-p", "mlpMegatron", "--devices", "8", "--json", "--write"]);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.out);
@@ -55,6 +56,16 @@ describe("meshtype plan", () => {
     expect(program?.lowered.mesh).toEqual(best.mesh);
     expect(program?.lowered.layoutSpec).toBe(best.layout);
     expect(program?.lowered.weightUpdateSharding).toBe(best.weightUpdateSharding);
+    if (program === undefined) return;
+    const args = makeInputs(program.global, 7);
+    const sharded = await runLowered(program.lowered, args);
+    expect(maxDifference(sharded.result, await runEager(program.global, args))).toBeLessThan(1e-4);
+    // the rewritten binding is now the plan: planning it again finds nothing better and leaves the file as it is
+    const written = readFileSync(mlp, "utf8");
+    const again = await run(["plan", mlp, "-p", "mlpMegatron", "--devices", "8", "--write"]);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain("your binding mlpMegatron is the fastest found: nothing written");
+    expect(readFileSync(mlp, "utf8")).toBe(written);
   }, 120_000);
 
   it("MT9201 when the file binds several programs and none is named; MT9205 for a bad --memory", async () => {

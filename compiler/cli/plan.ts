@@ -15,6 +15,7 @@ import { compileFiles } from "../index.ts";
 import { loadSolver } from "../passes/assignShardings/optimize/solver.ts";
 import { formatMesh } from "../plan/meshShapes.ts";
 import { searchPlans, type PlanRow, type PlanSearchResult } from "../plan/search.ts";
+import { whyPlan } from "../plan/whyPlan.ts";
 import { writePlan, WritePlanError } from "../plan/writePlan.ts";
 import { defineCommand, type CommandOutcome } from "./command.ts";
 import { formatTable } from "./explain.ts";
@@ -99,12 +100,15 @@ export async function runPlan(command: PlanCommand, io: CliIo): Promise<CommandO
       return { diagnostics: [diagnostic(planCliMessages.cannotRewrite, { file: command.file, program: chosen.name, reason: error.message })] };
     }
   }
+  const yours = search.rows.find((row) => row.kind === "yours");
+  const why = best === undefined || yours === undefined ? [] : whyPlan(best, yours, memoryBytes ?? cluster.device.memoryBytes);
   if (command.json) {
-    io.out(`${JSON.stringify({ program: chosen.name, cluster: cluster.name, devices, memoryBytes: memoryBytes ?? cluster.device.memoryBytes, searchSeconds: search.seconds, rows: search.rows, best: search.best, skipped: search.skipped, ...(written ? { written } : {}) }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ program: chosen.name, cluster: cluster.name, devices, memoryBytes: memoryBytes ?? cluster.device.memoryBytes, searchSeconds: search.seconds, rows: search.rows, best: search.best, skipped: search.skipped, why, ...(written ? { written } : {}) }, null, 2)}\n`);
   } else {
     const highs = search.rows.reduce((total, row) => total + (row.ilp?.solveSeconds ?? 0), 0);
     io.out(`plan ${chosen.name} on ${cluster.name}: ${devices} devices, ${bytes(memoryBytes ?? cluster.device.memoryBytes)} per device\n\n${planTable(search)}\n\n`);
     io.out(`searched ${search.rows.length - 1} plans in ${search.seconds.toFixed(1)} s (HiGHS ${highs.toFixed(1)} s)${search.skipped.length > 0 ? `; ${search.skipped.length} without a plan that fits` : ""}\n`);
+    if (why.length > 0) io.out(`\n${why.join("\n")}\n`);
     if (written) io.out(`wrote the best plan into ${command.file} (${chosen.name})\n`);
     else if (command.write) io.out(`your binding ${chosen.name} is the fastest found: nothing written\n`);
   }

@@ -16,6 +16,7 @@ import { passesWith } from "../passes/pipeline.ts";
 import { simulateProgram } from "../simulate/simulate.ts";
 import { clusterPlanCosts } from "./planCostModel.ts";
 import { searchPlans } from "./search.ts";
+import { whyPlan } from "./whyPlan.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -40,10 +41,17 @@ function named(name: string): CompiledProgram {
 describe("the planner finds the plan the literature finds where it is best", () => {
   it("data parallelism for a small model with a large batch on 8 GPUs of a node", () => {
     const result = searchPlans(named("smallMlp").global, { cluster: node, devices: 8 });
-    const best = result.rows[0];
+    // the best plan (the binding is data parallel too, and ranks first on a tie)
+    const best = result.best;
+    if (best === undefined) throw new Error("no plan");
     const axis = best.mesh.find((entry) => entry.size === 8)?.name;
     expect(axis).toBeDefined();
     expect(best.layout).toBe(`batch:${axis}`);
+    const yours = result.rows.find((row) => row.kind === "yours");
+    if (yours === undefined) throw new Error("no binding row");
+    expect(best.stepSeconds).toBeLessThanOrEqual(yours.stepSeconds * (1 + 1e-9));
+    const why = whyPlan(best, yours, node.device.memoryBytes);
+    expect(why[0]).toMatch(new RegExp(`per step against .* for yours \\(${(yours.stepSeconds / best.stepSeconds).toFixed(2)}x faster\\)`));
   }, 120_000);
 
   it("Megatron-style tensor parallelism (d_ff split) where a replicated 1 G-parameter MLP does not fit in 16 GB", () => {
@@ -54,11 +62,15 @@ describe("the planner finds the plan the literature finds where it is best", () 
     expect(best.kind).toBe("plan");
     expect(best.fits).toBe(true);
     expect(best.layout).toMatch(/\bd_ff:/);
+    // the explanation says why: the binding does not fit, the plan splits d_ff
+    const why = whyPlan(best, yours ?? best, 16e9).join("\n");
+    expect(why).toMatch(/yours needs [\d.]+ GB per device, over the 16\.00 GB there is/);
+    expect(why).toMatch(/it splits [^\n]*\bd_ff:/);
   }, 120_000);
 
   it("expert parallelism for a top-2 MoE layer: the experts split over the devices", () => {
-    const best = searchPlans(named("moeLayer").global, { cluster: node, devices: 8, meshes: [[{ name: "data", size: 8 }]] }).rows[0];
-    expect(best.layout).toMatch(/\bexperts:data\b/);
+    const best = searchPlans(named("moeLayer").global, { cluster: node, devices: 8, meshes: [[{ name: "data", size: 8 }]] }).best;
+    expect(best?.layout).toMatch(/\bexperts:data\b/);
   }, 120_000);
 
   it("sequence parallelism: on 8 GPUs with a batch of 4, layer norms run split along seq, and the step is faster than Megatron-LM's layout", () => {

@@ -38,6 +38,9 @@ export interface PlanRow {
   readonly layout: string;
   readonly weightUpdateSharding?: string;
   readonly stepSeconds: number;
+  /** Of the step: seconds of compute, and of communication not hidden behind it (the simulator's). */
+  readonly computeSeconds: number;
+  readonly exposedCommunicationSeconds: number;
   readonly mfu: number;
   readonly peakMemoryBytes: number;
   /** True when the simulated peak fits in the device's memory (or --memory). */
@@ -72,6 +75,8 @@ export interface PlanSearchOptions {
   readonly progress?: (line: string) => void;
   /** Layout strings built and simulated per candidate while refining the ILP's (default 8). */
   readonly buildBudget?: number;
+  /** Also try meshes whose inner (model) axis spans several nodes (default: not, when the devices fill more than one node). */
+  readonly acrossNodes?: boolean;
 }
 
 /** What the search found. */
@@ -82,7 +87,7 @@ export interface PlanSearchResult {
   readonly best: PlanRow | undefined;
   /** Wall time of the whole search, seconds. */
   readonly seconds: number;
-  /** Candidates the ILP could not plan (no plan meets the constraints and memory), with why. */
+  /** Candidates with no plan that fits (their row, if any, is the fastest plan without the memory limit, marked over), with why. */
   readonly skipped: readonly { readonly mesh: string; readonly weightUpdateSharding?: string; readonly reason: string }[];
 }
 
@@ -95,6 +100,8 @@ function simulatedRow(program: Program, lowered: Program, cluster: ClusterSpec, 
     layout: program.layoutSpec,
     ...(program.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: program.weightUpdateSharding }),
     stepSeconds: simulation.summary.stepSeconds,
+    computeSeconds: simulation.summary.computeSeconds,
+    exposedCommunicationSeconds: simulation.summary.exposedCommunicationSeconds,
     mfu: simulation.summary.mfu,
     peakMemoryBytes: simulation.memory.peakBytes,
     fits: simulation.memory.peakBytes <= memory,
@@ -118,7 +125,9 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
   const dtype = options.dtype ?? global.dtype;
   const memory = options.memoryBytes ?? options.cluster.device.memoryBytes;
   const names: [string, string] = global.mesh.length === 2 ? [global.mesh[0].name, global.mesh[1].name] : ["data", "model"];
-  const meshes = options.meshes ?? meshShapes(options.devices, names);
+  // the inner (model) axis kept inside a node, as Megatron-LM keeps tensor parallelism: its collectives run on every layer
+  const perNode = options.cluster.devicesPerNode;
+  const meshes = options.meshes ?? meshShapes(options.devices, names).filter((mesh) => options.acrossNodes === true || options.devices <= perNode || (mesh.find((axis) => axis.name === names[1])?.size ?? 1) <= perNode);
   const keptRules = global.openLayout ? global.layout : [];
   const rows: PlanRow[] = [];
   const skipped: PlanSearchResult["skipped"][number][] = [];
@@ -137,7 +146,17 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
     try {
       let report: OptimizeReport | undefined;
       const before = prepared(open);
-      const assignment = optimize(before, { costs: clusterPlanCosts(mesh, options.cluster, dtype), memoryLimit: memory, onSolved: (found) => (report = found) });
+      const costs = clusterPlanCosts(mesh, options.cluster, dtype);
+      const solve = (memoryLimit: number | undefined) => optimize(before, { costs, ...(memoryLimit === undefined ? {} : { memoryLimit }), onSolved: (found) => (report = found) });
+      let assignment: ReturnType<typeof optimize>;
+      try {
+        assignment = solve(memory);
+      } catch (error) {
+        // nothing fits: the fastest plan without the limit, shown as over memory (so the table says by how much)
+        if (!(error instanceof CompileError)) throw error;
+        skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: error.diagnostics[0]?.message ?? String(error) });
+        assignment = solve(undefined);
+      }
       const own = simulateProgram(lower({ ...before, assignment }), options.cluster, { dtype }).summary.stepSeconds;
       const built = new Map<string, PlanRow | undefined>();
       const build = (rules: readonly LayoutRule[]): PlanRow | undefined => {
@@ -184,11 +203,13 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
       rows.push({ ...row, ...(ilp === undefined ? {} : { ilp }) });
     } catch (error) {
       if (!(error instanceof CompileError)) throw error;
-      skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: error.diagnostics[0]?.message ?? String(error) });
+      const reason = error.diagnostics[0]?.message ?? String(error);
+      if (skipped.at(-1)?.reason !== reason) skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason });
     }
   });
   rows.push(simulatedRow(global, compileProgram(global), options.cluster, dtype, memory, "yours"));
-  rows.sort((first, second) => Number(second.fits) - Number(first.fits) || first.stepSeconds - second.stepSeconds);
+  // on a tie the user's binding ranks first: a plan must be faster to replace it (so --write is idempotent)
+  rows.sort((first, second) => Number(second.fits) - Number(first.fits) || first.stepSeconds - second.stepSeconds || Number(second.kind === "yours") - Number(first.kind === "yours"));
   const seconds = (performance.now() - started) / 1000;
   options.progress?.(`plan ${global.name}: searched ${candidates.length} plans in ${seconds.toFixed(1)} s`);
   return { rows, best: rows.find((row) => row.kind === "plan"), seconds, skipped };
