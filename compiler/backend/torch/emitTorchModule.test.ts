@@ -37,7 +37,7 @@ describe("emitTorchModule", () => {
 
   test("says where gloo runs a collective as another one, on the line of that collective", () => {
     const text = emitTorchModule([compileProgram(relayoutProgram.build(mesh4, "batch:data"))], "r.ts");
-    expect(text).toMatch(/mesh\.all_to_all\(.*# .*on gloo, which has no all_to_all in torch 1\.13: all_gather, then this rank's chunks/);
+    expect(text).toMatch(/mesh\.all_to_all\(.*# .*on gloo, which has no all_to_all in torch 1\.13: point-to-point sends of each chunk to its rank/);
   });
 
   test("refuses a program that was not lowered, saying how to lower it", () => {

@@ -17,17 +17,23 @@ const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/mo
 /** The GPT training step (loss, valueAndGrad, AdamW) under 2-D and under data parallel with weight-update sharding. */
 const trainFile = "examples/train/gptTrain.ts";
 const trainBindings = ["gptTrain2d", "gptTrainDataSharded"];
+/** The same step in bfloat16 (float32 master weights and AdamW state), bounded against the eager float32 step. */
+const bf16File = "compiler/backend/torch/__fixtures__/bf16Train.ts";
+const bf16Bindings = ["gptTrain2dBf16", "gptTrainDataShardedBf16"];
+/** bf16 has an 8-bit mantissa (a relative step of 2^-8 = 0.4%): the loss and the updated params may differ by that much, scaled. */
+const bf16Tolerance = { absolute: 2e-3, relative: 2e-2 };
 
 describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
+  const bf16 = trainingPlans(bf16File, bf16Bindings);
   const cases = new Map<string, TorchTestCase>();
   let run: TorchRun;
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -93,6 +99,21 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     });
     expect(moved.length, "params the eager step changed").toBeGreaterThan(0);
     expectRanksMatch(plan.name);
+  });
+
+  test.each(bf16Bindings)("%s: one bfloat16 training step is within bf16 rounding of the eager float32 step, and not the float32 numbers", (binding) => {
+    const plan = bf16.find((item) => item.global.name === binding);
+    const testCase = plan && cases.get(plan.name);
+    const ranks = plan && run.ranks.get(plan.name);
+    if (!testCase || !ranks) throw new Error(`no torch result for ${binding}`);
+    expect(testCase.program.dtype).toBe("bf16");
+    const bounded = compareRanks(testCase.program, ranks, testCase.expected, bf16Tolerance);
+    expect(bounded.problems, `${binding} within ${JSON.stringify(bf16Tolerance)} of eager float32`).toEqual([]);
+    // float32 arithmetic would agree to ~1e-6: a larger difference shows the step computed in bfloat16
+    expect(bounded.worst).toBeGreaterThan(1e-4);
+    const loss = ranks.map((rank) => (rank as Record<string, Tensor<string>>).loss.data[0]);
+    const eagerLoss = (testCase.expected as Record<string, Tensor<string>>).loss.data[0];
+    expect(Math.abs(loss[0] - eagerLoss)).toBeLessThan(1e-2 * Math.abs(eagerLoss));
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
