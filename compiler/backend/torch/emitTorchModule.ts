@@ -19,7 +19,8 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
-import { emitTorchOp } from "./emitTorchOp.ts";
+import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
+import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
@@ -54,9 +55,16 @@ class TorchProgramEmitter {
   private readonly dtypes: ReadonlyMap<ValueId, TorchDtype> | undefined;
   /** Copies of values cast to another dtype, one scope per open block: `value dtype -> identifier`. */
   private readonly casts: Map<string, string>[] = [new Map()];
+  /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
+  private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
+  private readonly denseOneHots: ReadonlySet<ValueId>;
 
   constructor(private readonly program: Program, private readonly writer: PythonWriter) {
     this.dtypes = valueDtypes(program);
+    this.oneHots = oneHotSources(program);
+    const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
+    this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
+      oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
@@ -109,12 +117,22 @@ class TorchProgramEmitter {
 
   private op(op: Op): void {
     if (op.op === "param") return;
+    const oneHot = this.oneHots.get(op.output);
+    if (oneHot && !this.denseOneHots.has(op.output)) return;
     const dtype = this.dtype(op.output);
-    const operands = op.inputs.map((input, index) => ({
+    if (oneHot && op.op === "localSlice") {
+      const size = (this.value(op.output).localDims ?? []).find((dim) => dim.name === oneHot.dim)?.size ?? 0;
+      this.writer.line(`${this.name(op.output)} = ${oneHotBlock(oneHot, size, this.name(oneHot.ids), dtype)}  # ${this.comment(op)}`);
+      return;
+    }
+    const operand = (input: ValueId, index: number): TorchOperand => ({
       name: this.dtypes && !keepsDtype(op) && isNumericOperand(op, index) ? this.cast(input, dtype) : this.name(input),
       value: this.value(input),
-    }));
-    const expression = emitTorchOp(op, operands, this.value(op.output), dtype, this.program.mesh);
+    });
+    // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
+    const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
+    const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
+    const expression = contraction ?? emitTorchOp(op, op.inputs.map(operand), this.value(op.output), dtype, this.program.mesh);
     this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
   }
 

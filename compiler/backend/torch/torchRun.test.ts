@@ -12,6 +12,7 @@ import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
 import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
+import { emitTorchModule } from "./emitTorchModule.ts";
 import { unevenOperations, unevenPlans } from "../../testing/torch/unevenCases.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
@@ -133,6 +134,17 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   test("the uneven programs use every collective's padding options and the padding masks", () => {
     const used = new Set(uneven.flatMap((plan) => [...unevenOperations(cases.get(plan.name)?.program ?? plan.global)]));
     for (const kind of ["allGather+size", "reduceScatter+pad", "allToAll+pad+size", "localSlice+pad", "maskPadding"]) expect(used, kind).toContain(kind);
+  });
+
+  test("the embedding, the target logit and the embedding gradient are a lookup, a gather and a scatter-add of this rank's ids: no whole-vocabulary one-hot", () => {
+    const step = cases.get("example_gptTrain2d");
+    if (!step) throw new Error("no case for example_gptTrain2d");
+    const text = emitTorchModule([step.program], trainFile);
+    // vocab:model on data=2 x model=2: each rank's block of 16 of the 32 ids starts at its model coordinate x 16
+    expect(text).toContain('mt.lookup(params_embedding_table, 0, ids, mesh.coords["model"] * 16, 32)');
+    expect(text).toMatch(/mt\.pick\(\w+, 2, targets, mesh\.coords\["model"\] \* 16, 32\)/);
+    expect(text).toMatch(/mt\.scatter_add\(\w+, ids, mesh\.coords\["model"\] \* 16, 16, 32\)/);
+    expect(text).not.toContain("== torch.arange(32");
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
