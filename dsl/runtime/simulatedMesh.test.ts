@@ -55,6 +55,7 @@ describe("SimulatedMesh.run", () => {
     expect((error as MeshtypeError).code).toBe("collective-deadlock");
     expect(error.message).toContain('allReduce(tensor "h" [a=4], axes (x, y), sum)');
     await expect(square.run((ctx, h: Tensor<"a">) => ctx.allReduce(h, ["x", "w"], "sum"), () => [vector(1)] as const)).rejects.toThrow(/no axis "w"|axis "w"/);
+    await expect(square.run((ctx, h: Tensor<"a">) => ctx.allReduce(h, [], "sum"), () => [vector(1)] as const)).rejects.toMatchObject({ code: "collective-axes" });
   });
 });
 
