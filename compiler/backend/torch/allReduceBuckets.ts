@@ -4,7 +4,7 @@
  * buckets are), instead of one collective per tensor.
  *
  * An all-reduce joins the bucket of an earlier one of the same block when it
- * reduces over the same axis with the same reduction and its input is defined
+ * reduces over the same axis (or the same axes) with the same reduction and its input is defined
  * before that earlier one runs (every value it reads exists there, so running
  * it there changes no result). Every rank runs the same program, so every
  * rank issues the same calls in the same order. A bucket holds at most
@@ -18,6 +18,11 @@ import { isLoop, loopOutputs } from "../../ir/opAttrs.ts";
 export const bucketCapBytes = 25 * 1024 * 1024;
 
 type AllReduce = Op & { readonly op: "allReduce" };
+
+/** The group an all-reduce runs over, as the torch runtime names it: `data`, or `data+fsdp` for one over several axes (mesh order). */
+export function allReduceGroup(op: AllReduce): string {
+  return [op.axis, ...(op.alsoOver ?? [])].join("+");
+}
 
 /** The local bytes of `id` (float32: 4 per entry, an upper bound for bfloat16). */
 function localBytes(program: Program, id: ValueId): number {
@@ -43,7 +48,8 @@ export function allReduceBuckets(program: Program, block: Block, capBytes: numbe
     for (let later = index + 1; later < block.length; later++) {
       const candidate = block[later];
       if (isLoop(candidate) || candidate.op !== "allReduce" || taken.has(candidate)) continue;
-      if (candidate.axis !== statement.axis || candidate.reduce !== statement.reduce) continue;
+      // the same group: an all-reduce over several axes joins only those over the same axes
+      if (allReduceGroup(candidate) !== allReduceGroup(statement) || candidate.reduce !== statement.reduce) continue;
       if ((definedAt.get(candidate.inputs[0]) ?? -1) >= index) continue;
       const size = localBytes(program, candidate.inputs[0]);
       if (bytes + size > capBytes) continue;

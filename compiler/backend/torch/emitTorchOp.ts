@@ -14,6 +14,7 @@ import { torchMessages } from "../../diagnostics/torchMessages.ts";
 import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
 import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
 import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
+import { allReduceGroup } from "./allReduceBuckets.ts";
 
 /** An input of an op: the identifier that holds it, and its value (for its local dims). */
 export interface TorchOperand {
@@ -168,7 +169,7 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       return `${first.name}.movedim(${axisOf(first, op.dim)}, 0)[${second.name}.long()]`;
     case "allReduce":
       // over several axes at once: the runtime's group of all of them, named in mesh order, mesh.all_reduce(x, "data+fsdp", "sum")
-      return `mesh.all_reduce(${first.name}, ${pythonString([op.axis, ...(op.alsoOver ?? [])].join("+"))}, ${pythonString(op.reduce)})`;
+      return `mesh.all_reduce(${first.name}, ${pythonString(allReduceGroup(op))}, ${pythonString(op.reduce)})`;
     case "allGather":
       return `mesh.all_gather(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}${unevenKeywords(uneven)})`;
     case "reduceScatter":
