@@ -27,6 +27,13 @@ export {
   type GroupedQueryAttentionParams,
 } from "./attention.ts";
 export { rotaryEmbedding, ROPE_BASE, type RopeOptions } from "./rope.ts";
+export {
+  relativePositionBias,
+  relativeBuckets,
+  initRelativeBiasParams,
+  type RelativeBiasParams,
+  type RelativeBiasOptions,
+} from "./relativeBias.ts";
 export { convLayer, initConvParams, type ConvParams, type ConvKernelDims } from "./conv.ts";
 export {
   embed,
