@@ -43,6 +43,7 @@ export {
   type EmbeddingParams,
   type UnembeddingParams,
 } from "./embedding.ts";
+export { prependToken } from "./tokens.ts";
 export { transformerBlock, initTransformerBlockParams, type TransformerBlockParams } from "./transformerBlock.ts";
 export { exclusiveCumsumOverSeq } from "./cumsum.ts";
 export { firstArgmax, loadBalancingLoss, routerProbabilities, top1Routing, top2Routing, type Routing, type RoutingDims } from "./routing.ts";
