@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { tensor } from "meshtype";
 import { initAdamWState } from "meshtype/stdlib";
 import type { Program } from "../../compiler/ir/ir.ts";
-import type { Args } from "../../compiler/testing/harness.ts";
+import { maxDifference, runEager, type Args } from "../../compiler/testing/harness.ts";
 import { expectMinimum, plus } from "../expectCommunication.ts";
 import { asTree, loadPrograms } from "../train/runSteps.ts";
 import { initLlamaParams, makeTokenIds, nextIds } from "./inputs.ts";
@@ -55,6 +55,9 @@ describe("examples/llama", () => {
   });
 
   const forward: Args = [{ name: "ids", tree: ids }, { name: "params", tree: asTree(params) }];
+  test("the compiler reads the model as it runs eagerly (the IR's result equals llama(ids, params))", async () => {
+    expect(maxDifference(await runEager(named("llamaData"), forward), llama(ids, params))).toBeLessThan(1e-5);
+  });
   test("llamaData communicates nothing", async () => {
     await expectMinimum(named("llamaData"), forward, {});
   });

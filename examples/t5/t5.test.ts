@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 import { tensor } from "meshtype";
 import { initAdamWState } from "meshtype/stdlib";
 import type { Program } from "../../compiler/ir/ir.ts";
-import type { Args } from "../../compiler/testing/harness.ts";
+import { maxDifference, runEager, type Args } from "../../compiler/testing/harness.ts";
 import { expectMinimum, plus } from "../expectCommunication.ts";
 import { asTree, loadPrograms } from "../train/runSteps.ts";
 import { initT5Params, makeDecoderIds, makeEncoderIds, nextIds } from "./inputs.ts";
-import { D, LAYERS, t5 } from "./t5.ts";
+import { D, LAYERS, t5, t5TrainStep } from "./t5.ts";
 
 const BYTES = 4;
 let programs = new Map<string, Program>();
@@ -74,6 +74,9 @@ describe("examples/t5", () => {
   });
 
   const forward: Args = [{ name: "inputs", tree: inputs }, { name: "decoderInputs", tree: decoderInputs }, { name: "params", tree: asTree(params) }];
+  test("the compiler reads the model as it runs eagerly (the IR's result equals t5(inputs, decoderInputs, params))", async () => {
+    expect(maxDifference(await runEager(named("t5Data"), forward), t5(inputs, decoderInputs, params))).toBeLessThan(1e-5);
+  });
   test("t5Data communicates nothing", async () => {
     await expectMinimum(named("t5Data"), forward, {});
   });
@@ -92,6 +95,10 @@ describe("examples/t5", () => {
     { name: "decoderInputs", tree: decoderInputs },
     { name: "targets", tree: nextIds(decoderInputs) },
   ];
+  test("the compiled training step reads as the eager one runs (IR result equals t5TrainStep: params, AdamW state, loss)", async () => {
+    const eager = t5TrainStep(params, state, inputs, decoderInputs, nextIds(decoderInputs));
+    expect(maxDifference(await runEager(named("t5TrainData"), training), asTree(eager))).toBeLessThan(1e-5);
+  });
   test("t5TrainData: every gradient all-reduced over data (the relative bias tables' once, not their biases per layer), and the loss", async () => {
     await expectMinimum(named("t5TrainData"), training, { allReduce: gradients(1) }, 1e-4);
   });

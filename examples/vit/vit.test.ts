@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 import { tensor } from "meshtype";
 import { initAdamWState } from "meshtype/stdlib";
 import type { Program } from "../../compiler/ir/ir.ts";
-import type { Args } from "../../compiler/testing/harness.ts";
+import { maxDifference, runEager, type Args } from "../../compiler/testing/harness.ts";
 import { expectMinimum, plus } from "../expectCommunication.ts";
 import { asTree, loadPrograms } from "../train/runSteps.ts";
 import { initVitParams, makeImages, makeLabels } from "./inputs.ts";
-import { D, LAYERS, vit } from "./vit.ts";
+import { D, LAYERS, vit, vitTrainStep } from "./vit.ts";
 
 const BYTES = 4;
 let programs = new Map<string, Program>();
@@ -52,6 +52,9 @@ describe("examples/vit", () => {
   });
 
   const forward: Args = [{ name: "images", tree: images }, { name: "params", tree: asTree(params) }];
+  test("the compiler reads the model as it runs eagerly (the IR's result equals vit(images, params))", async () => {
+    expect(maxDifference(await runEager(named("vitData"), forward), vit(images, params))).toBeLessThan(1e-5);
+  });
   test("vitData communicates nothing", async () => {
     await expectMinimum(named("vitData"), forward, {});
   });
@@ -63,12 +66,17 @@ describe("examples/vit", () => {
   });
 
   const state = initAdamWState(D, params);
+  const labels = makeLabels(1);
   const training: Args = [
     { name: "params", tree: asTree(params) },
     { name: "state", tree: asTree(state) },
     { name: "images", tree: images },
-    { name: "labels", tree: makeLabels(1) },
+    { name: "labels", tree: labels },
   ];
+  test("the compiled training step reads as the eager one runs (IR result equals vitTrainStep: params, AdamW state, loss)", async () => {
+    const eager = vitTrainStep(params, state, images, labels);
+    expect(maxDifference(await runEager(named("vitTrainData"), training), asTree(eager))).toBeLessThan(1e-5);
+  });
   test("vitTrainData: every gradient all-reduced over data (the patch kernel's, the class token's), and the loss", async () => {
     await expectMinimum(named("vitTrainData"), training, { allReduce: gradients(1) }, 1e-4);
   });
