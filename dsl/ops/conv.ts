@@ -16,7 +16,7 @@ import { offsetTable, rowMajorStrides } from "./strided.ts";
 import type { Conv2dDims, ValidateConv2d } from "./types/conv.ts";
 
 export type { ConvPadding, ConvPaddings, Conv2dOptions, Conv2dSpec } from "./shapeRulesConv.ts";
-export { conv2dDims, readConv2dOptions, readConv2dStrides, convSpatial } from "./shapeRulesConv.ts";
+export { conv2dDims, readConv2dOptions, convSpatial } from "./shapeRulesConv.ts";
 export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
 
 /**
