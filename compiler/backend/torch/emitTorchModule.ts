@@ -19,6 +19,7 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
+import { allReduceBuckets } from "./allReduceBuckets.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
@@ -213,10 +214,26 @@ class TorchProgramEmitter {
   }
 
   private block(block: Block): void {
+    const buckets = allReduceBuckets(this.program, block);
+    const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement);
-      else this.op(statement);
+      else if (buckets.has(statement)) this.bucket(buckets.get(statement) ?? []);
+      else if (!bucketed.has(statement)) this.op(statement);
     }
+  }
+
+  /** All-reduces over one axis that run as one call (allReduceBuckets.ts): one flat buffer, one collective. */
+  private bucket(bucket: readonly (Op & { readonly op: "allReduce" })[]): void {
+    const [first] = bucket;
+    const bytes = bucket.reduce((sum, op) => sum + (collectiveCost(this.program, op)?.bytes ?? 0), 0);
+    const groupSize = collectiveCost(this.program, first)?.groupSize ?? 0;
+    const outputs = bucket.map((op) => this.name(op.output)).join(", ");
+    const inputs = bucket.map((op) => this.name(op.inputs[0])).join(", ");
+    this.writer.line(
+      `${outputs} = mesh.all_reduce_many([${inputs}], ${pythonString(first.axis)}, ${pythonString(first.reduce)})  ` +
+        `# ${bucket.length} allReduces over "${first.axis}" (${groupSize} devices) in one call: ${bytes} bytes per device`,
+    );
   }
 
   private treeExpression(tree: ValueTree): string {

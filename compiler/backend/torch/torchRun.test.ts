@@ -147,6 +147,13 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(text).not.toContain("== torch.arange(32");
   });
 
+  test("gradient buckets: each layer's 12 gradients are all-reduced over data in one call, and so are the 5 outside the layers with the loss", () => {
+    const step = cases.get("example_gptTrain2d");
+    if (!step) throw new Error("no case for example_gptTrain2d");
+    const buckets = emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("mesh.all_reduce_many("));
+    expect(buckets.map((line) => line.match(/# (\d+) allReduces over "(\w+)"/)?.slice(1).join(" "))).toEqual(["6 data", "12 data"]);
+  });
+
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
     const sharded = cases.get("example_gptTrainDataSharded");
     if (!sharded) throw new Error("no case for example_gptTrainDataSharded");

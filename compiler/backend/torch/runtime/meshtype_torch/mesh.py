@@ -187,6 +187,29 @@ class MeshContext:
         dist.all_reduce(out, op=op, group=group)
         return out if out.dtype == x.dtype else out.to(x.dtype)
 
+    def all_reduce_many(self, xs: List[torch.Tensor], axis: str, reduce: str) -> List[torch.Tensor]:
+        """`all_reduce` of each of `xs`, as one collective per dtype: the tensors are copied into one flat buffer, reduced
+        together and cut apart again (a gradient bucket, as DDP's). Never modifies the inputs."""
+        op = _reduce_op(reduce)
+        group = self._group(axis)
+        if group is None:
+            return list(xs)
+        wire = [self._wire(x) for x in xs]
+        out: List[Optional[torch.Tensor]] = [None] * len(xs)
+        by_dtype: Dict[torch.dtype, List[int]] = {}
+        for index, tensor in enumerate(wire):
+            by_dtype.setdefault(tensor.dtype, []).append(index)
+        for members in by_dtype.values():
+            flat = torch.cat([wire[index].reshape(-1) for index in members])
+            dist.all_reduce(flat, op=op, group=group)
+            start = 0
+            for index in members:
+                count = wire[index].numel()
+                piece = flat.narrow(0, start, count).view(wire[index].shape)
+                out[index] = piece if piece.dtype == xs[index].dtype else piece.to(xs[index].dtype)
+                start += count
+        return [tensor for tensor in out if tensor is not None]
+
     def all_gather(self, x: torch.Tensor, axis: str, dim: int, size: Optional[int] = None) -> torch.Tensor:
         """split -> replicated: the group's shards concatenated along `dim` in axis order (its first `size` entries when given)."""
         group = self._group(axis)
