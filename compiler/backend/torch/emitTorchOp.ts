@@ -14,7 +14,7 @@ import { torchMessages } from "../../diagnostics/torchMessages.ts";
 import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
 import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
 import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
-import { allReduceGroup } from "./allReduceBuckets.ts";
+import { allReduceGroup } from "./collectiveBuckets.ts";
 
 /** An input of an op: the identifier that holds it, and its value (for its local dims). */
 export interface TorchOperand {
