@@ -51,6 +51,7 @@ export function inferDims(
     case "random":
       return [...(extras.dims ?? fail(`${attrs.op} needs its dims`))];
     case "unary":
+    case "dropout":
     case "relayout":
     case "allReduce":
     case "allGather":

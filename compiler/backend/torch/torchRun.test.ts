@@ -10,7 +10,7 @@ import { walkOps } from "../../ir/opAttrs.ts";
 import type { TensorTree } from "../../testing/interpret.ts";
 import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
-import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
+import { dropoutPlans, examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
@@ -22,12 +22,13 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
+  const dropouts = dropoutPlans();
   const cases = new Map<string, TorchTestCase>();
   let run: TorchRun;
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...dropouts]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -93,6 +94,12 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     });
     expect(moved.length, "params the eager step changed").toBeGreaterThan(0);
     expectRanksMatch(plan.name);
+  });
+
+  test.each(["dropout_megatron", "dropout_twoAxes"])("%s: the seeded dropout masks (mt.dropout over each rank's block) and their gradients equal eager", (name) => {
+    expect(dropouts.map((plan) => plan.name)).toContain(name);
+    expect([...walkOps((cases.get(name) as TorchTestCase).program.body)].some((op) => op.op === "dropout")).toBe(true);
+    expectRanksMatch(name);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

@@ -7,7 +7,7 @@ one device: local shards in, local result out), calls the collectives of a
 """
 from .launch import main, run_program
 from .mesh import MeshContext, MeshShape
-from .seeded import random_normal, random_uniform
+from .seeded import block_offset, dropout, random_normal, random_uniform
 from .shard import local_region
 
-__all__ = ["MeshContext", "MeshShape", "local_region", "main", "random_normal", "random_uniform", "run_program"]
+__all__ = ["MeshContext", "MeshShape", "block_offset", "dropout", "local_region", "main", "random_normal", "random_uniform", "run_program"]
