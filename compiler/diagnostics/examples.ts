@@ -69,6 +69,17 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1038: model(`import { reduceDims } from "meshtype";\n${fn(x, "  const d = reduceDims([], \"\");\n  return x;")}`),
   MT1101: model(`${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, dtype: "fp16" as never });\n`),
   MT1701: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, ws[999999999]!);")),
+  MT1601: whole(`import { dims, layout, mesh, program, type Tensor } from "meshtype";
+
+declare function guessCapacity(): number;
+const D = dims({ batch: 4, experts: 4, capacity: guessCapacity() });
+const M = mesh({ data: 2 });
+const L = layout(M, D, "batch:data");
+export function f(x: Tensor<"batch experts capacity">) {
+  return x;
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
   MT1702: model(fn(x, "  let y = x;\n  for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;")),
   MT1703: model(`async function g(t: Tensor<"batch d_model">) {\n  return relu(t);\n}\n${fn(x, "  return g(x) as never;")}`),
   MT2001: whole(`import { dims, einsum, layout, mesh, program, type Tensor } from "meshtype";

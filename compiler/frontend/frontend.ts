@@ -82,5 +82,20 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
       }
     }
   }
-  return { programs, diagnostics };
+  return { programs, diagnostics: oncePerRootCause(diagnostics) };
+}
+
+/**
+ * Each diagnostic once: one root cause read by several programs (a dims({...})
+ * entry, a module-level constant) gives the same code, message and place in
+ * each of them, and is reported for the first only.
+ */
+function oncePerRootCause(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((item) => {
+    const key = `${item.code}|${item.loc?.file}:${item.loc?.line}:${item.loc?.column}|${item.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -65,7 +65,7 @@ export function axesSplitting(dim: string, sharding: Sharding, mesh: readonly Me
 /**
  * `sharding` with the orders of every split dim made canonical: the axes of
  * each dim ranked 0..k-1, in their present order (ties in mesh order), 0
- * written as no order. Halos are kept.
+ * written as no order, and its axes in mesh order. Halos are kept.
  */
 export function normalizeOrders(sharding: Sharding, mesh: readonly MeshAxis[]): Sharding {
   const result: Record<string, AxisState> = { ...sharding };
@@ -79,7 +79,11 @@ export function normalizeOrders(sharding: Sharding, mesh: readonly MeshAxis[]): 
       result[axis.name] = order === 0 ? rest : { ...rest, order };
     });
   }
-  return result;
+  // the mesh's axes in mesh order (as every sharding prints), then anything else as it was
+  const ordered: Record<string, AxisState> = {};
+  for (const axis of mesh) if (result[axis.name] !== undefined) ordered[axis.name] = result[axis.name];
+  for (const [axis, state] of Object.entries(result)) if (ordered[axis] === undefined) ordered[axis] = state;
+  return ordered;
 }
 
 /**
@@ -230,4 +234,28 @@ export function collectiveUneven(
   const pad = cut !== undefined && sizeIn(cut) % parts !== 0;
   const size = joined !== undefined && sizeOut(joined) !== parts * sizeIn(joined) ? sizeOut(joined) : undefined;
   return { ...(pad ? { pad: true } : {}), ...(size === undefined ? {} : { size }) };
+}
+
+/** ` (padded: vocab: 6283 per device, 6276 on model=7)` for a value split unevenly, else nothing: the note generated code puts after a local shape. */
+export function paddingNote(program: { readonly mesh: readonly MeshAxis[] }, value: { readonly dims: readonly Dim[]; readonly sharding?: Sharding } | undefined): string {
+  if (value?.sharding === undefined) return "";
+  const padded = paddedDimsOf(value.dims, value.sharding, program.mesh);
+  return padded.length === 0 ? "" : ` (padded: ${padded.map(describePadding).join("; ")})`;
+}
+
+/**
+ * The dims of what a lowered collective sends, per device, given its input's
+ * local dims: over an uneven split, a reduce-scatter or an all-to-all cuts
+ * its dim into `groupSize` chunks of ceil(size / groupSize), so it sends its
+ * input padded to a multiple of the group size along that dim; every other
+ * collective (an all-gather sends its padded shard as it is) sends its input.
+ * The cost model and the simulator take a collective's payload from these
+ * dims (localDimsOf already gives the padded local dims of every value).
+ *
+ * @example
+ * // reduce-scatter over 4 devices of a [batch=5 d=2] input: 4 chunks of 2 rows, sent as [batch=8 d=2]
+ */
+export function collectiveSendDims(op: Op, inputLocalDims: readonly Dim[], groupSize: number): Dim[] {
+  const cut = op.op === "reduceScatter" ? op.dim : op.op === "allToAll" ? op.splitDim : undefined;
+  return inputLocalDims.map((dim) => (dim.name === cut && dim.size % groupSize !== 0 ? { name: dim.name, size: Math.ceil(dim.size / groupSize) * groupSize } : dim));
 }

@@ -35,16 +35,37 @@ function subset<T>(draw: (n: number) => number, items: readonly T[], min: number
   return items.filter((item) => chosen.includes(item));
 }
 
-/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout. */
-export function randomProgram(seed: number): Program {
+/** What kind of layouts `randomProgram` draws. */
+export interface RandomProgramOptions {
+  /**
+   * Uneven layouts: dim sizes from 1 to 7 as well as 8, rules over one or
+   * several axes (in any order), all `padded(...)`, relayouts padded too.
+   */
+  readonly uneven?: boolean;
+}
+
+/** Rules over several axes, padded: each dim takes a drawn ordered set of the axes no other dim took. */
+function unevenRules(draw: (n: number) => number, pool: readonly Dim[], mesh: readonly MeshAxis[]): string[] {
+  const free = mesh.map((axis) => axis.name);
+  return pool.flatMap((dim) => {
+    const axes: string[] = [];
+    while (free.length > 0 && draw(2) === 1) axes.push(free.splice(draw(free.length), 1)[0]);
+    return axes.length === 0 ? [] : [`${dim.name}:padded(${axes.join(", ")})`];
+  });
+}
+
+/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout (uneven ones with `options.uneven`). */
+export function randomProgram(seed: number, options: RandomProgramOptions = {}): Program {
   const draw = draws(seed);
-  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [2, 4, 8]) }));
+  const sizes = options.uneven ? [1, 2, 3, 5, 6, 7, 8] : [2, 4, 8];
+  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, sizes) }));
   const mesh: MeshAxis[] = pick(draw, [
     [{ name: "x", size: 2 }],
     [{ name: "x", size: 2 }, { name: "y", size: 2 }],
     [{ name: "x", size: 4 }, { name: "y", size: 2 }],
+    ...(options.uneven ? [[{ name: "x", size: 2 }, { name: "y", size: 2 }, { name: "z", size: 2 }]] : []),
   ]);
-  const rules = pool.flatMap((dim) => {
+  const rules = options.uneven ? unevenRules(draw, pool, mesh) : pool.flatMap((dim) => {
     const choice = draw(mesh.length + 1);
     return choice < mesh.length ? [`${dim.name}:${mesh[choice].name}`] : [];
   });
@@ -70,7 +91,7 @@ export function randomProgram(seed: number): Program {
       out = b.add({ op: "reduce", fn: pick(draw, ["sum", "max", "min", "mean", "logsumexp"] as const), dims }, [x]);
     } else if (kind === 4) out = b.add({ op: "softmax", dim: pick(draw, names(x)), log: draw(2) === 1 }, [x]);
     else if (kind === 5) out = b.add({ op: "transpose" }, [x], { out: [...names(x)].reverse() });
-    else if (kind === 6) out = b.add({ op: "relayout", rules: [{ dim: pick(draw, names(x)), axis: pick(draw, mesh).name }] }, [x]);
+    else if (kind === 6) out = b.add({ op: "relayout", rules: [{ dim: pick(draw, names(x)), axis: pick(draw, mesh).name, ...(options.uneven ? { padded: true as const } : {}) }] }, [x]);
     else out = b.add({ op: "binary", fn: "mul", scalar: { value: 0.5, position: 1 } }, [x]);
     values.push(out);
   }

@@ -10,7 +10,7 @@
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { formatSharding } from "../../ir/sharding.ts";
+import { formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta, type MetaTree } from "../ts/meta.ts";
@@ -77,16 +77,16 @@ class TorchProgramEmitter {
     if (cost) {
       const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
       const note = glooNotes[op.op];
-      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${note ? `; ${note}` : ""}`;
+      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}${note ? `; ${note}` : ""}`;
     }
     const what = op.op === "rename" ? `rename ${op.from} -> ${op.to}, ` : op.op === "relayout" ? "relayout (no data movement), " : "";
-    return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}`;
+    return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}${paddingNote(this.program, value)}`;
   }
 
   private op(op: Op): void {
     if (op.op === "param") return;
     const operands = op.inputs.map((input) => ({ name: this.name(input), value: this.value(input) }));
-    const expression = emitTorchOp(op, operands, this.value(op.output));
+    const expression = emitTorchOp(op, operands, this.value(op.output), this.program.mesh);
     this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
   }
 
