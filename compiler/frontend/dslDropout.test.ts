@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ProgramMeta } from "../../dsl/runtime/meta.ts";
+import type { ProgramMeta } from "../../dsl/runtime/programMeta.ts";
 import { Tensor } from "../../dsl/tensor.ts";
-import type { TensorTree } from "../../dsl/runtime/tree.ts";
+import type { TensorTree } from "../testing/interpret.ts";
 import { emitModule } from "../backend/ts/emitModule.ts";
 import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
 import type { Program } from "../ir/ir.ts";
@@ -40,6 +40,23 @@ describe("dropout, compiled", () => {
     const args = makeInputs(program, 4, { step: 9 });
     const { result } = await runLowered(compileProgram(program), args);
     expect(maxDifference(result, trainEager(args) as unknown as TensorTree)).toBeLessThan(1e-5);
+  });
+
+  it("a bad rate, a non-scalar step or a `training` that is not a boolean is one diagnostic at the user's call, saying what to pass", () => {
+    const header = `import { dims, dropout, layout, mesh, program, type Tensor } from "../../../dsl/index.ts";\nconst D = dims({ batch: 4, d: 8 });\nconst M = mesh({ data: 2 });\nconst L = layout(M, D, "batch:data");\n`;
+    const bodies = [
+      'return dropout(x, 1, { seed: 0, name: "h" });',
+      'return dropout(x, 0.1, { seed: 0, name: "h", step: x as never });',
+      'return dropout(x, 0.1, { seed: 0, name: "h" }, { training: 1 as never });',
+    ];
+    const found = bodies.map((body, index) => {
+      const file = project.createSourceFile(resolve(import.meta.dirname, `__fixtures__/badDropout${index}.ts`), `${header}export function f(x: Tensor<"batch d">) {\n  ${body}\n}\nexport const p = program(f, { mesh: M, layout: L });\n`, { overwrite: true });
+      return readPrograms([file], { rootDir: import.meta.dirname, typeCheck: false }).diagnostics.map(formatDiagnostic);
+    });
+    expect(found.map((items) => items.length)).toEqual([1, 1, 1]);
+    expect(found[0][0]).toMatch(/badDropout0\.ts:6:\d+ MT1033 dropout: at "h", rate 1 is not in \[0, 1\)\. Pass the probability/);
+    expect(found[1][0]).toMatch(/badDropout1\.ts:6:\d+ MT1024 Argument 3 of dropout should be a key whose "step" is a scalar/);
+    expect(found[2][0]).toMatch(/badDropout2\.ts:6:\d+ MT1033 dropout: `training` must be true or false/);
   });
 
   it("evaluation (training: false) adds no dropout op and equals the plain MLP", async () => {

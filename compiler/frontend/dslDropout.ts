@@ -4,8 +4,7 @@
  * step (a scalar tensor) a run-time input; `training: false` (or rate 0) is
  * the identity and adds no op. `block` is for generated device code only.
  */
-import { checkDropoutRate } from "../../dsl/ops/dropout.ts";
-import { streamKey } from "../../dsl/ops/randomBits.ts";
+import { checkDropoutKey, checkDropoutRate } from "../../dsl/ops/dropout.ts";
 import { MeshtypeError } from "../../dsl/errors.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { ValueId } from "../ir/ir.ts";
@@ -28,8 +27,8 @@ export function dropoutEmitter(helpers: DropoutEmitterHelpers): (call: OpCall) =
     const seed = numberOption(call, key, "seed", 2);
     const name = stringOption(call, key, "name", 2);
     helpers.check(call, () => {
+      checkDropoutKey(seed, name);
       checkDropoutRate(rate, name);
-      streamKey(seed, name);
     });
     const stepValue = key.get("step");
     const step = stepValue === undefined || stepValue.kind === "undefined" ? undefined : stepArg(call, stepValue);

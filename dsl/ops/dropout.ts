@@ -72,19 +72,27 @@ export function dropoutStreamKey(seed: number, name: string, step: number): Stre
 export function dropoutStep(key: DropoutKey): number {
   if (key.step === undefined) return 0;
   if (key.step.dims.length !== 0) {
-    throw new MeshtypeError("bad-option", `dropout "${key.name}": step must be a scalar Tensor<"">, got dims "${key.step.dims.map((dim) => dim.name).join(" ")}". Pass a scalar such as the training step.`);
+    throw new MeshtypeError("bad-option", `dropout: at "${key.name}", step must be a scalar Tensor<"">, got dims "${key.step.dims.map((dim) => dim.name).join(" ")}". Pass a scalar such as the training step.`);
   }
   const step = key.step.data[0];
   if (!Number.isInteger(step) || step < 0 || step > 2 ** 24) {
-    throw new MeshtypeError("bad-option", `dropout "${key.name}": step ${step} is not an integer in [0, 2^24]. Pass a whole number such as the training step.`);
+    throw new MeshtypeError("bad-option", `dropout: at "${key.name}", step ${step} is not an integer in [0, 2^24]. Pass a whole number such as the training step.`);
   }
   return step;
+}
+
+/** Check a key's seed (an integer in [0, 2^32)) and name (not empty). */
+export function checkDropoutKey(seed: number, name: string): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new MeshtypeError("bad-option", `dropout: at "${name}", seed ${seed} is not an integer in [0, 2^32). Pass a whole number such as 0 or 1234.`);
+  }
+  if (name === "") throw new MeshtypeError("bad-option", `dropout: needs a non-empty name (one per dropout site), e.g. { seed: 0, name: "attention probs" }.`);
 }
 
 /** Check `rate`: a number in [0, 1). */
 export function checkDropoutRate(rate: number, name: string): void {
   if (!(rate >= 0 && rate < 1)) {
-    throw new MeshtypeError("bad-option", `dropout "${name}": rate ${rate} is not in [0, 1). Pass the probability of dropping an element, e.g. 0.1.`);
+    throw new MeshtypeError("bad-option", `dropout: at "${name}", rate ${rate} is not in [0, 1). Pass the probability of dropping an element, e.g. 0.1.`);
   }
 }
 
@@ -98,6 +106,7 @@ export function checkDropoutRate(rate: number, name: string): void {
  * const s = dropout(probs, 0.1, { seed: 0, name: "attention probs", step });       // a new mask per step
  */
 export function dropout<S extends string>(x: Tensor<S>, rate: number, key: DropoutKey, options: DropoutOptions<S> = {}): Tensor<S> {
+  checkDropoutKey(key.seed, key.name);
   checkDropoutRate(rate, key.name);
   const step = dropoutStep(key);
   if (options.training === false || rate === 0) return x;
@@ -117,7 +126,7 @@ export function dropout<S extends string>(x: Tensor<S>, rate: number, key: Dropo
 function globalIndices(x: Tensor<string>, block: Readonly<Record<string, DropoutBlockDim | undefined>>, name: string): Float64Array {
   for (const dimName of Object.keys(block)) {
     if (!x.dims.some((dim) => dim.name === dimName)) {
-      throw new MeshtypeError("bad-option", `dropout "${name}": block names dim "${dimName}", which x (dims "${x.dims.map((dim) => dim.name).join(" ")}") lacks.`);
+      throw new MeshtypeError("bad-option", `dropout: at "${name}", block names dim "${dimName}", which x (dims "${x.dims.map((dim) => dim.name).join(" ")}") lacks.`);
     }
   }
   const sizes = x.dims.map((dim) => block[dim.name]?.size ?? dim.size);
@@ -128,7 +137,7 @@ function globalIndices(x: Tensor<string>, block: Readonly<Record<string, Dropout
     strides[axis] = stride;
     stride *= sizes[axis];
   }
-  if (stride > Number.MAX_SAFE_INTEGER) throw new MeshtypeError("bad-option", `dropout "${name}": x has ${stride} elements, more than the counters can index.`);
+  if (stride > Number.MAX_SAFE_INTEGER) throw new MeshtypeError("bad-option", `dropout: at "${name}", x has ${stride} elements, more than the counters can index.`);
   // Built dim by dim, as the random init does (float64: the whole tensor may exceed 2^31 elements).
   let indices = new Float64Array([0]);
   x.dims.forEach((dim, axis) => {

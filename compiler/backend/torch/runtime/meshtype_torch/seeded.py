@@ -159,12 +159,12 @@ def dropout(x: torch.Tensor, rate: float, seed: int, name: str, step: Optional[t
     float32(1 / (1 - rate)); dropped elements are 0.
     """
     if not 0 <= rate < 1:
-        raise ValueError(f'dropout "{name}": rate {rate} is not in [0, 1). Pass the probability of dropping an element, e.g. 0.1.')
+        raise ValueError(f'dropout: at "{name}", rate {rate} is not in [0, 1). Pass the probability of dropping an element, e.g. 0.1.')
     step_value = 0
     if step is not None:
         value = float(step.item())
         if not value.is_integer() or value < 0 or value > 2**24:
-            raise ValueError(f'dropout "{name}": step {value} is not an integer in [0, 2^24]. Pass a whole number such as the training step.')
+            raise ValueError(f'dropout: at "{name}", step {value} is not an integer in [0, 2^24]. Pass a whole number such as the training step.')
         step_value = int(value)
     if rate == 0:
         return x
