@@ -8,6 +8,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+// A reader that stops early (`meshtype simulate ... | head -1`) closes the pipe: end quietly, as
+// Unix tools do, instead of crashing on the EPIPE of the next write (Node reports it as an
+// unhandled 'error' event on the stream).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
 let root = dirname(fileURLToPath(import.meta.url));
 while (!existsSync(join(root, "package.json"))) root = dirname(root);
 const args = process.argv.slice(2);

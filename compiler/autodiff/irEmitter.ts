@@ -7,7 +7,7 @@
  * is a partial sum, reduced where the layout asks for it).
  */
 import type { Emitter } from "../../dsl/autodiff/emitter.ts";
-import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
+import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Dim } from "../../dsl/tensor.ts";
@@ -106,5 +106,10 @@ export class IrEmitter implements Emitter<ValueId> {
   /** A relayout with no rules and `like` as its second input: lowering gives x the state of `like`. */
   relayoutLike(x: ValueId, like: ValueId): ValueId {
     return this.add({ op: "relayout", rules: [] }, [x, like]);
+  }
+
+  dropout(x: ValueId, primitive: PrimitiveOf<"dropout">, step: ValueId | undefined): ValueId {
+    const { rate, seed, name } = primitive;
+    return this.add({ op: "dropout", rate, seed, name }, step === undefined ? [x] : [x, step]);
   }
 }

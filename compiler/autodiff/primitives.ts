@@ -45,6 +45,8 @@ export function toPrimitive(op: Op): Primitive | undefined {
       return { op: "gather", dim: op.dim };
     case "relayout":
       return { op: "relayout", rules: op.rules };
+    case "dropout":
+      return { op: "dropout", rate: op.rate, seed: op.seed, name: op.name };
     default:
       return undefined;
   }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -52,6 +52,15 @@ describe("meshtype bin", () => {
     const result = spawnBin(["--version"]);
     expect(result).toMatchObject({ code: 0, out: `meshtype ${version}\n`, err: "" });
   });
+
+  it("ends quietly (exit 0, nothing on stderr) when the reader of its output has gone, as in `meshtype simulate ... | head -1`", async () => {
+    const child = spawn(process.execPath, [bin, "--help"], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // the reader closes before the first write: that write gets EPIPE
+    let err = "";
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+  }, 120_000);
 
   it("exits 2 on bad usage, with a diagnostic", () => {
     const result = spawnBin(["compile", "x.ts"]);

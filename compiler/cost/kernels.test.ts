@@ -60,3 +60,27 @@ describe("planBlock, fused: a value read after the kernel", () => {
     expect(fused?.writes).toEqual([pre, act]);
   });
 });
+
+describe("planBlock, fused: dropout as Megatron-LM runs it", () => {
+  it("fuses a bias add into the dropout but keeps dropout apart from a softmax and from a norm's reduction; the mask's bytes count", () => {
+    const b = new ProgramBuilder({ name: "dropouts", mesh: [{ name: "data", size: 1 }], layoutSpec: "" });
+    const dim = (name: string, size: number) => ({ name, size });
+    const scores = b.param("scores", [dim("t", 64), dim("s", 64)]);
+    const v = b.param("v", [dim("s", 64), dim("d", 32)]);
+    const bias = b.param("bias", [dim("d", 32)]);
+    const residual = b.param("residual", [dim("t", 64), dim("d", 32)]);
+    const probs = b.add({ op: "dropout", rate: 0.1, seed: 0, name: "probs" }, [b.add({ op: "softmax", dim: "s", log: false }, [scores])]);
+    const context = b.add({ op: "einsum" }, [probs, v], { out: ["t", "d"] });
+    const hidden = b.add({ op: "binary", fn: "add" }, [b.add({ op: "dropout", rate: 0.1, seed: 0, name: "hidden" }, [b.add({ op: "binary", fn: "add" }, [context, bias])]), residual]);
+    b.setResult(b.add({ op: "reduce", fn: "mean", dims: ["d"] }, [hidden]));
+    const lowered = compileProgram(b.finish());
+    const kernels = planBlock(new ProgramFacts(lowered), lowered.body, "fused", 2).items.filter((item): item is KernelItem => item.kind === "kernel");
+    expect(kernels.map((kernel) => kernel.ops.map((op) => op.op))).toEqual([["softmax"], ["dropout"], ["einsum"], ["binary", "dropout"], ["binary", "reduce"]]);
+    // the attention dropout: probs in and out (2 bytes each) and a 1-byte mask
+    expect(kernels[1].work).toMatchObject({ kind: "memory", bytes: 2 * 2 * 64 * 64 + 64 * 64 });
+    // bias and dropout: context and bias in, the dropped sum and the mask out (the residual add joins the norm
+    // that reads it, which moves the same bytes as Megatron-LM's bias_dropout_add then layer norm: the sum is
+    // written once either way for the residual stream)
+    expect(kernels[3].work).toMatchObject({ kind: "memory", bytes: 2 * (2 * 64 * 32 + 32) + 64 * 32 });
+  });
+});

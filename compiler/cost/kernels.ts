@@ -4,8 +4,9 @@
  * - `eager`: every op is its own kernel, as the torch back end emits today
  *   (one torch call per op; views cost nothing);
  * - `fused`: what fused-kernel stacks run (Megatron-LM's fused layer norm,
- *   bias-GELU and scale-mask-softmax kernels; `torch.compile`): chains of
- *   element-wise ops, reductions and softmax become one kernel that reads its
+ *   bias-GELU, scale-mask-softmax and bias-dropout-add kernels; `torch.compile`):
+ *   chains of element-wise ops, reductions and softmax become one kernel (a
+ *   dropout joins element-wise ops only, as Megatron-LM runs it) that reads its
  *   inputs and writes its outputs once (an op joins its consumers' kernel when
  *   every other reader of its value comes after that kernel, which then also
  *   writes the value, as Megatron-LM's bias-GELU writes the pre-activation for
@@ -18,7 +19,7 @@
  */
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
 import { collectiveKinds, isLoop } from "../ir/opAttrs.ts";
-import { elementsOf, opWork, type Work } from "./opWork.ts";
+import { dropoutMaskBytes, elementsOf, opWork, type Work } from "./opWork.ts";
 
 /** How ops become kernels (see the module comment). */
 export type KernelPolicy = "eager" | "fused";
@@ -62,7 +63,15 @@ export interface BlockPlan {
   readonly items: readonly (KernelItem | CollectiveItem | ViewItem | LoopItem)[];
 }
 
-const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "maskPadding", "reduce", "softmax", "full", "iota", "oneHot"]);
+const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "maskPadding", "dropout", "reduce", "softmax", "full", "iota", "oneHot"]);
+/**
+ * Ops a dropout never shares a kernel with: Megatron-LM runs attention dropout
+ * as its own `torch.nn.Dropout` after the fused scale-mask-softmax, and hidden
+ * dropout fused only with the bias and residual adds (`bias_dropout_add`),
+ * before a separate fused layer norm (megatron/model/transformer.py,
+ * `CoreAttention.forward` and `bias_dropout_add_fused_train`).
+ */
+const apartFromDropout: ReadonlySet<string> = new Set(["reduce", "softmax"]);
 const viewKinds: ReadonlySet<string> = new Set(["rename", "relayout", "transpose", "splitDim", "slice", "localSlice"]);
 
 /** A collective that communicates (a local slice is a view). */
@@ -223,6 +232,9 @@ function fuseGroups(facts: ProgramFacts, block: Block, ops: readonly Op[]): Map<
   const group = new Map<Op, number>();
   const position = new Map<Op, number>(ops.map((op, index) => [op, index]));
   const rootAt: number[] = [];
+  // Per group: whether it holds a dropout, and whether it holds an op kept apart from one.
+  const holdsDropout: boolean[] = [];
+  const holdsApart: boolean[] = [];
   for (let index = ops.length - 1; index >= 0; index--) {
     const op = ops[index];
     if (facts.isView(op) || isCommunication(op)) continue;
@@ -237,13 +249,18 @@ function fuseGroups(facts: ProgramFacts, block: Block, ops: readonly Op[]): Map<
       // One kernel to join; every other reader comes after that kernel's root, so the kernel can also write the value for it.
       const [candidate] = groups;
       if (groups.size === 1 && consumers.every((consumer) => consumer !== null && (group.get(consumer) === candidate || (facts.blockOf.get(consumer.output) === block && (position.get(consumer) ?? -1) > rootAt[candidate])))) {
-        joined = candidate;
+        const clash = (op.op === "dropout" && holdsApart[candidate]) || (apartFromDropout.has(op.op) && holdsDropout[candidate]);
+        if (!clash) joined = candidate;
       }
     }
     if (joined === undefined) {
       joined = rootAt.length;
       rootAt.push(index);
+      holdsDropout.push(false);
+      holdsApart.push(false);
     }
+    if (op.op === "dropout") holdsDropout[joined] = true;
+    if (apartFromDropout.has(op.op)) holdsApart[joined] = true;
     group.set(op, joined);
   }
   return group;
@@ -295,6 +312,7 @@ function kernelOf(facts: ProgramFacts, ops: readonly Op[], policy: KernelPolicy,
     const work = facts.workOf(op, elementBytes);
     return sum + (work.kind === "view" ? 0 : work.flops);
   }, 0);
-  const bytes = elementBytes * ([...inputs, ...writes].reduce((sum, id) => sum + elementsOf(facts.localDims(id)), 0));
+  const masks = ops.reduce((sum, op) => sum + dropoutMaskBytes(op, facts.localDims(op.output)), 0);
+  const bytes = elementBytes * ([...inputs, ...writes].reduce((sum, id) => sum + elementsOf(facts.localDims(id)), 0)) + masks;
   return { kind: "kernel", ops, inputs, defines, writes, work: { kind: "memory", flops, bytes } };
 }

@@ -92,6 +92,15 @@ function readWrite(inputs: readonly (readonly Dim[])[], output: readonly Dim[], 
 }
 
 /**
+ * The bytes of a dropout's keep mask (one byte per element, as torch stores
+ * it): written by the forward op, read by its backward (`phase: "backward"`);
+ * 0 for any other op. A fused kernel adds these to the values it reads and writes.
+ */
+export function dropoutMaskBytes(op: OpAttrs, output: readonly Dim[]): number {
+  return op.op === "dropout" ? elementsOf(output) : 0;
+}
+
+/**
  * The work of `op` on one device, from the local dims of its inputs and output
  * and the element size of the program's dtype. Collectives are not compute:
  * price them with `collectiveSeconds`.
@@ -127,6 +136,10 @@ export function opWork(op: OpAttrs, inputs: readonly (readonly Dim[])[], output:
     case "where":
     case "maskPadding": // the padding of an uneven split set to a value a reduction ignores: element-wise
       return memory(out, readWrite(inputs, output, elementBytes));
+    case "dropout":
+      // As torch's dropout kernel runs it: x in, y out and a 1-byte keep mask out; its
+      // backward reads the cotangent and that mask (the scalar step is negligible).
+      return memory(out, elementBytes * (elementsOf(inputs[0]) + out) + dropoutMaskBytes(op, output));
     case "reduce":
       return memory(elementsOf(inputs[0]), readWrite(inputs, output, elementBytes));
     case "softmax":

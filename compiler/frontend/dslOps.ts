@@ -22,6 +22,7 @@ import {
 import type { StaticValue } from "./staticValue.ts";
 import { shortText } from "./evalExpression.ts";
 import { emitTreeMap } from "./treeMap.ts";
+import { dropoutEmitter } from "./dslDropout.ts";
 
 /** Run a shape rule; its MeshtypeError becomes a diagnostic at the call. */
 function check<T>(call: OpCall, rule: () => T): T {
@@ -248,6 +249,8 @@ function softmax(call: OpCall, log: boolean): StaticValue {
   check(call, () => rules.softmaxDims(dimsOf(call, x), dim, what(call, x), call.name));
   return add(call, { op: "softmax", dim, log }, [x]);
 }
+
+emitters.dropout = dropoutEmitter({ add: (call, attrs, inputs) => add(call, attrs, inputs), check });
 
 for (const fn of unaryFns) emitters[fn] = (call) => add(call, { op: "unary", fn }, [tensorArg(call, 0)]);
 for (const fn of binaryFns) {

@@ -50,6 +50,9 @@ export function inferDims(
     case "iota":
     case "random":
       return [...(extras.dims ?? fail(`${attrs.op} needs its dims`))];
+    case "dropout":
+      if (inputs.length > 2 || second.length > 0) fail(`dropout takes x and an optional scalar step, got ${inputs.length} inputs${second.length > 0 ? " and a step with dims" : ""}`);
+      return [...first];
     case "unary":
     case "relayout":
     case "allReduce":

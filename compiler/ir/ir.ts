@@ -106,6 +106,8 @@ export const OpKinds = {
   unary: "unary",
   binary: "binary",
   where: "where",
+  // element-wise and seeded: the mask of each element from its global index (dsl/ops/dropout.ts)
+  dropout: "dropout",
   // contractions and reductions: may leave a partial state
   einsum: "einsum",
   reduce: "reduce",
@@ -168,6 +170,12 @@ export type Op = OpBase &
     | { readonly op: "unary"; readonly fn: UnaryFn }
     | { readonly op: "binary"; readonly fn: BinaryFn; readonly scalar?: { readonly value: number; readonly position: 0 | 1 } }
     | { readonly op: "where" }
+    /**
+     * Inverted dropout of inputs[0] (dsl/ops/dropout.ts), the mask drawn over
+     * the global row-major index of each element; inputs[1], when present, is
+     * the scalar step of the key. Element-wise: each device draws its block.
+     */
+    | { readonly op: "dropout"; readonly rate: number; readonly seed: number; readonly name: string }
     | { readonly op: "einsum" }
     | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
     | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }

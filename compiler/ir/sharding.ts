@@ -196,6 +196,11 @@ export function maskedDims(dims: readonly string[], value: { readonly dims: read
   });
 }
 
+/** The split dims of a lowered value, each with its global size and the axes that split it (major first): the block a device holds. */
+export function splitDimsOf(value: { readonly dims: readonly Dim[]; readonly sharding?: Sharding }): MaskedDim[] {
+  return maskedDims(value.dims.map((dim) => dim.name), value).filter((entry) => entry.axes.length > 0);
+}
+
 function orderOf(state: AxisState): number {
   return state.kind === "split" ? (state.order ?? 0) : 0;
 }

@@ -85,4 +85,19 @@ describe("verify", () => {
     values.set(input.id, { ...input, sharding: { ...input.sharding, model: { kind: "replicated" } } });
     expect(() => verify({ ...lowered, values })).toThrow(/on "model" it needs \{model: partial\(max\)\} -> \{model: replicated\}/);
   });
+
+  it("rejects a dropout that changes the sharding, or draws its mask over a partial x", () => {
+    const x = lowered.body.find((op) => op.op === "param" && op.path === "x") as Op;
+    const partial = lowered.body.find((op) => op.op === "einsum" && lowered.values.get(op.output)?.hint === "y") as Op;
+    const dropped = (input: Op, sharding: Value["sharding"]): Program => {
+      const program = withBody(lowered, (body) => [...body, { op: "dropout", rate: 0.1, seed: 0, name: "h", inputs: [input.output], output: 997, loc: input.loc } as Op]);
+      const values = new Map(program.values);
+      const value = program.values.get(input.output) as Value;
+      values.set(997, { ...value, id: 997, sharding, localDims: sharding?.data?.kind === "replicated" ? value.dims : value.localDims });
+      return { ...program, values };
+    };
+    expect(verify(dropped(x, lowered.values.get(x.output)?.sharding), "lower").body.length).toBe(lowered.body.length + 1);
+    expect(() => verify(dropped(x, { data: { kind: "replicated" }, model: { kind: "replicated" } }))).toThrow(/dropout .* a dropout changes no sharding/);
+    expect(() => verify(dropped(partial, lowered.values.get(partial.output)?.sharding))).toThrow(/x is partial; it must be reduced before its mask is drawn/);
+  });
 });

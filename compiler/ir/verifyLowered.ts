@@ -96,6 +96,7 @@ function checkConv(program: Program, op: Extract<Op, { op: "conv2d" }>, fail: (m
 export function checkCollective(program: Program, op: Op, fail: (message: string) => never): void {
   if (op.op === "conv2d") return checkConv(program, op, fail);
   if (op.op === "maskPadding") return checkMask(program, op, fail);
+  if (op.op === "dropout") return checkDropout(program, op, fail);
   if (!collectiveKinds.has(op.op)) return;
   const line = { toString: () => formatOp(program, op) };
   const input = program.values.get(op.inputs[0])?.sharding ?? fail(`${line}: input has no sharding`);
@@ -116,6 +117,21 @@ export function checkCollective(program: Program, op: Op, fail: (message: string
       fail(`${line}: it changes the state on "${axis.name}", which is not its axis`);
     }
   }
+}
+
+/**
+ * Check a dropout: x and the result have one sharding, neither partial (each
+ * device draws the mask of the block its output sharding says it holds), and
+ * the step is whole on every device.
+ */
+function checkDropout(program: Program, op: Extract<Op, { op: "dropout" }>, fail: (message: string) => never): void {
+  const line = { toString: () => formatOp(program, op) };
+  const [input, step] = op.inputs.map((id) => program.values.get(id)?.sharding);
+  const output = program.values.get(op.output)?.sharding;
+  if (!input || !output) fail(`${line}: values have no sharding`);
+  if (!sameSharding(input, output)) fail(`${line}: a dropout changes no sharding`);
+  if (Object.values(output).some((state) => state.kind === "partial")) fail(`${line}: x is partial; it must be reduced before its mask is drawn`);
+  if (step && Object.values(step).some((state) => state.kind !== "replicated")) fail(`${line}: the step must be replicated`);
 }
 
 /** Check a maskPadding: same sharding in and out, and every dim it masks is one the input holds padded. */

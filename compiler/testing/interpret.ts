@@ -11,7 +11,9 @@ import { maskPadding, validLength } from "../../dsl/runtime/padding.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
 import { isLoop, localConv2dOptions, loopYields } from "../ir/opAttrs.ts";
-import { collectiveUneven, maskedDims, type CollectiveUneven } from "../ir/sharding.ts";
+import { collectiveUneven, maskedDims, splitDimsOf, type CollectiveUneven } from "../ir/sharding.ts";
+import { blockDim } from "../../dsl/runtime/dropoutBlock.ts";
+import { dropout } from "../../dsl/ops/dropout.ts";
 
 /** A tree of tensors: what a program takes per param and returns. */
 export type TensorTree = Tensor<string> | { readonly [field: string]: TensorTree } | readonly TensorTree[];
@@ -70,6 +72,10 @@ class Interpreter {
         return op.scalar.position === 0 ? call(op.fn, op.scalar.value, x) : call(op.fn, x, op.scalar.value);
       case "where":
         return ops.where(x, y, z);
+      case "dropout": {
+        const blocks = splitDimsOf(value ?? { dims: [] }).map((entry) => [entry.dim, blockDim(this.context(op), entry.size, entry.axes)]);
+        return dropout(x, op.rate, { seed: op.seed, name: op.name, step: y as Tensor<""> | undefined }, blocks.length === 0 ? {} : { block: Object.fromEntries(blocks) });
+      }
       case "einsum":
         return ops.einsum(...inputs, spec);
       case "reduce":

@@ -3,6 +3,7 @@
  * tensors. The DSL types check dims strings at the type level; here they come
  * from the rules at run time, so the ops are called through one loose view.
  */
+import { dropout } from "../ops/dropout.ts";
 import { callBinary, callOp as call, looseOps as loose } from "../ops/looseOps.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
@@ -31,4 +32,5 @@ export const eagerEmitter: Emitter<T> = {
   oneHot: (ids, dim) => loose.oneHot(ids, dim.name, dim.size),
   relayout: (x, _rules: readonly LayoutRule[]) => x,
   relayoutLike: (x, _like) => x,
+  dropout: (x, { rate, seed, name }, step) => dropout(x, rate, { seed, name, step: step as Tensor<""> | undefined }),
 };

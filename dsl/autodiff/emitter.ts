@@ -8,7 +8,9 @@
 import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
-import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
+import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn } from "./primitive.ts";
+
+type DropoutPrimitive = PrimitiveOf<"dropout">;
 
 /** The DSL ops over values of type `V` (tensors, or IR value ids). Result dims follow docs/API.md. */
 export interface Emitter<V> {
@@ -42,4 +44,6 @@ export interface Emitter<V> {
    * `like`'s state when it lowers, so a cotangent follows its primal's layout.
    */
   relayoutLike(x: V, like: V): V;
+  /** `dropout(x, rate, { seed, name, step })` (dsl/ops/dropout.ts): the mask of that key over x's dims. */
+  dropout(x: V, primitive: DropoutPrimitive, step: V | undefined): V;
 }

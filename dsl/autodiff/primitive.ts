@@ -40,6 +40,8 @@ export type Primitive =
   | { readonly op: "full" }
   | { readonly op: "iota" }
   | { readonly op: "random" }
+  /** Inputs: x, and optionally the scalar step of the key (dsl/ops/dropout.ts). */
+  | { readonly op: "dropout"; readonly rate: number; readonly seed: number; readonly name: string }
   | { readonly op: "unary"; readonly fn: UnaryFn }
   | { readonly op: "binary"; readonly fn: BinaryFn; readonly scalar?: ScalarOperand }
   | { readonly op: "where" }

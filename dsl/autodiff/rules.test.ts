@@ -64,6 +64,7 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
     { primitive: "reduce" as const, name: `reduce ${fn} over one dim`, inputs: [tensor("b=2 s=3 d=2")], fn: ([x]: readonly T[]) => loose[fn](x, "s") },
     { primitive: "reduce" as const, name: `reduce ${fn} over two dims`, inputs: [tensor("b=2 s=3 d=2")], fn: ([x]: readonly T[]) => loose[fn](x, "d b") },
   ]),
+  { primitive: "dropout", name: "dropout (linear in x through its mask)", inputs: [tensor("b=3 d=4")], fn: ([x]) => ops.dropout(x, 0.4, { seed: 2, name: "h" }) },
   { primitive: "softmax", name: "softmax", inputs: [tensor("b=2 v=4")], fn: ([x]) => loose.softmax(x, "v") },
   { primitive: "softmax", name: "logSoftmax over a leading dim", inputs: [tensor("b=3 v=2")], fn: ([x]) => loose.logSoftmax(x, "b") },
   { primitive: "rename", name: "rename", inputs: [tensor("a=2 b=3")], fn: ([x]) => loose.rename(x, "a", "z") },

@@ -3,6 +3,7 @@ export * from "./shapeRules.ts";
 export * from "./messages.ts";
 export * from "./create.ts";
 export * from "./random.ts";
+export * from "./dropout.ts";
 export { fmix32, hashName, streamKey, randomBits, uniformAt, normalAt, type StreamKey } from "./randomBits.ts";
 export * from "./einsum.ts";
 export * from "./dot.ts";

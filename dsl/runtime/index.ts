@@ -24,6 +24,7 @@ export { shardingOf, shardByLayout, gatherByLayout } from "./shardByLayout.ts";
 export { takeChunk, chunkAlong, concatAlong, reduceTensors } from "./chunk.ts";
 export type { CollectiveCall, UnevenOptions } from "./collectives.ts";
 export { splitAxesOf, localSize, isUneven, blockOf, validLength, maskPadding, type Block, type DevicePlace } from "./padding.ts";
+export { blockDim } from "./dropoutBlock.ts";
 export type { MetaTensor, MetaTree, ProgramMeta, TensorTree } from "./programMeta.ts";
 export { localDimsOf } from "./programMeta.ts";
 export { checkLocalArgs } from "./checkArgs.ts";

@@ -10,6 +10,7 @@ import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { BinaryFn, Op, UnaryFn, Value } from "../../ir/ir.ts";
 import { collectiveUneven, maskedDims, type CollectiveUneven } from "../../ir/sharding.ts";
 import { fail } from "../../diagnostics/diagnostic.ts";
+import { splitDimsOf } from "../../ir/sharding.ts";
 import { torchMessages } from "../../diagnostics/torchMessages.ts";
 import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
 import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
@@ -134,6 +135,15 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       if (!op.scalar) return binaryExpression(op.fn, alignTo(first, outNames), alignTo(second, outNames), undefined, dtype);
       const scalar = pythonNumber(op.scalar.value);
       return op.scalar.position === 0 ? binaryExpression(op.fn, scalar, first.name, 0, dtype) : binaryExpression(op.fn, first.name, scalar, 1, dtype);
+    }
+    case "dropout": {
+      const split = new Map(splitDimsOf(output).map((entry) => [entry.dim, entry]));
+      const offsets = output.dims.map((dim) => {
+        const entry = split.get(dim.name);
+        return entry === undefined ? "0" : `mt.block_offset(mesh, ${entry.size}, [${entry.axes.map(pythonString).join(", ")}])`;
+      });
+      const block = split.size === 0 ? "" : `, sizes=[${output.dims.map((dim) => dim.size).join(", ")}], offsets=[${offsets.join(", ")}]`;
+      return `mt.dropout(${first.name}, ${pythonNumber(op.rate)}, ${op.seed}, ${pythonString(op.name)}, ${second === undefined ? "None" : second.name}${block})`;
     }
     case "where":
       return `torch.where(${alignTo(first, outNames)} != 0, ${alignTo(second, outNames)}, ${alignTo(third, outNames)})`;

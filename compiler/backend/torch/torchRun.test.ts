@@ -10,7 +10,7 @@ import { walkOps } from "../../ir/opAttrs.ts";
 import type { TensorTree } from "../../testing/interpret.ts";
 import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
-import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
+import { dropoutPlans, examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
 import { emitTorchModule } from "./emitTorchModule.ts";
 import { unevenOperations, unevenPlans } from "../../testing/torch/unevenCases.ts";
@@ -33,6 +33,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
+  const dropouts = dropoutPlans();
   const bf16 = trainingPlans(bf16File, bf16Bindings);
   const uneven = [
     ...unevenPlans(),
@@ -44,7 +45,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16, ...uneven]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16, ...uneven, ...dropouts]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -110,6 +111,12 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     });
     expect(moved.length, "params the eager step changed").toBeGreaterThan(0);
     expectRanksMatch(plan.name);
+  });
+
+  test.each(["dropout_megatron", "dropout_twoAxes"])("%s: the seeded dropout masks (mt.dropout over each rank's block) and their gradients equal eager", (name) => {
+    expect(dropouts.map((plan) => plan.name)).toContain(name);
+    expect([...walkOps((cases.get(name) as TorchTestCase).program.body)].some((op) => op.op === "dropout")).toBe(true);
+    expectRanksMatch(name);
   });
 
   test.each(bf16Bindings)("%s: one bfloat16 training step is within bf16 rounding of the eager float32 step, and not the float32 numbers", (binding) => {

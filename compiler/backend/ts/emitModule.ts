@@ -247,7 +247,8 @@ export function emitModule(programs: readonly Program[], options: EmitOptions): 
   const imports = dslImports(programs);
   const values = imports.filter((name) => name !== "Tensor");
   writer.writeLine(`import { ${[...values, "type Tensor"].join(", ")} } from ${JSON.stringify(options.dslModule ?? "meshtype")};`);
-  const masks = programs.some((program) => [...walkOps(program.body)].some((op) => op.op === "maskPadding")) ? ["maskPadding", "validLength"] : [];
+  const uses = (kind: string) => programs.some((program) => [...walkOps(program.body)].some((op) => op.op === kind));
+  const masks = [...(uses("maskPadding") ? ["maskPadding", "validLength"] : []), ...(uses("dropout") ? ["blockDim"] : [])];
   writer.writeLine(`import { ${["checkLocalArgs", ...masks, "type DeviceContext"].join(", ")} } from ${JSON.stringify(options.runtimeModule ?? "meshtype/runtime")};`);
   const typeNames = new Set(["Tensor", "DeviceContext", "checkLocalArgs", ...masks, ...imports, ...programs.map((program) => program.name)]);
   for (const program of programs) {

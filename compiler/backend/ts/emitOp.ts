@@ -6,7 +6,7 @@
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { Op, Value } from "../../ir/ir.ts";
 import { localConv2dOptions } from "../../ir/opAttrs.ts";
-import { collectiveUneven, maskedDims, type CollectiveUneven } from "../../ir/sharding.ts";
+import { collectiveUneven, maskedDims, splitDimsOf, type CollectiveUneven } from "../../ir/sharding.ts";
 import type { MeshAxis } from "../../../dsl/mesh.ts";
 
 /** The DSL function an op calls, for the import list; undefined for ops that call none. */
@@ -101,6 +101,11 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
       return op.scalar.position === 0 ? `${op.fn}(${numberLiteral(op.scalar.value)}, ${first})` : `${op.fn}(${first}, ${numberLiteral(op.scalar.value)})`;
     case "where":
       return `where(${first}, ${second}, ${third})`;
+    case "dropout": {
+      const key = `{ seed: ${op.seed}, name: ${quote(op.name)}${second === undefined ? "" : `, step: ${second}`} }`;
+      const blocks = splitDimsOf(output).map((entry) => `${entry.dim}: blockDim(ctx, ${entry.size}, [${entry.axes.map(quote).join(", ")}])`);
+      return `dropout(${first}, ${numberLiteral(op.rate)}, ${key}${blocks.length === 0 ? "" : `, { block: { ${blocks.join(", ")} } }`})`;
+    }
     case "einsum":
       return `einsum(${inputs.join(", ")}, ${names(output.dims)})`;
     case "reduce":

@@ -31,6 +31,9 @@ export function multiOperandRule(op: Op): { keep: KeepPartial; excluded: Readonl
       return { keep: reducePartials, excluded: new Set() };
     case "where":
       return { keep: reducePartials, excluded: new Set() };
+    case "dropout":
+      // x and its key's scalar step (read replicated); with no step, a single-operand op.
+      return op.inputs.length > 1 ? { keep: reducePartials, excluded: new Set() } : undefined;
     case "einsum":
       return { keep: keepWhenOnePartialSum, excluded: new Set() };
     case "concat":

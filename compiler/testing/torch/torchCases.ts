@@ -133,3 +133,11 @@ export function trainingPlans(file: string, bindings: readonly string[]): TorchP
   const vocab = integerParams.gpt.ids;
   return plans.map((plan) => ({ ...plan, integers: { ids: vocab, targets: vocab }, inputs: (global) => trainInputs(global, 7, vocab) }));
 }
+
+/** The dropout fixture's training steps (each shard draws its block's mask, the backward reuses it), with integer steps. */
+export function dropoutPlans(): TorchPlan[] {
+  const bindings = ["megatron", "twoAxes"];
+  return examplePlans("compiler/frontend/__fixtures__/dropoutModel.ts")
+    .filter((plan) => bindings.includes(plan.global.name))
+    .map((plan) => ({ ...plan, name: `dropout_${plan.global.name}`, integers: { step: 9 } }));
+}

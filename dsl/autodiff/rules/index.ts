@@ -6,6 +6,7 @@
 import type { VjpRuleTable } from "./rule.ts";
 import { einsumRule, reduceRule, softmaxRule } from "./contraction.ts";
 import { conv2dRule } from "./conv.ts";
+import { dropoutRule } from "./dropout.ts";
 import { binaryRule, unaryRule, whereRule } from "./elementwise.ts";
 import { concatRule, gatherRule, mergeDimsRule, oneHotRule, relayoutRule, renameRule, sliceRule, splitDimRule, transposeRule } from "./shape.ts";
 
@@ -20,6 +21,7 @@ export const vjpRules: VjpRuleTable = {
   full: noInputs,
   iota: noInputs,
   random: noInputs,
+  dropout: dropoutRule,
   unary: unaryRule,
   binary: binaryRule,
   where: whereRule,

@@ -118,3 +118,59 @@ def random_uniform(shape: Sequence[int], seed: int, name: str, low: float = 0.0,
     """float32 uniform values in [low, high) of the global tensor `shape` (or of its `region`), as meshtype's randomUniform."""
     key = stream_key(seed, name)
     return (low + (high - low) * uniform_at(key, region_indices(shape, region, device))).to(torch.float32)
+
+
+def dropout_key(seed: int, name: str, step: int) -> Tuple[int, int]:
+    """The two keys of the dropout stream (seed, name) at `step`, as meshtype's dropoutStreamKey."""
+    key1, _ = stream_key(seed, name)
+    key1 = _fmix32_int(key1 ^ _fmix32_int(step ^ 0x9E3779B9))
+    return key1, _fmix32_int(key1 ^ 0x6A09E667)
+
+
+def block_offset(mesh, size: int, axes: Sequence[str]) -> int:
+    """Where this rank's block of a dim of global `size`, split over `axes` (major first), starts (meshtype's blockDim)."""
+    extent = size
+    offset = 0
+    for axis in axes:
+        chunk = -(-extent // mesh.shape.axes[axis])
+        offset += mesh.coords[axis] * chunk
+        extent = chunk
+    return offset
+
+
+def _block_indices(local: Sequence[int], sizes: Sequence[int], offsets: Sequence[int], device: Optional[torch.device]) -> torch.Tensor:
+    """The global row-major index (int64) of every element of a block of shape `local` at `offsets` in a tensor of `sizes`."""
+    indices = torch.zeros((), dtype=torch.int64, device=device)
+    stride = 1
+    for axis in range(len(local) - 1, -1, -1):
+        along = (torch.arange(local[axis], dtype=torch.int64, device=device) + offsets[axis]) * stride
+        view = [1] * len(local)
+        view[axis] = local[axis]
+        indices = indices + along.reshape(view)
+        stride *= sizes[axis]
+    return indices.expand(list(local))
+
+
+def dropout(x: torch.Tensor, rate: float, seed: int, name: str, step: Optional[torch.Tensor] = None,
+            sizes: Optional[Sequence[int]] = None, offsets: Optional[Sequence[int]] = None) -> torch.Tensor:
+    """meshtype's dropout of x, bit for bit: x the block at `offsets` of a tensor of `sizes` (default: x is whole).
+
+    Element i (its global row-major index) is kept when uniform(i) >= rate and then scaled by
+    float32(1 / (1 - rate)); dropped elements are 0.
+    """
+    if not 0 <= rate < 1:
+        raise ValueError(f'dropout: at "{name}", rate {rate} is not in [0, 1). Pass the probability of dropping an element, e.g. 0.1.')
+    step_value = 0
+    if step is not None:
+        value = float(step.item())
+        if not value.is_integer() or value < 0 or value > 2**24:
+            raise ValueError(f'dropout: at "{name}", step {value} is not an integer in [0, 2^24]. Pass a whole number such as the training step.')
+        step_value = int(value)
+    if rate == 0:
+        return x
+    local = list(x.shape)
+    key = dropout_key(seed, name, step_value)
+    indices = _block_indices(local, local if sizes is None else sizes, [0] * len(local) if offsets is None else offsets, x.device)
+    keep = uniform_at(key, indices) >= rate
+    scale = torch.tensor(1.0 / (1.0 - rate), dtype=torch.float32, device=x.device)
+    return torch.where(keep, x * scale, torch.zeros((), dtype=x.dtype, device=x.device))
