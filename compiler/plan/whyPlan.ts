@@ -12,8 +12,8 @@ import { formatMesh } from "./meshShapes.ts";
 import type { PlanRow } from "./search.ts";
 
 function rules(row: PlanRow): Set<string> {
-  const spec = row.layout.replace(/(^|,\s*)auto\s*$/, "");
-  return new Set(parseLayout(spec).map((rule) => `${rule.dim}:${rule.axis}`));
+  // an open layout's trailing `auto` is not a rule (parseLayout leaves it out)
+  return new Set(parseLayout(row.layout).map((rule) => `${rule.dim}:${rule.axis}`));
 }
 
 function communication(row: PlanRow): string {
