@@ -26,7 +26,7 @@ const programs = new Map<string, CompiledProgram>();
 beforeAll(async () => {
   await loadSolver();
   const files = ["__fixtures__/quality.ts", "__fixtures__/gptQuality.ts"].map((file) => path.join(here, file));
-  const examples = ["mlp/mlp.ts", "gpt/gpt.ts", "moe/moe.ts", "cnn/cnn.ts", "train/gptTrain.ts", "train/moeTrain.ts", "train/linear.ts", "train/lossPrograms.ts"].map((file) => path.join(repo, "examples", file));
+  const examples = ["mlp/mlp.ts", "gpt/gpt.ts", "moe/moe.ts", "cnn/cnn.ts", "train/gptTrain.ts", "train/moeTrain.ts", "train/linear.ts", "train/lossPrograms.ts", "uneven/gptVocab50257.ts", "switch/switch.ts"].map((file) => path.join(repo, "examples", file));
   const result = compileFiles([...files, ...examples], { typeCheck: false });
   expect(result.diagnostics).toEqual([]);
   for (const program of result.files.flatMap((file) => file.programs)) programs.set(program.name, program);
@@ -93,6 +93,8 @@ describe("the planner finds the plan the literature finds where it is best", () 
 const checked = [
   "mlpData", "mlpMegatron", "mlp2d", "gptData", "gptMegatron", "gpt2d", "moeData", "moeExpertParallel", "moeExpertAxis", "cnnData", "cnnSpatial", "cnn2d",
   "gptTrainMegatron", "moeTrainExpertParallel", "adamDataSharded", "loss2d",
+  // batch over both axes (batch:(data, fsdp)): the ILP splits a dim over one axis, the refinement widens it
+  "fsdp2x2", "unevenMegatron", "switchExpertParallel", "switchData",
 ];
 
 describe("on every example, on its own mesh, the best plan is at least as fast as the hand-written binding", () => {

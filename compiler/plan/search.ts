@@ -27,7 +27,7 @@ import { compileProgram, passesWith } from "../passes/pipeline.ts";
 import { simulateProgram } from "../simulate/simulate.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import { lower } from "../passes/lower/lower.ts";
-import { canAddRule, formatRules, layoutRulesOf, rankedSplits } from "./layoutOf.ts";
+import { canAddRule, canWidenRule, formatRules, layoutRulesOf, rankedSplits } from "./layoutOf.ts";
 import { formatMesh, meshShapes } from "./meshShapes.ts";
 import { clusterPlanCosts } from "./planCostModel.ts";
 
@@ -183,6 +183,8 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
         const neighbours = [
           ...rules.map((dropped) => rules.filter((rule) => rule !== dropped)),
           ...splits.filter((rule) => canAddRule(before, rules, rule)).map((added) => [...rules, added]),
+          // a split dim also over another axis (the ILP plans one axis per dim; a layout may give it several)
+          ...rules.flatMap((rule) => mesh.map((axis) => ({ dim: rule.dim, axis: axis.name })).filter((wider) => canWidenRule(before, rules, wider)).map((wider) => [...rules, wider])),
         ];
         for (const neighbour of neighbours) {
           if (built.size >= (options.buildBudget ?? 8)) break;
