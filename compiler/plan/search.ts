@@ -147,16 +147,10 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
       let report: OptimizeReport | undefined;
       const before = prepared(open);
       const costs = clusterPlanCosts(mesh, options.cluster, dtype);
-      const solve = (memoryLimit: number | undefined) => optimize(before, { costs, ...(memoryLimit === undefined ? {} : { memoryLimit }), onSolved: (found) => (report = found) });
-      let assignment: ReturnType<typeof optimize>;
-      try {
-        assignment = solve(memory);
-      } catch (error) {
-        // nothing fits: the fastest plan without the limit, shown as over memory (so the table says by how much)
-        if (!(error instanceof CompileError)) throw error;
-        skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: error.diagnostics[0]?.message ?? String(error) });
-        assignment = solve(undefined);
-      }
+      // when nothing fits: the fastest plan without the limit, shown as over memory (so the table says by how much)
+      const assignment = optimize(before, { costs, memoryLimit: memory, overMemoryFallback: true, onSolved: (found) => (report = found) });
+      const overMemory = (report as OptimizeReport | undefined)?.overMemory;
+      if (overMemory !== undefined) skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: overMemory });
       const own = simulateProgram(lower({ ...before, assignment }), options.cluster, { dtype }).summary.stepSeconds;
       const built = new Map<string, PlanRow | undefined>();
       const build = (rules: readonly LayoutRule[]): PlanRow | undefined => {
