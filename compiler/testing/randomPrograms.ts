@@ -35,20 +35,75 @@ function subset<T>(draw: (n: number) => number, items: readonly T[], min: number
   return items.filter((item) => chosen.includes(item));
 }
 
-/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout. */
-export function randomProgram(seed: number): Program {
-  const draw = draws(seed);
+/** The dims, mesh and layout string of a random program. */
+interface Setting {
+  readonly pool: Dim[];
+  readonly mesh: MeshAxis[];
+  readonly spec: string;
+}
+
+const meshes: readonly MeshAxis[][] = [
+  [{ name: "x", size: 2 }],
+  [{ name: "x", size: 2 }, { name: "y", size: 2 }],
+  [{ name: "x", size: 4 }, { name: "y", size: 2 }],
+];
+
+/** Any layout: each dim on a random axis or replicated (about half of them are user errors, MT2001/MT2002). */
+function anySetting(draw: (n: number) => number): Setting {
   const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [2, 4, 8]) }));
-  const mesh: MeshAxis[] = pick(draw, [
-    [{ name: "x", size: 2 }],
-    [{ name: "x", size: 2 }, { name: "y", size: 2 }],
-    [{ name: "x", size: 4 }, { name: "y", size: 2 }],
-  ]);
+  const mesh = pick(draw, meshes);
   const rules = pool.flatMap((dim) => {
     const choice = draw(mesh.length + 1);
     return choice < mesh.length ? [`${dim.name}:${mesh[choice].name}`] : [];
   });
-  const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: rules.join(", ") });
+  return { pool, mesh, spec: rules.join(", ") };
+}
+
+/**
+ * A layout that mostly holds: each mesh axis on at most one dim, sometimes a
+ * dim over both axes (`a:(x, y)`), sizes that their axes divide, or an uneven
+ * size under a `padded(...)` rule; one draw in eight is `anySetting`, so user
+ * errors stay exercised.
+ */
+function validSetting(draw: (n: number) => number): Setting {
+  if (draw(8) === 0) return anySetting(draw);
+  const mesh = pick(draw, meshes);
+  const names = ["a", "b", "c", "d"];
+  const axesOf = new Map<string, MeshAxis[]>();
+  for (const axis of mesh) {
+    if (draw(4) === 0) continue; // this axis replicates everything
+    const name = pick(draw, names);
+    const stack = axesOf.get(name) ?? [];
+    stack.push(axis);
+    axesOf.set(name, stack);
+  }
+  const padded = new Set<string>();
+  const pool: Dim[] = names.map((name) => {
+    const devices = (axesOf.get(name) ?? []).reduce((product, axis) => product * axis.size, 1);
+    if (devices > 1 && draw(6) === 0) {
+      padded.add(name);
+      return { name, size: pick(draw, [devices + 1, 2 * devices - 1, 3 * devices + 1]) };
+    }
+    return { name, size: devices * pick(draw, [1, 2, 4]) };
+  });
+  const rules = names.flatMap((name) => {
+    const stack = axesOf.get(name);
+    if (stack === undefined) return [];
+    const axes = stack.map((axis) => axis.name);
+    const right = axes.length === 1 && !padded.has(name) ? axes[0] : `${padded.has(name) ? "padded" : ""}(${axes.join(", ")})`;
+    return [`${name}:${right}`];
+  });
+  return { pool, mesh, spec: rules.join(", ") };
+}
+
+/** How a random program draws its layout: `"any"` (the default: half are errors) or `"mostly valid"`. */
+export type RandomLayouts = "any" | "mostly valid";
+
+/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout. */
+export function randomProgram(seed: number, layouts: RandomLayouts = "any"): Program {
+  const draw = draws(seed);
+  const { pool, mesh, spec } = layouts === "any" ? anySetting(draw) : validSetting(draw);
+  const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: spec });
   const values: ValueId[] = [];
   const paramCount = 2 + draw(2);
   for (let index = 0; index < paramCount; index++) values.push(b.param(`p${index}`, subset(draw, pool, 1)));
