@@ -29,12 +29,12 @@ const workRoot = path.join(root, ".bench-tmp", "torch");
 const scripts = path.join(root, "bench", "torch");
 
 /** The model sizes: the example's own dims, and wider ones (every split still divides); `vocab` bounds the token ids. */
-const sizes = [
+export const sizes = [
   { name: "example", dims: undefined, vocab: 32 },
   { name: "wide", dims: "{ batch: 8, seq: 64, kv_seq: 64, d_model: 256, heads: 8, d_head: 32, d_ff: 1024, vocab: 1024 }", vocab: 1024 },
 ] as const;
 
-type Size = (typeof sizes)[number];
+export type Size = (typeof sizes)[number];
 
 /** examples/gpt/gpt.ts with `dims` (when given) in place of its D. */
 export function resizedGpt(dims: string | undefined): string {
@@ -54,7 +54,7 @@ function smallBindings(model: string, prefix: string): string {
 const benchImports = 'import { layout as benchLayout, mesh as benchMesh } from "meshtype";\n';
 
 /** What is timed: the sources to write, the programs per process count, the inputs, the reference script. */
-interface Workload {
+export interface Workload {
   readonly name: string;
   readonly steps: Steps;
   /** Write the sources into `work`; the file to build. */
@@ -64,7 +64,7 @@ interface Workload {
   args(global: CompiledProgram["global"], size: Size): Args;
 }
 
-const workloads: readonly Workload[] = [
+export const workloads: readonly Workload[] = [
   {
     name: "forward",
     steps: { warmup: 5, timed: 20 },
@@ -112,7 +112,7 @@ interface Row extends TimedProgram {
 }
 
 /** Build, check and time one workload at one size. */
-async function measure(workload: Workload, size: Size): Promise<Row[]> {
+export async function measure(workload: Workload, size: Size): Promise<Row[]> {
   const work = path.join(workRoot, `${workload.name.replace(/ /g, "_")}_${size.name}`);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });

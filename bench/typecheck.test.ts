@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDiagnostics } from "./typecheck.ts";
-import { generateDistinctOpsFile, generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
+import { generateDistinctOpsFile, generateLayoutsFile, generateMultiAxisLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
 
 describe("parseDiagnostics", () => {
   const output = [
@@ -33,5 +33,14 @@ describe("generated sources", () => {
     expect(source.match(/= program\(/g)?.length).toBe(200);
     const specs = source.match(/layout\(M\d+, D, "[^"]*"\)/g) ?? [];
     expect(new Set(specs).size).toBe(200);
+  });
+
+  it("has distinct layouts over two axes with a padded rule, each bound with program", () => {
+    const source = generateMultiAxisLayoutsFile(180);
+    const specs = source.match(/layout\(M, D, "[^"]*"\)/g) ?? [];
+    expect(new Set(specs).size).toBe(180);
+    expect(specs.every((spec) => /:\(\w+, \w+\), \w+:padded\(\w+\)/.test(spec))).toBe(true);
+    expect(source.match(/= program\(/g)?.length).toBe(180);
+    expect(() => generateMultiAxisLayoutsFile(181)).toThrow(/at most 180/);
   });
 });

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { BenchSection } from "./run.ts";
-import { generateDistinctOpsFile, generateLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
+import { generateDistinctOpsFile, generateLayoutsFile, generateMultiAxisLayoutsFile, generateOpsFile } from "./typecheckGenerate.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -71,11 +71,14 @@ function targets(): { label: string; file: string }[] {
   writeFileSync(ops, generateOpsFile(1000));
   writeFileSync(distinct, generateDistinctOpsFile(1000));
   writeFileSync(layouts, generateLayoutsFile(200));
+  const multiAxis = join(workDir, "layouts180multiAxis.ts");
+  writeFileSync(multiAxis, generateMultiAxisLayoutsFile(180));
   const list = [
     { label: "baseline: one import of meshtype", file: baseline },
     { label: "1,000 op calls, layers alike (generated)", file: ops },
     { label: "1,000 op calls, every type distinct (generated)", file: distinct },
     { label: "200 layouts + programs (generated)", file: layouts },
+    { label: "180 layouts over two axes + padded, + programs (generated)", file: multiAxis },
   ];
   const examples = join(root, "examples");
   if (existsSync(examples)) {

@@ -113,6 +113,33 @@ export function generateLayoutsFile(count: number): string {
   return lines.join("\n");
 }
 
+/**
+ * A file with `count` distinct layouts of the forms real configurations
+ * use (one dim over two axes, another split unevenly: `"batch:(pipe,
+ * data), vocab:padded(model)"`) on the 3-axis mesh, each bound with
+ * `program` to the same model as `generateLayoutsFile`.
+ */
+export function generateMultiAxisLayoutsFile(count: number): string {
+  const lines = [header];
+  lines.push(
+    `export function model(x: Tensor<"batch seq d_model">, w: { up: Tensor<"d_model d_ff">; down: Tensor<"d_ff d_model"> }, qkv: Tensor<"d_model heads d_head">[]) {`,
+    `  return einsum(relu(einsum(x, w.up, "batch seq d_ff")), w.down, "batch seq d_model");`,
+    `}`,
+    `export const M = mesh({ pipe: 2, data: 2, model: 2 });`,
+  );
+  const splittable = ["batch", "seq", "d_ff", "heads", "vocab", "experts"];
+  const specs: string[] = [];
+  for (const [major, padded] of arrangements(splittable, 2)) {
+    for (const axes of arrangements(["pipe", "data", "model"], 3)) specs.push(`${major}:(${axes[0]}, ${axes[1]}), ${padded}:padded(${axes[2]})`);
+  }
+  if (count > specs.length) throw new Error(`generateMultiAxisLayoutsFile(${count}): at most ${specs.length} distinct layouts.`);
+  for (let index = 0; index < count; index++) {
+    lines.push(`export const L${index} = layout(M, D, "${specs[index]}");`);
+    lines.push(`export const P${index} = program(model, { mesh: M, layout: L${index} });`);
+  }
+  return lines.join("\n");
+}
+
 /** Every ordered choice of `length` distinct items. */
 function arrangements(items: readonly string[], length: number): string[][] {
   if (length === 0) return [[]];

@@ -28,6 +28,8 @@ export interface CompileOptions {
   /** Import specifiers of the generated modules (default "meshtype" and "meshtype/runtime"). */
   readonly dslModule?: string;
   readonly runtimeModule?: string;
+  /** Compile only the programs bound to these names (default: every program of the files). */
+  readonly programs?: readonly string[];
   /** Write the TypeScript device module (default: true); `meshtype simulate` needs only the lowered programs. */
   readonly emit?: boolean;
 }
@@ -66,7 +68,7 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
   for (const given of files) {
     const file = sources.get(path.resolve(given));
     if (file === undefined) throw new Error(`compileFiles: ${given} was not loaded`);
-    const front = readPrograms([file], { rootDir: options.rootDir, typeCheck: options.typeCheck });
+    const front = readPrograms([file], { rootDir: options.rootDir, typeCheck: options.typeCheck, ...(options.programs === undefined ? {} : { programs: options.programs }) });
     diagnostics.push(...front.diagnostics);
     const programs: CompiledProgram[] = [];
     for (const program of front.programs) {

@@ -216,12 +216,14 @@ type Entries<Dim extends string, Axes extends string[], Padded extends boolean, 
   ? Entries<Dim, Rest, Padded, [...Acc, [Dim, Axis, Padded]]>
   : Acc;
 
-/** One rule: `[dim, axes, padded]`, or `undefined` for a syntax fault. */
+/** One rule: `[dim, axis]` for the plain `dim:axis` (the cheap common case), `[dim, axes, padded]` otherwise, or `undefined` for a syntax fault. */
 type ParseRule<Part extends string> = Part extends `${infer Dim}:${infer Rhs}`
   ? IsName<Trim<Dim>> extends true
-    ? ReadAxes<Trim<Rhs>> extends [infer Axes extends string[], infer Padded extends boolean]
-      ? [Trim<Dim>, Axes, Padded]
-      : undefined
+    ? IsName<Trim<Rhs>> extends true
+      ? [Trim<Dim>, Trim<Rhs>]
+      : ReadAxes<Trim<Rhs>> extends [infer Axes extends string[], infer Padded extends boolean]
+        ? [Trim<Dim>, Axes, Padded]
+        : undefined
     : undefined
   : undefined;
 
@@ -233,20 +235,41 @@ type ParseRules<
 > = Parts extends [infer Part extends string, ...infer Rest extends string[]]
   ? [Trim<Part>, Rest] extends [typeof AUTO_LAYOUT, []]
     ? Acc
-    : ParseRule<Trim<Part>> extends [infer Dim extends string, infer Axes extends string[], infer Padded extends boolean]
-      ? RepeatedAxis<Axes> extends infer Twice extends string
-        ? [Twice] extends [never]
-          ? Extract<Seen, [Dim, string]> extends infer Earlier
-            ? [Earlier] extends [never]
-              ? ParseRules<Rest, Spec, Entries<Dim, Axes, Padded, Acc>, Seen | [Dim, FormatRuleAxes<Axes, Padded>]>
-              : Earlier extends [string, infer Previous extends string]
-                ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, FormatRuleAxes<Axes, Padded>>
-                : never
-            : never
-          : writeLayoutRepeatedAxisMessage<Dim, Twice, Spec>
-        : never
-      : writeLayoutSyntaxMessage<Trim<Part>, Spec>
+    : ParseRule<Trim<Part>> extends infer Rule
+      ? Rule extends [infer Dim extends string, infer Axis extends string]
+        ? Extract<Seen, [Dim, string]> extends infer Earlier
+          ? [Earlier] extends [never]
+            ? ParseRules<Rest, Spec, [...Acc, [Dim, Axis, false]], Seen | [Dim, Axis]>
+            : Earlier extends [string, infer Previous extends string]
+              ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, Axis>
+              : never
+          : never
+        : Rule extends [infer Dim extends string, infer Axes extends string[], infer Padded extends boolean]
+          ? ParseGroup<Dim, Axes, Padded, Rest, Spec, Acc, Seen>
+          : writeLayoutSyntaxMessage<Trim<Part>, Spec>
+      : never
   : Acc;
+
+/** A rule over several axes or padded: an axis twice, a dim listed before, or its entries. */
+type ParseGroup<
+  Dim extends string,
+  Axes extends string[],
+  Padded extends boolean,
+  Rest extends string[],
+  Spec extends string,
+  Acc extends RuleTuple[],
+  Seen extends [string, string],
+> = RepeatedAxis<Axes> extends infer Twice extends string
+  ? [Twice] extends [never]
+    ? Extract<Seen, [Dim, string]> extends infer Earlier
+      ? [Earlier] extends [never]
+        ? ParseRules<Rest, Spec, Entries<Dim, Axes, Padded, Acc>, Seen | [Dim, FormatRuleAxes<Axes, Padded>]>
+        : Earlier extends [string, infer Previous extends string]
+          ? writeLayoutRepeatedDimMessage<Dim, Spec, Previous, FormatRuleAxes<Axes, Padded>>
+          : never
+      : never
+    : writeLayoutRepeatedAxisMessage<Dim, Twice, Spec>
+  : never;
 
 /**
  * Type-level twin of {@link parseLayout}: the entries of the layout string `S`
@@ -264,4 +287,4 @@ export type ParseLayout<S extends string> = string extends S
   ? RuleTuple[]
   : Trim<S> extends ""
     ? []
-    : ParseRules<MergeParts<SplitParts<S>>, S>;
+    : ParseRules<S extends `${string}(${string}` ? MergeParts<SplitParts<S>> : SplitParts<S>, S>;

@@ -38,7 +38,7 @@ export {
 } from "./embedding.ts";
 export { transformerBlock, initTransformerBlockParams, type TransformerBlockParams } from "./transformerBlock.ts";
 export { exclusiveCumsumOverSeq } from "./cumsum.ts";
-export { firstArgmax, routerProbabilities, top1Routing, top2Routing, type Routing, type RoutingDims } from "./routing.ts";
+export { firstArgmax, loadBalancingLoss, routerProbabilities, top1Routing, top2Routing, type Routing, type RoutingDims } from "./routing.ts";
 export {
   moeTop1,
   moeTop2,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { dims, sum, tensor } from "meshtype";
 import { expectTensor } from "./expectTensor.ts";
-import { firstArgmax, top1Routing, top2Routing } from "./routing.ts";
+import { firstArgmax, loadBalancingLoss, top1Routing, top2Routing } from "./routing.ts";
 
 /** Flat `[batch=1, seq=4, experts=4, capacity]` data with `value` at each (seq, expert, slot). */
 function slotData(capacity: number, entries: readonly (readonly [number, number, number, number])[]): number[] {
@@ -69,5 +69,25 @@ describe("top2Routing", () => {
     expectTensor(sum(routing.dispatch, "experts capacity"), "batch seq", [2, 2, 1, 1], 0);
     expectTensor(sum(routing.combine, "experts capacity"), "batch seq", [1, 1, g1, g1], 1e-6);
     expect(routing.combine.names).toEqual(["batch", "seq", "experts", "capacity"]);
+  });
+});
+
+describe("loadBalancingLoss", () => {
+  const D = dims({ batch: 1, seq: 4, kv_seq: 4, d_model: 2, experts: 2, capacity: 4 });
+
+  test("is experts * sum_i f_i P_i: 1 for uniform routing, more when it concentrates", () => {
+    // a zero router: probabilities one half each, and every tie goes to expert 0 (f = [1, 0], P = [1/2, 1/2])
+    const even = top1Routing(D, tensor(D, "batch seq d_model", [1, 0, 0, 1, 1, 0, 0, 1]), tensor(D, "d_model experts", [0, 0, 0, 0]));
+    expectTensor(loadBalancingLoss(D, even), "", [2 * (1 * 0.5 + 0 * 0.5)], 1e-6);
+    const x = tensor(D, "batch seq d_model", [1, 0, 0, 1, 1, 0, 0, 1]);
+    // half the tokens to each expert, each with probability p: f = P = [1/2, 1/2], the minimum 1
+    const balanced = top1Routing(D, x, tensor(D, "d_model experts", [1, 0, 0, 1]));
+    const p = Math.E / (Math.E + 1);
+    expectTensor(loadBalancingLoss(D, balanced), "", [2 * (0.5 * 0.5 + 0.5 * 0.5)], 1e-6);
+    const skewed = top1Routing(D, x, tensor(D, "d_model experts", [1, 0, 1, 0]));
+    // every token prefers expert 0 with probability p
+    expectTensor(loadBalancingLoss(D, skewed), "", [2 * (1 * p + 0 * (1 - p))], 1e-6);
+    expect(balanced.choice.names).toEqual(["batch", "seq", "experts"]);
+    expectTensor(sum(balanced.probabilities, "experts"), "batch seq", [1, 1, 1, 1], 1e-6);
   });
 });

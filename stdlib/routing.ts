@@ -8,16 +8,24 @@
  * slot's expert output comes back). A token whose expert is already full
  * (its position >= capacity) gets no slot: it is dropped by that expert.
  */
-import { add, div, einsum, equal, iota, min, max, mul, softmax, sub, sum, type Tensor } from "meshtype";
+import { add, div, einsum, equal, iota, max, mean, min, mul, softmax, sub, sum, type Tensor } from "meshtype";
 import { exclusiveCumsumOverSeq } from "./cumsum.ts";
 import type { DimsWith } from "./dimsWith.ts";
 
-/** Where each token goes and how its expert outputs are weighted on the way back. */
+/**
+ * Where each token goes and how its expert outputs are weighted on the way
+ * back, and what a load-balancing loss reads (so that it need not compute the
+ * router again: see `loadBalancingLoss`).
+ */
 export interface Routing {
   /** 1 where token (batch, seq) takes slot `capacity` of expert `experts`, else 0. */
   readonly dispatch: Tensor<"batch seq experts capacity">;
   /** The weight of that slot's expert output in the token's result; 0 where nothing was dispatched. */
   readonly combine: Tensor<"batch seq experts capacity">;
+  /** The router's probabilities over the experts, per token (each row sums to 1). */
+  readonly probabilities: Tensor<"batch seq experts">;
+  /** 1 at each token's first choice of expert, before capacity (a dropped token still counts), else 0. */
+  readonly choice: Tensor<"batch seq experts">;
 }
 
 /** The dims a router needs declared. */
@@ -67,7 +75,7 @@ export function top1Routing(D: RoutingDims, x: Tensor<"batch seq d_model">, rout
   const choice = firstArgmax(D, probabilities);
   const weight = sum(mul(probabilities, choice), "experts");
   const slot = slots(D, choice, exclusiveCumsumOverSeq(D, choice));
-  return { dispatch: slot, combine: mul(slot, weight) };
+  return { dispatch: slot, combine: mul(slot, weight), probabilities, choice };
 }
 
 /**
@@ -94,5 +102,25 @@ export function top2Routing(D: RoutingDims, x: Tensor<"batch seq d_model">, rout
   return {
     dispatch: add(firstSlot, secondSlot),
     combine: add(mul(firstSlot, div(firstProbability, total)), mul(secondSlot, div(secondProbability, total))),
+    probabilities,
+    choice: first,
   };
+}
+
+/**
+ * The auxiliary load-balancing loss of the Switch Transformer (Fedus et al.
+ * 2021, eq. 4; GShard's with top-2): `experts * sum_i f_i * P_i`, where f_i is
+ * the fraction of tokens whose first choice is expert i and P_i the mean
+ * router probability of expert i, over every token. It is 1 when both are
+ * uniform and grows as the routing concentrates; only P_i has a gradient.
+ * Scale it (Switch uses 0.01) and add it to the task loss.
+ *
+ * @example
+ * const routing = top1Routing(D, x, params.router);
+ * const loss = add(taskLoss, mul(loadBalancingLoss(D, routing), 0.01));
+ */
+export function loadBalancingLoss(D: DimsWith<"experts">, routing: Routing): Tensor<""> {
+  const fraction = mean(routing.choice, "batch seq");
+  const probability = mean(routing.probabilities, "batch seq");
+  return mul(einsum(fraction, probability, ""), D.sizes.experts);
 }

@@ -95,7 +95,7 @@ DIR/generated/model.ts; with --out DIR every module goes to DIR/<file name>.
   --target ts     a TypeScript module of device programs (the default)
   --target torch  a Python module for torch.distributed, DIR/<name>_torch.py,
                   and its runtime package DIR/meshtype_torch/; run it with
-                  torchrun --nproc_per_node <devices> DIR/<name>_torch.py
+                  torchrun --nproc_per_node <devices> --redirects=1 --tee=1 DIR/<name>_torch.py
                     --program NAME (--inputs IN | --init-seed S) [--outputs OUT]
                   (docs/torch.md: one GPU node, several nodes, NCCL, inputs)`,
   operands: "files",

@@ -9,6 +9,7 @@ import { explainCommand } from "./explain.ts";
 import { profileCommand } from "./profile.ts";
 import { simulateCommand } from "./simulate.ts";
 import { gatherCommand } from "./gather.ts";
+import { trainCommandSpec } from "./train.ts";
 
 /** Every command of the command line. */
 export const commands: readonly AnyCommand[] = [
@@ -17,4 +18,5 @@ export const commands: readonly AnyCommand[] = [
   simulateCommand,
   profileCommand,
   gatherCommand,
+  trainCommandSpec,
 ];

@@ -62,9 +62,11 @@ function formatMemory(memory: NonNullable<ExplainTable["memory"]>): string {
 /** The text form of one compiled program. */
 export function explainText(program: CompiledProgram): string {
   const table = explainProgram(program.lowered);
+  // an uneven split's rows say which devices hold short blocks, in a column shown only when some value is padded
+  const padded = table.rows.some((row) => row.padding !== undefined);
   const rows = table.rows.map((row) => [
     `${"  ".repeat(row.depth)}${row.op}`, row.loc, row.globalDims, row.localDims, row.collective ?? "", row.axis ?? "",
-    row.bytes === undefined ? "" : String(row.bytes), row.shardingFrom ?? "",
+    row.bytes === undefined ? "" : String(row.bytes), row.shardingFrom ?? "", ...(padded ? [row.padding ?? ""] : []),
   ]);
   const totals = Object.entries(table.bytesByCollective).map(([kind, bytes]) => `${kind} ${bytes}`).join(", ") || "none";
   return [
@@ -77,7 +79,7 @@ export function explainText(program: CompiledProgram): string {
     printProgram(program.lowered).trimEnd(),
     "",
     "Ops (bytes per device per run; indented ops are in loops):",
-    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes", "sharding from"], rows),
+    formatTable(["op", "source", "global dims", "local shape", "collective", "axis", "bytes", "sharding from", ...(padded ? ["padding (short blocks)"] : [])], rows),
     "",
     `Bytes per device per call, by collective: ${totals}`,
     ...(table.memory === undefined ? [] : [formatMemory(table.memory)]),

@@ -27,7 +27,8 @@ async function run(argv: readonly string[], env: Readonly<Record<string, string>
 describe("printing diagnostics", () => {
   it("prints one root cause once: the same error found for two programs", async () => {
     const found = compileFiles([path.join(repo, twice)], { typeCheck: false }).diagnostics;
-    expect(found.map((item) => item.code)).toEqual(["MT1020", "MT1020"]);
+    // the front end already gives a root cause read by two programs once (compiler/frontend/frontend.ts)
+    expect(found.map((item) => item.code)).toEqual(["MT1020"]);
     const { code, err } = await run(["build", twice, "--no-typecheck"]);
     expect(code).toBe(1);
     expect(err.match(/MT1020/g)).toHaveLength(1);

@@ -56,6 +56,26 @@ export const cliMessages = {
     (a) => `Unknown build target "${a.target}" (targets: ${a.known}).`,
     (a) => `${a.suggestion === undefined ? "" : `Did you mean \`--target ${a.suggestion}\`? `}Use \`--target ts\` for a TypeScript device module (the default) or \`--target torch\` for a torch.distributed module, e.g. \`meshtype build examples/mlp/mlp.ts --target torch --out out/\`.`,
   ),
+  trainNeedsOption: entry<{ option: string; why: string }>(
+    "MT9401",
+    (a) => `\`meshtype train\` needs ${a.option}: ${a.why}.`,
+    () => "E.g. `meshtype train examples/train/gptTrain.ts --program gptTrainData --data tokens.npy --init-seed 0 --steps 50 --save ckpt/`.",
+  ),
+  notTrainingStep: entry<{ program: string; reason: string }>(
+    "MT9402",
+    (a) => `Program "${a.program}" is not a training step that \`meshtype train\` can loop: ${a.reason}.`,
+    () => "A training step takes its params and optimizer state and the token ids and targets (`(params, state, ids, targets)`), and returns the new params and state under the same names and the loss: `{ params, state, loss }` (examples/train/gptTrain.ts).",
+  ),
+  torchNotFound: entry<{ python: string; reason: string }>(
+    "MT9403",
+    (a) => `\`meshtype train\` cannot start torch with ${a.python}: ${a.reason}`,
+    () => "Give a Python with torch and numpy: `--python /path/to/python` or MESHTYPE_PYTHON (Debian: `apt-get install -y python3-torch`).",
+  ),
+  trainingFailed: entry<{ code: string; command: string }>(
+    "MT9404",
+    (a) => `The training run failed (torchrun exit ${a.code}); its output is above. Command: ${a.command}`,
+    () => "Read the first Python traceback or meshtype_torch message in the output above; `meshtype train --help` lists the options.",
+  ),
   optionTakesNoValue: entry<{ option: string; value: string }>(
     "MT9501",
     (a) => `Option ${a.option} is a switch and takes no value (got "${a.value}").`,

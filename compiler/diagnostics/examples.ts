@@ -69,6 +69,17 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1038: model(`import { reduceDims } from "meshtype";\n${fn(x, "  const d = reduceDims([], \"\");\n  return x;")}`),
   MT1101: model(`${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, dtype: "fp16" as never });\n`),
   MT1701: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, ws[999999999]!);")),
+  MT1601: whole(`import { dims, layout, mesh, program, type Tensor } from "meshtype";
+
+declare function guessCapacity(): number;
+const D = dims({ batch: 4, experts: 4, capacity: guessCapacity() });
+const M = mesh({ data: 2 });
+const L = layout(M, D, "batch:data");
+export function f(x: Tensor<"batch experts capacity">) {
+  return x;
+}
+export const p = program(f, { mesh: M, layout: L });
+`),
   MT1702: model(fn(x, "  let y = x;\n  for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;")),
   MT1704: model(`${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M2, layout: L2 }")}const M2 = mesh({ data: -1 });\nconst L2 = layout(M2, D, "batch:data");\n`),
   MT1705: model(`${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M, layout: L2 }")}const L2 = layout(M, dims({ batch: 2.5, d_model: 8 }), "d_model:model");\n`),
@@ -176,6 +187,18 @@ export const p = program(f, { mesh: M, layout: L });
   MT9007: command("build", "stdlib/dense.ts", "--no-typecheck"),
   MT9008: command("build", "examples/mlp/mlp.ts", "-o", "package.json/out", "--no-typecheck"),
   MT9009: command("build", "examples/mlp/mlp.ts", "--target", "jax"),
+  MT9401: command("train", "examples/train/gptTrain.ts", "--program", "gptTrainData", "--no-typecheck"),
+  MT9402: command("train", "examples/mlp/mlp.ts", "--program", "mlpData", "--data", "package.json", "--init-seed", "0", "--no-typecheck"),
+  MT9403: {
+    kind: "described",
+    when: "`meshtype train` runs torchrun with a Python that cannot import torch (or that does not exist).",
+    args: { python: "/usr/bin/python3", reason: "No module named 'torch'." },
+  },
+  MT9404: {
+    kind: "described",
+    when: "The training processes exit with an error (a Python traceback, a missing data file, a checkpoint of another model).",
+    args: { code: "1", command: "python3 -m torch.distributed.run --standalone --nproc_per_node=4 ... --train --data tokens.npy" },
+  },
   MT9101: command("simulate", "examples/mlp/mlp.ts", "--cluster", "tpu-v4", "--no-typecheck"),
   MT9102: {
     kind: "described",

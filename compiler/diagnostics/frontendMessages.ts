@@ -168,6 +168,11 @@ export const frontendMessages = {
     (a) => `The loop over \`${a.name}\` runs ${a.count} times a body of ${a.body} ${a.body === "1" ? "op" : "ops"}: ${a.work} op executions per call of the program, more than the ${a.limit} the compiler accepts.`,
     () => "Check the loop's bound: a layer loop runs once per layer, and a program is one step (run it again for more steps instead of looping inside it).",
   ),
+  dimSizeNotStatic: entry<{ name: string; text: string; reason: string }>(
+    "MT1601",
+    (a) => `dims({...}): the size of \`${a.name}\`, \`${a.text}\`, cannot be computed at compile time: ${a.reason}.`,
+    () => "Give each dim a size the compiler can compute: a number literal, or arithmetic and Math functions (Math.ceil, Math.floor, ...) on numbers and consts, e.g. `capacity: Math.ceil((1.25 * tokens) / experts)`.",
+  ),
   asyncFunction: entry<{ name: string; kind: string }>(
     "MT1703",
     (a) => `\`${a.name}\` is ${a.kind} function: called eagerly it returns ${a.kind === "an async" ? "a Promise" : "a generator"}, not tensors, so it cannot be compiled into a device program.`,

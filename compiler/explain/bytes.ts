@@ -2,7 +2,9 @@
  * How many bytes a collective moves, defined as the simulated mesh counts them
  * (dsl/runtime/stats.ts): float32 (4 bytes per element), per device.
  * `bytes` is the payload: the local input the device hands to the collective;
- * `wireBytes` is what it sends under the ring model (`ringWireBytes`).
+ * `wireBytes` is what it sends under the ring model (`ringWireBytes`). Over
+ * an uneven split, local dims are the padded ones (ceil(size / devices)), so
+ * both count padded shards, as the simulated mesh does.
  *
  * A `haloExchange` is two `collectivePermute`s of `halo` rows (the first rows
  * back, the last rows forward): its payload is 2 x halo x the other local dims
@@ -11,6 +13,7 @@
  * group, 2 (n-1)/n x halo x the other local dims x 4 (the simulated mesh's
  * total over the devices, divided by their number).
  */
+import { paddedInputBytes } from "../../dsl/runtime/collectives.ts";
 import { BYTES_PER_ELEMENT, ringWireBytes } from "../../dsl/runtime/stats.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import type { Op, Program } from "../ir/ir.ts";
@@ -48,5 +51,8 @@ export function collectiveCost(program: Program, op: Op): CollectiveCost | undef
   const inputBytes = BYTES_PER_ELEMENT * elements(input.localDims);
   const outputBytes = BYTES_PER_ELEMENT * elements(output.localDims);
   const bytes = kind === "localSlice" ? 0 : inputBytes;
-  return { kind, axis: op.axis, groupSize, bytes, wireBytes: ringWireBytes(kind, groupSize, inputBytes, outputBytes) };
+  // a reduce-scatter or all-to-all over an uneven split sends its input padded to equal chunks
+  const call = op.op === "reduceScatter" ? { kind: op.op, axis: op.axis, dim: op.dim, reduce: op.reduce } : op.op === "allToAll" ? { kind: op.op, axis: op.axis, splitDim: op.splitDim, concatDim: op.concatDim } : undefined;
+  const wireInput = call === undefined ? inputBytes : paddedInputBytes(call, input.localDims, groupSize, BYTES_PER_ELEMENT);
+  return { kind, axis: op.axis, groupSize, bytes, wireBytes: ringWireBytes(kind, groupSize, wireInput, outputBytes) };
 }

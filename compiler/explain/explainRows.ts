@@ -2,12 +2,14 @@
  * The data behind `meshtype explain`: one row per op of a lowered program
  * (op, source location, global dims, local dims, sharding, and for a
  * collective its axis and bytes), and totals per collective kind. Bytes are
- * per device, float32, as the simulated mesh counts them (see bytes.ts).
+ * per device, float32, as the simulated mesh counts them (see bytes.ts); a
+ * value split unevenly has its padded local dims, so its bytes are those of
+ * its padded shards, and its row says which devices hold short ones.
  */
 import type { Block, Phase, Program } from "../ir/ir.ts";
 import { isLoop } from "../ir/opAttrs.ts";
 import { formatDims, formatLoc, formatOpHead } from "../ir/printer.ts";
-import { formatSharding } from "../ir/sharding.ts";
+import { describePadding, formatSharding, paddedDimsOf } from "../ir/sharding.ts";
 import { collectiveCost } from "./bytes.ts";
 import { trainingMemory, type TrainingMemory } from "./memory.ts";
 import { shardingSources } from "./shardingFrom.ts";
@@ -20,7 +22,10 @@ export interface ExplainRow {
   readonly loc: string;
   readonly value: string;
   readonly globalDims: string;
+  /** The dims one device holds (an uneven split's padded ones: ceil(size / devices)). */
   readonly localDims: string;
+  /** For a value split unevenly: which devices hold short blocks (`vocab: 25129 per device, 25128 on model=1`). */
+  readonly padding?: string;
   readonly sharding: string;
   /** Where the sharding came from (a layout rule, a relayout, propagation through the op's rule, a reduction decided once, the solver; see shardingFrom.ts). */
   readonly shardingFrom?: string;
@@ -60,12 +65,14 @@ function collectRows(program: Program, sources: ReadonlyMap<number, string>, blo
     const value = program.values.get(statement.output);
     const cost = collectiveCost(program, statement);
     const from = sources.get(statement.output);
+    const padded = value?.sharding ? paddedDimsOf(value.dims, value.sharding, program.mesh) : [];
     rows.push({
       op: formatOpHead(statement),
       loc: formatLoc(statement.loc),
       value: `%${statement.output}${value?.hint ? ` ${value.hint}` : ""}`,
       globalDims: formatDims(value?.dims ?? []),
       localDims: formatDims(value?.localDims ?? []),
+      ...(padded.length === 0 ? {} : { padding: padded.map(describePadding).join("; ") }),
       sharding: value?.sharding ? formatSharding(value.sharding) : "",
       ...(from === undefined ? {} : { shardingFrom: from }),
       depth,

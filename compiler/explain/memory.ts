@@ -150,19 +150,19 @@ class StepReader {
   }
 }
 
-/** The memory of the training step `program` (lowered), or undefined when it takes no gradient. */
-export function trainingMemory(program: Program): TrainingMemory | undefined {
+/** The values behind each part of a training step's memory (see the module comment). */
+interface StepParts {
+  readonly parameters: readonly ValueId[];
+  readonly gradients: readonly ValueId[];
+  readonly optimizerState: readonly ValueId[];
+  readonly savedActivations: readonly ValueId[];
+}
+
+function stepParts(program: Program): StepParts | undefined {
   if (program.stage !== "lowered") throw new Error(`trainingMemory: "${program.name}" is not lowered`);
   const pairs = program.gradients ?? [];
   if (pairs.length === 0) return undefined;
   const reader = new StepReader(program);
-  const bytes = (id: ValueId): number => {
-    const value = program.values.get(id);
-    if (!value?.localDims) throw new Error(`trainingMemory: %${id} is not lowered`);
-    return BYTES_PER_ELEMENT * value.localDims.reduce((product, dim) => product * dim.size, 1);
-  };
-  const total = (ids: Iterable<ValueId>): number => [...new Set(ids)].reduce((sum, id) => sum + bytes(id), 0);
-
   const differentiated = pairs.filter((pair) => reader.isParam(pair.wrt));
   const wrt = new Set(differentiated.map((pair) => pair.wrt));
   const readByModel = new Set<ValueId>();
@@ -174,10 +174,32 @@ export function trainingMemory(program: Program): TrainingMemory | undefined {
     if (!reader.isParam(reader.source(kept, false)) && reader.madeByForward(kept)) saved.add(kept);
   }
   return {
-    parameters: total(differentiated.map((pair) => pair.wrt)),
-    gradients: total(differentiated.map((pair) => pair.gradient)),
-    optimizerState: total(state),
-    savedActivations: total(saved),
+    parameters: differentiated.map((pair) => pair.wrt),
+    gradients: differentiated.map((pair) => pair.gradient),
+    optimizerState: state,
+    savedActivations: [...saved],
   };
 }
 
+/** The memory of the training step `program` (lowered), or undefined when it takes no gradient. */
+export function trainingMemory(program: Program): TrainingMemory | undefined {
+  const parts = stepParts(program);
+  if (parts === undefined) return undefined;
+  const bytes = (id: ValueId): number => {
+    const value = program.values.get(id);
+    if (!value?.localDims) throw new Error(`trainingMemory: %${id} is not lowered`);
+    return BYTES_PER_ELEMENT * value.localDims.reduce((product, dim) => product * dim.size, 1);
+  };
+  const total = (ids: Iterable<ValueId>): number => [...new Set(ids)].reduce((sum, id) => sum + bytes(id), 0);
+  return {
+    parameters: total(parts.parameters),
+    gradients: total(parts.gradients),
+    optimizerState: total(parts.optimizerState),
+    savedActivations: total(parts.savedActivations),
+  };
+}
+
+/** The optimizer state params of a training step (lowered): updated and returned, read by neither the loss nor its backward. */
+export function optimizerStateParams(program: Program): readonly ValueId[] {
+  return stepParts(program)?.optimizerState ?? [];
+}

@@ -14,6 +14,7 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { recomputePolicies, type RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramSources, SourceLoc } from "../ir/ir.ts";
 import { bindingSources } from "./bindingSources.ts";
+import { computeDimsCall, dimsCallOf } from "./computedSizes.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
 import { asyncKind, asyncMarker } from "./functions.ts";
@@ -148,7 +149,10 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   const meshSizes = sizesOf(propertyType(optionsType, "mesh", options), options) ?? layout.axes;
   const typeText = layoutType.getText(options);
   if (layout.spec === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout string", type: typeText }, layoutAt);
-  if (layout.sizes === undefined) return fail(frontendMessages.bindingNotStatic, { what: "dim sizes", type: typeText }, layoutAt);
+  // Sizes the types do not keep (computed ones are `number`): computed from the dims({...}) call itself, each entry at its line.
+  const dimsCall = layout.sizes === undefined ? dimsCallOf(options) : undefined;
+  const sizes = layout.sizes ?? (dimsCall === undefined ? undefined : computeDimsCall(dimsCall, locator));
+  if (sizes === undefined) return fail(frontendMessages.bindingNotStatic, { what: "dim sizes", type: typeText }, layoutAt);
   if (meshSizes === undefined) return fail(frontendMessages.bindingNotStatic, { what: "mesh axes", type: typeText }, layoutAt);
   let rules: LayoutRule[];
   try {
@@ -157,13 +161,13 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
     return fail(frontendMessages.badLayoutSpec, { spec: layout.spec, reason: error instanceof Error ? error.message : String(error) }, layoutAt);
   }
   const mesh = asAxes(meshSizes);
-  const sources = { ...bindingSources(call, locator), dimSizes: layout.sizes };
-  checkSizes(meshSizes, layout.sizes, sources, locator.of(call));
+  const sources = { ...bindingSources(call, locator), dimSizes: sizes };
+  checkSizes(meshSizes, sizes, sources, locator.of(call));
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   const recompute = readRecompute(options, locator);
   const dtype = readDtype(options, locator);
   return {
-    name, call, loc: locator.of(call), model, mesh, sizes: layout.sizes, layoutSpec: layout.spec, layout: rules, sources,
+    name, call, loc: locator.of(call), model, mesh, sizes, layoutSpec: layout.spec, layout: rules, sources,
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(recompute === undefined ? {} : { recompute }),
     ...(dtype === undefined ? {} : { dtype }),

@@ -26,6 +26,8 @@ export interface FrontEndOptions {
   readonly typeCheck?: boolean;
   /** The work bounds of each program (default `defaultWorkLimits`: the tests lower them). */
   readonly limits?: WorkLimits;
+  /** Read only the bindings with these names (default: every binding of the files). */
+  readonly programs?: readonly string[];
 }
 
 /** What the front end made of some files: the programs it read, and the user errors it found. */
@@ -71,6 +73,7 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     const found = findPrograms(file, locator);
     diagnostics.push(...found.diagnostics);
     for (const binding of found.bindings) {
+      if (options.programs !== undefined && !options.programs.includes(binding.name)) continue;
       try {
         programs.push(readProgram(binding, locator, options.limits));
       } catch (error) {
@@ -79,5 +82,20 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
       }
     }
   }
-  return { programs, diagnostics };
+  return { programs, diagnostics: oncePerRootCause(diagnostics) };
+}
+
+/**
+ * Each diagnostic once: one root cause read by several programs (a dims({...})
+ * entry, a module-level constant) gives the same code, message and place in
+ * each of them, and is reported for the first only.
+ */
+function oncePerRootCause(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((item) => {
+    const key = `${item.code}|${item.loc?.file}:${item.loc?.line}:${item.loc?.column}|${item.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

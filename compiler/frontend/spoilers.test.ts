@@ -53,6 +53,11 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
   { code: "MT1036", name: "unknownProperty", source: fn(x, "  const n = /*@*/x.dims;\n  return x;") },
   { code: "MT1701", name: "programTooLarge", source: fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, /*@*/ws[999999999]);") },
   { code: "MT1702", name: "loopTooLong", source: fn(x, "  let y = x;\n  /*@*/for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;") },
+  {
+    code: "MT1601", name: "dimSizeNotStatic",
+    source: `import { dims, layout } from "./dsl.ts";\ndeclare function guess(): number;\nconst E = dims({ batch: 4, /*@*/d_model: guess() });\n` +
+      `export function f(${x}) {\n  return x;\n}\nexport const p = program(f, { mesh: M, layout: layout(M, E, "batch:data") });\n`,
+  },
   { code: "MT1703", name: "asyncFunction", source: `async function g(t: Tensor<"batch d_model">) {\n  return relu(t);\n}\n${fn(x, "  return /*@*/g(x) as never;")}` },
   { code: "MT1704", name: "badMeshSize", source: `import { dims, layout, mesh } from "./dsl.ts";\nconst M2 = mesh({ /*@*/data: -1 });\nconst L2 = layout(M2, dims({ batch: 4, d_model: 8 }), "batch:data");\n${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M2, layout: L2 }")}` },
   { code: "MT1705", name: "badDimSize", source: `import { dims, layout } from "./dsl.ts";\nconst L2 = layout(M, dims({ /*@*/batch: 2.5, d_model: 8 }), "d_model:model");\n${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M, layout: L2 }")}` },

@@ -65,7 +65,7 @@ export function axesSplitting(dim: string, sharding: Sharding, mesh: readonly Me
 /**
  * `sharding` with the orders of every split dim made canonical: the axes of
  * each dim ranked 0..k-1, in their present order (ties in mesh order), 0
- * written as no order. Halos are kept.
+ * written as no order, and its axes in mesh order. Halos are kept.
  */
 export function normalizeOrders(sharding: Sharding, mesh: readonly MeshAxis[]): Sharding {
   const result: Record<string, AxisState> = { ...sharding };
@@ -79,7 +79,11 @@ export function normalizeOrders(sharding: Sharding, mesh: readonly MeshAxis[]): 
       result[axis.name] = order === 0 ? rest : { ...rest, order };
     });
   }
-  return result;
+  // the mesh's axes in mesh order (as every sharding prints), then anything else as it was
+  const ordered: Record<string, AxisState> = {};
+  for (const axis of mesh) if (result[axis.name] !== undefined) ordered[axis.name] = result[axis.name];
+  for (const [axis, state] of Object.entries(result)) if (ordered[axis] === undefined) ordered[axis] = state;
+  return ordered;
 }
 
 /**
@@ -225,4 +229,11 @@ export function collectiveUneven(
   const pad = cut !== undefined && sizeIn(cut) % parts !== 0;
   const size = joined !== undefined && sizeOut(joined) !== parts * sizeIn(joined) ? sizeOut(joined) : undefined;
   return { ...(pad ? { pad: true } : {}), ...(size === undefined ? {} : { size }) };
+}
+
+/** ` (padded: vocab: 6283 per device, 6276 on model=7)` for a value split unevenly, else nothing: the note generated code puts after a local shape. */
+export function paddingNote(program: { readonly mesh: readonly MeshAxis[] }, value: { readonly dims: readonly Dim[]; readonly sharding?: Sharding } | undefined): string {
+  if (value?.sharding === undefined) return "";
+  const padded = paddedDimsOf(value.dims, value.sharding, program.mesh);
+  return padded.length === 0 ? "" : ` (padded: ${padded.map(describePadding).join("; ")})`;
 }

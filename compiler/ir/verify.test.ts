@@ -49,4 +49,23 @@ describe("verify", () => {
     const result = lowered.body.find((op) => op.op === "einsum" && lowered.values.get(op.output)?.hint === "y") as Op;
     expect(() => verify({ ...lowered, result: { kind: "tensor", value: result.output } })).toThrow(/result %5 is partial/);
   });
+
+  it("rejects a dim's axes ranked other than 0 (left out), 1, ...; an all-gather of a stack's major axis; a mask on a dim with no padding", () => {
+    const fsdp = compileProgram(mlp.build(mesh, "batch:(data, model)"));
+    expect(verify(fsdp, "lower")).toBe(fsdp);
+    const x = fsdp.body.find((op) => op.op === "param" && op.path === "x") as Op;
+    const misranked = withValue(fsdp, x.output, (value) => ({ ...value, sharding: { data: { kind: "split", dim: "batch", order: 0 }, model: { kind: "split", dim: "batch", order: 1 } } }));
+    expect(() => verify(misranked)).toThrow(/ranks the axes that split "batch" as \[0,1\]/);
+    const twice = withValue(fsdp, x.output, (value) => ({ ...value, sharding: { data: { kind: "split", dim: "batch" }, model: { kind: "split", dim: "batch" } } }));
+    expect(() => verify(twice)).toThrow(/ranks the axes that split "batch" as \[null,null\]/);
+    const gatherMajor = withBody(fsdp, (body) => [...body, { op: "allGather", axis: "data", dim: "batch", inputs: [x.output], output: 999, loc: x.loc } as Op]);
+    const values = new Map(gatherMajor.values);
+    values.set(999, { id: 999, dims: fsdp.values.get(x.output)?.dims ?? [], sharding: { data: { kind: "replicated" }, model: { kind: "split", dim: "batch" } }, localDims: [{ name: "batch", size: 2 }, { name: "seq", size: 2 }, { name: "d_model", size: 4 }] });
+    expect(() => verify({ ...gatherMajor, values })).toThrow(/allGather .* on "data" it needs \{data: split\(batch@1\)\} -> \{data: replicated\}/);
+    // batch 4 over 2 x 2 is even: nothing to mask
+    const masked = withBody(fsdp, (body) => [...body, { op: "maskPadding", dims: ["batch"], fill: 0, inputs: [x.output], output: 998, loc: x.loc } as Op]);
+    const maskValues = new Map(masked.values);
+    maskValues.set(998, { ...(fsdp.values.get(x.output) as Value), id: 998 });
+    expect(() => verify({ ...masked, values: maskValues })).toThrow(/"batch" is not split unevenly, it has no padding to mask/);
+  });
 });

@@ -6,6 +6,7 @@
 import type { Program } from "../ir/ir.ts";
 import { verify } from "../ir/verify.ts";
 import { assignShardings, propagateStrategy, type ShardingStrategy } from "./assignShardings/assignShardings.ts";
+import { cse } from "./cse.ts";
 import { decompose } from "./decompose.ts";
 import { fuseLoops } from "./fuseLoops.ts";
 import { hoistInvariants } from "./hoistInvariants.ts";
@@ -32,6 +33,7 @@ export function passesWith(options: PipelineOptions = {}): readonly Pass[] {
     { name: "hoistInvariants", run: hoistInvariants },
     { name: "fuseLoops", run: fuseLoops },
     { name: "decompose", run: decompose },
+    { name: "cse", run: cse },
     { name: "shardWeightUpdate", run: shardWeightUpdate },
     { name: "assignShardings", run: (program) => assignShardings(program, strategy) },
     { name: "lower", run: lower },

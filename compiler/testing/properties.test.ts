@@ -7,7 +7,7 @@
  * Each CI run checks at least 10,000 compiled cases: half from a fixed seed
  * (the same every run) and half from a seed that varies per run (printed, and
  * set with MESHTYPE_SEED=<n> to replay). A failure names the case's own seed:
- * `randomProgram(seed, "mostly valid")` rebuilds it.
+ * `randomProgram(seed, { layouts: "mostly valid" })` rebuilds it.
  */
 import { describe, expect, it } from "vitest";
 import { Tensor } from "../../dsl/tensor.ts";
@@ -44,8 +44,8 @@ async function checkFrom(base: number, wanted: number): Promise<{ compiled: numb
   for (let index = 0; compiled < wanted; index++) {
     if (index > wanted * 3) throw new Error(`seed ${base}: only ${compiled} of ${index} random programs compiled`);
     const seed = caseSeed(base, index);
-    const where = `random program seed ${seed} (case ${index} of MESHTYPE_SEED=${base}); rebuild it with randomProgram(${seed}, "mostly valid")`;
-    const program = randomProgram(seed, "mostly valid");
+    const where = `random program seed ${seed} (case ${index} of MESHTYPE_SEED=${base}); rebuild it with randomProgram(${seed}, { layouts: "mostly valid" })`;
+    const program = randomProgram(seed, { layouts: "mostly valid" });
     let lowered;
     try {
       lowered = compileProgram(program);

@@ -96,13 +96,42 @@ function validSetting(draw: (n: number) => number): Setting {
   return { pool, mesh, spec: rules.join(", ") };
 }
 
-/** How a random program draws its layout: `"any"` (the default: half are errors) or `"mostly valid"`. */
-export type RandomLayouts = "any" | "mostly valid";
+/** Rules over several axes, padded: each dim takes a drawn ordered set of the axes no other dim took. */
+function unevenRules(draw: (n: number) => number, pool: readonly Dim[], mesh: readonly MeshAxis[]): string[] {
+  const free = mesh.map((axis) => axis.name);
+  return pool.flatMap((dim) => {
+    const axes: string[] = [];
+    while (free.length > 0 && draw(2) === 1) axes.push(free.splice(draw(free.length), 1)[0]);
+    return axes.length === 0 ? [] : [`${dim.name}:padded(${axes.join(", ")})`];
+  });
+}
 
-/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout. */
-export function randomProgram(seed: number, layouts: RandomLayouts = "any"): Program {
+/** Uneven layouts: dim sizes from 1 to 8, a 2x2x2 mesh too, rules over one or several axes (in any order), all `padded(...)`. */
+function unevenSetting(draw: (n: number) => number): Setting {
+  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [1, 2, 3, 5, 6, 7, 8]) }));
+  const mesh = pick(draw, [...meshes, [{ name: "x", size: 2 }, { name: "y", size: 2 }, { name: "z", size: 2 }]]);
+  return { pool, mesh, spec: unevenRules(draw, pool, mesh).join(", ") };
+}
+
+/** What kind of layouts `randomProgram` draws. */
+export interface RandomProgramOptions {
+  /**
+   * Uneven layouts: dim sizes from 1 to 7 as well as 8, rules over one or
+   * several axes (in any order), all `padded(...)`, relayouts padded too.
+   */
+  readonly uneven?: boolean;
+  /**
+   * `"any"` (the default: each dim on a random axis, about half of them user
+   * errors) or `"mostly valid"` (layouts that mostly hold, so most compile).
+   * Ignored with `uneven`.
+   */
+  readonly layouts?: "any" | "mostly valid";
+}
+
+/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout (as `options` asks). */
+export function randomProgram(seed: number, options: RandomProgramOptions = {}): Program {
   const draw = draws(seed);
-  const { pool, mesh, spec } = layouts === "any" ? anySetting(draw) : validSetting(draw);
+  const { pool, mesh, spec } = options.uneven ? unevenSetting(draw) : options.layouts === "mostly valid" ? validSetting(draw) : anySetting(draw);
   const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: spec });
   const values: ValueId[] = [];
   const paramCount = 2 + draw(2);
@@ -125,7 +154,7 @@ export function randomProgram(seed: number, layouts: RandomLayouts = "any"): Pro
       out = b.add({ op: "reduce", fn: pick(draw, ["sum", "max", "min", "mean", "logsumexp"] as const), dims }, [x]);
     } else if (kind === 4) out = b.add({ op: "softmax", dim: pick(draw, names(x)), log: draw(2) === 1 }, [x]);
     else if (kind === 5) out = b.add({ op: "transpose" }, [x], { out: [...names(x)].reverse() });
-    else if (kind === 6) out = b.add({ op: "relayout", rules: [{ dim: pick(draw, names(x)), axis: pick(draw, mesh).name }] }, [x]);
+    else if (kind === 6) out = b.add({ op: "relayout", rules: [{ dim: pick(draw, names(x)), axis: pick(draw, mesh).name, ...(options.uneven ? { padded: true as const } : {}) }] }, [x]);
     else out = b.add({ op: "binary", fn: "mul", scalar: { value: 0.5, position: 1 } }, [x]);
     values.push(out);
   }

@@ -27,6 +27,27 @@ type AxisSizes<Group extends string[], Axes extends Record<string, number>, Acc 
   ? AxisSizes<Rest, Axes, [...Acc, NumberOf<Axes, Axis>]>
   : Acc;
 
+/**
+ * `true` when the finished rule (dim `Dim` over the axes `Group`) is fine:
+ * padded, or its axes' product divides the size (or is too large for the
+ * types to check). Free of the spec, so the checker caches it across layouts.
+ */
+type GroupDivides<
+  Dim extends string,
+  Group extends string[],
+  Padded extends boolean,
+  Axes extends Record<string, number>,
+  Sizes extends Record<string, number>,
+> = Group extends []
+  ? true
+  : Padded extends true
+    ? true
+    : Group extends [infer Only extends string]
+      ? Divides<NumberOf<Axes, Only>, NumberOf<Sizes, Dim>>
+      : ProductOf<AxisSizes<Group, Axes>> extends infer Devices extends number
+        ? Divides<Devices, NumberOf<Sizes, Dim>>
+        : true;
+
 /** The indivisibility message of one finished rule (dim `Dim` over the axes `Group`), or `never`. */
 type GroupError<
   Dim extends string,
@@ -35,22 +56,20 @@ type GroupError<
   Spec extends string,
   Axes extends Record<string, number>,
   Sizes extends Record<string, number>,
-> = Group extends []
+> = GroupDivides<Dim, Group, Padded, Axes, Sizes> extends true
   ? never
-  : Padded extends true
-    ? never
+  : Group extends [infer Only extends string]
+    ? writeIndivisibleMessage<writeLayoutWhat<Spec>, Dim, NumberOf<Sizes, Dim>, writeNotDividedBy<Only, false, NumberOf<Axes, Only>>, Only, NumberOf<Axes, Only>, Spec>
     : ProductOf<AxisSizes<Group, Axes>> extends infer Devices extends number
-      ? Divides<Devices, NumberOf<Sizes, Dim>> extends true
-        ? never
-        : writeIndivisibleMessage<
-            writeLayoutWhat<Spec>,
-            Dim,
-            NumberOf<Sizes, Dim>,
-            writeNotDividedBy<Join<Group>, Group extends [string] ? false : true, Devices>,
-            Join<Group>,
-            Devices,
-            Spec
-          >
+      ? writeIndivisibleMessage<
+          writeLayoutWhat<Spec>,
+          Dim,
+          NumberOf<Sizes, Dim>,
+          writeNotDividedBy<Join<Group>, true, Devices>,
+          Join<Group>,
+          Devices,
+          Spec
+        >
       : never;
 
 /**
@@ -70,16 +89,16 @@ type RulesError<
     ? Axis extends keyof Axes
       ? RulesError<Rest, Spec, Axes, Sizes, Dim, [...Group, Axis], Padded>
       : writeUnknownAxisMessage<Next, Axis, Spec>
-    : GroupError<Dim, Group, Padded, Spec, Axes, Sizes> extends infer Message
-      ? [Message] extends [never]
-        ? Next extends keyof Sizes
-          ? Axis extends keyof Axes
-            ? RulesError<Rest, Spec, Axes, Sizes, Next, [Axis], NextPadded>
-            : writeUnknownAxisMessage<Next, Axis, Spec>
-          : writeLayoutUnknownDimMessage<Next, Spec>
-        : Message
-      : never
-  : GroupError<Dim, Group, Padded, Spec, Axes, Sizes>;
+    : GroupDivides<Dim, Group, Padded, Axes, Sizes> extends false
+      ? GroupError<Dim, Group, Padded, Spec, Axes, Sizes>
+      : Next extends keyof Sizes
+        ? Axis extends keyof Axes
+          ? RulesError<Rest, Spec, Axes, Sizes, Next, [Axis], NextPadded>
+          : writeUnknownAxisMessage<Next, Axis, Spec>
+        : writeLayoutUnknownDimMessage<Next, Spec>
+  : GroupDivides<Dim, Group, Padded, Axes, Sizes> extends false
+    ? GroupError<Dim, Group, Padded, Spec, Axes, Sizes>
+    : never;
 
 /**
  * The first fault of the layout string `Spec` over a mesh with axes `Axes` and

@@ -49,12 +49,34 @@ type Own<Axes extends string[], Name extends string, Owners extends [string, str
   ? Own<Rest, Name, Owners | [Axis, Name]>
   : Owners;
 
-/** The first two dims of `Names` on one axis, as `[first, second, axis]`, or `never` (twin of `Layout.axesFor`). */
+/** `true` when `T` is a union of two or more members. */
+type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true) : never;
+
+/**
+ * The first two dims of `Names` on one axis, as `[first, second, axis]`, or
+ * `never` (twin of `Layout.axesFor`). A dim on one axis (the common case)
+ * is one lookup; a dim over several walks its axes in rule order.
+ */
 type AxisReuse<Names extends string[], Rules extends RuleTuple[], Owners extends [string, string] = never> = Names extends [
   infer Name extends string,
   ...infer Rest extends string[],
 ]
-  ? AxesOf<Rules, Name> extends infer Axes extends string[]
+  ? Extract<Rules[number], [Name, string, boolean]> extends infer Found
+    ? [Found] extends [never]
+      ? AxisReuse<Rest, Rules, Owners>
+      : [Found] extends [[string, infer Axis extends string, boolean]]
+        ? IsUnion<Axis> extends false
+          ? Lookup<Owners, Axis> extends infer Owner extends string
+            ? [Owner, Name, Axis]
+            : AxisReuse<Rest, Rules, Owners | [Axis, Name]>
+          : OrderedReuse<Name, Rest, Rules, Owners>
+        : never
+    : never
+  : never;
+
+/** A dim over several axes: its axes in rule order, so the first one already owned is the one reported. */
+type OrderedReuse<Name extends string, Rest extends string[], Rules extends RuleTuple[], Owners extends [string, string]> =
+  AxesOf<Rules, Name> extends infer Axes extends string[]
     ? FirstOwned<Axes, Owners> extends infer Owned
       ? [Owned] extends [never]
         ? AxisReuse<Rest, Rules, Own<Axes, Name, Owners>>
@@ -62,8 +84,7 @@ type AxisReuse<Names extends string[], Rules extends RuleTuple[], Owners extends
           ? [Owner, Name, Axis]
           : never
       : never
-    : never
-  : never;
+    : never;
 
 /** The first undeclared name of `Names`, or `never`. */
 type FirstUnknown<Names extends string[], Declared> = Names extends [infer Name extends string, ...infer Rest extends string[]]

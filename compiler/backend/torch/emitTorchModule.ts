@@ -10,10 +10,11 @@
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { formatSharding } from "../../ir/sharding.ts";
+import { formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
-import { programMeta } from "../ts/meta.ts";
+import { programMeta, type MetaTree } from "../ts/meta.ts";
+import { paramInits, type LeafInit } from "./paramInits.ts";
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
@@ -76,16 +77,16 @@ class TorchProgramEmitter {
     if (cost) {
       const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
       const note = glooNotes[op.op];
-      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${note ? `; ${note}` : ""}`;
+      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}${note ? `; ${note}` : ""}`;
     }
     const what = op.op === "rename" ? `rename ${op.from} -> ${op.to}, ` : op.op === "relayout" ? "relayout (no data movement), " : "";
-    return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}`;
+    return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}${paddingNote(this.program, value)}`;
   }
 
   private op(op: Op): void {
     if (op.op === "param") return;
     const operands = op.inputs.map((input) => ({ name: this.name(input), value: this.value(input) }));
-    const expression = emitTorchOp(op, operands, this.value(op.output));
+    const expression = emitTorchOp(op, operands, this.value(op.output), this.program.mesh);
     this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
   }
 
@@ -210,6 +211,26 @@ class TorchProgramEmitter {
   }
 }
 
+/** A meta tree with each param leaf's `init` (how `--init-seed` makes it: paramInits.ts) where it is not normal values. */
+function withInits(meta: MetaTree, tree: ValueTree, inits: ReadonlyMap<ValueId, LeafInit>): unknown {
+  if (meta.kind === "tensor" && tree.kind === "tensor") {
+    const init = inits.get(tree.value);
+    return init === undefined ? meta : { ...meta, init };
+  }
+  if (meta.kind === "array" && tree.kind === "array") return { ...meta, items: meta.items.map((item, index) => withInits(item, tree.items[index], inits)) };
+  if (meta.kind === "object" && tree.kind === "object") {
+    return { ...meta, fields: Object.fromEntries(Object.entries(meta.fields).map(([field, item]) => [field, withInits(item, tree.fields[field], inits)])) };
+  }
+  throw new Error("torchMeta: the meta tree and the param tree differ");
+}
+
+/** `<name>_meta`: the program's meta (mesh, global dims and sharding of every leaf), with the params' inits. */
+function torchMeta(program: Program): unknown {
+  const meta = programMeta(program);
+  const inits = paramInits(program);
+  return { ...meta, params: meta.params.map((param, index) => ({ ...param, tree: withInits(param.tree, program.params[index].tree, inits) })) };
+}
+
 /**
  * The generated Python module for the lowered `programs` of one source file.
  * Run it with `torchrun --nproc_per_node <devices> <module>.py --program <name> --inputs DIR --outputs DIR`
@@ -242,7 +263,7 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
     new TorchProgramEmitter(program, writer).emit(identifier);
     writer.line().line();
     writer.line(`# How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding of every leaf.`);
-    writer.line(`${meta} = ${pythonData(programMeta(program))}`);
+    writer.line(`${meta} = ${pythonData(torchMeta(program))}`);
     entries.push(`${pythonString(program.name)}: (${identifier}, ${meta})`);
   }
   writer.line().line();

@@ -6,7 +6,9 @@
  * tensor, which the compiler knows, so the code needs no dim names at run time.
  */
 import type { Dim } from "../../../dsl/tensor.ts";
+import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { BinaryFn, Op, UnaryFn, Value } from "../../ir/ir.ts";
+import { collectiveUneven, maskedDims, type CollectiveUneven } from "../../ir/sharding.ts";
 import { fail } from "../../diagnostics/diagnostic.ts";
 import { torchMessages } from "../../diagnostics/torchMessages.ts";
 import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
@@ -98,9 +100,19 @@ function shortList(names: readonly string[]): string {
 
 const reduceCalls = { sum: "torch.sum", max: "torch.amax", min: "torch.amin", mean: "torch.mean", logsumexp: "torch.logsumexp" } as const;
 
-/** The expression that computes `op` on one device from its operands; `output` is the op's output value. */
-export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: Value): string {
+/** `, pad=True, size=6283` for a collective over an uneven split (`collectiveUneven`), else nothing. */
+function unevenKeywords(uneven: CollectiveUneven): string {
+  return `${uneven.pad ? ", pad=True" : ""}${uneven.size === undefined ? "" : `, size=${uneven.size}`}`;
+}
+
+/**
+ * The expression that computes `op` on one device from its operands; `output`
+ * is the op's output value; `mesh`, the program's (for the options of a
+ * collective over an uneven split).
+ */
+export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: Value, mesh: readonly MeshAxis[] = []): string {
   const [first, second, third] = operands;
+  const uneven = first === undefined ? {} : collectiveUneven(op, first.value, output, mesh);
   const outNames = namesOf(output);
   const outSizes = sizesOf(output);
   switch (op.op) {
@@ -157,13 +169,18 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "allReduce":
       return `mesh.all_reduce(${first.name}, ${pythonString(op.axis)}, ${pythonString(op.reduce)})`;
     case "allGather":
-      return `mesh.all_gather(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
+      return `mesh.all_gather(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}${unevenKeywords(uneven)})`;
     case "reduceScatter":
-      return `mesh.reduce_scatter(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}, reduce=${pythonString(op.reduce)})`;
+      return `mesh.reduce_scatter(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}, reduce=${pythonString(op.reduce)}${unevenKeywords(uneven)})`;
     case "allToAll":
-      return `mesh.all_to_all(${first.name}, ${pythonString(op.axis)}, split_dim=${axisOf(first, op.splitDim)}, concat_dim=${axisOf(first, op.concatDim)})`;
+      return `mesh.all_to_all(${first.name}, ${pythonString(op.axis)}, split_dim=${axisOf(first, op.splitDim)}, concat_dim=${axisOf(first, op.concatDim)}${unevenKeywords(uneven)})`;
     case "localSlice":
-      return `mesh.local_slice(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)})`;
+      return `mesh.local_slice(${first.name}, ${pythonString(op.axis)}, dim=${axisOf(first, op.dim)}${unevenKeywords(uneven)})`;
+    case "maskPadding": {
+      // the real length of each masked dim on this rank, by the dim's position
+      const lengths = maskedDims(op.dims, output).map((entry) => `${axisOf(first, entry.dim)}: mesh.valid_length(${entry.size}, [${entry.axes.map(pythonString).join(", ")}])`);
+      return `mt.mask_padding(${first.name}, {${lengths.join(", ")}}, ${pythonNumber(op.fill)})`;
+    }
     case "conv2d":
       return emitConv2d(op, first, second, output);
     case "haloExchange":

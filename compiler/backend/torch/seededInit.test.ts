@@ -68,11 +68,17 @@ for sharding in request["shardings"]:
         region = mt.local_region(shape, leaf, shape.coords(rank), "w")
         ranks.append([float(v) for v in mt.random_normal([8, 4], 3, "w", region=region).flatten().tolist()])
     out["shards"].append(ranks)
+from meshtype_torch.shard import init_shard
+leaf = {"kind": "tensor", "dims": [{"name": "batch", "size": 8}, {"name": "seq", "size": 16}], "sharding": {"data": {"kind": "split", "dim": "batch"}, "model": {"kind": "replicated"}}}
+out["inits"] = {
+    kind: [[float(v) for v in init_shard(5, "ids", {**leaf, **({"init": init} if init else {})}, shape, shape.coords(rank), None).flatten().tolist()] for rank in range(4)]
+    for kind, init in [("integers", {"kind": "integers", "high": 7}), ("zeros", {"kind": "zeros"}), ("normal", None)]
+}
 print(json.dumps(out))
 `;
 
 describeWithTorch("seeded init ported to torch", () => {
-  let python: { cases: number[][]; shards: number[][][] };
+  let python: { cases: number[][]; shards: number[][][]; inits: Record<"integers" | "zeros" | "normal", number[][]> };
 
   beforeAll(async () => {
     python = JSON.parse(await runPythonScript(script, [JSON.stringify({ cases, shardings })])) as typeof python;
@@ -88,6 +94,19 @@ describeWithTorch("seeded init ported to torch", () => {
       else actual.forEach((value, position) => expect(Math.abs(value - expected[position])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected[position]))));
     },
   );
+
+  test("--init-seed makes integer leaves whole numbers in [0, high), every value once in a while, zeros leaves zeros, others normal", () => {
+    const integers = python.inits.integers.flat();
+    // batch split over data (2), replicated over model: 4 x 16 per rank; ranks 0 and 1 share their rows, rank 2 has the others
+    expect(integers).toHaveLength(4 * 4 * 16);
+    expect(integers.every((value) => Number.isInteger(value) && value >= 0 && value < 7)).toBe(true);
+    expect(new Set(integers).size).toBe(7);
+    expect(python.inits.integers[1]).toEqual(python.inits.integers[0]);
+    expect(python.inits.integers[2]).not.toEqual(python.inits.integers[0]);
+    expect(python.inits.zeros.flat().every((value) => value === 0)).toBe(true);
+    const normal = python.inits.normal.flat();
+    expect(normal.some((value) => value < 0) && normal.some((value) => !Number.isInteger(value))).toBe(true);
+  });
 
   test.each(shardings.map((sharding, index) => [index, JSON.stringify(sharding)] as const))("sharding %i %s: each rank's own shard is its piece of the whole tensor", (index) => {
     const whole = randomNormal(new Dims({ a: 8, b: 4 }), "a b", { seed: 3, name: "w" });

@@ -12,22 +12,32 @@ import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
 import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
+import { unevenOperations, unevenPlans } from "../../testing/torch/unevenCases.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
 /** The GPT training step (loss, valueAndGrad, AdamW) under 2-D and under data parallel with weight-update sharding. */
 const trainFile = "examples/train/gptTrain.ts";
 const trainBindings = ["gptTrain2d", "gptTrainDataSharded"];
+/** The GPT at vocab 50257 with 3 heads (uneven splits) and a batch over (data, fsdp): forward and training step. */
+const unevenFile = "examples/uneven/gptVocab50257.ts";
+const unevenForward = ["uneven2d", "unevenMegatron4", "fsdp2x2"];
+const unevenTraining = ["unevenTrain2d", "fsdpTrain"];
 
 describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
+  const uneven = [
+    ...unevenPlans(),
+    ...[...examplePlans(unevenFile).filter((plan) => unevenForward.includes(plan.global.name)), ...trainingPlans(unevenFile, unevenTraining)]
+      .map((plan) => ({ ...plan, name: `example_${plan.global.name}` })),
+  ];
   const cases = new Map<string, TorchTestCase>();
   let run: TorchRun;
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...uneven]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -93,6 +103,15 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     });
     expect(moved.length, "params the eager step changed").toBeGreaterThan(0);
     expectRanksMatch(plan.name);
+  });
+
+  test.each(uneven.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\", several axes or uneven): every rank holds its shard of the eager result", (name) => {
+    expectRanksMatch(name);
+  });
+
+  test("the uneven programs use every collective's padding options and the padding masks", () => {
+    const used = new Set(uneven.flatMap((plan) => [...unevenOperations(cases.get(plan.name)?.program ?? plan.global)]));
+    for (const kind of ["allGather+size", "reduceScatter+pad", "allToAll+pad+size", "localSlice+pad", "maskPadding"]) expect(used, kind).toContain(kind);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

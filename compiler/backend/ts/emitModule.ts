@@ -13,7 +13,7 @@ import { CodeBlockWriter } from "ts-morph";
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { formatSharding } from "../../ir/sharding.ts";
+import { formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { dslFunctionOf, emitOpExpression } from "./emitOp.ts";
 import { propertyKey, writeLiteral } from "./literal.ts";
@@ -72,10 +72,10 @@ class ProgramEmitter {
     const cost = collectiveCost(this.program, op);
     if (cost) {
       const moved = cost.kind === "localSlice" ? "no communication" : `${cost.bytes} bytes per device`;
-      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}`;
+      return `${op.op} over "${cost.axis}" (${cost.groupSize} devices): ${moved}; local ${local}${paddingNote(this.program, value)}`;
     }
     const sharding = value?.sharding ? ` ${formatSharding(value.sharding)}` : "";
-    return `local ${local}${sharding}`;
+    return `local ${local}${sharding}${paddingNote(this.program, value)}`;
   }
 
   private op(op: Op): void {

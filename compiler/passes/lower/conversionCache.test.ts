@@ -69,8 +69,10 @@ describe("conversion cache", () => {
     const b = new ProgramBuilder({ name: "gatherTwice", mesh: mesh2x2, layoutSpec: "vocab:data, k:model" });
     const x = b.param("x", [{ name: "vocab", size: 4 }, { name: "k", size: 4 }]);
     const w = b.param("w", [{ name: "k", size: 4 }, { name: "e", size: 2 }]);
+    // two weights, so that t and u are two values (one einsum twice would be one value after cse)
+    const w2 = b.param("w2", [{ name: "k", size: 4 }, { name: "e", size: 2 }]);
     const t = b.add({ op: "einsum" }, [x, w], { out: ["vocab", "e"], hint: "t" });
-    const u = b.add({ op: "einsum" }, [x, w], { out: ["vocab", "e"], hint: "u" });
+    const u = b.add({ op: "einsum" }, [x, w2], { out: ["vocab", "e"], hint: "u" });
     const joined = b.add({ op: "concat", dim: "vocab" }, [t, u], { hint: "joined" });
     const head = b.add({ op: "slice", dim: "vocab", start: 0, stop: 2 }, [t], { hint: "head" });
     b.setResult({ kind: "array", items: [{ kind: "tensor", value: joined }, { kind: "tensor", value: head }] });

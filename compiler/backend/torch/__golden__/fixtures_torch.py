@@ -79,13 +79,13 @@ def headsReduceScatter(mesh: mt.MeshContext, x: torch.Tensor, wq: torch.Tensor, 
     qh_1 = mesh.local_slice(qh, "data", dim=3)  # localSlice over "data" (2 devices): no communication; local [batch=2 seq=4 heads=4 d_head=1]
     t = qh_1.permute(2, 0, 1, 3)  # local [heads=4 batch=2 seq=4 d_head=1] {data: split(d_head), model: partial(sum)}
     t_1 = mesh.reduce_scatter(t, "model", dim=0, reduce="sum")  # reduceScatter over "model" (2 devices): 128 bytes per device; local [heads=2 batch=2 seq=4 d_head=1]; on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk
-    scores = torch.einsum("hbsd,hbsd->bhs", t_1, t_1)  # local [batch=2 heads=2 seq=4] {model: split(heads), data: partial(sum)}
+    scores = torch.einsum("hbsd,hbsd->bhs", t_1, t_1)  # local [batch=2 heads=2 seq=4] {data: partial(sum), model: split(heads)}
     scores_1 = mesh.all_reduce(scores, "data", "sum")  # allReduce over "data" (2 devices): 64 bytes per device; local [batch=2 heads=2 seq=4]
     gated = t_1 * scores_1.permute(1, 0, 2)[:, :, :, None]  # local [heads=2 batch=2 seq=4 d_head=1] {data: split(d_head), model: split(heads)}
     gated_1 = mesh.all_gather(gated, "data", dim=3)  # allGather over "data" (2 devices): 64 bytes per device; local [heads=2 batch=2 seq=4 d_head=2]
     merged = gated_1.permute(0, 3, 1, 2).reshape(4, 2, 4)  # local [d_qkv=4 batch=2 seq=4] {data: replicated, model: split(d_qkv)}
     merged_1 = mesh.all_gather(merged, "model", dim=0)  # allGather over "model" (2 devices): 128 bytes per device; local [d_qkv=8 batch=2 seq=4]
-    y = torch.einsum("qbs,qm->bsm", merged_1, wo)  # local [batch=2 seq=4 d_model=2] {model: split(d_model), data: replicated}
+    y = torch.einsum("qbs,qm->bsm", merged_1, wo)  # local [batch=2 seq=4 d_model=2] {data: replicated, model: split(d_model)}
     return y
 
 
@@ -140,7 +140,7 @@ headsReduceScatter_meta = {
             {"name": "seq", "size": 4},
             {"name": "d_model", "size": 4},
         ],
-        "sharding": {"model": {"kind": "split", "dim": "d_model"}, "data": {"kind": "replicated"}},
+        "sharding": {"data": {"kind": "replicated"}, "model": {"kind": "split", "dim": "d_model"}},
     },
 }
 

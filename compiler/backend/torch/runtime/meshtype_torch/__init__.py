@@ -6,8 +6,8 @@ one device: local shards in, local result out), calls the collectives of a
 `main(PROGRAMS)`, which torchrun starts once per device.
 """
 from .launch import main, run_program
-from .mesh import MeshContext, MeshShape
+from .mesh import MeshContext, MeshShape, mask_padding
 from .seeded import random_normal, random_uniform
 from .shard import local_region
 
-__all__ = ["MeshContext", "MeshShape", "local_region", "main", "random_normal", "random_uniform", "run_program"]
+__all__ = ["MeshContext", "MeshShape", "local_region", "main", "mask_padding", "random_normal", "random_uniform", "run_program"]

@@ -23,6 +23,7 @@ import torch.distributed as dist
 
 from .mesh import MeshContext, device_for_backend
 from .shard import init_shard, load_shard, map_leaves, save_leaves
+from .train import add_arguments as add_train_arguments, check_arguments as check_train_arguments, train_program
 
 Program = Tuple[Callable[..., Any], Dict[str, Any]]
 
@@ -30,13 +31,14 @@ Program = Tuple[Callable[..., Any], Dict[str, Any]]
 def _parser(programs: Dict[str, Program]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Run meshtype device programs with torch.distributed (one process per device). Start it with torchrun.")
     parser.add_argument("--program", action="append", choices=sorted(programs), help="a program to run (repeat for several); default: the only one, or every program")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--inputs", help="folder of global inputs: <param path>.npy (float32), or <program>/<param path>.npy per program")
-    source.add_argument("--init-seed", type=int, help="create every parameter with meshtype's seeded normal init (name = its path); each rank makes only its shard")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--inputs", help="folder of global inputs: <param path>.npy, or <program>/<param path>.npy per program; each rank reads only its block")
+    source.add_argument("--init-seed", type=int, help="create every parameter with meshtype's seeded init (name = its path; ids integers, optimizer state zeros); each rank makes only its shard")
     parser.add_argument("--outputs", help="folder for each rank's local result: <program>/result[.<path>].rank<r>.npy")
     parser.add_argument("--backend", choices=["nccl", "gloo"], help="default: nccl when CUDA is available, else gloo")
     parser.add_argument("--warmup", type=_count(0), default=0, help="untimed runs of each program before the timed ones (default 0)")
-    parser.add_argument("--steps", type=_count(1), default=1, help="timed runs of each program; rank 0 prints the mean time per step (default 1)")
+    parser.add_argument("--steps", type=_count(1), default=1, help="timed runs of each program; rank 0 prints the mean time per step (default 1); with --train, training steps")
+    add_train_arguments(parser)
     return parser
 
 
@@ -61,9 +63,8 @@ def _environment() -> Tuple[int, int, int]:
     return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), int(os.environ.get("LOCAL_RANK", "0"))
 
 
-def run_program(name: str, program: Program, args: argparse.Namespace, device: torch.device) -> Optional[List[str]]:
-    """Run one program on this rank: its inputs, the device function, its outputs. Returns the files written."""
-    function, meta = program
+def _check_devices(name: str, meta: Dict[str, Any]) -> None:
+    """A clear exit when torchrun started another number of processes than the program's mesh has devices."""
     devices = 1
     for size in meta["mesh"].values():
         devices *= size
@@ -73,6 +74,12 @@ def run_program(name: str, program: Program, args: argparse.Namespace, device: t
             f'meshtype_torch: program "{name}" runs on mesh [{axes}] ({devices} devices), but torchrun started {dist.get_world_size()} processes. '
             f"Start it with nodes x --nproc_per_node = {devices}, or choose a program of this size with --program."
         )
+
+
+def run_program(name: str, program: Program, args: argparse.Namespace, device: torch.device) -> Optional[List[str]]:
+    """Run one program on this rank: its inputs, the device function, its outputs. Returns the files written."""
+    function, meta = program
+    _check_devices(name, meta)
     mesh = MeshContext(meta["mesh"], device=device)
     inputs = args.inputs
     if inputs is not None and os.path.isdir(os.path.join(inputs, name)):
@@ -108,7 +115,11 @@ def run_program(name: str, program: Program, args: argparse.Namespace, device: t
 
 def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None:
     """Parse the command line and run the chosen programs on this rank (see the module docstring)."""
-    args = _parser(programs).parse_args(argv)
+    parser = _parser(programs)
+    args = parser.parse_args(argv)
+    check_train_arguments(parser, args)
+    if not args.train and args.inputs is None and args.init_seed is None:
+        parser.error("one of the arguments --inputs --init-seed is required")
     rank, world, local_rank = _environment()
     backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
     dist.init_process_group(backend=backend, rank=rank, world_size=world)
@@ -116,7 +127,11 @@ def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None
         device = device_for_backend(backend, local_rank)
         chosen = args.program or sorted(programs)
         for name in chosen:
-            run_program(name, programs[name], args, device)
+            if args.train:
+                _check_devices(name, programs[name][1])
+                train_program(name, programs[name], args, device)
+            else:
+                run_program(name, programs[name], args, device)
         dist.barrier()
     finally:
         dist.destroy_process_group()

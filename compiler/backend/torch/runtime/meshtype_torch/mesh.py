@@ -74,12 +74,39 @@ def _reduce_op(reduce: str) -> "dist.ReduceOp":
     return _REDUCE_OPS[reduce]
 
 
-def _chunk(x: torch.Tensor, dim: int, parts: int, index: int, what: str) -> torch.Tensor:
+def _pad_along(x: torch.Tensor, dim: int, parts: int, pad: bool, what: str) -> torch.Tensor:
+    """`x` with zeros appended along `dim` to a multiple of `parts` (an uneven split, `pad`); an error without `pad`."""
     size = x.shape[dim]
-    if size % parts != 0:
+    if size % parts == 0:
+        return x
+    if not pad:
         raise ValueError(f"{what}: dim {dim} of a tensor of shape {list(x.shape)} has size {size}, which {parts} devices do not divide.")
-    step = size // parts
-    return x.narrow(dim, index * step, step)
+    shape = list(x.shape)
+    shape[dim] = -(-size // parts) * parts - size
+    return torch.cat([x, torch.zeros(shape, dtype=x.dtype, device=x.device)], dim=dim)
+
+
+def _chunk(x: torch.Tensor, dim: int, parts: int, index: int, what: str, pad: bool = False) -> torch.Tensor:
+    padded = _pad_along(x, dim, parts, pad, what)
+    step = padded.shape[dim] // parts
+    return padded.narrow(dim, index * step, step)
+
+
+def _keep(x: torch.Tensor, dim: int, size: Optional[int]) -> torch.Tensor:
+    """The first `size` entries of `x` along `dim` (the padding of joined shards dropped); `x` when `size` is None."""
+    return x if size is None or size >= x.shape[dim] else x.narrow(dim, 0, size).contiguous()
+
+
+def mask_padding(x: torch.Tensor, valid: Dict[int, int], fill: float) -> torch.Tensor:
+    """`x` with every entry at or past `valid[dim]` along each dim (by position) set to `fill`: the padding of a short shard.
+
+    A select, not a product, so that an infinity or NaN in the padding does not leak; a new tensor.
+    """
+    out = x.clone()
+    for dim, keep in valid.items():
+        if keep < x.shape[dim]:
+            out.narrow(dim, keep, x.shape[dim] - keep).fill_(fill)
+    return out
 
 
 class MeshContext:
@@ -124,37 +151,41 @@ class MeshContext:
             dist.all_reduce(out, op=op, group=group)
         return out
 
-    def all_gather(self, x: torch.Tensor, axis: str, dim: int) -> torch.Tensor:
-        """split -> replicated: the group's shards concatenated along `dim` in axis order."""
+    def all_gather(self, x: torch.Tensor, axis: str, dim: int, size: Optional[int] = None) -> torch.Tensor:
+        """split -> replicated: the group's shards concatenated along `dim` in axis order (its first `size` entries when given)."""
         group = self._group(axis)
         if group is None:
-            return x.clone()
+            return _keep(x.clone(), dim, size)
         source = x.contiguous()
         parts = [torch.empty_like(source) for _ in range(self.shape.axis_size(axis))]
         dist.all_gather(parts, source, group=group)
-        return torch.cat(parts, dim=dim)
+        return _keep(torch.cat(parts, dim=dim), dim, size)
 
-    def reduce_scatter(self, x: torch.Tensor, axis: str, dim: int, reduce: str) -> torch.Tensor:
+    def reduce_scatter(self, x: torch.Tensor, axis: str, dim: int, reduce: str, pad: bool = False) -> torch.Tensor:
         """partial -> split: reduce over the group, then keep chunk k of n along `dim` (k: this rank's axis coordinate).
 
+        With `pad`, `dim` may have any size: it is padded with zeros to n chunks of ceil(size / n).
         NCCL uses reduce_scatter; gloo (torch 1.13 has no reduce_scatter there) uses all_reduce, then the chunk.
         """
         parts = self.shape.axis_size(axis)
         index = self.coords[axis]
         group = self._group(axis)
+        what = f'reduce_scatter over "{axis}"'
         if group is None:
             return x.clone()
         if self.backend == "nccl":
-            inputs = [chunk.contiguous() for chunk in x.chunk(parts, dim=dim)]
+            padded = _pad_along(x, dim, parts, pad, what)
+            inputs = [chunk.contiguous() for chunk in padded.chunk(parts, dim=dim)]
             out = torch.empty_like(inputs[0])
             dist.reduce_scatter(out, inputs, op=_reduce_op(reduce), group=group)
             return out
         reduced = self.all_reduce(x, axis, reduce)
-        return _chunk(reduced, dim, parts, index, f'reduce_scatter over "{axis}"').contiguous()
+        return _chunk(reduced, dim, parts, index, what, pad).contiguous()
 
-    def all_to_all(self, x: torch.Tensor, axis: str, split_dim: int, concat_dim: int) -> torch.Tensor:
+    def all_to_all(self, x: torch.Tensor, axis: str, split_dim: int, concat_dim: int, pad: bool = False, size: Optional[int] = None) -> torch.Tensor:
         """split(concat_dim) -> split(split_dim): send chunk j along `split_dim` to axis coordinate j; concatenate what arrives along `concat_dim`.
 
+        `pad`: `split_dim` may have any size (zero-padded to n chunks); `size`: keep the first `size` entries of `concat_dim`.
         NCCL uses all_to_all; gloo (torch 1.13 has no all_to_all there) uses all_gather, then each rank takes its chunks.
         """
         parts = self.shape.axis_size(axis)
@@ -164,14 +195,14 @@ class MeshContext:
         if group is None:
             return x.clone()
         if self.backend == "nccl":
-            inputs = [_chunk(x, split_dim, parts, part, what).contiguous() for part in range(parts)]
+            inputs = [_chunk(x, split_dim, parts, part, what, pad).contiguous() for part in range(parts)]
             outputs = [torch.empty_like(inputs[0]) for _ in range(parts)]
             dist.all_to_all(outputs, inputs, group=group)
-            return torch.cat(outputs, dim=concat_dim)
+            return _keep(torch.cat(outputs, dim=concat_dim), concat_dim, size)
         source = x.contiguous()
         everyone = [torch.empty_like(source) for _ in range(parts)]
         dist.all_gather(everyone, source, group=group)
-        return torch.cat([_chunk(sent, split_dim, parts, index, what) for sent in everyone], dim=concat_dim)
+        return _keep(torch.cat([_chunk(sent, split_dim, parts, index, what, pad) for sent in everyone], dim=concat_dim), concat_dim, size)
 
     def collective_permute(self, x: torch.Tensor, axis: str, shift: int) -> torch.Tensor:
         """Non-cyclic shift along `axis`: the device at axis coordinate k receives x of coordinate k - shift.
@@ -200,9 +231,18 @@ class MeshContext:
                 request.wait()
         return out
 
-    def local_slice(self, x: torch.Tensor, axis: str, dim: int) -> torch.Tensor:
-        """replicated -> split: keep chunk k of n along `dim`, with no communication."""
-        return _chunk(x, dim, self.shape.axis_size(axis), self.coords[axis], f'local_slice over "{axis}"')
+    def local_slice(self, x: torch.Tensor, axis: str, dim: int, pad: bool = False) -> torch.Tensor:
+        """replicated -> split: keep chunk k of n along `dim`, with no communication (zero-padded to ceil(size / n) with `pad`)."""
+        return _chunk(x, dim, self.shape.axis_size(axis), self.coords[axis], f'local_slice over "{axis}"', pad)
+
+    def valid_length(self, size: int, axes: List[str]) -> int:
+        """How many entries of a dim of global `size`, split over `axes` (major first), are real on this rank (the rest is padding)."""
+        extent, valid = size, size
+        for axis in axes:
+            chunk = -(-extent // self.shape.axis_size(axis))
+            valid = min(chunk, max(0, valid - self.coords[axis] * chunk))
+            extent = chunk
+        return valid
 
 
 def device_for_backend(backend: str, local_rank: int) -> torch.device:

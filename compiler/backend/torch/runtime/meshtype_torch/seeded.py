@@ -95,8 +95,9 @@ def region_indices(shape: Sequence[int], region: Optional[Sequence[Tuple[int, in
     stride = 1
     for axis in range(len(shape) - 1, -1, -1):
         start, stop = bounds[axis]
-        if not 0 <= start < stop <= shape[axis]:
-            raise ValueError(f"region ({start}, {stop}) of dim {axis} is outside [0, {shape[axis]}): use 0 <= start < stop <= size.")
+        # an empty range is the real part of a shard that is all padding (an uneven split)
+        if not 0 <= start <= stop <= shape[axis]:
+            raise ValueError(f"region ({start}, {stop}) of dim {axis} is outside [0, {shape[axis]}): use 0 <= start <= stop <= size.")
         along = torch.arange(start, stop, dtype=torch.int64, device=device) * stride
         view = [1] * len(shape)
         view[axis] = stop - start

@@ -1,8 +1,10 @@
 """Shards of global tensors, by the metadata the compiler emits beside each program.
 
 A leaf of `<program>_meta` is {"kind": "tensor", "dims": [{"name", "size"}], "sharding": {axis: state}}
-with global dims. A dim split over several axes is chunked in mesh-axis order
-(the first axis that splits it is the major one), as in dsl/runtime/shard.ts.
+with global dims. A dim split over several axes is chunked major axis first
+(by the states' "order", then mesh order), and a size the axes do not divide
+is split unevenly: every shard has ceil(size / devices) entries, the short
+ones zero-padded, as in dsl/runtime/shard.ts and padding.ts.
 """
 import os
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -11,28 +13,62 @@ import numpy as np
 import torch
 
 from .mesh import MeshShape
-from .seeded import random_normal
+from .seeded import random_normal, random_uniform
 
 Meta = Dict[str, Any]
 
 
+def split_axes(shape: MeshShape, sharding: Dict[str, Any], dim: str) -> List[str]:
+    """The mesh axes that split `dim`, major first: by their "order" (0 when absent), then in mesh order."""
+    found = []
+    for index, axis in enumerate(shape.names):
+        state = sharding.get(axis, {"kind": "replicated"})
+        if state["kind"] == "split" and state["dim"] == dim:
+            found.append((state.get("order", 0), index, axis))
+    return [axis for _, _, axis in sorted(found)]
+
+
+def block_of(size: int, axes: List[Tuple[str, int]], coords: Dict[str, int]) -> Tuple[int, int, int]:
+    """(offset, local, valid) of the block of a dim of `size` split over `axes` ((name, size), major first) at `coords`.
+
+    Cut level by level (dsl/runtime/padding.ts): blocks of ceil(size / n0), then of ceil(size / (n0 n1)), ...;
+    every device holds `local` entries, of which the first `valid` are real (the rest is padding).
+    """
+    extent, valid, offset = size, size, 0
+    for name, parts in axes:
+        chunk = -(-extent // parts)
+        index = coords.get(name, 0)
+        offset += index * chunk
+        valid = min(chunk, max(0, valid - index * chunk))
+        extent = chunk
+    return offset, extent, valid
+
+
+def _check_states(shape: MeshShape, leaf: Meta, what: str) -> None:
+    for axis in shape.names:
+        state = leaf["sharding"].get(axis, {"kind": "replicated"})
+        if state["kind"] == "partial":
+            raise ValueError(f'{what} is partial over mesh axis "{axis}"; only split or replicated values can be sharded or gathered.')
+
+
+def local_blocks(shape: MeshShape, leaf: Meta, coords: Dict[str, int], what: str) -> List[Tuple[int, int, int]]:
+    """(offset, local, valid) of every dim of the global tensor `leaf` on the device at `coords`."""
+    _check_states(shape, leaf, what)
+    return [block_of(dim["size"], [(axis, shape.axes[axis]) for axis in split_axes(shape, leaf["sharding"], dim["name"])], coords) for dim in leaf["dims"]]
+
+
 def local_region(shape: MeshShape, leaf: Meta, coords: Dict[str, int], what: str) -> List[Tuple[int, int]]:
-    """The [start, stop) of every dim that the device at `coords` holds of the global tensor `leaf`."""
-    region = []
-    for dim in leaf["dims"]:
-        parts, index = 1, 0
-        for axis in shape.names:
-            state = leaf["sharding"].get(axis, {"kind": "replicated"})
-            if state["kind"] == "partial":
-                raise ValueError(f'{what} is partial over mesh axis "{axis}"; only split or replicated values can be sharded or gathered.')
-            if state["kind"] == "split" and state["dim"] == dim["name"]:
-                parts *= shape.axes[axis]
-                index = index * shape.axes[axis] + coords[axis]
-        if dim["size"] % parts != 0:
-            raise ValueError(f'{what}: dim "{dim["name"]}" has size {dim["size"]}, which {parts} devices do not divide.')
-        step = dim["size"] // parts
-        region.append((index * step, index * step + step))
-    return region
+    """The [start, stop) of every dim that the device at `coords` holds of the global tensor `leaf` (its real entries)."""
+    return [(offset, offset + valid) for offset, _, valid in local_blocks(shape, leaf, coords, what)]
+
+
+def pad_to(tensor: torch.Tensor, sizes: List[int]) -> torch.Tensor:
+    """`tensor` with zeros appended along every dim up to `sizes` (the padding of a short shard); itself when it has them."""
+    if list(tensor.shape) == list(sizes):
+        return tensor
+    out = torch.zeros(sizes, dtype=tensor.dtype, device=tensor.device)
+    out[tuple(slice(0, length) for length in tensor.shape)] = tensor
+    return out
 
 
 def take_region(tensor: torch.Tensor, region: List[Tuple[int, int]]) -> torch.Tensor:
@@ -84,25 +120,46 @@ def as_float32(array: np.ndarray, what: str, file: str, note: Optional[Callable[
 def load_shard(
     folder: str, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device, note: Optional[Callable[[str], None]] = None
 ) -> torch.Tensor:
-    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims).
+    """This rank's shard of the global tensor in `<folder>/<path>.npy` (float32, C order, the leaf's global dims),
+    memory-mapped: only the shard's bytes are read, so a rank of a large model reads its block only.
     Another dtype is converted when the conversion is exact (said through `note`), and refused otherwise."""
     file = os.path.join(folder, f"{path}.npy")
     expected = [dim["size"] for dim in leaf["dims"]]
     if not os.path.exists(file):
         raise FileNotFoundError(f'input "{path}" {describe_dims(leaf)}: no file {file}. Write the global tensor there as a float32 .npy of shape {tuple(expected)}.')
-    array = np.load(file)
+    array = np.load(file, mmap_mode="r")
     if list(array.shape) != expected:
         raise ValueError(f'input "{path}" {describe_dims(leaf)}: {file} has shape {tuple(array.shape)}, not {tuple(expected)}. Save the global tensor in this dim order.')
-    array = as_float32(array, f'input "{path}" {describe_dims(leaf)}', file, note)
-    region = local_region(shape, leaf, coords, f'input "{path}"')
+    blocks = local_blocks(shape, leaf, coords, f'input "{path}"')
+    region = [(offset, offset + valid) for offset, _, valid in blocks]
+    local = [size for _, size, _ in blocks]
+    block = array[tuple(slice(start, stop) for start, stop in region)] if region else array
     # np.array, not np.ascontiguousarray: that one turns a 0-d array (a scalar param such as AdamW's step) into shape (1,).
-    return take_region(torch.from_numpy(np.array(array, dtype=np.float32, order="C")), region).to(device)
+    values = as_float32(np.array(block, order="C"), f'input "{path}" {describe_dims(leaf)}', file, note)
+    # a short shard of an uneven split is zero-padded to the local size
+    return pad_to(torch.from_numpy(np.array(values, dtype=np.float32, order="C")), local).to(device)
 
 
 def init_shard(seed: int, path: str, leaf: Meta, shape: MeshShape, coords: Dict[str, int], device: torch.device) -> torch.Tensor:
-    """This rank's shard of a standard normal global tensor seeded by (seed, path), created locally."""
-    region = local_region(shape, leaf, coords, f'input "{path}"')
-    return random_normal([dim["size"] for dim in leaf["dims"]], seed, path, region=region, device=device)
+    """This rank's shard of a global tensor seeded by (seed, path), created locally, as the leaf's `init` says.
+
+    No init: standard normal values. `{"kind": "integers", "high": n}` (token ids, labels): whole numbers
+    in [0, n) from the seeded uniform stream. `{"kind": "zeros"}` (optimizer state: step counts, moments): zeros.
+    A short shard of an uneven split is zero-padded to the local size.
+    """
+    blocks = local_blocks(shape, leaf, coords, f'input "{path}"')
+    region = [(offset, offset + valid) for offset, _, valid in blocks]
+    local = [size for _, size, _ in blocks]
+    sizes = [dim["size"] for dim in leaf["dims"]]
+    init = leaf.get("init")
+    if init is None:
+        return pad_to(random_normal(sizes, seed, path, region=region, device=device), local)
+    if init["kind"] == "zeros":
+        return torch.zeros(local, dtype=torch.float32, device=device)
+    if init["kind"] == "integers":
+        uniform = random_uniform(sizes, seed, path, region=region, device=device).to(torch.float64)
+        return pad_to(torch.clamp(torch.floor(uniform * init["high"]), max=init["high"] - 1).to(torch.float32), local)
+    raise ValueError(f'input "{path}": unknown init {init!r} in the program\'s meta; rebuild the module with this meshtype.')
 
 
 def save_leaves(folder: str, tree: Any, path: str, rank: int) -> List[str]:
