@@ -5,7 +5,8 @@
  * compiler on ill-typed code too). Every mutant must end in success (and then
  * the first program's gathered result equals eager) or in diagnostics that
  * have an MT code, a location in the mutated file or the user's own code, and
- * a text without IR ids or doubled prefixes; never a crash or a time-out.
+ * a text without IR ids or doubled prefixes, each reported once; never a
+ * crash or a time-out.
  *
  * 504 mutants per run (56 per class, one test per class and seed): half from a fixed seed, half from a seed
  * that varies per run (printed; replay with MESHTYPE_FUZZ_SEED=<n>). A
@@ -15,7 +16,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Project } from "ts-morph";
 import { applyMutation, draws, mutation, mutationClasses, type Mutation, type MutationClass } from "./mutate.ts";
-import { diagnosticProblem, runMutant, type MutantOutcome } from "./runMutant.ts";
+import { diagnosticProblem, repeatedProblem } from "../diagnosticChecks.ts";
+import { runMutant, type MutantOutcome } from "./runMutant.ts";
 import { loadTargets, repo, type FuzzTarget } from "./targets.ts";
 
 /** Mutants per class per seed: 28 x 9 classes x 2 seeds = 504 a run. */
@@ -118,6 +120,11 @@ describe("the fuzz test's checks can fail", () => {
     expect(diagnosticProblem(item("inside", "stdlib/routing.ts"), loc.file)).toMatch(/neither the mutated file nor the user's code/);
     expect(diagnosticProblem(item("inside", "stdlib/routing.ts"), "stdlib/routing.ts")).toBeUndefined();
     expect(diagnosticProblem(item("einsum: output dim \"nope\" is in no input"), loc.file)).toBeUndefined();
+  });
+
+  it("the same diagnostic twice (code, place and text) is a fault; two at different places are not", () => {
+    expect(repeatedProblem([item("a"), item("b"), item("a")])).toMatch(/^MT1033 is reported twice at examples\/gpt\/gpt.ts:3:1: a$/);
+    expect(repeatedProblem([item("a"), { ...item("a"), loc: { ...loc, line: 4 } }])).toBeUndefined();
   });
 
   it("a mutant that once crashed the front end (a layer loop from -1) now gives a diagnostic", async () => {

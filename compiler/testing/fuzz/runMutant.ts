@@ -6,11 +6,12 @@
  * program's gathered result is checked against eager), "diagnostic", or a
  * fault: a crash (any exception but a CompileError), or a diagnostic that is
  * not what users must get (no code, no location, a location inside meshtype's
- * own files other than the mutated one, IR ids or a doubled prefix in its text).
+ * own files other than the mutated one, IR ids or a doubled prefix in its text,
+ * or the same diagnostic twice in the front end's list or in one program's).
  */
 import * as path from "node:path";
 import type { Project } from "ts-morph";
-import { CompileError, type Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { CompileError } from "../../diagnostics/diagnostic.ts";
 import { readPrograms } from "../../frontend/frontend.ts";
 import type { Program } from "../../ir/ir.ts";
 import { walkOps } from "../../ir/opAttrs.ts";
@@ -18,6 +19,7 @@ import { compileProgram } from "../../passes/pipeline.ts";
 import { Tensor } from "../../../dsl/tensor.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../harness.ts";
 import type { TensorTree } from "../interpret.ts";
+import { diagnosticProblem, repeatedProblem } from "../diagnosticChecks.ts";
 import { repo, type FuzzTarget } from "./targets.ts";
 
 /** What became of one mutant. */
@@ -25,20 +27,6 @@ export type MutantOutcome =
   | { readonly kind: "compiled"; readonly programs: number; readonly checked: boolean }
   | { readonly kind: "diagnostic"; readonly codes: readonly string[] }
   | { readonly kind: "fault"; readonly problem: string };
-
-/** Why a diagnostic is not one a user may get for an edit of `mutated`, or undefined when it is fine. */
-export function diagnosticProblem(item: Diagnostic, mutated: string): string | undefined {
-  if (!/^MT\d{4}$/.test(item.code)) return `code "${item.code}" is not an MT code`;
-  if (item.message.trim() === "" || item.hint.trim() === "") return `${item.code} has an empty message or hint`;
-  if (/%-?\d/.test(item.message)) return `${item.code} names an IR id: ${item.message}`;
-  const doubled = /\b([A-Za-z]\w*): \1:/.exec(item.message);
-  if (doubled) return `${item.code} repeats "${doubled[1]}:": ${item.message}`;
-  if (item.loc === undefined) return `${item.code} has no location: ${item.message}`;
-  const file = item.loc.file;
-  const inPackage = /^(dsl|stdlib)\//.test(file) || file.includes("node_modules/");
-  if (file !== mutated && (inPackage || path.isAbsolute(file))) return `${item.code} is located in ${file}:${item.loc.line}, neither the mutated file nor the user's code: ${item.message}`;
-  return undefined;
-}
 
 /** The gathered result of `lowered` against the eager run of `global`, on inputs drawn from `seed`. */
 async function equalsEager(global: Program, lowered: Program, seed: number): Promise<string | undefined> {
@@ -101,6 +89,8 @@ export async function runMutant(project: Project, target: FuzzTarget, text: stri
     file.replaceWithText(text);
     const front = readPrograms([entry], { rootDir: repo, typeCheck: options.typeCheck });
     const diagnostics = [...front.diagnostics];
+    // Each list once per root cause: the front end's, and each program's (two programs may each report a shared cause; the CLI prints it once).
+    let repeated = repeatedProblem(front.diagnostics);
     const compiled: { global: Program; lowered: Program }[] = [];
     for (const program of front.programs) {
       try {
@@ -108,12 +98,14 @@ export async function runMutant(project: Project, target: FuzzTarget, text: stri
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);
+        repeated ??= repeatedProblem(error.diagnostics);
       }
     }
     for (const item of diagnostics) {
       const problem = diagnosticProblem(item, target.file);
       if (problem !== undefined) return { kind: "fault", problem };
     }
+    if (repeated !== undefined) return { kind: "fault", problem: repeated };
     if (diagnostics.length > 0) return { kind: "diagnostic", codes: [...new Set(diagnostics.map((item) => item.code))] };
     const first = compiled[0];
     const checked = first !== undefined && elementCount(first.global) <= maxCheckedElements;
