@@ -3,7 +3,9 @@
  * step) and its training step of examples/train/gptTrain.ts (loss,
  * valueAndGrad, AdamW), built with the torch target and run as 1, 2 and 4 CPU
  * processes (gloo), against hand-written single-process torch versions with
- * the same parameters (bench/torch/gpt_reference.py, gpt_train_reference.py).
+ * the same parameters (bench/torch/gpt_reference.py, gpt_train_reference.py),
+ * and the training step on 2 and 4 processes against a hand-written
+ * data-parallel step on as many (DDP: gpt_train_ddp_reference.py).
  *
  * Times are measured inside the processes (the launcher's `--warmup W --steps
  * N`: the mean of N steps between two barriers, after W untimed ones), so
@@ -21,6 +23,7 @@ import { makeInputs, runEager, type Args } from "../compiler/testing/harness.ts"
 import { writeInputs } from "../compiler/testing/torch/runTorch.ts";
 import { trainInputs } from "../compiler/testing/torch/trainInputs.ts";
 import { torchPython } from "../compiler/testing/torch/torchEnv.ts";
+import { freePort, torchrunArgs } from "../compiler/testing/torch/runTorch.ts";
 import { buildTorch, timeCompiled, timeReference, type Steps, type TimedProgram } from "./torch/measure.ts";
 import type { BenchSection } from "./run.ts";
 
@@ -61,26 +64,13 @@ export interface Workload {
   write(work: string, size: Size): string;
   readonly runs: readonly { readonly processes: number; readonly programs: readonly string[] }[];
   readonly reference: string;
+  /** A hand-written data-parallel (DDP) version, timed on the same process counts as the compiled runs past one. */
+  readonly parallelReference?: string;
   args(global: CompiledProgram["global"], size: Size): Args;
 }
 
+/** The training step first: the issue's goal is its figures (forward after). */
 export const workloads: readonly Workload[] = [
-  {
-    name: "forward",
-    steps: { warmup: 5, timed: 20 },
-    write(work, size) {
-      const file = path.join(work, "gpt.ts");
-      fs.writeFileSync(file, benchImports + resizedGpt(size.dims) + smallBindings("gpt", "gpt"));
-      return file;
-    },
-    runs: [
-      { processes: 1, programs: ["gptSingle"] },
-      { processes: 2, programs: ["gptData2", "gptMegatron2"] },
-      { processes: 4, programs: ["gptData", "gptMegatron", "gpt2d"] },
-    ],
-    reference: "gpt_reference",
-    args: (global, size) => makeInputs(global, 11, { ids: size.vocab }),
-  },
   {
     name: "train step",
     steps: { warmup: 2, timed: 10 },
@@ -99,8 +89,25 @@ export const workloads: readonly Workload[] = [
       { processes: 4, programs: ["gptTrainData", "gptTrainDataSharded", "gptTrainMegatron", "gptTrain2d", "gptTrain2dSharded"] },
     ],
     reference: "gpt_train_reference",
+    parallelReference: "gpt_train_ddp_reference",
     // AdamW state: m in [-1, 1), v in [1, 2), step 0 (see trainInputs).
     args: (global, size) => trainInputs(global, 11, size.vocab),
+  },
+  {
+    name: "forward",
+    steps: { warmup: 5, timed: 20 },
+    write(work, size) {
+      const file = path.join(work, "gpt.ts");
+      fs.writeFileSync(file, benchImports + resizedGpt(size.dims) + smallBindings("gpt", "gpt"));
+      return file;
+    },
+    runs: [
+      { processes: 1, programs: ["gptSingle"] },
+      { processes: 2, programs: ["gptData2", "gptMegatron2"] },
+      { processes: 4, programs: ["gptData", "gptMegatron", "gpt2d"] },
+    ],
+    reference: "gpt_reference",
+    args: (global, size) => makeInputs(global, 11, { ids: size.vocab }),
   },
 ];
 
@@ -109,6 +116,8 @@ interface Row extends TimedProgram {
   readonly workload: string;
   readonly size: string;
   readonly referenceMs: number;
+  /** What `referenceMs` times: the single-process version, or the DDP one on as many processes. */
+  readonly baseline: string;
 }
 
 /** Build, check and time one workload at one size. */
@@ -124,10 +133,21 @@ export async function measure(workload: Workload, size: Size): Promise<Row[]> {
   writeInputs(path.join(work, "in"), { program: first.lowered, args });
   const expected = await runEager(first.global, args);
   const reference = await timeReference([path.join(scripts, `${workload.reference}.py`)], work, expected, workload.steps, workload.reference);
-  const rows: Row[] = [{ workload: workload.name, size: size.name, program: "hand-written torch", mesh: "one process", processes: 1, ms: reference.ms, worst: reference.worst, referenceMs: reference.ms }];
+  const rows: Row[] = [{ workload: workload.name, size: size.name, program: "hand-written torch", mesh: "one process", processes: 1, ms: reference.ms, worst: reference.worst, referenceMs: reference.ms, baseline: "itself" }];
+  const progress = (row: Row): void => void process.stderr.write(`torch bench: ${row.workload} ${row.size} ${row.program} (${row.processes} processes): ${row.ms.toFixed(2)} ms per step\n`);
+  progress(rows[0]);
   for (const run of workload.runs) {
+    let baseline = { ms: reference.ms, name: "one process" };
+    if (workload.parallelReference !== undefined && run.processes > 1) {
+      const launcher = [...torchrunArgs(run.processes, await freePort(), path.join(work, "logs-reference")), path.join(scripts, `${workload.parallelReference}.py`)];
+      const parallel = await timeReference(launcher, work, expected, workload.steps, workload.parallelReference);
+      baseline = { ms: parallel.ms, name: `DDP on ${run.processes}` };
+      rows.push({ workload: workload.name, size: size.name, program: "hand-written torch, DDP", mesh: `data=${run.processes}`, processes: run.processes, ms: parallel.ms, worst: parallel.worst, referenceMs: parallel.ms, baseline: "itself" });
+      progress(rows[rows.length - 1]);
+    }
     for (const timed of await timeCompiled(work, source, programs, run.programs, run.processes, expected, workload.steps)) {
-      rows.push({ ...timed, workload: workload.name, size: size.name, referenceMs: reference.ms });
+      rows.push({ ...timed, workload: workload.name, size: size.name, referenceMs: baseline.ms, baseline: baseline.name });
+      progress(rows[rows.length - 1]);
     }
   }
   return rows;
@@ -139,18 +159,19 @@ export const torchSection: BenchSection = {
   description:
     "GPT forward step (examples/gpt/gpt.ts) and training step (examples/train/gptTrain.ts) built with --target torch, " +
     "on 1, 2 and 4 gloo CPU processes: ms per step inside the processes (start-up and torch import excluded), and the ratio to a " +
-    "hand-written single-process torch version (bench/torch/*.py, 1 thread). Every result checked against eager TypeScript first. " +
+    "hand-written single-process torch version (bench/torch/*.py, 1 thread), and for the training step on 2 and 4 processes to a hand-written " +
+    "data-parallel one on as many processes (DistributedDataParallel, gloo). Every result checked against eager TypeScript first. " +
     `Python: ${torchPython}; ${os.availableParallelism()} CPU cores; OMP_NUM_THREADS=1 per process (torchrun's default).`,
   async run() {
     const lines = [
-      "| step | size | program | mesh, layout | processes | ms per step | / hand-written | max diff vs eager |",
-      "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+      "| step | size | program | mesh, layout | processes | ms per step | / hand-written | hand-written baseline | max diff vs eager |",
+      "| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |",
     ];
     for (const workload of workloads) {
       for (const size of sizes) {
         for (const row of await measure(workload, size)) {
           const steps = `${workload.steps.timed} after ${workload.steps.warmup}`;
-          lines.push(`| ${row.workload} (${steps}) | ${row.size} | ${row.program} | ${row.mesh} | ${row.processes} | ${row.ms.toFixed(3)} | ${(row.ms / row.referenceMs).toFixed(2)} | ${row.worst.toExponential(1)} |`);
+          lines.push(`| ${row.workload} (${steps}) | ${row.size} | ${row.program} | ${row.mesh} | ${row.processes} | ${row.ms.toFixed(3)} | ${(row.ms / row.referenceMs).toFixed(2)} | ${row.baseline} | ${row.worst.toExponential(1)} |`);
         }
       }
     }

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { emitModule } from "./backend/ts/emitModule.ts";
 import { CompileError, type Diagnostic } from "./diagnostics/diagnostic.ts";
 import { loadProjects, readPrograms, type LoadedProject } from "./frontend/index.ts";
+import type { RecomputePolicy } from "./autodiff/forwardScope.ts";
 import type { Program } from "./ir/ir.ts";
 import { compileProgram } from "./passes/pipeline.ts";
 
@@ -30,6 +31,8 @@ export interface CompileOptions {
   readonly runtimeModule?: string;
   /** Compile only the programs bound to these names (default: every program of the files). */
   readonly programs?: readonly string[];
+  /** Compile every program with this recomputation policy instead of its own (explain's comparison with "none"). */
+  readonly recompute?: RecomputePolicy;
   /** Write the TypeScript device module (default: true); `meshtype simulate` needs only the lowered programs. */
   readonly emit?: boolean;
 }
@@ -68,7 +71,8 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
   for (const given of files) {
     const file = sources.get(path.resolve(given));
     if (file === undefined) throw new Error(`compileFiles: ${given} was not loaded`);
-    const front = readPrograms([file], { rootDir: options.rootDir, typeCheck: options.typeCheck, ...(options.programs === undefined ? {} : { programs: options.programs }) });
+    const front = readPrograms([file], { rootDir: options.rootDir, typeCheck: options.typeCheck, ...(options.programs === undefined ? {} : { programs: options.programs }),
+      ...(options.recompute === undefined ? {} : { recompute: options.recompute }) });
     diagnostics.push(...front.diagnostics);
     const programs: CompiledProgram[] = [];
     for (const program of front.programs) {

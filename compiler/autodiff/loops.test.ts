@@ -95,3 +95,38 @@ describe("loops through autodiff", () => {
     );
   });
 });
+
+describe("explain on recomputing steps", () => {
+  const explain = async (name: string): Promise<string> => {
+    const { runExplain } = await import("../cli/explain.ts");
+    let out = "";
+    runExplain([fixture], { program: name, json: false, typeCheck: false }, { out: (text) => void (out += text), err: (text) => void (out += text) });
+    return out;
+  };
+  const line = (text: string): RegExpMatchArray | null =>
+    /Recomputation: (\d+) ops run again per call, (\d+) FLOPs per device; saved activations (\d+) bytes per device, (\d+) without recomputation \((\d+) saved\)/.exec(text);
+
+  it("reports, for \"layer\" and \"selective\", the ops and FLOPs run again and the activations saved against \"none\"", async () => {
+    const layer = line(await explain("deep2dLayer"));
+    const selective = line(await explain("deep2dSelective"));
+    if (!layer || !selective) throw new Error("no recomputation line");
+    const [, layerOps, layerFlops, layerSaved, layerWithout, layerDiff] = layer.map(Number);
+    const [, selectiveOps, selectiveFlops, selectiveSaved, selectiveWithout] = selective.map(Number);
+    expect(layerWithout).toBe(selectiveWithout);
+    expect(layerSaved).toBeLessThan(selectiveSaved);
+    expect(selectiveSaved).toBeLessThan(selectiveWithout);
+    expect(layerDiff).toBe(layerWithout - layerSaved);
+    expect(layerOps).toBeGreaterThan(selectiveOps);
+    expect(layerFlops).toBeGreaterThan(selectiveFlops);
+    expect(selectiveFlops).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("under \"none\" only the loop nested in the layer is run again, and nothing is saved by it", async () => {
+    const none = line(await explain("deep2d"));
+    if (!none) throw new Error("no recomputation line");
+    const [, ops, , saved, without, difference] = none.map(Number);
+    // the inner loop (2 iterations of tanh(add)) runs again in each of the 3 reverse iterations
+    expect(ops).toBe(3 * 2 * 2);
+    expect([saved, difference]).toEqual([without, 0]);
+  }, 120_000);
+});

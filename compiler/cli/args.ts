@@ -30,6 +30,7 @@ export type ParsedCommandLine =
 export const usageCodes: ReadonlySet<string> = new Set([
   "MT9001", "MT9002", "MT9003", "MT9004", "MT9005", "MT9009", "MT9501", "MT9502", "MT9503",
   "MT9101", "MT9103", "MT9104", "MT9107",
+  "MT9201", "MT9204", "MT9205",
 ]);
 
 /** Options every command takes. */

@@ -6,6 +6,7 @@
 import { buildCommand } from "./build.ts";
 import type { AnyCommand } from "./command.ts";
 import { explainCommand } from "./explain.ts";
+import { planCommand } from "./plan.ts";
 import { profileCommand } from "./profile.ts";
 import { simulateCommand } from "./simulate.ts";
 import { gatherCommand } from "./gather.ts";
@@ -16,6 +17,7 @@ export const commands: readonly AnyCommand[] = [
   buildCommand,
   explainCommand,
   simulateCommand,
+  planCommand,
   profileCommand,
   gatherCommand,
   trainCommandSpec,

@@ -4,6 +4,8 @@
  */
 import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { trainingMemory } from "../explain/memory.ts";
+import { recomputeCost } from "../explain/recompute.ts";
 import { explainProgram, type ExplainTable } from "../explain/explainRows.ts";
 import { compileFiles, type CompiledProgram } from "../index.ts";
 import type { Program } from "../ir/ir.ts";
@@ -59,8 +61,21 @@ function formatMemory(memory: NonNullable<ExplainTable["memory"]>): string {
   return `Training memory, bytes per device: parameters ${parameters}, gradients ${gradients}, optimizer state ${optimizerState}, saved activations ${savedActivations}`;
 }
 
-/** The text form of one compiled program. */
-export function explainText(program: CompiledProgram): string {
+/**
+ * The recomputation line of a training step that recomputes (`program(step, { recompute })`): the ops and
+ * FLOPs the backward runs again, and the saved activations with and without (`baseline`: the same step compiled
+ * with recompute "none").
+ */
+function formatRecompute(program: CompiledProgram, memory: ExplainTable["memory"], baseline: CompiledProgram | undefined): string[] {
+  const cost = recomputeCost(program.lowered);
+  if (cost === undefined) return [];
+  const without = baseline === undefined ? undefined : trainingMemory(baseline.lowered)?.savedActivations;
+  const saved = memory === undefined || without === undefined ? "" : `; saved activations ${memory.savedActivations} bytes per device, ${without} without recomputation (${without - memory.savedActivations} saved)`;
+  return [`Recomputation: ${cost.ops} ops run again per call, ${cost.flops} FLOPs per device${saved} (meshtype simulate gives their time)`];
+}
+
+/** The text form of one compiled program (`baseline`: the same program compiled with recompute "none", for the recomputation line). */
+export function explainText(program: CompiledProgram, baseline?: CompiledProgram): string {
   const table = explainProgram(program.lowered);
   // an uneven split's rows say which devices hold short blocks, in a column shown only when some value is padded
   const padded = table.rows.some((row) => row.padding !== undefined);
@@ -83,6 +98,7 @@ export function explainText(program: CompiledProgram): string {
     "",
     `Bytes per device per call, by collective: ${totals}`,
     ...(table.memory === undefined ? [] : [formatMemory(table.memory)]),
+    ...formatRecompute(program, table.memory, baseline),
     "",
   ].join("\n");
 }
@@ -121,7 +137,12 @@ export function runExplain(files: readonly string[], options: ExplainOptions, io
   }
   if (options.json) io.out(`${JSON.stringify({ version: jsonFormatVersion, programs: chosen.map(explainJson) }, null, 2)}\n`);
   else if (options.showSharding === true) io.out(shardingText(chosen, options.color === true));
-  else if (options.svg === undefined) io.out(chosen.map(explainText).join("\n"));
+  else if (options.svg === undefined) {
+    // A step that recomputes activations is compared with the same step saving them all.
+    const recomputing = chosen.filter((program) => recomputeCost(program.lowered) !== undefined).map((program) => program.name);
+    const baselines = recomputing.length === 0 ? [] : compileFiles(files, { typeCheck: false, rootDir, programs: recomputing, recompute: "none" }).files.flatMap((file) => file.programs);
+    io.out(chosen.map((program) => explainText(program, baselines.find((item) => item.name === program.name))).join("\n"));
+  }
   return outcome([]);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "./catalog.ts";
 
-const areaPrefix: Readonly<Record<string, string>> = { frontend: "MT1", validate: "MT2", lower: "MT3", autodiff: "MT4", planner: "MT5", torch: "MT6", cli: "MT9", cost: "MT51", costCli: "MT91" };
+const areaPrefix: Readonly<Record<string, string>> = { frontend: "MT1", validate: "MT2", lower: "MT3", autodiff: "MT4", planner: "MT5", torch: "MT6", cli: "MT9", cost: "MT51", costCli: "MT91", planCli: "MT92" };
 
 describe("diagnostics catalog", () => {
   const entries = Object.entries(catalog).flatMap(([area, table]) => Object.entries(table).map(([name, template]) => ({ area, name, template })));

@@ -8,6 +8,7 @@ import { cliMessages } from "./cliMessages.ts";
 import { costCliMessages, costMessages } from "./costMessages.ts";
 import { frontendMessages } from "./frontendMessages.ts";
 import { loweringMessages } from "./loweringMessages.ts";
+import { planCliMessages } from "./planCliMessages.ts";
 import { plannerMessages } from "./plannerMessages.ts";
 import { torchMessages } from "./torchMessages.ts";
 import { validateMessages } from "./validateMessages.ts";
@@ -23,4 +24,5 @@ export const catalog: Readonly<Record<string, Readonly<Record<string, MessageTem
   cli: cliMessages,
   cost: costMessages,
   costCli: costCliMessages,
+  planCli: planCliMessages,
 };

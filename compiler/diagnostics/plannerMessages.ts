@@ -26,4 +26,9 @@ export const plannerMessages = {
     (a) => `The planner found no way to lay out program "${a.program}" under layout "${a.layout}" with ${a.limit}: ${a.reason}.`,
     () => "Loosen the layout (open more dims with \", auto\"), add devices or memory, or relayout fewer values.",
   ),
+  severalAxes: entry<{ program: string; dim: string; layout: string }>(
+    "MT5203",
+    (a) => `The planner's search (optimize) does not lay out a dim over several mesh axes or unevenly yet, and the layout "${a.layout}" of program "${a.program}" puts "${a.dim}" so.`,
+    (a) => `Keep "${a.dim}" on one axis that divides it in the layout the planner starts from (or leave it open with ", auto"); propagation (meshtype build) handles the layout as written.`,
+  ),
 } as const;

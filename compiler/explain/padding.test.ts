@@ -2,7 +2,7 @@
  * explain over uneven splits: every collective's bytes (payload and ring
  * wire) are those of its padded shards, exactly as the simulated mesh counts
  * them on every device; the rows of padded values say which devices hold
- * short blocks; the memory of a training step counts padded shards.
+ * short blocks; the simulator's collectives move the same padded payloads.
  */
 import { describe, expect, it } from "vitest";
 import { makeInputs, runLowered } from "../testing/harness.ts";
@@ -10,6 +10,8 @@ import { atOddSizes, paddingReaders } from "../testing/multiAxisLayouts.ts";
 import { embedding, heads, relayoutProgram } from "../testing/programs.ts";
 import { compileProgram } from "../passes/pipeline.ts";
 import { explainProgram } from "./explainRows.ts";
+import { cluster } from "../../dsl/cluster.ts";
+import { simulateProgram } from "../simulate/simulate.ts";
 
 const mesh = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
 const programs = [
@@ -46,5 +48,15 @@ describe("explain over uneven splits", () => {
     expect(table_?.localDims).toBe("[vocab=4 d_model=2]");
     expect(table_?.padding).toBe("vocab: 4 per device, 3 on model=1; d_model: 2 per device, 1 on data=1");
     expect(table.rows.filter((row) => row.padding === undefined).length).toBeGreaterThan(0);
+  });
+
+  it.each(programs.map((program) => [program.name, program.layoutSpec, program] as const))("%s \"%s\": the simulator moves the padded payload explain counts, collective by collective", (_name, _spec, program) => {
+    const lowered = compileProgram(program);
+    const wire = explainProgram(lowered).rows.filter((row) => row.collective !== undefined && row.collective !== "localSlice").map((row) => row.wireBytes);
+    const moved = simulateProgram(lowered, cluster("h100"), { collectiveAlgorithm: "ring", dtype: "fp32" }).graph.entries
+      .filter((entry) => entry.collective !== undefined && entry.opKind !== "localSlice")
+      .map((entry) => entry.collective?.bytesMoved);
+    expect(moved.length).toBeGreaterThan(0);
+    moved.forEach((bytes, index) => expect(bytes, `collective ${index}`).toBeCloseTo(wire[index] ?? -1, 6));
   });
 });

@@ -10,6 +10,7 @@ import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagno
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { Program } from "../ir/ir.ts";
 import { findPrograms } from "./findPrograms.ts";
+import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { WorkLimits } from "./evaluator.ts";
 import { Locator } from "./location.ts";
 import { reachedUserFiles } from "./reachedFiles.ts";
@@ -28,6 +29,8 @@ export interface FrontEndOptions {
   readonly limits?: WorkLimits;
   /** Read only the bindings with these names (default: every binding of the files). */
   readonly programs?: readonly string[];
+  /** Read every binding with this recomputation policy instead of its own (explain compares with "none"). */
+  readonly recompute?: RecomputePolicy;
 }
 
 /** What the front end made of some files: the programs it read, and the user errors it found. */
@@ -75,7 +78,7 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     for (const binding of found.bindings) {
       if (options.programs !== undefined && !options.programs.includes(binding.name)) continue;
       try {
-        programs.push(readProgram(binding, locator, options.limits));
+        programs.push(readProgram(options.recompute === undefined ? binding : { ...binding, recompute: options.recompute }, locator, options.limits));
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);

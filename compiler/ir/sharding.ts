@@ -237,3 +237,20 @@ export function paddingNote(program: { readonly mesh: readonly MeshAxis[] }, val
   const padded = paddedDimsOf(value.dims, value.sharding, program.mesh);
   return padded.length === 0 ? "" : ` (padded: ${padded.map(describePadding).join("; ")})`;
 }
+
+/**
+ * The dims of what a lowered collective sends, per device, given its input's
+ * local dims: over an uneven split, a reduce-scatter or an all-to-all cuts
+ * its dim into `groupSize` chunks of ceil(size / groupSize), so it sends its
+ * input padded to a multiple of the group size along that dim; every other
+ * collective (an all-gather sends its padded shard as it is) sends its input.
+ * The cost model and the simulator take a collective's payload from these
+ * dims (localDimsOf already gives the padded local dims of every value).
+ *
+ * @example
+ * // reduce-scatter over 4 devices of a [batch=5 d=2] input: 4 chunks of 2 rows, sent as [batch=8 d=2]
+ */
+export function collectiveSendDims(op: Op, inputLocalDims: readonly Dim[], groupSize: number): Dim[] {
+  const cut = op.op === "reduceScatter" ? op.dim : op.op === "allToAll" ? op.splitDim : undefined;
+  return inputLocalDims.map((dim) => (dim.name === cut && dim.size % groupSize !== 0 ? { name: dim.name, size: Math.ceil(dim.size / groupSize) * groupSize } : dim));
+}

@@ -14,8 +14,8 @@ import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Program } from "../ir/ir.ts";
 import type { ShardingAssignment } from "../ir/shardingAssignment.ts";
 
-/** The layout rules that describe `assignment` on `program` (see the module comment). */
-export function layoutRulesOf(program: Program, assignment: ShardingAssignment): LayoutRule[] {
+/** Every (dim, axis) split the assignment makes, heaviest first, with its weight and the weight of the dim kept whole. */
+export function rankedSplits(program: Program, assignment: ShardingAssignment): { rule: LayoutRule; weight: number; whole: number }[] {
   const split = new Map<string, number>();
   const whole = new Map<string, number>();
   for (const [id, held] of assignment.held) {
@@ -27,25 +27,43 @@ export function layoutRulesOf(program: Program, assignment: ShardingAssignment):
       else split.set(`${dim.name}:${axis}`, (split.get(`${dim.name}:${axis}`) ?? 0) + elements);
     }
   }
-  const sizes = new Map<string, number>();
-  for (const value of program.values.values()) for (const dim of value.dims) sizes.set(dim.name, dim.size);
-  const dimSets = [...program.values.values()].map((value) => new Set(value.dims.map((dim) => dim.name)));
+  return [...split]
+    .sort((first, second) => second[1] - first[1] || first[0].localeCompare(second[0]))
+    .map(([key, weight]) => {
+      const [dim, axis] = key.split(":");
+      return { rule: { dim, axis }, weight, whole: whole.get(dim) ?? 0 };
+    });
+}
+
+/** True when `rules` may take `rule`: the dim has no rule yet, the axis divides it, and no value has another dim already on that axis. */
+export function canAddRule(program: Program, rules: readonly LayoutRule[], rule: LayoutRule): boolean {
+  const axisSize = program.mesh.find((entry) => entry.name === rule.axis)?.size ?? 0;
+  if (axisSize === 0 || rules.some((other) => other.dim === rule.dim)) return false;
+  for (const value of program.values.values()) {
+    const dim = value.dims.find((entry) => entry.name === rule.dim);
+    if (dim === undefined) continue;
+    if (dim.size % axisSize !== 0) return false;
+    if (rules.some((other) => other.axis === rule.axis && value.dims.some((entry) => entry.name === other.dim))) return false;
+  }
+  return true;
+}
+
+/** The layout rules that describe `assignment` on `program` (see the module comment). */
+export function layoutRulesOf(program: Program, assignment: ShardingAssignment): LayoutRule[] {
   const rules: LayoutRule[] = [];
-  const ranked = [...split].sort((first, second) => second[1] - first[1] || first[0].localeCompare(second[0]));
-  for (const [key, weight] of ranked) {
-    const [dim, axis] = key.split(":");
-    const axisSize = program.mesh.find((entry) => entry.name === axis)?.size ?? 0;
-    if (weight <= (whole.get(dim) ?? 0) || rules.some((rule) => rule.dim === dim)) continue;
-    if (axisSize === 0 || (sizes.get(dim) ?? 1) % axisSize !== 0) continue;
-    const clashes = dimSets.some((set) => set.has(dim) && rules.some((rule) => rule.axis === axis && set.has(rule.dim)));
-    if (!clashes) rules.push({ dim, axis });
+  for (const { rule, weight, whole } of rankedSplits(program, assignment)) {
+    if (weight > whole && canAddRule(program, rules, rule)) rules.push(rule);
   }
   return rules;
 }
 
-/** The layout string of those rules, in the order the program's mesh lists the axes. */
-export function layoutStringOf(program: Program, assignment: ShardingAssignment): string {
-  const rules = layoutRulesOf(program, assignment);
+/** `rules` as a layout string, in the order the program's mesh lists the axes. */
+export function formatRules(program: Program, rules: readonly LayoutRule[]): string {
   const order = (rule: LayoutRule): number => program.mesh.findIndex((axis) => axis.name === rule.axis);
   return [...rules].sort((first, second) => order(first) - order(second)).map((rule) => `${rule.dim}:${rule.axis}`).join(", ");
+}
+
+/** The layout string that describes `assignment` (the rules of layoutRulesOf). */
+export function layoutStringOf(program: Program, assignment: ShardingAssignment): string {
+  return formatRules(program, layoutRulesOf(program, assignment));
 }

@@ -14,6 +14,7 @@
  * The graph is stored flat (typed arrays, dependencies in CSR form) so that
  * simulating 10^5 tasks takes milliseconds (compiler/simulate/schedule.ts).
  */
+import { collectiveSendDims } from "../ir/sharding.ts";
 import type { ClusterSpec } from "../../dsl/cluster.ts";
 import { dtypeBytes, type Dtype } from "../../dsl/dtype.ts";
 import type { Op, Phase, Program, SourceLoc, ValueId, ValueTree } from "../ir/ir.ts";
@@ -246,7 +247,8 @@ class Builder {
     const kind = collectiveKindOf(op);
     const input = op.inputs[0];
     const elementBytes = classElementBytes(classOf(this.classes, this.facts.source(input)), this.dtype);
-    const inputDims = this.facts.localDims(input);
+    // over an uneven split a reduce-scatter or all-to-all sends its input padded to equal chunks
+    const inputDims = collectiveSendDims(op, this.facts.localDims(input), axis.size);
     let bytes = elementsOf(inputDims) * elementBytes;
     let estimate;
     if (op.op === "haloExchange") {

@@ -15,10 +15,13 @@ import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta, type MetaTree } from "../ts/meta.ts";
 import { paramInits, type LeafInit } from "./paramInits.ts";
+import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type TorchDtype } from "./precision.ts";
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
-import { emitTorchOp } from "./emitTorchOp.ts";
+import { allReduceBuckets } from "./allReduceBuckets.ts";
+import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
+import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
@@ -31,8 +34,8 @@ export interface TorchEmitOptions {
 
 /** Why gloo runs some collectives as others (said in the generated code, where they occur). */
 const glooNotes: Partial<Record<Op["op"], string>> = {
-  reduceScatter: "on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk",
-  allToAll: "on gloo, which has no all_to_all in torch 1.13: all_gather, then this rank's chunks",
+  reduceScatter: "on gloo, which has no reduce_scatter in torch 1.13: a ring of point-to-point sends, (n-1)/n of the input",
+  allToAll: "on gloo, which has no all_to_all in torch 1.13: point-to-point sends of each chunk to its rank",
 };
 
 function treeType(tree: ValueTree): string {
@@ -49,8 +52,20 @@ class TorchProgramEmitter {
   private readonly yieldLists = new Map<YieldRead["source"], string>();
   /** Identifiers of the model function's parameters, by name. */
   private readonly paramIdentifiers = new Map<string, string>();
+  /** The torch dtype of every value of a bfloat16 program (precision.ts); undefined for float32. */
+  private readonly dtypes: ReadonlyMap<ValueId, TorchDtype> | undefined;
+  /** Copies of values cast to another dtype, one scope per open block: `value dtype -> identifier`. */
+  private readonly casts: Map<string, string>[] = [new Map()];
+  /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
+  private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
+  private readonly denseOneHots: ReadonlySet<ValueId>;
 
   constructor(private readonly program: Program, private readonly writer: PythonWriter) {
+    this.dtypes = valueDtypes(program);
+    this.oneHots = oneHotSources(program);
+    const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
+    this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
+      oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
@@ -83,17 +98,49 @@ class TorchProgramEmitter {
     return `${what}local ${local}${value.sharding ? ` ${formatSharding(value.sharding)}` : ""}${paddingNote(this.program, value)}`;
   }
 
+  private dtype(id: ValueId): TorchDtype {
+    return this.dtypes?.get(id) ?? float32;
+  }
+
+  /** `id` in `dtype`: itself, or a copy cast once per block (`w_bf16 = w.to(torch.bfloat16)`). */
+  private cast(id: ValueId, dtype: TorchDtype): string {
+    if (this.dtype(id) === dtype) return this.name(id);
+    const key = `${id} ${dtype}`;
+    for (let depth = this.casts.length - 1; depth >= 0; depth--) {
+      const known = this.casts[depth].get(key);
+      if (known !== undefined) return known;
+    }
+    const copy = this.names.fresh(`${this.value(id).hint ?? `v${id}`}_${dtype === bfloat16 ? "bf16" : "f32"}`, `cast${id}`);
+    this.writer.line(`${copy} = ${this.name(id)}.to(${dtype})`);
+    this.casts[this.casts.length - 1].set(key, copy);
+    return copy;
+  }
+
   private op(op: Op): void {
     if (op.op === "param") return;
-    const operands = op.inputs.map((input) => ({ name: this.name(input), value: this.value(input) }));
-    const expression = emitTorchOp(op, operands, this.value(op.output), this.program.mesh);
+    const oneHot = this.oneHots.get(op.output);
+    if (oneHot && !this.denseOneHots.has(op.output)) return;
+    const dtype = this.dtype(op.output);
+    if (oneHot && op.op === "localSlice") {
+      const size = (this.value(op.output).localDims ?? []).find((dim) => dim.name === oneHot.dim)?.size ?? 0;
+      this.writer.line(`${this.name(op.output)} = ${oneHotBlock(oneHot, size, this.name(oneHot.ids), dtype)}  # ${this.comment(op)}`);
+      return;
+    }
+    const operand = (input: ValueId, index: number): TorchOperand => ({
+      name: this.dtypes && !keepsDtype(op) && isNumericOperand(op, index) ? this.cast(input, dtype) : this.name(input),
+      value: this.value(input),
+    });
+    // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
+    const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
+    const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
+    const expression = contraction ?? emitTorchOp(op, op.inputs.map(operand), this.value(op.output), dtype, this.program.mesh);
     this.writer.line(`${this.name(op.output)} = ${expression}  # ${this.comment(op)}`);
   }
 
   private loop(loop: Loop): void {
     const writer = this.writer;
     for (const entry of loop.carried) {
-      writer.line(`${this.name(entry.param)} = ${this.name(entry.init)}`);
+      writer.line(`${this.name(entry.param)} = ${this.cast(entry.init, this.dtype(entry.param))}`);
       this.identifiers.set(entry.output, this.name(entry.param));
     }
     const accesses = this.accesses.get(loop) ?? [];
@@ -122,9 +169,11 @@ class TorchProgramEmitter {
           writer.line(`${this.name(entry.param)} = ${lists[position]}[${index}]`);
         }
       });
+      this.casts.push(new Map());
       this.block(loop.body);
       for (const entry of loopYields(loop)) writer.line(`${this.yieldLists.get(entry)}.append(${this.name(entry.result)})`);
-      for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.name(entry.result)}`);
+      for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.cast(entry.result, this.dtype(entry.param))}`);
+      this.casts.pop();
     });
   }
 
@@ -153,8 +202,10 @@ class TorchProgramEmitter {
   /** Item k of a uniform result array (`uniformArray`), with `k` the comprehension's index. */
   private templateExpression(template: ItemTemplate, count: number): string {
     switch (template.kind) {
-      case "tensor":
-        return `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]`;
+      case "tensor": {
+        const item = `${this.yieldLists.get(template.read.source)}[${template.read.reversed ? `${count - 1} - k` : "k"}]`;
+        return this.dtype(template.read.source.result) === float32 ? item : `${item}.to(${float32})`;
+      }
       case "array":
         return `[${template.items.map((item) => this.templateExpression(item, count)).join(", ")}]`;
       case "object":
@@ -163,16 +214,33 @@ class TorchProgramEmitter {
   }
 
   private block(block: Block): void {
+    const buckets = allReduceBuckets(this.program, block);
+    const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement);
-      else this.op(statement);
+      else if (buckets.has(statement)) this.bucket(buckets.get(statement) ?? []);
+      else if (!bucketed.has(statement)) this.op(statement);
     }
+  }
+
+  /** All-reduces over one axis that run as one call (allReduceBuckets.ts): one flat buffer, one collective. */
+  private bucket(bucket: readonly (Op & { readonly op: "allReduce" })[]): void {
+    const [first] = bucket;
+    const bytes = bucket.reduce((sum, op) => sum + (collectiveCost(this.program, op)?.bytes ?? 0), 0);
+    const groupSize = collectiveCost(this.program, first)?.groupSize ?? 0;
+    const outputs = bucket.map((op) => this.name(op.output)).join(", ");
+    const inputs = bucket.map((op) => this.name(op.inputs[0])).join(", ");
+    this.writer.line(
+      `${outputs} = mesh.all_reduce_many([${inputs}], ${pythonString(first.axis)}, ${pythonString(first.reduce)})  ` +
+        `# ${bucket.length} allReduces over "${first.axis}" (${groupSize} devices) in one call: ${bytes} bytes per device`,
+    );
   }
 
   private treeExpression(tree: ValueTree): string {
     switch (tree.kind) {
       case "tensor":
-        return this.name(tree.value);
+        // A bfloat16 program returns float32 (the master weights and state are float32 already).
+        return this.dtype(tree.value) === float32 ? this.name(tree.value) : `${this.name(tree.value)}.to(${float32})`;
       case "array": {
         const template = uniformArray(tree, this.yieldItems);
         if (template) return `[${this.templateExpression(template, tree.items.length)} for k in range(${tree.items.length})]`;

@@ -79,11 +79,11 @@ const unaryCalls: Readonly<Record<UnaryFn, (x: string) => string>> = {
 const infix: Partial<Record<BinaryFn, string>> = { add: "+", sub: "-", mul: "*", div: "/", less: "<", lessEqual: "<=", greater: ">", greaterEqual: ">=", equal: "==" };
 const comparisons: ReadonlySet<BinaryFn> = new Set(["less", "lessEqual", "greater", "greaterEqual", "equal"]);
 
-function binaryExpression(fn: BinaryFn, left: string, right: string, scalarSide?: 0 | 1): string {
+function binaryExpression(fn: BinaryFn, left: string, right: string, scalarSide: 0 | 1 | undefined, dtype: string): string {
   const operator = infix[fn];
   if (operator !== undefined) {
     const expression = `${left} ${operator} ${right}`;
-    return comparisons.has(fn) ? `(${expression}).to(${float32})` : expression;
+    return comparisons.has(fn) ? `(${expression}).to(${dtype})` : expression;
   }
   if (scalarSide === undefined) return `torch.${fn}(${left}, ${right})`;
   const tensor = scalarSide === 0 ? right : left;
@@ -106,11 +106,11 @@ function unevenKeywords(uneven: CollectiveUneven): string {
 }
 
 /**
- * The expression that computes `op` on one device from its operands; `output`
- * is the op's output value; `mesh`, the program's (for the options of a
- * collective over an uneven split).
+ * The expression that computes `op` on one device from its operands; `output` is the op's output value,
+ * `dtype` the torch dtype it computes in (what creation ops, comparisons and one-hots make; precision.ts) and
+ * `mesh` the program's (for the options of a collective over an uneven split).
  */
-export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: Value, mesh: readonly MeshAxis[] = []): string {
+export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: Value, dtype: string = float32, mesh: readonly MeshAxis[] = []): string {
   const [first, second, third] = operands;
   const uneven = first === undefined ? {} : collectiveUneven(op, first.value, output, mesh);
   const outNames = namesOf(output);
@@ -119,9 +119,9 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "param":
       throw new Error("emitTorchOp: params are function arguments");
     case "full":
-      return `torch.full(${pythonTuple(outSizes)}, ${pythonNumber(op.value)}, dtype=${float32}, device=mesh.device)`;
+      return `torch.full(${pythonTuple(outSizes)}, ${pythonNumber(op.value)}, dtype=${dtype}, device=mesh.device)`;
     case "iota":
-      return `torch.arange(${outSizes[0]}, dtype=${float32}, device=mesh.device)`;
+      return `torch.arange(${outSizes[0]}, dtype=${dtype}, device=mesh.device)`;
     case "random": {
       const options = op.dist === "normal" ? `std=${pythonNumber(op.scale)}` : `low=0.0, high=${pythonNumber(op.scale)}`;
       const fn = op.dist === "normal" ? "mt.random_normal" : "mt.random_uniform";
@@ -130,9 +130,9 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "unary":
       return unaryCalls[op.fn](first.name);
     case "binary": {
-      if (!op.scalar) return binaryExpression(op.fn, alignTo(first, outNames), alignTo(second, outNames));
+      if (!op.scalar) return binaryExpression(op.fn, alignTo(first, outNames), alignTo(second, outNames), undefined, dtype);
       const scalar = pythonNumber(op.scalar.value);
-      return op.scalar.position === 0 ? binaryExpression(op.fn, scalar, first.name, 0) : binaryExpression(op.fn, first.name, scalar, 1);
+      return op.scalar.position === 0 ? binaryExpression(op.fn, scalar, first.name, 0, dtype) : binaryExpression(op.fn, first.name, scalar, 1, dtype);
     }
     case "where":
       return `torch.where(${alignTo(first, outNames)} != 0, ${alignTo(second, outNames)}, ${alignTo(third, outNames)})`;
@@ -163,7 +163,7 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       return `torch.cat([${operands.map((operand) => operand.name).join(", ")}], dim=${axisOf(first, op.dim)})`;
     case "oneHot":
       // dsl/ops/embedding.ts: an id outside [0, size) gives a row of zeros.
-      return `(${first.name}[..., None] == torch.arange(${op.dim.size}, dtype=${first.name}.dtype, device=${first.name}.device)).to(${float32})`;
+      return `(${first.name}[..., None] == torch.arange(${op.dim.size}, dtype=${first.name}.dtype, device=${first.name}.device)).to(${dtype})`;
     case "gather":
       return `${first.name}.movedim(${axisOf(first, op.dim)}, 0)[${second.name}.long()]`;
     case "allReduce":

@@ -12,12 +12,18 @@ import { compareRanks } from "../../testing/torch/compareRanks.ts";
 import { runTorchPrograms, type TorchRun } from "../../testing/torch/runTorch.ts";
 import { examplePlans, fixturePlans, haloPlanName, prepareCase, trainingPlans, type TorchPlan, type TorchTestCase } from "../../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
+import { emitTorchModule } from "./emitTorchModule.ts";
 import { unevenOperations, unevenPlans } from "../../testing/torch/unevenCases.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
 /** The GPT training step (loss, valueAndGrad, AdamW) under 2-D and under data parallel with weight-update sharding. */
 const trainFile = "examples/train/gptTrain.ts";
 const trainBindings = ["gptTrain2d", "gptTrainDataSharded"];
+/** The same step in bfloat16 (float32 master weights and AdamW state), bounded against the eager float32 step. */
+const bf16File = "compiler/backend/torch/__fixtures__/bf16Train.ts";
+const bf16Bindings = ["gptTrain2dBf16", "gptTrainDataShardedBf16"];
+/** bf16 has an 8-bit mantissa (a relative step of 2^-8 = 0.4%): the loss and the updated params may differ by that much, scaled. */
+const bf16Tolerance = { absolute: 2e-3, relative: 2e-2 };
 /** The GPT at vocab 50257 with 3 heads (uneven splits) and a batch over (data, fsdp): forward and training step. */
 const unevenFile = "examples/uneven/gptVocab50257.ts";
 const unevenForward = ["uneven2d", "unevenMegatron4", "fsdp2x2"];
@@ -27,6 +33,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   const fixtures = fixturePlans();
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
+  const bf16 = trainingPlans(bf16File, bf16Bindings);
   const uneven = [
     ...unevenPlans(),
     ...[...examplePlans(unevenFile).filter((plan) => unevenForward.includes(plan.global.name)), ...trainingPlans(unevenFile, unevenTraining)]
@@ -37,7 +44,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...uneven]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16, ...uneven]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -105,6 +112,21 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expectRanksMatch(plan.name);
   });
 
+  test.each(bf16Bindings)("%s: one bfloat16 training step is within bf16 rounding of the eager float32 step, and not the float32 numbers", (binding) => {
+    const plan = bf16.find((item) => item.global.name === binding);
+    const testCase = plan && cases.get(plan.name);
+    const ranks = plan && run.ranks.get(plan.name);
+    if (!testCase || !ranks) throw new Error(`no torch result for ${binding}`);
+    expect(testCase.program.dtype).toBe("bf16");
+    const bounded = compareRanks(testCase.program, ranks, testCase.expected, bf16Tolerance);
+    expect(bounded.problems, `${binding} within ${JSON.stringify(bf16Tolerance)} of eager float32`).toEqual([]);
+    // float32 arithmetic would agree to ~1e-6: a larger difference shows the step computed in bfloat16
+    expect(bounded.worst).toBeGreaterThan(1e-4);
+    const loss = ranks.map((rank) => (rank as Record<string, Tensor<string>>).loss.data[0]);
+    const eagerLoss = (testCase.expected as Record<string, Tensor<string>>).loss.data[0];
+    expect(Math.abs(loss[0] - eagerLoss)).toBeLessThan(1e-2 * Math.abs(eagerLoss));
+  });
+
   test.each(uneven.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\", several axes or uneven): every rank holds its shard of the eager result", (name) => {
     expectRanksMatch(name);
   });
@@ -112,6 +134,24 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   test("the uneven programs use every collective's padding options and the padding masks", () => {
     const used = new Set(uneven.flatMap((plan) => [...unevenOperations(cases.get(plan.name)?.program ?? plan.global)]));
     for (const kind of ["allGather+size", "reduceScatter+pad", "allToAll+pad+size", "localSlice+pad", "maskPadding"]) expect(used, kind).toContain(kind);
+  });
+
+  test("the embedding, the target logit and the embedding gradient are a lookup, a gather and a scatter-add of this rank's ids: no whole-vocabulary one-hot", () => {
+    const step = cases.get("example_gptTrain2d");
+    if (!step) throw new Error("no case for example_gptTrain2d");
+    const text = emitTorchModule([step.program], trainFile);
+    // vocab:model on data=2 x model=2: each rank's block of 16 of the 32 ids starts at its model coordinate x 16
+    expect(text).toContain('mt.lookup(params_embedding_table, 0, ids, mesh.coords["model"] * 16, 32)');
+    expect(text).toMatch(/mt\.pick\(\w+, 2, targets, mesh\.coords\["model"\] \* 16, 32\)/);
+    expect(text).toMatch(/mt\.scatter_add\(\w+, ids, mesh\.coords\["model"\] \* 16, 16, 32\)/);
+    expect(text).not.toContain("== torch.arange(32");
+  });
+
+  test("gradient buckets: each layer's 12 gradients are all-reduced over data in one call, and so are the 5 outside the layers with the loss", () => {
+    const step = cases.get("example_gptTrain2d");
+    if (!step) throw new Error("no case for example_gptTrain2d");
+    const buckets = emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("mesh.all_reduce_many("));
+    expect(buckets.map((line) => line.match(/# (\d+) allReduces over "(\w+)"/)?.slice(1).join(" "))).toEqual(["6 data", "12 data"]);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

@@ -78,7 +78,7 @@ def headsReduceScatter(mesh: mt.MeshContext, x: torch.Tensor, wq: torch.Tensor, 
     qh = q.reshape(2, 4, 4, 2)  # local [batch=2 seq=4 heads=4 d_head=2] {data: replicated, model: partial(sum)}
     qh_1 = mesh.local_slice(qh, "data", dim=3)  # localSlice over "data" (2 devices): no communication; local [batch=2 seq=4 heads=4 d_head=1]
     t = qh_1.permute(2, 0, 1, 3)  # local [heads=4 batch=2 seq=4 d_head=1] {data: split(d_head), model: partial(sum)}
-    t_1 = mesh.reduce_scatter(t, "model", dim=0, reduce="sum")  # reduceScatter over "model" (2 devices): 128 bytes per device; local [heads=2 batch=2 seq=4 d_head=1]; on gloo, which has no reduce_scatter in torch 1.13: all_reduce, then this rank's chunk
+    t_1 = mesh.reduce_scatter(t, "model", dim=0, reduce="sum")  # reduceScatter over "model" (2 devices): 128 bytes per device; local [heads=2 batch=2 seq=4 d_head=1]; on gloo, which has no reduce_scatter in torch 1.13: a ring of point-to-point sends, (n-1)/n of the input
     scores = torch.einsum("hbsd,hbsd->bhs", t_1, t_1)  # local [batch=2 heads=2 seq=4] {data: partial(sum), model: split(heads)}
     scores_1 = mesh.all_reduce(scores, "data", "sum")  # allReduce over "data" (2 devices): 64 bytes per device; local [batch=2 heads=2 seq=4]
     gated = t_1 * scores_1.permute(1, 0, 2)[:, :, :, None]  # local [heads=2 batch=2 seq=4 d_head=1] {data: split(d_head), model: split(heads)}
@@ -147,7 +147,7 @@ headsReduceScatter_meta = {
 
 def relayoutAllToAll(mesh: mt.MeshContext, x: torch.Tensor):
     """`relayoutAllToAll` on mesh [data=4] with layout "batch:data": the program of one device (local shards in, local result out)."""
-    x_1 = mesh.all_to_all(x, "data", split_dim=1, concat_dim=0)  # allToAll over "data" (4 devices): 64 bytes per device; local [batch=4 seq=1 d_model=4]; on gloo, which has no all_to_all in torch 1.13: all_gather, then this rank's chunks
+    x_1 = mesh.all_to_all(x, "data", split_dim=1, concat_dim=0)  # allToAll over "data" (4 devices): 64 bytes per device; local [batch=4 seq=1 d_model=4]; on gloo, which has no all_to_all in torch 1.13: point-to-point sends of each chunk to its rank
     moved = x_1  # relayout (no data movement), local [batch=4 seq=1 d_model=4] {data: split(seq)}
     act = torch.tanh(moved)  # local [batch=4 seq=1 d_model=4] {data: split(seq)}
     renamed = act  # rename d_model -> d_out, local [batch=4 seq=1 d_out=4] {data: split(seq)}

@@ -200,6 +200,10 @@ export function solvePlan(graph: PlanGraph, costs: PlanCosts, memoryLimit: numbe
     }
     starts.push(indices.length);
   }
+  const bad = colCost.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0 || values.some((value) => !Number.isFinite(value)) || rows.some((row) => Number.isNaN(row.upper) || Number.isNaN(row.lower))) {
+    throw new Error(`optimize: the ILP of ${graph.program.name} has a cost or coefficient that is not a finite number (column ${bad}: ${colCost[bad]})`);
+  }
   const started = performance.now();
   const solution = highs.withModel(
     {

@@ -60,6 +60,10 @@ export function assignmentOf(graph: PlanGraph, choice: readonly number[]): Shard
 
 /** Plan `program` with the ILP (see the module comment). Throws MT5202 when no plan meets the constraints and the memory limit. */
 export function optimize(program: Program, options: OptimizeOptions): ShardingAssignment {
+  const severalAxes = program.layout.find((rule, index) => rule.padded === true || program.layout.some((other, at) => at !== index && other.dim === rule.dim));
+  if (severalAxes !== undefined) {
+    throw new CompileError([diagnostic(plannerMessages.severalAxes, { program: program.name, dim: severalAxes.dim, layout: program.layoutSpec }, program.loc)]);
+  }
   const graph = buildPlanGraph(program, options.costs);
   let solution: PlanSolution;
   try {

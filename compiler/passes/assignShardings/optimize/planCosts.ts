@@ -15,6 +15,8 @@ export interface PlanCosts {
   opSeconds(op: Op, shape: OpShape, strategy: OpStrategy): number;
   /** Seconds one device spends converting a value with global `dims` from `from` to `to` (0 when they are the same). */
   conversionSeconds(dims: readonly Dim[], from: Sharding, to: Sharding): number;
-  /** Bytes per element of the program's values. */
+  /** Bytes per element of the program's activations. */
   readonly bytesPerElement: number;
+  /** Bytes per element of its parameters and optimizer state (fp32 master weights in a bf16 program); default bytesPerElement. */
+  readonly parameterBytesPerElement?: number;
 }

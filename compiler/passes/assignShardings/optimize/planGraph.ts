@@ -114,12 +114,18 @@ class GraphBuilder {
   readonly edges: PlanEdge[] = [];
   readonly nodeOf = new Map<ValueId, number>();
   private readonly own: ReadonlyMap<ValueId, readonly LayoutRule[]>;
-  private readonly resident: ReadonlySet<ValueId>;
+  private readonly resident: ReadonlyMap<ValueId, "parameter" | "activation">;
   private readonly results: ReadonlySet<ValueId>;
   private runs = 1;
 
+  /** Nodes that hold all their values in one sharding (param families, yields, loop values). */
+  private readonly uniform = new Set<number>();
+  /** Params that are the items of one indexed loop value (a layer's weights, layer by layer): one node holds them all. */
+  private readonly families = new Map<ValueId, readonly ValueId[]>();
+
   constructor(private readonly program: Program, private readonly costs: PlanCosts) {
     this.own = rulesByValue(program);
+    this.families = paramFamilies(program);
     this.resident = residentValues(program);
     this.results = new Set(treeLeaves(program.result));
   }
@@ -134,7 +140,8 @@ class GraphBuilder {
 
   bytes(id: ValueId, sharding: Sharding): number {
     const local = localDimsOf(this.dims(id), sharding, this.program.mesh);
-    return this.costs.bytesPerElement * local.reduce((product, dim) => product * dim.size, 1);
+    const perElement = this.resident.get(id) === "parameter" ? (this.costs.parameterBytesPerElement ?? this.costs.bytesPerElement) : this.costs.bytesPerElement;
+    return perElement * local.reduce((product, dim) => product * dim.size, 1);
   }
 
   /** Cost and memory a node's value adds: a result brought to a whole state, resident bytes. */
@@ -152,6 +159,11 @@ class GraphBuilder {
 
   /** A node for `op` with its candidates as they are (followers join later). */
   op(op: Op): void {
+    const family = op.op === "param" ? this.families.get(op.output) : undefined;
+    if (family !== undefined) {
+      if (!this.nodeOf.has(op.output)) this.paramFamily(family);
+      return;
+    }
     const shape = shapeOf(this.program, op);
     const found = opCandidates(op, shape, this.program.mesh, this.rules(op.output));
     const candidates = found.map((candidate) => this.fromCandidate(op, shape, candidate));
@@ -234,10 +246,20 @@ class GraphBuilder {
     });
   }
 
-  read(value: ValueId, to: number, kind: PlanEdge["kind"], required: readonly Sharding[]): void {
+  read(value: ValueId, to: number, kind: PlanEdge["kind"], required: readonly Sharding[], times = 1): void {
     const from = this.nodeOf.get(value);
     if (from === undefined) throw new Error(`optimize: %${value} is read before a node holds it`);
-    this.edges.push({ value, from, to, kind, runs: this.runs, required });
+    this.edges.push({ value, from, to, kind, runs: this.runs * times, required });
+  }
+
+  /** One node for a family of params (the items of an indexed loop value), all held in one sharding. */
+  paramFamily(items: readonly ValueId[]): void {
+    const node = this.loopValues([...items], items[0]);
+    const target = this.nodes[node];
+    target.candidates = target.candidates.map((candidate) => {
+      const state = candidate.held.get(items[0]) as Sharding;
+      return { ...candidate, strategies: new Map(items.map((id) => [id, { operands: [], output: state }])) };
+    });
   }
 
   /** A node for loop values held in one sharding (a carried param and output, or an indexed param). */
@@ -252,7 +274,9 @@ class GraphBuilder {
         memory: extras.reduce((total, extra) => total + extra.memory, 0),
       };
     });
-    return this.addNode(`loop value %${values[0]}`, values, candidates);
+    const node = this.addNode(`loop value %${values[0]}`, values, candidates);
+    this.uniform.add(node);
+    return node;
   }
 
   loop(loop: Loop): void {
@@ -264,7 +288,11 @@ class GraphBuilder {
     for (const entry of loop.indexed) {
       const node = this.loopValues([entry.param], entry.param);
       const states = this.nodes[node].candidates.map((candidate) => candidate.held.get(entry.param) as Sharding);
-      for (const item of entry.items) this.read(item, node, "convert", states);
+      const holder = this.nodeOf.get(entry.items[0]);
+      if (holder !== undefined && this.uniform.has(holder) && entry.items.every((item) => this.nodeOf.get(item) === holder)) {
+        // a node that holds every item alike (a param family, a loop's yields): one read, paid once per item
+        this.read(entry.items[0], node, "convert", states, entry.items.length);
+      } else for (const item of entry.items) this.read(item, node, "convert", states);
     }
     const outer = this.runs;
     this.runs = outer * loop.count;
@@ -307,19 +335,42 @@ function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
   return out;
 }
 
-/** Values that stay in memory through a step: params, and forward values a backward op reads (saved activations). */
-function residentValues(program: Program): Set<ValueId> {
-  const resident = new Set<ValueId>();
+/** Params that are all the items of an indexed loop value, with the same dims: each maps to the whole list. */
+function paramFamilies(program: Program): Map<ValueId, readonly ValueId[]> {
+  const params = new Set<ValueId>();
+  const families = new Map<ValueId, readonly ValueId[]>();
+  const visit = (block: Block): void => {
+    for (const statement of block) {
+      if (!isLoop(statement)) {
+        if (statement.op === "param") params.add(statement.output);
+        continue;
+      }
+      for (const entry of statement.indexed) {
+        if (entry.items.length < 2 || entry.items.some((item) => !params.has(item) || families.has(item))) continue;
+        for (const item of entry.items) families.set(item, entry.items);
+      }
+      visit(statement.body);
+    }
+  };
+  visit(program.body);
+  return families;
+}
+
+/** Values that stay in memory through a step: params, forward values a backward op reads (saved activations), and every value a loop yields. */
+function residentValues(program: Program): Map<ValueId, "parameter" | "activation"> {
+  const resident = new Map<ValueId, "parameter" | "activation">();
   const phases = new Map<ValueId, Op>();
   const visit = (block: Block): void => {
     for (const statement of block) {
       if (isLoop(statement)) {
+        // what a loop yields lives on after it: a forward loop's values saved for the reverse loop, its gradients
+        for (const entry of loopYields(statement)) for (const item of entry.items) resident.set(item, "activation");
         visit(statement.body);
         continue;
       }
       phases.set(statement.output, statement);
-      if (statement.op === "param") resident.add(statement.output);
-      if (statement.phase === "backward") for (const input of statement.inputs) if (phases.get(input)?.phase === "forward") resident.add(input);
+      if (statement.op === "param") resident.set(statement.output, "parameter");
+      if (statement.phase === "backward") for (const input of statement.inputs) if (phases.get(input)?.phase === "forward") resident.set(input, "activation");
     }
   };
   visit(program.body);

@@ -6,8 +6,9 @@ one device: local shards in, local result out), calls the collectives of a
 `main(PROGRAMS)`, which torchrun starts once per device.
 """
 from .launch import main, run_program
+from .lookup import lookup, one_hot, pick, scatter_add
 from .mesh import MeshContext, MeshShape, mask_padding
 from .seeded import random_normal, random_uniform
 from .shard import local_region
 
-__all__ = ["MeshContext", "MeshShape", "local_region", "main", "mask_padding", "random_normal", "random_uniform", "run_program"]
+__all__ = ["MeshContext", "MeshShape", "local_region", "lookup", "main", "mask_padding", "one_hot", "pick", "random_normal", "random_uniform", "run_program", "scatter_add"]

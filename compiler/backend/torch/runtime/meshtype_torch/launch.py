@@ -38,8 +38,18 @@ def _parser(programs: Dict[str, Program]) -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=["nccl", "gloo"], help="default: nccl when CUDA is available, else gloo")
     parser.add_argument("--warmup", type=_count(0), default=0, help="untimed runs of each program before the timed ones (default 0)")
     parser.add_argument("--steps", type=_count(1), default=1, help="timed runs of each program; rank 0 prints the mean time per step (default 1); with --train, training steps")
+    parser.add_argument("--compile", action="store_true", help="run each program through torch.compile (torch 2.0 or later; opt-in: the first steps compile)")
     add_train_arguments(parser)
     return parser
+
+
+def compiled_programs(programs: Dict[str, Program], version: str = torch.__version__) -> Dict[str, Program]:
+    """`programs` with each device function passed through `torch.compile` (TorchDynamo + Inductor), or a SystemExit
+    saying what is needed on a torch without it (1.x)."""
+    compile_function = getattr(torch, "compile", None)
+    if compile_function is None:
+        raise SystemExit(f"meshtype_torch: --compile needs torch.compile, which torch {version} lacks (torch 2.0 or later); run without --compile.")
+    return {name: (compile_function(function), meta) for name, (function, meta) in programs.items()}
 
 
 def _count(least: int) -> Callable[[str], int]:
@@ -120,6 +130,8 @@ def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None
     check_train_arguments(parser, args)
     if not args.train and args.inputs is None and args.init_seed is None:
         parser.error("one of the arguments --inputs --init-seed is required")
+    if args.compile:
+        programs = compiled_programs(programs)
     rank, world, local_rank = _environment()
     backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
     dist.init_process_group(backend=backend, rank=rank, world_size=world)

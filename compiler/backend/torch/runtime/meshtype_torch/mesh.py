@@ -8,7 +8,7 @@ the same order, so `MeshContext` creates one group per slice along each axis,
 axis by axis, on all ranks, and keeps the ones it belongs to.
 """
 import itertools
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.distributed as dist
@@ -53,6 +53,15 @@ class MeshShape:
         if axis not in self.axes:
             raise ValueError(f'{self} has no axis "{axis}"; its axes are: {", ".join(self.names)}.')
         return self.axes[axis]
+
+    def group_slices(self, axes) -> List[List[int]]:
+        """Every group spanning the given axes (the devices that share the other coordinates), in row-major order of the others."""
+        others = [name for name in self.names if name not in axes]
+        groups = []
+        for values in itertools.product(*[range(self.axes[name]) for name in others]):
+            fixed = dict(zip(others, values))
+            groups.append([self.device_at({**fixed, **dict(zip(axes, inner))}) for inner in itertools.product(*[range(self.axes[name]) for name in axes])])
+        return groups
 
     def slices(self, axis: str) -> List[List[int]]:
         """Every group along `axis`: the devices that share the other coordinates, in axis order; groups in row-major order of the other axes."""
@@ -137,72 +146,138 @@ class MeshContext:
                 if self.rank in ranks:
                     self.groups[axis] = group
                     self.group_ranks[axis] = ranks
+        # Groups over several axes ("data+model"), for a reduction over all of them in one call.
+        for count in range(2, len(self.shape.names) + 1):
+            for combined in itertools.combinations(self.shape.names, count):
+                for ranks in self.shape.group_slices(combined):
+                    group = dist.new_group(ranks=ranks) if len(ranks) > 1 else None
+                    if self.rank in ranks:
+                        self.groups["+".join(combined)] = group
+                        self.group_ranks["+".join(combined)] = ranks
 
     def _group(self, axis: str):
-        self.shape.axis_size(axis)
+        for name in axis.split("+"):
+            self.shape.axis_size(name)
         return self.groups[axis]
 
-    def all_reduce(self, x: torch.Tensor, axis: str, reduce: str) -> torch.Tensor:
-        """partial -> replicated: the element-wise sum or max over the group of `axis`. Never modifies x."""
+    def _wire(self, x: torch.Tensor) -> torch.Tensor:
+        """`x` as it goes over the wire: contiguous, and float32 where the backend has no such dtype (gloo has no bfloat16)."""
+        if self.backend == "gloo" and x.dtype in (torch.bfloat16, torch.float16):
+            return x.to(torch.float32)
+        return x.contiguous()
+
+    def _exchange(self, sends: List[Tuple[torch.Tensor, int]], receives: List[Tuple[torch.Tensor, int]], group) -> None:
+        """Post every send and receive (global ranks) at once, then wait: no order of ranks deadlocks."""
+        ops = [dist.P2POp(dist.isend, tensor, peer, group=group) for tensor, peer in sends]
+        ops += [dist.P2POp(dist.irecv, tensor, peer, group=group) for tensor, peer in receives]
+        if ops:
+            for request in dist.batch_isend_irecv(ops):
+                request.wait()
+
+    def all_reduce(self, x: torch.Tensor, axis: str, reduce: str, donate: bool = False) -> torch.Tensor:
+        """partial -> replicated: the element-wise sum or max over the group of `axis` (or of several axes, "data+model":
+        one call for the reduction over both). Modifies x only when `donate` (the caller never reads x again)."""
         op = _reduce_op(reduce)
         group = self._group(axis)
-        out = x.contiguous().clone()
-        if group is not None:
-            dist.all_reduce(out, op=op, group=group)
-        return out
+        if group is None:
+            return x
+        out = self._wire(x)
+        if out is x and not donate:
+            out = x.clone()
+        dist.all_reduce(out, op=op, group=group)
+        return out if out.dtype == x.dtype else out.to(x.dtype)
+
+    def all_reduce_many(self, xs: List[torch.Tensor], axis: str, reduce: str) -> List[torch.Tensor]:
+        """`all_reduce` of each of `xs`, as one collective per dtype: the tensors are copied into one flat buffer, reduced
+        together and cut apart again (a gradient bucket, as DDP's). Never modifies the inputs."""
+        op = _reduce_op(reduce)
+        group = self._group(axis)
+        if group is None:
+            return list(xs)
+        wire = [self._wire(x) for x in xs]
+        out: List[Optional[torch.Tensor]] = [None] * len(xs)
+        by_dtype: Dict[torch.dtype, List[int]] = {}
+        for index, tensor in enumerate(wire):
+            by_dtype.setdefault(tensor.dtype, []).append(index)
+        for members in by_dtype.values():
+            flat = torch.cat([wire[index].reshape(-1) for index in members])
+            dist.all_reduce(flat, op=op, group=group)
+            start = 0
+            for index in members:
+                count = wire[index].numel()
+                piece = flat.narrow(0, start, count).view(wire[index].shape)
+                out[index] = piece if piece.dtype == xs[index].dtype else piece.to(xs[index].dtype)
+                start += count
+        return [tensor for tensor in out if tensor is not None]
 
     def all_gather(self, x: torch.Tensor, axis: str, dim: int, size: Optional[int] = None) -> torch.Tensor:
         """split -> replicated: the group's shards concatenated along `dim` in axis order (its first `size` entries when given)."""
         group = self._group(axis)
         if group is None:
-            return _keep(x.clone(), dim, size)
-        source = x.contiguous()
+            return _keep(x, dim, size)
+        source = self._wire(x)
         parts = [torch.empty_like(source) for _ in range(self.shape.axis_size(axis))]
         dist.all_gather(parts, source, group=group)
-        return _keep(torch.cat(parts, dim=dim), dim, size)
+        out = _keep(torch.cat(parts, dim=dim), dim, size)
+        return out if out.dtype == x.dtype else out.to(x.dtype)
 
     def reduce_scatter(self, x: torch.Tensor, axis: str, dim: int, reduce: str, pad: bool = False) -> torch.Tensor:
-        """partial -> split: reduce over the group, then keep chunk k of n along `dim` (k: this rank's axis coordinate).
+        """partial -> split: reduce over the group, keeping chunk k of n along `dim` (k: this rank's axis coordinate).
 
         With `pad`, `dim` may have any size: it is padded with zeros to n chunks of ceil(size / n).
-        NCCL uses reduce_scatter; gloo (torch 1.13 has no reduce_scatter there) uses all_reduce, then the chunk.
+        NCCL uses reduce_scatter. gloo (which has none in torch 1.13) runs the ring algorithm: n - 1 steps, each
+        sending one chunk to the next rank and adding the one received from the previous, so a rank sends
+        (n - 1)/n of x, as NCCL does (not an all-reduce of all of x).
         """
         parts = self.shape.axis_size(axis)
         index = self.coords[axis]
         group = self._group(axis)
         what = f'reduce_scatter over "{axis}"'
         if group is None:
-            return x.clone()
+            return x
         if self.backend == "nccl":
             padded = _pad_along(x, dim, parts, pad, what)
             inputs = [chunk.contiguous() for chunk in padded.chunk(parts, dim=dim)]
             out = torch.empty_like(inputs[0])
             dist.reduce_scatter(out, inputs, op=_reduce_op(reduce), group=group)
             return out
-        reduced = self.all_reduce(x, axis, reduce)
-        return _chunk(reduced, dim, parts, index, what, pad).contiguous()
+        wire = self._wire(_pad_along(x, dim, parts, pad, what))
+        chunks = [chunk.contiguous() for chunk in wire.chunk(parts, dim=dim)]
+        ranks = self.group_ranks[axis]
+        following, previous = ranks[(index + 1) % parts], ranks[(index - 1) % parts]
+        combine = torch.add if reduce == "sum" else torch.maximum
+        held = chunks[(index - 1) % parts]
+        for step in range(parts - 1):
+            arrived = torch.empty_like(held)
+            self._exchange([(held, following)], [(arrived, previous)], group)
+            held = combine(arrived, chunks[(index - step - 2) % parts])
+        return held if held.dtype == x.dtype else held.to(x.dtype)
 
     def all_to_all(self, x: torch.Tensor, axis: str, split_dim: int, concat_dim: int, pad: bool = False, size: Optional[int] = None) -> torch.Tensor:
         """split(concat_dim) -> split(split_dim): send chunk j along `split_dim` to axis coordinate j; concatenate what arrives along `concat_dim`.
 
         `pad`: `split_dim` may have any size (zero-padded to n chunks); `size`: keep the first `size` entries of `concat_dim`.
-        NCCL uses all_to_all; gloo (torch 1.13 has no all_to_all there) uses all_gather, then each rank takes its chunks.
+        NCCL uses all_to_all; gloo (which has none in torch 1.13) sends each chunk to its rank point to point, so a
+        rank sends (n - 1)/n of x (not an all-gather of all of it).
         """
         parts = self.shape.axis_size(axis)
         index = self.coords[axis]
         group = self._group(axis)
         what = f'all_to_all over "{axis}"'
         if group is None:
-            return x.clone()
+            return x
+        wire = self._wire(x)
+        inputs = [_chunk(wire, split_dim, parts, part, what, pad).contiguous() for part in range(parts)]
+        outputs = [torch.empty_like(inputs[0]) for _ in range(parts)]
         if self.backend == "nccl":
-            inputs = [_chunk(x, split_dim, parts, part, what, pad).contiguous() for part in range(parts)]
-            outputs = [torch.empty_like(inputs[0]) for _ in range(parts)]
             dist.all_to_all(outputs, inputs, group=group)
-            return _keep(torch.cat(outputs, dim=concat_dim), concat_dim, size)
-        source = x.contiguous()
-        everyone = [torch.empty_like(source) for _ in range(parts)]
-        dist.all_gather(everyone, source, group=group)
-        return _keep(torch.cat([_chunk(sent, split_dim, parts, index, what, pad) for sent in everyone], dim=concat_dim), concat_dim, size)
+        else:
+            ranks = self.group_ranks[axis]
+            outputs[index] = inputs[index]
+            others = [part for part in range(parts) if part != index]
+            self._exchange([(inputs[part], ranks[part]) for part in others], [(outputs[part], ranks[part]) for part in others], group)
+        out = _keep(torch.cat(outputs, dim=concat_dim), concat_dim, size)
+        return out if out.dtype == x.dtype else out.to(x.dtype)
 
     def collective_permute(self, x: torch.Tensor, axis: str, shift: int) -> torch.Tensor:
         """Non-cyclic shift along `axis`: the device at axis coordinate k receives x of coordinate k - shift.

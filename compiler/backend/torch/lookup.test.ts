@@ -1,0 +1,50 @@
+/**
+ * The runtime's one-hot contractions (runtime/meshtype_torch/lookup.py)
+ * against the dense one-hot einsums they replace, on a block of a vocabulary
+ * of 10 split in 3 blocks of 4 (the last one padded) with ids outside the
+ * vocabulary; and `--compile` on a torch without torch.compile. One Python
+ * process. Needs Python with torch (torchEnv.ts).
+ */
+import { expect, test } from "vitest";
+import { runPythonScript } from "../../testing/torch/pythonScript.ts";
+import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
+
+const script = `
+import json, torch
+from meshtype_torch.lookup import lookup, one_hot, pick, scatter_add
+from meshtype_torch.launch import compiled_programs
+torch.manual_seed(0)
+ids = torch.tensor([[0., 3., 9., 4.], [10., -1., 7., 8.]])  # 10 and -1 lie outside the vocab of 10
+worst = 0.0
+for block in range(3):
+    offset, size, limit = block * 4, 4, 10
+    dense = torch.stack([(ids == offset + j) & (ids < limit) for j in range(size)], dim=-1).to(torch.float32)
+    table = torch.randn(size, 5)
+    logits = torch.randn(2, 4, size)
+    dy = torch.randn(2, 4, 5)
+    pairs = [
+        (lookup(table, 0, ids, offset, limit), torch.einsum("bsv,vm->bsm", dense, table)),
+        (lookup(table.t(), 1, ids, offset, limit), torch.einsum("bsv,mv->bsm", dense, table.t())),
+        (pick(logits, 2, ids, offset, limit), torch.einsum("bsv,bsv->bs", dense, logits)),
+        (scatter_add(dy, ids, offset, size, limit), torch.einsum("bsv,bsm->vm", dense, dy)),
+        (one_hot(ids, offset, size, limit, torch.float32), dense),
+    ]
+    for got, want in pairs:
+        assert got.shape == want.shape, (got.shape, want.shape)
+        worst = max(worst, float((got - want).abs().max()))
+try:
+    compiled = compiled_programs({"f": (lambda mesh: None, {})})
+    refusal = "compiled" if callable(compiled["f"][0]) else "not callable"
+except SystemExit as stop:
+    refusal = str(stop)
+print(json.dumps({"worst": worst, "version": torch.__version__, "compile": refusal}))
+`;
+
+describeWithTorch("meshtype_torch.lookup and --compile", () => {
+  test("lookup, pick, scatter_add and one_hot equal the dense one-hot einsums on every block, ids outside the vocab included; --compile says what it needs", async () => {
+    const result = JSON.parse(await runPythonScript(script)) as { worst: number; version: string; compile: string };
+    expect(result.worst).toBeLessThan(1e-6);
+    if (/^1\./.test(result.version)) expect(result.compile).toMatch(/--compile needs torch\.compile, which torch 1\.\S+ lacks \(torch 2\.0 or later\)/);
+    else expect(result.compile).toBe("compiled");
+  });
+});
