@@ -1,5 +1,5 @@
 /**
- * Build time of `meshtype build` as a model grows (DESIGN.md section 5: it must
+ * Build time of `meshtype build` as a model grows (docs/architecture.md, Budgets: it must
  * stay interactive and grow linearly with the number of layers). The model is
  * examples/gpt's decoder with its N transformer blocks written as N explicit
  * calls (a `for` loop would be kept as one IR loop and cost the same at any N),

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark section in turn and prints its table.
- * Budgets are measured here, never in timed tests (DESIGN.md section 5).
+ * Budgets are measured here, never in timed tests (docs/architecture.md, Budgets).
  *
  * To add a section, write `bench/<name>.ts` exporting a {@link BenchSection}
  * (import this type with `import type`) and add it to `sections` below.

@@ -1,5 +1,5 @@
 /**
- * Type-checking cost (DESIGN.md section 5): instantiation counts and times of
+ * Type-checking cost (docs/architecture.md, Budgets): instantiation counts and times of
  * generated files (1,000 typed op calls, as repeated layers and with every type
  * distinct; 200 distinct layouts bound with program) and of
  * each example, with TypeScript 6 (`tsc`) and the native TypeScript 7 compiler.

@@ -44,6 +44,12 @@ export interface AttentionOptions<Seq extends string, KvSeq extends string> {
   readonly causal?: boolean;
   /** Rotate queries and keys by position (RoPE) before their product. */
   readonly rope?: RopeOptions;
+  /**
+   * Added to the scores before the softmax: a tensor over some of the scores'
+   * dims (the two sequence dims and the head dims, e.g. T5's relative position
+   * bias `[seq kv_seq heads]`), checked against them when it runs and compiles.
+   */
+  readonly bias?: Tensor<string>;
 }
 
 /**
@@ -66,7 +72,8 @@ function attend(
   const q = options.rope ? rotateByPosition(D, projected, options.seq, options.rope) : projected;
   const k = options.rope ? rotateByPosition(D, projectedKeys, kvSeq, options.rope) : projectedKeys;
   const scores = mul(dot(q, k, "d_head"), 1 / Math.sqrt(D.sizes.d_head));
-  const masked = options.causal ? add(scores, causalMask(D, options.seq, kvSeq)) : scores;
+  const biased = options.bias !== undefined ? add(scores, options.bias) : scores;
+  const masked = options.causal ? add(biased, causalMask(D, options.seq, kvSeq)) : biased;
   const weights = softmax(masked, kvSeq);
   return dot(dot(weights, values, kvSeq), params.wo);
 }

@@ -27,6 +27,13 @@ export {
   type GroupedQueryAttentionParams,
 } from "./attention.ts";
 export { rotaryEmbedding, ROPE_BASE, type RopeOptions } from "./rope.ts";
+export {
+  relativePositionBias,
+  relativeBuckets,
+  initRelativeBiasParams,
+  type RelativeBiasParams,
+  type RelativeBiasOptions,
+} from "./relativeBias.ts";
 export { convLayer, initConvParams, type ConvParams, type ConvKernelDims } from "./conv.ts";
 export {
   embed,
@@ -36,6 +43,7 @@ export {
   type EmbeddingParams,
   type UnembeddingParams,
 } from "./embedding.ts";
+export { prependToken } from "./tokens.ts";
 export { transformerBlock, initTransformerBlockParams, type TransformerBlockParams } from "./transformerBlock.ts";
 export { exclusiveCumsumOverSeq } from "./cumsum.ts";
 export { firstArgmax, loadBalancingLoss, routerProbabilities, top1Routing, top2Routing, type Routing, type RoutingDims } from "./routing.ts";

@@ -58,3 +58,12 @@ expectType<'conv2d: out "batch" is already a dim of Tensor<"batch height width c
 
 // a tensor the types do not know is never an error
 expectType<Tensor<string>>(conv2d(x as Tensor<string>, kernel, roles));
+
+// strides: a number or one per spatial dim; options conv2d does not have are errors, with the message pinned
+expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, padding: "valid", stride: 3 }));
+expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, padding: "valid", stride: { height: 3, width: 3 } }));
+expectError(conv2d(x, kernel, { ...roles, strides: 3 }));
+expectError(conv2d(x, kernel, { ...roles, stride: "3" }));
+expectType<'conv2d: unknown option "strides". The options are height, width, kernelHeight, kernelWidth, in, out, padding and stride.'>(
+  {} as ValidateConv2d<Roles & { strides: 3 }, "batch height width c_in", "kh kw c_in c_out">,
+);

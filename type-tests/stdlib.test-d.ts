@@ -8,11 +8,12 @@ import { alignAs, dims, zeros, type Tensor, type ValidateAlign } from "../dsl/in
 import {
   attention, causalMask, dense, embed, geGlu, initAttentionParams, initDenseParams, initEmbeddingParams, initGatedMlpParams,
   initGroupedQueryAttentionParams, initLayerNormParams, initMlpParams, initRmsNormParams, initUnembeddingParams, layerNorm, mlp,
-  rmsNorm, rotaryEmbedding, selfAttention, softmaxCrossEntropy, swiGlu, unembed,
+  rmsNorm, rotaryEmbedding, selfAttention, softmaxCrossEntropy, swiGlu, unembed, prependToken, relativePositionBias, initRelativeBiasParams,
 } from "../stdlib/index.ts";
 
 const D = dims({
   batch: 2, beam: 2, seq: 4, kv_seq: 4, enc_seq: 3, dec_seq: 4, d_model: 8, d_ff: 16, heads: 2, d_head: 4, kv_heads: 1, q_per_kv: 2, vocab: 5,
+  rel_buckets: 4,
 });
 const decoder = zeros(D, "batch dec_seq d_model");
 const encoder = zeros(D, "batch enc_seq d_model");
@@ -56,3 +57,11 @@ expectType<'alignAs: Tensor<"dec_seq batch"> does not have the dims of Tensor<"b
 );
 declare const wide: Tensor<string>;
 expectType<Tensor<"batch dec_seq d_model">>(alignAs(wide, decoder));
+
+// a class token keeps x's dims (the sequence one longer); the dim must be x's
+expectType<Tensor<"batch seq d_model">>(prependToken(zeros(D, "batch seq d_model"), zeros(D, "d_model"), "seq"));
+expectError(prependToken(zeros(D, "batch seq d_model"), zeros(D, "d_model"), "tokens"));
+
+// T5's relative position bias: over the two sequence dims the call names, then heads; the dims must be declared
+expectType<Tensor<"dec_seq seq heads">>(relativePositionBias(D, initRelativeBiasParams(D, 0, "b"), { seq: "dec_seq", kvSeq: "seq", bidirectional: false, maxDistance: 8 }));
+expectError(relativePositionBias(dims({ seq: 4, kv_seq: 4, heads: 2 }), initRelativeBiasParams(D, 0, "b"), { seq: "seq", kvSeq: "kv_seq", bidirectional: true, maxDistance: 8 }));

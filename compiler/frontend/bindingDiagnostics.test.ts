@@ -123,4 +123,20 @@ export const p = program(f, { mesh: M, layout: L });
     expect(diagnostics.map(where)).toEqual([`${marked(fixture)} MT1033`]);
     expect(diagnostics[0].notes?.[0]?.loc?.file).toMatch(/\/stdlib\/dense\.ts$/);
   });
+
+  it("every constant tensor(...) with data is reported (issue 15: only the first was), each once across the programs that read it", () => {
+    const fixture = project.addText("twoConstants", `import { add, dims, layout, mesh, program, tensor, Tensor } from "./dsl.ts";
+const D = dims({ batch: 2, d: 4 });
+const A = /*@*/tensor(D, "d", [1, 2, 3, 4]);
+const B = tensor(D, "d", [5, 6, 7, 8]);
+export function f(x: Tensor<"batch d">) {
+  return add(add(x, A), B);
+}
+const M = mesh({ data: 2 });
+export const p1 = program(f, { mesh: M, layout: layout(M, D, "batch:data") });
+export const p2 = program(f, { mesh: M, layout: layout(M, D, "batch:data") });
+`);
+    const base = fixture.file.getBaseName();
+    expect(diagnosticsOf(fixture).map(where)).toEqual([`${marked(fixture)} MT1034`, `${base}:4:11 MT1034`]);
+  });
 });

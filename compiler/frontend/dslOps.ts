@@ -9,7 +9,8 @@ import { MeshtypeError } from "../../dsl/errors.ts";
 import { parseDims } from "../../dsl/parseDims.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import * as rules from "../../dsl/ops/shapeRules.ts";
-import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
+import { checkConv2dOptionNames, conv2dDims, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
+import { patchPlan } from "../../dsl/ops/patchConv.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import type { OpOptions } from "../ir/builder.ts";
 import { unaryFns } from "../../dsl/autodiff/primitive.ts";
@@ -211,17 +212,34 @@ function paddingOption(value: StaticValue | undefined): unknown {
   return Object.fromEntries([...value.fields].map(([field, inner]) => [field, inner.kind === "string" ? inner.value : inner.kind]));
 }
 
+/** A static stride option as the shape rule reads it (a wrong kind is the rule's "not a positive integer" message). */
+function strideOption(value: StaticValue | undefined): unknown {
+  if (value === undefined || value.kind === "undefined") return undefined;
+  if (value.kind === "number") return value.value;
+  if (value.kind !== "object") return value.kind;
+  return Object.fromEntries([...value.fields].map(([field, inner]) => [field, inner.kind === "number" ? inner.value : inner.kind]));
+}
+
 function conv2d(call: OpCall): StaticValue {
   const [x, kernel] = [tensorArg(call, 0), tensorArg(call, 1)];
   const options = optionsArg(call, 2);
+  check(call, () => checkConv2dOptionNames(options.keys()));
   const role = (name: string): string => stringOption(call, options, name, 2);
   const given = {
     height: role("height"), width: role("width"), kernelHeight: role("kernelHeight"), kernelWidth: role("kernelWidth"),
-    in: role("in"), out: role("out"), padding: paddingOption(options.get("padding")),
+    in: role("in"), out: role("out"), padding: paddingOption(options.get("padding")), stride: strideOption(options.get("stride")),
   } as Conv2dOptions;
   const spec = check(call, () => readConv2dOptions(given));
-  check(call, () => conv2dDims(dimsOf(call, x), dimsOf(call, kernel), spec, [what(call, x), what(call, kernel)]));
-  return add(call, { op: "conv2d", ...spec }, [x, kernel]);
+  check(call, () => conv2dDims(dimsOf(call, x), dimsOf(call, kernel), given, [what(call, x), what(call, kernel)]));
+  const strides = check(call, () => readConv2dStrides(given));
+  if (strides.height === 1 && strides.width === 1) return add(call, { op: "conv2d", ...spec }, [x, kernel]);
+  // Non-overlapping patches: slices, splits and one einsum (dsl/ops/patchConv.ts), as the eager op computes them.
+  const plan = patchPlan(dimsOf(call, x), dimsOf(call, kernel), spec);
+  const loc = call.ev.loc(call.node);
+  let patches = x;
+  for (const cut of plan.slices) patches = call.ev.builder.add({ op: "slice", dim: cut.dim, start: 0, stop: cut.stop }, [patches], { loc });
+  for (const split of plan.splits) patches = call.ev.builder.add({ op: "splitDim", dim: split.dim, into: split.into }, [patches], { loc });
+  return add(call, { op: "einsum" }, [patches, kernel], { out: [...plan.out] });
 }
 
 function softmax(call: OpCall, log: boolean): StaticValue {

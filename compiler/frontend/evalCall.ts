@@ -44,7 +44,13 @@ function sizesOf(ev: Evaluator, value: StaticValue | undefined, node: CallExpres
 
 function callDsl(ev: Evaluator, entity: DslEntity, node: CallExpression, scope: Scope): StaticValue {
   if (entity.kind === "op") {
-    if (entity.name === "tensor") return ev.fail(frontendMessages.constantData, { op: "tensor" }, node);
+    if (entity.name === "tensor") {
+      // Rejected, but read on with zeros in its place (its data is not read), so every such constant is reported (Evaluator.deferred).
+      ev.defer(frontendMessages.constantData, { op: "tensor" }, node);
+      const [dimsNode, specNode] = node.getArguments();
+      if (!Node.isExpression(dimsNode) || !Node.isExpression(specNode)) return ev.fail(frontendMessages.constantData, { op: "tensor" }, node);
+      return emitOp({ ev, name: "zeros", node, args: [evalExpression(ev, dimsNode, scope), evalExpression(ev, specNode, scope)] });
+    }
     return emitOp({ ev, name: entity.name, node, args: evalArgs(ev, node, scope) });
   }
   const args = evalArgs(ev, node, scope);

@@ -6,7 +6,7 @@
 import type { Node, SourceFile } from "ts-morph";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { Dim } from "../../dsl/tensor.ts";
-import { fail, type MessageTemplate } from "../diagnostics/diagnostic.ts";
+import { diagnostic, fail, type Diagnostic, type MessageTemplate } from "../diagnostics/diagnostic.ts";
 import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
@@ -121,6 +121,19 @@ export class Evaluator {
     this.sizes = context.sizes;
     this.recompute = context.recompute ?? "none";
     this.limits = context.limits ?? defaultWorkLimits;
+  }
+
+  /**
+   * Problems that do not stop the reading (a constructs the compiler rejects
+   * but can stand a placeholder for, as `tensor(...)` with data): reported
+   * together when the program has been read, so every one is named, not
+   * only the first.
+   */
+  readonly deferred: Diagnostic[] = [];
+
+  /** Record the diagnostic `template` at `node` (see `deferred`) and go on reading. */
+  defer<Args>(template: MessageTemplate<Args>, args: Args, node: Node): void {
+    this.deferred.push(diagnostic(template, args, this.loc(node)));
   }
 
   /** Throw the diagnostic `template` at `node` (at the user's call into it when `node` is in meshtype's files). */

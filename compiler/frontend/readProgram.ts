@@ -5,7 +5,7 @@
  * length is read again once the model has shown how many items it uses.
  */
 import { Node, type ParameterDeclaration } from "ts-morph";
-import { fail } from "../diagnostics/diagnostic.ts";
+import { CompileError, fail } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { ProgramBuilder, ValueLimitReached } from "../ir/builder.ts";
 import type { Program, SourceLoc } from "../ir/ir.ts";
@@ -35,8 +35,12 @@ function readOnce(
     builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits, ...(binding.recompute === undefined ? {} : { recompute: binding.recompute }),
   });
   try {
-    return readInto(ev, binding, lengths, lengthSites, locator);
+    const program = readInto(ev, binding, lengths, lengthSites, locator);
+    if (ev.deferred.length > 0) throw new CompileError(ev.deferred);
+    return program;
   } catch (error) {
+    // what was deferred came first in the model: report it with the error that stopped the reading
+    if (error instanceof CompileError && ev.deferred.length > 0 && error.diagnostics !== ev.deferred) throw new CompileError([...ev.deferred, ...error.diagnostics]);
     if (!(error instanceof ValueLimitReached)) throw error;
     return reportTooLarge(ev, binding, error.limit);
   }

@@ -65,6 +65,11 @@ function notStatic(ev: Evaluator, value: StaticValue, node: Node): never {
 export function binaryOperation(ev: Evaluator, operator: SyntaxKind, left: StaticValue, right: StaticValue, node: Node): StaticValue {
   const a = primitive(left);
   const b = primitive(right);
+  // A tensor, an object or a function compared with undefined (`options.bias !== undefined`): known at compile time.
+  const equality = operator === SyntaxKind.EqualsEqualsEqualsToken || operator === SyntaxKind.EqualsEqualsToken;
+  if (equality || operator === SyntaxKind.ExclamationEqualsEqualsToken || operator === SyntaxKind.ExclamationEqualsToken) {
+    if ((a === null && b === undefined) || (b === null && a === undefined)) return bool(!equality);
+  }
   if (a === null) return notStatic(ev, left, node);
   if (b === null) return notStatic(ev, right, node);
   if (operator === SyntaxKind.PlusToken) {

@@ -91,4 +91,29 @@ describe("conv2d", () => {
     expect(() => looseConv(t("h=2 w=3 ci=1"), kernel, { ...roles, padding: "valid" })).toThrow('conv2d: height "h" has size 2, less than the window (3) with padding "valid".');
     expect(() => looseConv(x, kernel, { ...roles, padding: untyped("full") as "same" })).toThrow('conv2d: padding "full" is not "same" or "valid".');
   });
+
+  it("with stride equal to an even window cuts non-overlapping patches (a size the window does not divide drops its last rows)", () => {
+    const image = t("b=2 h=9 w=8 ci=3");
+    const kernel = t("kh=4 kw=2 ci=3 co=5", Array.from({ length: 120 }, (_, index) => Math.sin(index)));
+    const y = conv2d(image, kernel, { ...roles, padding: "valid", stride: { height: 4, width: 2 } });
+    expect(shapeOf(y)).toBe("b=2 h=2 w=4 co=5");
+    const expected = allIndices(y.dims).map((index) => {
+      let total = 0;
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < 3; c++) {
+        total += at(image, { b: index.b, h: index.h * 4 + i, w: index.w * 2 + j, ci: c }) * at(kernel, { kh: i, kw: j, ci: c, co: index.co });
+      }
+      return total;
+    });
+    expect(closeTo([...y.data], expected)).toBe(true);
+  });
+
+  it("rejects a stride that would overlap or skip, and an option it does not have, naming the fix", () => {
+    const image = t("h=8 w=8 ci=1");
+    expect(() => looseConv(image, t("kh=3 kw=3 ci=1 co=1"), { ...roles, padding: "valid", stride: 2 })).toThrow(
+      'conv2d: stride 2 on height "h" with a window of 3 and padding "valid": a strided conv2d cuts non-overlapping patches',
+    );
+    expect(() => looseConv(image, t("kh=2 kw=2 ci=1 co=1"), { ...roles, stride: 2 })).toThrow('Use stride 2 with padding "valid" there');
+    expect(() => looseConv(image, t("kh=2 kw=2 ci=1 co=1"), { ...roles, padding: "valid", stride: 0 })).toThrow("conv2d: stride 0 is not a positive integer");
+    expect(() => looseConv(image, t("kh=3 kw=3 ci=1 co=1"), { ...roles, strides: 2 } as Conv2dOptions)).toThrow('conv2d: unknown option "strides"');
+  });
 });

@@ -1,12 +1,17 @@
 /**
  * `conv2d`: a 2-D convolution over named dims (stride 1, odd windows, zero
- * "same" padding or "valid"), as used by CNN layers. Like einsum, it matches
+ * "same" padding or "valid"), as used by CNN layers; or, with strides equal
+ * to the windows, non-overlapping patches (patchConv.ts). Like einsum, it matches
  * dims by name: `in` is summed with the window, `out` replaces `in`.
  */
 import { recordOp } from "../autodiff/recorder.ts";
 import { Tensor } from "../tensor.ts";
 import { findDim, resultLabel, whatOf } from "./dimLists.ts";
-import { conv2dDims, readConv2dOptions, type Conv2dOptions } from "./shapeRulesConv.ts";
+import { checkConv2dOptionNames, conv2dDims, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "./shapeRulesConv.ts";
+import { einsum } from "./einsum.ts";
+import { patchPlan } from "./patchConv.ts";
+import { splitDim } from "./shape.ts";
+import { slice } from "./sliceConcat.ts";
 import { offsetTable, rowMajorStrides } from "./strided.ts";
 import type { Conv2dDims, ValidateConv2d } from "./types/conv.ts";
 
@@ -22,12 +27,19 @@ export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
  * result has x's dims in x's order with `in` replaced by `out`; every other dim
  * of x (batch, ...) is carried through. tsc rejects names that do not play
  * their role (a `height` that is not a dim of x, an `out` that x already has, a
- * kernel dim with no role).
+ * kernel dim with no role) and options conv2d does not have.
+ *
+ * `stride` (a number, or `{ height, width }`) other than 1 must equal the
+ * window, with padding "valid": the result has `floor(size / window)` patches
+ * along each spatial dim (windows may be even), as a ViT's patch embedding.
  *
  * @example
  * // x: "batch height width c_in", kernel: "kh kw c_in c_out"
  * const y = conv2d(x, kernel, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "c_in", out: "c_out" });
  * // y: Tensor<"batch height width c_out">
+ * // patches: x "batch height width channels" (32 x 32), kernel "patch_h patch_w channels d_model" (4 x 4)
+ * const p = conv2d(x, kernel, { height: "height", width: "width", kernelHeight: "patch_h", kernelWidth: "patch_w", in: "channels", out: "d_model", padding: "valid", stride: 4 });
+ * // p: Tensor<"batch height width d_model">, height and width 8 patches each
  */
 export function conv2d<X extends string, K extends string, const O extends Conv2dOptions>(
   x: Tensor<X>,
@@ -35,8 +47,19 @@ export function conv2d<X extends string, K extends string, const O extends Conv2
   options: ValidateConv2d<O, X, K>,
 ): Tensor<Conv2dDims<X, O>> {
   const given = options as Conv2dOptions;
+  checkConv2dOptionNames(Object.keys(given));
   const outDims = conv2dDims(x.dims, kernel.dims, given, [whatOf(x), whatOf(kernel)]);
   const spec = readConv2dOptions(given);
+  const strides = readConv2dStrides(given);
+  if (strides.height !== 1 || strides.width !== 1) {
+    const plan = patchPlan(x.dims, kernel.dims, spec);
+    let patches: Tensor<string> = x;
+    for (const cut of plan.slices) patches = slice(patches, cut.dim, 0, cut.stop);
+    for (const split of plan.splits) {
+      patches = splitDim(patches, split.dim, split.into.map((dim) => dim.name).join(" "), Object.fromEntries(split.into.map((dim) => [dim.name, dim.size])));
+    }
+    return einsum(patches, kernel as Tensor<string>, plan.out.join(" ")) as Tensor<Conv2dDims<X, O>>;
+  }
   const xStrides = rowMajorStrides(x.dims);
   const kStrides = rowMajorStrides(kernel.dims);
   const outStrides = rowMajorStrides(outDims);

@@ -59,3 +59,21 @@ export function writeConvTooSmallMessage(role: string, dim: string, size: number
 export function writeConvPaddingMessage(padding: string): string {
   return `conv2d: padding ${padding} is not "same" or "valid". Give "same" (zeros, result as large as x), "valid", or { height, width } with one of them each.`;
 }
+
+/** A stride that does not cut non-overlapping patches (run time only: the types do not know sizes). */
+export function writeConvStrideMessage(role: string, dim: string, stride: number, window: number, padding: string): string {
+  return `conv2d: stride ${stride} on ${role} "${dim}" with a window of ${window} and padding "${padding}": a strided conv2d cuts non-overlapping patches (as a ViT's patch embedding), so each spatial dim's stride must equal its window, with padding "valid". Use stride ${window} with padding "valid" there, or stride 1 on both dims.`;
+}
+
+/** A stride that is not a positive integer (run time only). */
+export function writeConvBadStrideMessage(stride: string): string {
+  return `conv2d: stride ${stride} is not a positive integer. Give a number (both spatial dims) or { height, width } with one each.`;
+}
+
+/** An option conv2d does not have. */
+export type writeConvUnknownOptionMessage<Name extends string> =
+  `conv2d: unknown option "${Name}". The options are height, width, kernelHeight, kernelWidth, in, out, padding and stride.`;
+/** An option conv2d does not have. */
+export function writeConvUnknownOptionMessage<Name extends string>(name: Name): writeConvUnknownOptionMessage<Name> {
+  return `conv2d: unknown option "${name}". The options are height, width, kernelHeight, kernelWidth, in, out, padding and stride.` as const;
+}

@@ -10,6 +10,7 @@ import { describeDims, findDim, inputWhat, readDimName } from "./dimLists.ts";
 import {
   writeConvChannelsMessage, writeConvEvenKernelMessage, writeConvKernelExtraDimMessage, writeConvOutExistsMessage,
   writeConvPaddingMessage, writeConvSameDimMessage, writeConvTooSmallMessage, writeConvUnknownDimMessage,
+  writeConvBadStrideMessage, writeConvStrideMessage, writeConvUnknownOptionMessage,
 } from "./convMessages.ts";
 
 /** "same": zeros around x, so the result is as large as x; "valid": no padding, the result shrinks by window - 1. */
@@ -25,7 +26,9 @@ export interface ConvPaddings {
  * What `conv2d` takes besides its two tensors: the role of each dim, by name.
  * `height`, `width` and `in` are dims of x; `kernelHeight`, `kernelWidth`,
  * `in` and `out` are the kernel's four dims; `out` replaces `in` in the result.
- * `padding` defaults to "same" on both spatial dims.
+ * `padding` defaults to "same" on both spatial dims; `stride` to 1. A stride
+ * other than 1 must equal the window, with padding "valid": non-overlapping
+ * patches (a ViT's patch embedding), which may have even windows.
  */
 export interface Conv2dOptions {
   readonly height: string;
@@ -35,7 +38,17 @@ export interface Conv2dOptions {
   readonly in: string;
   readonly out: string;
   readonly padding?: ConvPadding | ConvPaddings;
+  readonly stride?: number | ConvStrides;
 }
+
+/** The stride of each spatial dim. */
+export interface ConvStrides {
+  readonly height: number;
+  readonly width: number;
+}
+
+/** The names `Conv2dOptions` has: any other is an error (types/conv.ts, and `readConv2dOptions` for untyped callers). */
+export const CONV2D_OPTION_NAMES: readonly string[] = ["height", "width", "kernelHeight", "kernelWidth", "in", "out", "padding", "stride"];
 
 /** `Conv2dOptions` with the padding spelled out per spatial dim: what the IR keeps. */
 export interface Conv2dSpec {
@@ -53,7 +66,12 @@ function readPadding(padding: unknown): ConvPadding {
   throw new MeshtypeError("bad-option", writeConvPaddingMessage(JSON.stringify(padding)));
 }
 
-/** Check the names of `options` and spell out the padding. */
+/** Throws for an option name conv2d does not have (`strides`, a typo): the types reject it too. */
+export function checkConv2dOptionNames(names: Iterable<string>): void {
+  for (const name of names) if (!CONV2D_OPTION_NAMES.includes(name)) throw new MeshtypeError("bad-option", writeConvUnknownOptionMessage(name));
+}
+
+/** Check the names of `options` and spell out the padding (the stride is `readConv2dStrides`'s). */
 export function readConv2dOptions(options: Conv2dOptions): Conv2dSpec {
   const padding = options.padding ?? "same";
   const paddings = typeof padding === "string" || typeof padding !== "object" || padding === null
@@ -64,6 +82,18 @@ export function readConv2dOptions(options: Conv2dOptions): Conv2dSpec {
     height: name("height"), width: name("width"), kernelHeight: name("kernelHeight"), kernelWidth: name("kernelWidth"),
     in: name("in"), out: name("out"), padding: paddings,
   };
+}
+
+function readStride(stride: unknown): number {
+  if (typeof stride === "number" && Number.isInteger(stride) && stride >= 1) return stride;
+  throw new MeshtypeError("bad-option", writeConvBadStrideMessage(JSON.stringify(stride)));
+}
+
+/** The stride of each spatial dim (1 when not given). */
+export function readConv2dStrides(options: Conv2dOptions): ConvStrides {
+  const stride = options.stride ?? 1;
+  if (typeof stride === "object" && stride !== null) return { height: readStride(stride.height), width: readStride(stride.width) };
+  return { height: readStride(stride), width: readStride(stride) };
 }
 
 /** The spatial pairs of a spec: each x dim with its window dim and padding. */
@@ -94,10 +124,11 @@ function distinct(pairs: readonly (readonly [string, string])[]): void {
  * Result dims of `conv2d(x, kernel, options)`: x's dims in x's order with `in`
  * replaced by `out` (the kernel's size). A "same" spatial dim keeps its size; a
  * "valid" one shrinks by window - 1. Window sizes are odd; the two `in` sizes
- * agree. `what` names x and the kernel in messages.
+ * agree. With a stride (patches), a spatial dim becomes floor(size / window). `what` names x and the kernel in messages.
  */
 export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: Conv2dOptions | Conv2dSpec, what?: readonly string[]): Dim[] {
   const spec = readConv2dOptions(options);
+  const strides = readConv2dStrides(options);
   const xDesc = describeDims(x, inputWhat(what, 0, "conv2d"));
   const kernelDesc = describeDims(kernel, inputWhat(what, 1, "conv2d"));
   distinct([["height", spec.height], ["width", spec.width], ["in", spec.in]]);
@@ -114,6 +145,17 @@ export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: C
   const sizes = new Map<string, number>();
   for (const pair of convSpatial(spec)) {
     const window = sizeOf(kernel, pair.role === "height" ? "kernelHeight" : "kernelWidth", pair.window, kernelDesc);
+    const stride = strides[pair.role];
+    const strided = strides.height !== 1 || strides.width !== 1;
+    if (strided && !(stride === window && (pair.padding === "valid" || window === 1))) {
+      throw new MeshtypeError("bad-option", writeConvStrideMessage(pair.role, pair.dim, stride, window, pair.padding));
+    }
+    if (strided) {
+      const size = sizeOf(x, pair.role, pair.dim, xDesc);
+      if (size < window) throw new MeshtypeError("bad-dim-size", writeConvTooSmallMessage(pair.role, pair.dim, size, window));
+      sizes.set(pair.dim, Math.floor(size / window));
+      continue;
+    }
     if (window % 2 === 0) throw new MeshtypeError("bad-option", writeConvEvenKernelMessage(pair.role === "height" ? "kernelHeight" : "kernelWidth", pair.window, window));
     const size = sizeOf(x, pair.role, pair.dim, xDesc);
     if (pair.padding === "valid" && size < window) throw new MeshtypeError("bad-dim-size", writeConvTooSmallMessage(pair.role, pair.dim, size, window));
@@ -124,5 +166,19 @@ export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: C
     if (dim.name === spec.in) return { name: spec.out, size: outSize };
     const size = sizes.get(dim.name);
     return size === undefined ? dim : { name: dim.name, size };
+  });
+}
+
+/**
+ * True when `options` cut x into non-overlapping patches: a stride other than
+ * 1 on some spatial dim (each stride then equals its window, with padding
+ * "valid", or the window is 1). Such a conv is a reshape and an einsum
+ * (`patchDims`), not a sliding window.
+ */
+export function isPatched(strides: ConvStrides, kernel: readonly Dim[], spec: Conv2dSpec): boolean {
+  if (strides.height === 1 && strides.width === 1) return false;
+  return convSpatial(spec).every((pair) => {
+    const window = kernel[findDim(kernel, pair.window)]?.size;
+    return strides[pair.role] === window && (pair.padding === "valid" || window === 1);
   });
 }

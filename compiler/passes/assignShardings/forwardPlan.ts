@@ -10,7 +10,8 @@
  *   (free), and an axis where `reduceOnce` decided that a pending sum is
  *   reduced for all its consumers is held reduced (reduceOnce.ts);
  * - loop carried values are held in their target on entry and brought back
- *   to it at the end of the body; an indexed value whose items are all held
+ *   to it at the end of the body, except accumulators of pending sums, held
+ *   pending with their zero init (accumulators.ts); an indexed value whose items are all held
  *   in one sharding (a layer's weights, or what an earlier loop yielded) is
  *   held in it, so the body converts it where an op needs (once per
  *   iteration, not once per item before the loop); otherwise in its target;
@@ -67,7 +68,7 @@ class ForwardSweep {
   /** The tensors of the program's result. */
   private readonly resultLeaves: ReadonlySet<ValueId>;
 
-  constructor(private readonly program: Program, private readonly reduced: ReducedAxes) {
+  constructor(private readonly program: Program, private readonly reduced: ReducedAxes, private readonly accumulated: ReducedAxes) {
     this.targets = new Targets(program);
     this.resultLeaves = new Set(treeLeaves(program.result));
   }
@@ -92,9 +93,10 @@ class ForwardSweep {
     const target = this.targets.target(op.output);
     if (op.op === "relayout" && op.inputs.length === 2) return this.relayoutLike(op);
     if (op.op === "param" || op.op === "full" || op.op === "relayout") {
-      op.inputs.forEach((input) => this.read(input, target.sharding, op.output));
-      this.plan.ops.set(op.output, { operands: op.inputs.map(() => target.sharding), output: target.sharding });
-      this.hold(op.output, target);
+      const held = this.pending(op.output, target, "full");
+      op.inputs.forEach((input) => this.read(input, held.sharding, op.output));
+      this.plan.ops.set(op.output, { operands: op.inputs.map(() => held.sharding), output: held.sharding });
+      this.hold(op.output, held);
       return;
     }
     const dimsOf = (id: ValueId): string[] => (this.program.values.get(id)?.dims ?? []).map((dim) => dim.name);
@@ -105,6 +107,20 @@ class ForwardSweep {
     op.inputs.forEach((input, index) => this.read(input, strategy.operands[index], op.output));
     this.plan.ops.set(op.output, strategy);
     this.hold(op.output, this.holdResult(op, strategy.output, target));
+  }
+
+  /** `target`, or for an accumulator's zero init, param and output (accumulators.ts), the target with its pending axes. */
+  pending(id: ValueId, target: HeldSharding, op: string): HeldSharding {
+    const axes = this.accumulated.get(id);
+    return axes === undefined ? target : { sharding: { ...target.sharding, ...axes }, source: { kind: "op", op } };
+  }
+
+  /** A loop's output held as its carried value is, or where it is a pending accumulator that reduceOnce reduces, reduced. */
+  reducedOutput(id: ValueId, carried: HeldSharding): HeldSharding {
+    const reduced = this.reduced.get(id);
+    const axes = Object.keys(reduced ?? {}).filter((axis) => carried.sharding[axis]?.kind === "partial");
+    if (reduced === undefined || axes.length === 0) return carried;
+    return { sharding: { ...carried.sharding, ...Object.fromEntries(axes.map((axis) => [axis, reduced[axis]])) }, source: { kind: "reducedOnce", axes } };
   }
 
   /** The held sharding of a computed result: free slices to the target's splits, then the reductions decided for it. */
@@ -153,10 +169,10 @@ class ForwardSweep {
 
   loop(loop: Loop): void {
     for (const entry of loop.carried) {
-      const target = this.targets.target(entry.param);
+      const target = this.pending(entry.param, this.targets.target(entry.param), "add");
       this.read(entry.init, target.sharding, "loop");
       this.hold(entry.param, target);
-      this.hold(entry.output, target);
+      this.hold(entry.output, this.reducedOutput(entry.output, target));
     }
     for (const entry of loop.indexed) {
       const shared = this.plan.held.get(entry.items[0]);
@@ -215,9 +231,12 @@ function bug(program: Program, message: string): never {
   throw new Error(`assignShardings "${program.name}": ${message}`);
 }
 
-/** One forward sweep (see the module comment) with the reductions decided so far. Throws MT3001 where an op's split is ambiguous. */
-export function planForward(program: Program, reduced: ReducedAxes): ForwardPlan {
-  const sweep = new ForwardSweep(program, reduced);
+/**
+ * One forward sweep (see the module comment) with the reductions and the pending accumulators decided so far.
+ * Throws MT3001 where an op's split is ambiguous.
+ */
+export function planForward(program: Program, reduced: ReducedAxes, accumulated: ReducedAxes = new Map()): ForwardPlan {
+  const sweep = new ForwardSweep(program, reduced, accumulated);
   sweep.block(program.body);
   sweep.result(program.result);
   return sweep.plan;

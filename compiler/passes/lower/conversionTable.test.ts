@@ -12,7 +12,7 @@ function ops(from: Sharding, to: Sharding): string[] {
   return planConversion(from, to, mesh).map((step) => Object.values(step.attrs).join(" "));
 }
 
-describe("planConversion (DESIGN.md conversion table)", () => {
+describe("planConversion (the conversion table of docs/architecture.md)", () => {
   it("uses one collective per row of the table", () => {
     expect(ops({ data: partial, model: replicated }, { data: replicated, model: replicated })).toEqual(["allReduce data sum"]);
     expect(ops({ data: partial, model: replicated }, { data: split("b"), model: replicated })).toEqual(["reduceScatter data b sum"]);

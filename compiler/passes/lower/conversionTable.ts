@@ -1,5 +1,5 @@
 /**
- * The conversions between axis states (DESIGN.md section 2), kept as data, and
+ * The conversions between axis states (docs/architecture.md, Semantics), kept as data, and
  * the planner that turns a whole-sharding change into collectives, one axis at
  * a time.
  *

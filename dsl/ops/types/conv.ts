@@ -2,13 +2,14 @@
  * The type-level twin of `conv2dDims` (shapeRulesConv.ts): every name of the
  * options must play its role in x and the kernel, and the result is x's dims
  * with `in` replaced by `out`. Sizes (odd windows, equal channel counts) are
- * checked at run time only: the types do not know them. A wide `string` (a
+ * checked at run time only: the types do not know them (strides too). Options
+ * conv2d does not have are rejected. A wide `string` (a
  * tensor or a name the types do not know) is never an error.
  */
 import type { Conv2dOptions } from "../shapeRulesConv.ts";
 import type { DimNames, JoinDims, ParseDims } from "../../types/dimsString.ts";
 import type {
-  writeConvKernelExtraDimMessage, writeConvOutExistsMessage, writeConvSameDimMessage, writeConvUnknownDimMessage,
+  writeConvKernelExtraDimMessage, writeConvOutExistsMessage, writeConvSameDimMessage, writeConvUnknownDimMessage, writeConvUnknownOptionMessage,
 } from "../convMessages.ts";
 import type { Describe, FirstNotIn, IsWide, OrMessage, ReplaceWith } from "./dimTuples.ts";
 
@@ -39,8 +40,13 @@ type ExtraError<O extends Conv2dOptions, K extends string> =
         ? [Extra] extends [never] ? never : writeConvKernelExtraDimMessage<Extra, Describe<K>>
         : never;
 
+/** The message for an option conv2d does not have (`strides`, a typo), else `never`. */
+type UnknownOptionError<O extends Conv2dOptions> =
+  Exclude<keyof O, keyof Conv2dOptions> extends infer Name extends string ? [Name] extends [never] ? never : writeConvUnknownOptionMessage<Name> : never;
+
 /** The first message `conv2dDims` would throw for names alone, or `never`. */
 export type Conv2dError<O extends Conv2dOptions, X extends string, K extends string> = FirstError<[
+  UnknownOptionError<O>,
   SameError<"height", "width", O["height"], O["width"]>,
   SameError<"height", "in", O["height"], O["in"]>,
   SameError<"width", "in", O["width"], O["in"]>,
