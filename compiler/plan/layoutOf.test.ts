@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { compileProgram } from "../passes/pipeline.ts";
 import { heads, layers, mlp } from "../testing/programs.ts";
-import { layoutStringOf } from "./layoutOf.ts";
+import { canWidenRule, formatRules, layoutStringOf } from "./layoutOf.ts";
 
 const mesh: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
 
@@ -26,5 +26,17 @@ describe("layoutStringOf: the layout that describes an assignment", () => {
     }));
     const spec = layoutStringOf(program, { ...lowered.assignment!, held });
     expect(spec.split(", ").filter((rule) => rule.endsWith(":data"))).toHaveLength(1);
+  });
+
+  it("a dim over several axes: written dim:(major, minor) in mesh order, and widened only where the axes together divide it and no other dim holds the axis", () => {
+    const program = mlp.build(mesh, "");
+    expect(formatRules(program, [{ dim: "batch", axis: "model" }, { dim: "batch", axis: "data" }])).toBe("batch:(data, model)");
+    expect(formatRules(program, [{ dim: "d_ff", axis: "model" }, { dim: "batch", axis: "data" }])).toBe("batch:data, d_ff:model");
+    // batch is 4 in the fixture: data x model (2 x 2) divides it
+    expect(canWidenRule(program, [{ dim: "batch", axis: "data" }], { dim: "batch", axis: "model" })).toBe(true);
+    expect(canWidenRule(program, [{ dim: "batch", axis: "data" }], { dim: "batch", axis: "data" })).toBe(false);
+    expect(canWidenRule(program, [{ dim: "d_ff", axis: "data" }], { dim: "batch", axis: "model" })).toBe(false);
+    // d_ff is on model in values that also hold batch: batch may not take model too
+    expect(canWidenRule(program, [{ dim: "batch", axis: "data" }, { dim: "d_ff", axis: "model" }], { dim: "batch", axis: "model" })).toBe(false);
   });
 });

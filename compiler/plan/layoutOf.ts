@@ -48,6 +48,26 @@ export function canAddRule(program: Program, rules: readonly LayoutRule[], rule:
   return true;
 }
 
+/**
+ * True when `rules` may also split `rule.dim` over `rule.axis` after the axes
+ * it already has (a dim over several axes, `batch:(data, fsdp)`): the dim has
+ * a rule, none on that axis, the axes' sizes together divide it, and no value
+ * that holds it has another dim on the axis.
+ */
+export function canWidenRule(program: Program, rules: readonly LayoutRule[], rule: LayoutRule): boolean {
+  const sizeOf = (axis: string): number => program.mesh.find((entry) => entry.name === axis)?.size ?? 0;
+  const own = rules.filter((other) => other.dim === rule.dim);
+  if (sizeOf(rule.axis) === 0 || own.length === 0 || own.some((other) => other.axis === rule.axis || other.padded === true)) return false;
+  const together = own.reduce((product, other) => product * sizeOf(other.axis), sizeOf(rule.axis));
+  for (const value of program.values.values()) {
+    const dim = value.dims.find((entry) => entry.name === rule.dim);
+    if (dim === undefined) continue;
+    if (dim.size % together !== 0) return false;
+    if (rules.some((other) => other.axis === rule.axis && other.dim !== rule.dim && value.dims.some((entry) => entry.name === other.dim))) return false;
+  }
+  return true;
+}
+
 /** The layout rules that describe `assignment` on `program` (see the module comment). */
 export function layoutRulesOf(program: Program, assignment: ShardingAssignment): LayoutRule[] {
   const rules: LayoutRule[] = [];
@@ -57,10 +77,16 @@ export function layoutRulesOf(program: Program, assignment: ShardingAssignment):
   return rules;
 }
 
-/** `rules` as a layout string, in the order the program's mesh lists the axes. */
+/** `rules` as a layout string, in the order the program's mesh lists the axes; a dim over several axes as `dim:(a, b)`, major (first in the mesh) first. */
 export function formatRules(program: Program, rules: readonly LayoutRule[]): string {
-  const order = (rule: LayoutRule): number => program.mesh.findIndex((axis) => axis.name === rule.axis);
-  return [...rules].sort((first, second) => order(first) - order(second)).map((rule) => `${rule.dim}:${rule.axis}`).join(", ");
+  const order = (axis: string): number => program.mesh.findIndex((entry) => entry.name === axis);
+  const groups = new Map<string, string[]>();
+  for (const rule of rules) groups.set(rule.dim, [...(groups.get(rule.dim) ?? []), rule.axis]);
+  return [...groups]
+    .map(([dim, axes]) => ({ dim, axes: [...axes].sort((first, second) => order(first) - order(second)) }))
+    .sort((first, second) => order(first.axes[0]) - order(second.axes[0]))
+    .map(({ dim, axes }) => (axes.length === 1 ? `${dim}:${axes[0]}` : `${dim}:(${axes.join(", ")})`))
+    .join(", ");
 }
 
 /** The layout string that describes `assignment` (the rules of layoutRulesOf). */

@@ -27,7 +27,7 @@ import { compileProgram, passesWith } from "../passes/pipeline.ts";
 import { simulateProgram } from "../simulate/simulate.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import { lower } from "../passes/lower/lower.ts";
-import { canAddRule, formatRules, layoutRulesOf, rankedSplits } from "./layoutOf.ts";
+import { canAddRule, canWidenRule, formatRules, layoutRulesOf, rankedSplits } from "./layoutOf.ts";
 import { formatMesh, meshShapes } from "./meshShapes.ts";
 import { clusterPlanCosts } from "./planCostModel.ts";
 
@@ -147,16 +147,10 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
       let report: OptimizeReport | undefined;
       const before = prepared(open);
       const costs = clusterPlanCosts(mesh, options.cluster, dtype);
-      const solve = (memoryLimit: number | undefined) => optimize(before, { costs, ...(memoryLimit === undefined ? {} : { memoryLimit }), onSolved: (found) => (report = found) });
-      let assignment: ReturnType<typeof optimize>;
-      try {
-        assignment = solve(memory);
-      } catch (error) {
-        // nothing fits: the fastest plan without the limit, shown as over memory (so the table says by how much)
-        if (!(error instanceof CompileError)) throw error;
-        skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: error.diagnostics[0]?.message ?? String(error) });
-        assignment = solve(undefined);
-      }
+      // when nothing fits: the fastest plan without the limit, shown as over memory (so the table says by how much)
+      const assignment = optimize(before, { costs, memoryLimit: memory, overMemoryFallback: true, onSolved: (found) => (report = found) });
+      const overMemory = (report as OptimizeReport | undefined)?.overMemory;
+      if (overMemory !== undefined) skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason: overMemory });
       const own = simulateProgram(lower({ ...before, assignment }), options.cluster, { dtype }).summary.stepSeconds;
       const built = new Map<string, PlanRow | undefined>();
       const build = (rules: readonly LayoutRule[]): PlanRow | undefined => {
@@ -183,6 +177,8 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
         const neighbours = [
           ...rules.map((dropped) => rules.filter((rule) => rule !== dropped)),
           ...splits.filter((rule) => canAddRule(before, rules, rule)).map((added) => [...rules, added]),
+          // a split dim also over another axis (the ILP plans one axis per dim; a layout may give it several)
+          ...rules.flatMap((rule) => mesh.map((axis) => ({ dim: rule.dim, axis: axis.name })).filter((wider) => canWidenRule(before, rules, wider)).map((wider) => [...rules, wider])),
         ];
         for (const neighbour of neighbours) {
           if (built.size >= (options.buildBudget ?? 8)) break;

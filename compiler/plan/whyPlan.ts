@@ -12,8 +12,8 @@ import { formatMesh } from "./meshShapes.ts";
 import type { PlanRow } from "./search.ts";
 
 function rules(row: PlanRow): Set<string> {
-  const spec = row.layout.replace(/(^|,\s*)auto\s*$/, "");
-  return new Set(parseLayout(spec).map((rule) => `${rule.dim}:${rule.axis}`));
+  // an open layout's trailing `auto` is not a rule (parseLayout leaves it out)
+  return new Set(parseLayout(row.layout).map((rule) => `${rule.dim}:${rule.axis}`));
 }
 
 function communication(row: PlanRow): string {
@@ -36,6 +36,6 @@ export function whyPlan(best: PlanRow, yours: PlanRow, memoryBytes: number): str
   const added = [...planned].filter((rule) => !written.has(rule));
   const dropped = [...written].filter((rule) => !planned.has(rule));
   const mesh = formatMesh(best.mesh) === formatMesh(yours.mesh) ? "on the same mesh" : `on mesh ${formatMesh(best.mesh)} (yours: ${formatMesh(yours.mesh)})`;
-  lines.push(`  ${mesh}, it splits ${added.length === 0 ? "nothing more" : added.join(", ")}${dropped.length === 0 ? "" : ` and leaves ${dropped.join(", ")} as yours does not`}${best.weightUpdateSharding !== yours.weightUpdateSharding ? `; weight-update sharding ${best.weightUpdateSharding === undefined ? "off" : `over ${best.weightUpdateSharding}`} (yours: ${yours.weightUpdateSharding === undefined ? "off" : `over ${yours.weightUpdateSharding}`})` : ""}`);
+  lines.push(`  ${mesh}, it splits ${added.length === 0 ? "nothing more" : added.join(", ")}${dropped.length === 0 ? "" : ` and drops ${dropped.join(", ")}`}${best.weightUpdateSharding !== yours.weightUpdateSharding ? `; weight-update sharding ${best.weightUpdateSharding === undefined ? "off" : `over ${best.weightUpdateSharding}`} (yours: ${yours.weightUpdateSharding === undefined ? "off" : `over ${yours.weightUpdateSharding}`})` : ""}`);
   return lines;
 }

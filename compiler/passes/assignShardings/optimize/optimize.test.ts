@@ -8,7 +8,7 @@ import { einsumChain, mlp } from "../../../testing/programs.ts";
 import { explainProgram } from "../../../explain/explainRows.ts";
 import { compileProgram } from "../../pipeline.ts";
 import { ProgramBuilder } from "../../../ir/builder.ts";
-import { optimizeStrategy } from "./optimize.ts";
+import { optimize, optimizeStrategy, type OptimizeReport } from "./optimize.ts";
 import { decompose } from "../../decompose.ts";
 import { lower } from "../../lower/lower.ts";
 import { validate } from "../../validate.ts";
@@ -87,6 +87,30 @@ describe("optimize: the ILP agrees with exhaustive search, and its plans compute
       return;
     }
     throw new Error("no random program had a binding memory limit");
+  });
+
+  it("under a limit nothing fits: MT5202, or with overMemoryFallback the unlimited plan of the same graph, with why", async () => {
+    await loadSolver();
+    for (let seed = 1; seed < 200; seed++) {
+      const program = openProgram(seed);
+      if (program === undefined) continue;
+      const costs = elementCosts(program.mesh);
+      let unlimited: OptimizeReport | undefined;
+      try {
+        optimize(program, { costs, onSolved: (report) => (unlimited = report) });
+      } catch {
+        continue;
+      }
+      if (unlimited === undefined) continue;
+      // every program holds its params: one byte per device never fits
+      expect(() => optimize(program, { costs, memoryLimit: 1 }), `seed ${seed}`).toThrow(/no plan fits in 1 bytes per device/);
+      let fallback: OptimizeReport | undefined;
+      optimize(program, { costs, memoryLimit: 1, overMemoryFallback: true, onSolved: (report) => (fallback = report) });
+      expect(fallback?.overMemory).toMatch(/no plan fits in 1 bytes per device/);
+      expect(fallback?.solution.seconds).toBeCloseTo(unlimited.solution.seconds, 9);
+      return;
+    }
+    throw new Error("no random program needed memory");
   });
 
   it("the layout's rules are constraints: under a full layout every value keeps them; in a partial one they hold and the solver decides the rest", async () => {

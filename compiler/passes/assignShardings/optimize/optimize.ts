@@ -23,6 +23,12 @@ export interface OptimizeOptions {
   readonly memoryLimit?: number;
   /** Called with what the solve found (for `meshtype plan` and the bench). */
   readonly onSolved?: (report: OptimizeReport) => void;
+  /**
+   * When nothing fits under `memoryLimit`, solve the same ILP again without
+   * it (the report's `overMemory` says so) instead of throwing MT5202; for
+   * `meshtype plan`, which shows such plans marked over memory.
+   */
+  readonly overMemoryFallback?: boolean;
 }
 
 /** What one solve found: the ILP's size and time, and its objective. */
@@ -31,6 +37,8 @@ export interface OptimizeReport {
   readonly nodes: number;
   readonly candidates: number;
   readonly solution: PlanSolution;
+  /** Why no plan fit under the memory limit, when overMemoryFallback solved it again without. */
+  readonly overMemory?: string;
 }
 
 function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
@@ -66,15 +74,23 @@ export function optimize(program: Program, options: OptimizeOptions): ShardingAs
   }
   const graph = buildPlanGraph(program, options.costs);
   let solution: PlanSolution;
+  let overMemory: string | undefined;
   try {
-    solution = solvePlan(graph, options.costs, options.memoryLimit ?? Infinity, solver());
+    try {
+      solution = solvePlan(graph, options.costs, options.memoryLimit ?? Infinity, solver());
+    } catch (error) {
+      if (!(error instanceof NoPlanError) || options.overMemoryFallback !== true || options.memoryLimit === undefined) throw error;
+      // the same graph, without the limit: built once
+      overMemory = error.message;
+      solution = solvePlan(graph, options.costs, Infinity, solver());
+    }
   } catch (error) {
     if (!(error instanceof NoPlanError)) throw error;
     const limit = options.memoryLimit === undefined ? "no memory limit" : `a limit of ${options.memoryLimit} bytes per device`;
     throw new CompileError([diagnostic(plannerMessages.noPlan, { program: program.name, layout: program.layoutSpec, limit, reason: error.message }, program.loc)]);
   }
   const candidates = graph.nodes.reduce((total, node) => total + node.candidates.length, 0);
-  options.onSolved?.({ program: program.name, nodes: graph.nodes.length, candidates, solution });
+  options.onSolved?.({ program: program.name, nodes: graph.nodes.length, candidates, solution, ...(overMemory === undefined ? {} : { overMemory }) });
   return assignmentOf(graph, solution.choice);
 }
 
