@@ -10,7 +10,7 @@
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { formatSharding, paddingNote } from "../../ir/sharding.ts";
+import { collectiveUneven, formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta, type MetaTree } from "../ts/meta.ts";
@@ -19,7 +19,7 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
-import { allReduceBuckets } from "./allReduceBuckets.ts";
+import { collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
@@ -214,7 +214,7 @@ class TorchProgramEmitter {
   }
 
   private block(block: Block): void {
-    const buckets = allReduceBuckets(this.program, block);
+    const buckets = collectiveBuckets(this.program, block);
     const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement);
@@ -223,17 +223,26 @@ class TorchProgramEmitter {
     }
   }
 
-  /** All-reduces over one axis that run as one call (allReduceBuckets.ts): one flat buffer, one collective. */
-  private bucket(bucket: readonly (Op & { readonly op: "allReduce" })[]): void {
+  /** Collectives over one axis that run as one call (collectiveBuckets.ts): one flat buffer, one collective. */
+  private bucket(bucket: readonly BucketOp[]): void {
     const [first] = bucket;
     const bytes = bucket.reduce((sum, op) => sum + (collectiveCost(this.program, op)?.bytes ?? 0), 0);
     const groupSize = collectiveCost(this.program, first)?.groupSize ?? 0;
     const outputs = bucket.map((op) => this.name(op.output)).join(", ");
-    const inputs = bucket.map((op) => this.name(op.inputs[0])).join(", ");
-    this.writer.line(
-      `${outputs} = mesh.all_reduce_many([${inputs}], ${pythonString(first.axis)}, ${pythonString(first.reduce)})  ` +
-        `# ${bucket.length} allReduces over "${first.axis}" (${groupSize} devices) in one call: ${bytes} bytes per device`,
-    );
+    const inputs = `[${bucket.map((op) => this.name(op.inputs[0])).join(", ")}]`;
+    const axis = pythonString(first.axis);
+    const call = first.op === "allReduce"
+      ? `mesh.all_reduce_many(${inputs}, ${axis}, ${pythonString(first.reduce)})`
+      : `mesh.reduce_scatter_many(${inputs}, ${axis}, dims=[${bucket.map((op) => this.dimPosition(op)).join(", ")}], reduce=${pythonString(first.reduce)}, ` +
+        `pads=[${bucket.map((op) => (collectiveUneven(op, this.value(op.inputs[0]), this.value(op.output), this.program.mesh).pad ? "True" : "False")).join(", ")}])`;
+    const note = first.op === "reduceScatter" ? `; ${glooNotes.reduceScatter}` : "";
+    this.writer.line(`${outputs} = ${call}  # ${bucket.length} ${first.op}s over "${first.axis}" (${groupSize} devices) in one call: ${bytes} bytes per device${note}`);
+  }
+
+  /** The position of a reduce-scatter's dim in its input. */
+  private dimPosition(op: BucketOp): number {
+    const dims = this.value(op.inputs[0]).localDims ?? this.value(op.inputs[0]).dims;
+    return op.op === "reduceScatter" ? dims.findIndex((dim) => dim.name === op.dim) : -1;
   }
 
   private treeExpression(tree: ValueTree): string {

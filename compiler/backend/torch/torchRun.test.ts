@@ -154,11 +154,14 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(text).not.toContain("== torch.arange(32");
   });
 
-  test("gradient buckets: each layer's 12 gradients are all-reduced over data in one call, and so are the 5 outside the layers with the loss", () => {
-    const step = cases.get("example_gptTrain2d");
-    if (!step) throw new Error("no case for example_gptTrain2d");
-    const buckets = emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("mesh.all_reduce_many("));
-    expect(buckets.map((line) => line.match(/# (\d+) allReduces over "(\w+)"/)?.slice(1).join(" "))).toEqual(["6 data", "12 data"]);
+  test("gradient buckets: each layer's 12 gradients are all-reduced (2-D) or reduce-scattered (weight-update sharded) over data in one call, and those outside the layers too", () => {
+    const buckets = (name: string): (string | undefined)[] => {
+      const step = cases.get(name);
+      if (!step) throw new Error(`no case for ${name}`);
+      return emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("_many(")).map((line) => line.match(/# (\d+) (\w+)s over "(\w+)"/)?.slice(1).join(" "));
+    };
+    expect(buckets("example_gptTrain2d")).toEqual(["6 allReduce data", "12 allReduce data"]);
+    expect(buckets("example_gptTrainDataSharded")).toEqual(["5 reduceScatter data", "12 reduceScatter data"]);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

@@ -242,7 +242,16 @@ class MeshContext:
             dist.reduce_scatter(out, inputs, op=_reduce_op(reduce), group=group)
             return out
         wire = self._wire(_pad_along(x, dim, parts, pad, what))
-        chunks = [chunk.contiguous() for chunk in wire.chunk(parts, dim=dim)]
+        held = self._ring_reduce_scatter([chunk.contiguous() for chunk in wire.chunk(parts, dim=dim)], axis, reduce)
+        return held if held.dtype == x.dtype else held.to(x.dtype)
+
+    def _ring_reduce_scatter(self, chunks: List[torch.Tensor], axis: str, reduce: str) -> torch.Tensor:
+        """The ring: n - 1 steps, each sending one chunk to the next rank and adding the one from the previous; this
+        rank's chunk of the reduction, after sending (n - 1)/n of the chunks."""
+        _reduce_op(reduce)
+        parts = len(chunks)
+        index = self.coords[axis]
+        group = self._group(axis)
         ranks = self.group_ranks[axis]
         following, previous = ranks[(index + 1) % parts], ranks[(index - 1) % parts]
         combine = torch.add if reduce == "sum" else torch.maximum
@@ -251,7 +260,38 @@ class MeshContext:
             arrived = torch.empty_like(held)
             self._exchange([(held, following)], [(arrived, previous)], group)
             held = combine(arrived, chunks[(index - step - 2) % parts])
-        return held if held.dtype == x.dtype else held.to(x.dtype)
+        return held
+
+    def reduce_scatter_many(self, xs: List[torch.Tensor], axis: str, dims: List[int], reduce: str, pads: List[bool]) -> List[torch.Tensor]:
+        """`reduce_scatter` of each of `xs` along its dim in `dims` (zero-padded where `pads` says), as one collective:
+        chunk k of every tensor goes into block k of one flat buffer, the blocks are reduce-scattered once, and this
+        rank's block is cut back into its chunks (as FSDP's flat parameters). Never modifies the inputs."""
+        parts = self.shape.axis_size(axis)
+        group = self._group(axis)
+        if group is None:
+            return list(xs)
+        index = self.coords[axis]
+        what = f'reduce_scatter over "{axis}"'
+        chunks = []
+        for x, dim, pad in zip(xs, dims, pads):
+            wire = self._wire(_pad_along(x, dim, parts, pad, what))
+            chunks.append([chunk.contiguous() for chunk in wire.chunk(parts, dim=dim)])
+        if len({pieces[0].dtype for pieces in chunks}) != 1:
+            return [self.reduce_scatter(x, axis, dim, reduce, pad) for x, dim, pad in zip(xs, dims, pads)]
+        blocks = [torch.cat([pieces[part].reshape(-1) for pieces in chunks]) for part in range(parts)]
+        if self.backend == "nccl":
+            held = torch.empty_like(blocks[0])
+            dist.reduce_scatter(held, blocks, op=_reduce_op(reduce), group=group)
+        else:
+            held = self._ring_reduce_scatter(blocks, axis, reduce)
+        out = []
+        start = 0
+        for x, pieces in zip(xs, chunks):
+            count = pieces[index].numel()
+            piece = held.narrow(0, start, count).view(pieces[index].shape)
+            out.append(piece if piece.dtype == x.dtype else piece.to(x.dtype))
+            start += count
+        return out
 
     def all_to_all(self, x: torch.Tensor, axis: str, split_dim: int, concat_dim: int, pad: bool = False, size: Optional[int] = None) -> torch.Tensor:
         """split(concat_dim) -> split(split_dim): send chunk j along `split_dim` to axis coordinate j; concatenate what arrives along `concat_dim`.

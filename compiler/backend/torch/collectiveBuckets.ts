@@ -1,0 +1,66 @@
+/**
+ * Buckets: the all-reduces (gradients) and reduce-scatters (sharded
+ * gradients) of a block that can run together, emitted as one
+ * `mesh.all_reduce_many` / `reduce_scatter_many` call over one flat buffer (as
+ * DDP's gradient buckets and FSDP's flat parameters are), instead of one
+ * collective per tensor. (All-gathers are not bucketed: the weight update
+ * computes each one's input just before it.)
+ *
+ * A collective joins the bucket of an earlier one of the same block when it is
+ * of the same kind over the same axis (with the same reduction) and its input
+ * is defined before that earlier one runs (every value it reads exists there,
+ * so running it there changes no result). Every rank runs the same program,
+ * so every rank issues the same calls in the same order. A bucket holds at
+ * most `bucketCapBytes` of input, DDP's default `bucket_cap_mb=25`
+ * (torch.nn.parallel.DistributedDataParallel, PyTorch documentation).
+ */
+import type { Block, Op, Program, ValueId } from "../../ir/ir.ts";
+import { isLoop, loopOutputs } from "../../ir/opAttrs.ts";
+
+/** DDP's default bucket size, 25 MiB. */
+export const bucketCapBytes = 25 * 1024 * 1024;
+
+/** A collective that buckets. */
+export type BucketOp = Op & { readonly op: "allReduce" | "reduceScatter" };
+
+function bucketKey(op: Op): string | undefined {
+  return op.op === "allReduce" || op.op === "reduceScatter" ? `${op.op} ${op.axis} ${op.reduce}` : undefined;
+}
+
+/** The local bytes of `id` (float32: 4 per entry, an upper bound for bfloat16). */
+function localBytes(program: Program, id: ValueId): number {
+  const value = program.values.get(id);
+  return 4 * (value?.localDims ?? value?.dims ?? []).reduce((product, dim) => product * dim.size, 1);
+}
+
+/**
+ * The buckets of `block` (its own statements, not its loops' bodies): for the first collective of each bucket of
+ * two or more, the collectives it runs in order; the others of a bucket are emitted with it and skipped where they are.
+ */
+export function collectiveBuckets(program: Program, block: Block, capBytes: number = bucketCapBytes): Map<Op, BucketOp[]> {
+  const definedAt = new Map<ValueId, number>();
+  block.forEach((statement, index) => {
+    for (const id of isLoop(statement) ? loopOutputs(statement) : [statement.output]) definedAt.set(id, index);
+  });
+  const buckets = new Map<Op, BucketOp[]>();
+  const taken = new Set<Op>();
+  block.forEach((statement, index) => {
+    if (isLoop(statement) || taken.has(statement)) return;
+    const key = bucketKey(statement);
+    if (key === undefined) return;
+    const bucket: BucketOp[] = [statement as BucketOp];
+    let bytes = localBytes(program, statement.inputs[0]);
+    for (let later = index + 1; later < block.length; later++) {
+      const candidate = block[later];
+      if (isLoop(candidate) || taken.has(candidate) || bucketKey(candidate) !== key) continue;
+      if ((definedAt.get(candidate.inputs[0]) ?? -1) >= index) continue;
+      const size = localBytes(program, candidate.inputs[0]);
+      if (bytes + size > capBytes) continue;
+      bucket.push(candidate as BucketOp);
+      taken.add(candidate);
+      bytes += size;
+    }
+    if (bucket.length > 1) buckets.set(statement, bucket);
+  });
+  return buckets;
+}
