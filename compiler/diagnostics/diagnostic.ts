@@ -58,10 +58,18 @@ export function diagnostic<Args>(template: MessageTemplate<Args>, args: Args, lo
 export class CompileError extends Error {
   readonly diagnostics: readonly Diagnostic[];
 
+  /** `diagnostics`, each root cause once: a repeat of one already listed (same code, place and message, e.g. one op read in every iteration of an unrolled loop) is dropped. */
   constructor(diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join("\n"));
+    const seen = new Set<string>();
+    const once = diagnostics.filter((item) => {
+      const key = `${item.code} ${item.loc?.file}:${item.loc?.line}:${item.loc?.column} ${item.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    super(once.map(formatDiagnostic).join("\n"));
     this.name = "CompileError";
-    this.diagnostics = diagnostics;
+    this.diagnostics = once;
   }
 }
 

@@ -81,6 +81,8 @@ export function f(x: Tensor<"batch experts capacity">) {
 export const p = program(f, { mesh: M, layout: L });
 `),
   MT1702: model(fn(x, "  let y = x;\n  for (let i = 0; i < 20000000; i++) y = relu(y);\n  return y;")),
+  MT1704: model(`${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M2, layout: L2 }")}const M2 = mesh({ data: -1 });\nconst L2 = layout(M2, D, "batch:data");\n`),
+  MT1705: model(`${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M, layout: L2 }")}const L2 = layout(M, dims({ batch: 2.5, d_model: 8 }), "d_model:model");\n`),
   MT1703: model(`async function g(t: Tensor<"batch d_model">) {\n  return relu(t);\n}\n${fn(x, "  return g(x) as never;")}`),
   MT2001: whole(`import { dims, einsum, layout, mesh, program, type Tensor } from "meshtype";
 

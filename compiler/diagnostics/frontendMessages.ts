@@ -178,6 +178,16 @@ export const frontendMessages = {
     (a) => `\`${a.name}\` is ${a.kind} function: called eagerly it returns ${a.kind === "an async" ? "a Promise" : "a generator"}, not tensors, so it cannot be compiled into a device program.`,
     () => "Write model code and its helpers as plain functions (no `async`, no `function*`): the compiler inserts the collectives a device program awaits.",
   ),
+  badMeshSize: entry<{ axis: string; size: string }>(
+    "MT1704",
+    (a) => `Mesh axis "${a.axis}" has size ${a.size}; an axis size is a positive whole number of devices.`,
+    (a) => `Give "${a.axis}" a whole number of devices of at least 1, e.g. mesh({ ${a.axis}: 2 }).`,
+  ),
+  badDimSize: entry<{ dim: string; size: string }>(
+    "MT1705",
+    (a) => `Dim "${a.dim}" has size ${a.size}; a dim size is a positive whole number.`,
+    (a) => `Give "${a.dim}" a whole number of elements of at least 1 in dims({...}).`,
+  ),
   noProject: entry<{ file: string; reason: string }>(
     "MT1037",
     (a) => `Cannot load the TypeScript project of ${a.file}: ${a.reason}`,

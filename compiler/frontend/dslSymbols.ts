@@ -60,15 +60,20 @@ export function unalias(symbol: MorphSymbol | undefined): MorphSymbol | undefine
   return symbol.isAlias() ? (symbol.getAliasedSymbol() ?? symbol) : symbol;
 }
 
-const declarations = new WeakMap<Node, Node | null>();
+const declarations = new WeakMap<Node, Node>();
 
-/** The declaration an identifier or property name refers to, through aliases (cached per node). */
+/**
+ * The declaration an identifier or property name refers to, through aliases
+ * (cached per node). A cached declaration in a file edited since (watch mode,
+ * the fuzz test) has been forgotten by ts-morph and is looked up again; a name
+ * with no declaration is not cached, since an edit elsewhere may declare it.
+ */
 export function declarationOf(node: Node): Node | undefined {
   const cached = declarations.get(node);
-  if (cached !== undefined) return cached ?? undefined;
+  if (cached !== undefined && !cached.wasForgotten()) return cached;
   const target = Node.isPropertyAccessExpression(node) ? node.getNameNode() : node;
   const found = unalias(target.getSymbol())?.getDeclarations()[0];
-  declarations.set(node, found ?? null);
+  if (found !== undefined) declarations.set(node, found);
   return found;
 }
 

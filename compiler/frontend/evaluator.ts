@@ -23,11 +23,14 @@ export const maxCalls = 20_000;
 /**
  * The most IR values the front end builds for one program (params, ops,
  * loop values, backward ops). A 192-layer GPT training step (loss,
- * valueAndGrad, AdamW: bench/trainBuildTime.ts) has about 65,000; each value
- * costs some kilobytes through the pipeline, so this stays well inside
- * Node's default heap. Past it, MT1701 names the loop that made the program grow.
+ * valueAndGrad, AdamW: bench/trainBuildTime.ts) has about 65,000, a
+ * 10,000-layer GPT forward pass 120,074. Each value costs about 8 KB at the
+ * peak of a build (that GPT: 1.1 GB resident for its one program in 52 s,
+ * RELIABILITY.md), so at this bound one program needs some 1.7 GB, well
+ * inside Node's default heap (about 4.3 GB); at 500,000 it would not be.
+ * Past it, MT1701 names the loop that made the program grow.
  */
-export const maxProgramValues = 500_000;
+export const maxProgramValues = 200_000;
 
 /**
  * The most op executions one call of a program may make: a kept loop's trip

@@ -121,6 +121,22 @@ function readDtype(options: Node, locator: Locator): Dtype | undefined {
   return name;
 }
 
+/**
+ * Every mesh axis and dim size a positive whole number (the editor says so
+ * too; a build without type checking must not compile a mesh of -1 devices):
+ * MT1704/MT1705 at the `mesh({...})` / `dims({...})` entry, all of them.
+ */
+function checkSizes(mesh: Readonly<Record<string, number>>, sizes: Readonly<Record<string, number>>, sources: ProgramSources, at: SourceLoc): void {
+  const found: Diagnostic[] = [];
+  for (const [axis, size] of Object.entries(mesh)) {
+    if (!Number.isInteger(size) || size < 1) found.push(diagnostic(frontendMessages.badMeshSize, { axis, size: String(size) }, sources.mesh?.[axis] ?? at));
+  }
+  for (const [dim, size] of Object.entries(sizes)) {
+    if (!Number.isInteger(size) || size < 1) found.push(diagnostic(frontendMessages.badDimSize, { dim, size: String(size) }, sources.dims?.[dim] ?? at));
+  }
+  if (found.length > 0) throw new CompileError(found);
+}
+
 /** Read one binding's mesh and layout from the types of its options. */
 export function readBinding(call: CallExpression, name: string, locator: Locator): ProgramBinding {
   const model = modelFunction(call, locator);
@@ -145,11 +161,13 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
     return fail(frontendMessages.badLayoutSpec, { spec: layout.spec, reason: error instanceof Error ? error.message : String(error) }, layoutAt);
   }
   const mesh = asAxes(meshSizes);
+  const sources = { ...bindingSources(call, locator), dimSizes: sizes };
+  checkSizes(meshSizes, sizes, sources, locator.of(call));
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   const recompute = readRecompute(options, locator);
   const dtype = readDtype(options, locator);
   return {
-    name, call, loc: locator.of(call), model, mesh, sizes, layoutSpec: layout.spec, layout: rules, sources: { ...bindingSources(call, locator), dimSizes: sizes },
+    name, call, loc: locator.of(call), model, mesh, sizes, layoutSpec: layout.spec, layout: rules, sources,
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(recompute === undefined ? {} : { recompute }),
     ...(dtype === undefined ? {} : { dtype }),

@@ -48,7 +48,7 @@ describe("front end: sources that used to crash", () => {
 }`);
     expect(result.diagnostics.map(where)).toEqual([`${file}:${fixture.expected?.line}:${fixture.expected?.column} MT1701`]);
     expect(result.diagnostics[0].message).toBe(
-      "Program `p` grows past 500,000 IR values, the most the compiler builds for one program, for parameter `params.layers`: " +
+      "Program `p` grows past 200,000 IR values, the most the compiler builds for one program, for parameter `params.layers`: " +
         "the model reads 1,000,000 of its items (2 tensors each).",
     );
   });

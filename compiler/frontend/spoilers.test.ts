@@ -59,6 +59,8 @@ const spoilers: readonly { readonly code: string; readonly name: string; readonl
       `export function f(${x}) {\n  return x;\n}\nexport const p = program(f, { mesh: M, layout: layout(M, E, "batch:data") });\n`,
   },
   { code: "MT1703", name: "asyncFunction", source: `async function g(t: Tensor<"batch d_model">) {\n  return relu(t);\n}\n${fn(x, "  return /*@*/g(x) as never;")}` },
+  { code: "MT1704", name: "badMeshSize", source: `import { dims, layout, mesh } from "./dsl.ts";\nconst M2 = mesh({ /*@*/data: -1 });\nconst L2 = layout(M2, dims({ batch: 4, d_model: 8 }), "batch:data");\n${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M2, layout: L2 }")}` },
+  { code: "MT1705", name: "badDimSize", source: `import { dims, layout } from "./dsl.ts";\nconst L2 = layout(M, dims({ /*@*/batch: 2.5, d_model: 8 }), "d_model:model");\n${fn(x, "  return x;").replace("{ mesh: M, layout: L }", "{ mesh: M, layout: L2 }")}` },
   { code: "MT1038", name: "opNotCompiled", source: `import { reduceDims } from "./dsl.ts";\n${fn(x, "  const d = /*@*/reduceDims([], \"\");\n  return x;")}` },
   { code: "MT1101", name: "badDtype", source: `${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, /*@*/dtype: "fp16" as never });\n` },
 ];

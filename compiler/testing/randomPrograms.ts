@@ -35,13 +35,65 @@ function subset<T>(draw: (n: number) => number, items: readonly T[], min: number
   return items.filter((item) => chosen.includes(item));
 }
 
-/** What kind of layouts `randomProgram` draws. */
-export interface RandomProgramOptions {
-  /**
-   * Uneven layouts: dim sizes from 1 to 7 as well as 8, rules over one or
-   * several axes (in any order), all `padded(...)`, relayouts padded too.
-   */
-  readonly uneven?: boolean;
+/** The dims, mesh and layout string of a random program. */
+interface Setting {
+  readonly pool: Dim[];
+  readonly mesh: MeshAxis[];
+  readonly spec: string;
+}
+
+const meshes: readonly MeshAxis[][] = [
+  [{ name: "x", size: 2 }],
+  [{ name: "x", size: 2 }, { name: "y", size: 2 }],
+  [{ name: "x", size: 4 }, { name: "y", size: 2 }],
+];
+
+/** Any layout: each dim on a random axis or replicated (about half of them are user errors, MT2001/MT2002). */
+function anySetting(draw: (n: number) => number): Setting {
+  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [2, 4, 8]) }));
+  const mesh = pick(draw, meshes);
+  const rules = pool.flatMap((dim) => {
+    const choice = draw(mesh.length + 1);
+    return choice < mesh.length ? [`${dim.name}:${mesh[choice].name}`] : [];
+  });
+  return { pool, mesh, spec: rules.join(", ") };
+}
+
+/**
+ * A layout that mostly holds: each mesh axis on at most one dim, sometimes a
+ * dim over both axes (`a:(x, y)`), sizes that their axes divide, or an uneven
+ * size under a `padded(...)` rule; one draw in eight is `anySetting`, so user
+ * errors stay exercised.
+ */
+function validSetting(draw: (n: number) => number): Setting {
+  if (draw(8) === 0) return anySetting(draw);
+  const mesh = pick(draw, meshes);
+  const names = ["a", "b", "c", "d"];
+  const axesOf = new Map<string, MeshAxis[]>();
+  for (const axis of mesh) {
+    if (draw(4) === 0) continue; // this axis replicates everything
+    const name = pick(draw, names);
+    const stack = axesOf.get(name) ?? [];
+    stack.push(axis);
+    axesOf.set(name, stack);
+  }
+  const padded = new Set<string>();
+  const pool: Dim[] = names.map((name) => {
+    const devices = (axesOf.get(name) ?? []).reduce((product, axis) => product * axis.size, 1);
+    if (devices > 1 && draw(6) === 0) {
+      padded.add(name);
+      return { name, size: pick(draw, [devices + 1, 2 * devices - 1, 3 * devices + 1]) };
+    }
+    return { name, size: devices * pick(draw, [1, 2, 4]) };
+  });
+  const rules = names.flatMap((name) => {
+    const stack = axesOf.get(name);
+    if (stack === undefined) return [];
+    const axes = stack.map((axis) => axis.name);
+    const right = axes.length === 1 && !padded.has(name) ? axes[0] : `${padded.has(name) ? "padded" : ""}(${axes.join(", ")})`;
+    return [`${name}:${right}`];
+  });
+  return { pool, mesh, spec: rules.join(", ") };
 }
 
 /** Rules over several axes, padded: each dim takes a drawn ordered set of the axes no other dim took. */
@@ -54,22 +106,33 @@ function unevenRules(draw: (n: number) => number, pool: readonly Dim[], mesh: re
   });
 }
 
-/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout (uneven ones with `options.uneven`). */
+/** Uneven layouts: dim sizes from 1 to 8, a 2x2x2 mesh too, rules over one or several axes (in any order), all `padded(...)`. */
+function unevenSetting(draw: (n: number) => number): Setting {
+  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, [1, 2, 3, 5, 6, 7, 8]) }));
+  const mesh = pick(draw, [...meshes, [{ name: "x", size: 2 }, { name: "y", size: 2 }, { name: "z", size: 2 }]]);
+  return { pool, mesh, spec: unevenRules(draw, pool, mesh).join(", ") };
+}
+
+/** What kind of layouts `randomProgram` draws. */
+export interface RandomProgramOptions {
+  /**
+   * Uneven layouts: dim sizes from 1 to 7 as well as 8, rules over one or
+   * several axes (in any order), all `padded(...)`, relayouts padded too.
+   */
+  readonly uneven?: boolean;
+  /**
+   * `"any"` (the default: each dim on a random axis, about half of them user
+   * errors) or `"mostly valid"` (layouts that mostly hold, so most compile).
+   * Ignored with `uneven`.
+   */
+  readonly layouts?: "any" | "mostly valid";
+}
+
+/** A random program of `seed`: 2-3 params, 1-7 ops, a random mesh and layout (as `options` asks). */
 export function randomProgram(seed: number, options: RandomProgramOptions = {}): Program {
   const draw = draws(seed);
-  const sizes = options.uneven ? [1, 2, 3, 5, 6, 7, 8] : [2, 4, 8];
-  const pool: Dim[] = ["a", "b", "c", "d"].map((name) => ({ name, size: pick(draw, sizes) }));
-  const mesh: MeshAxis[] = pick(draw, [
-    [{ name: "x", size: 2 }],
-    [{ name: "x", size: 2 }, { name: "y", size: 2 }],
-    [{ name: "x", size: 4 }, { name: "y", size: 2 }],
-    ...(options.uneven ? [[{ name: "x", size: 2 }, { name: "y", size: 2 }, { name: "z", size: 2 }]] : []),
-  ]);
-  const rules = options.uneven ? unevenRules(draw, pool, mesh) : pool.flatMap((dim) => {
-    const choice = draw(mesh.length + 1);
-    return choice < mesh.length ? [`${dim.name}:${mesh[choice].name}`] : [];
-  });
-  const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: rules.join(", ") });
+  const { pool, mesh, spec } = options.uneven ? unevenSetting(draw) : options.layouts === "mostly valid" ? validSetting(draw) : anySetting(draw);
+  const b = new ProgramBuilder({ name: `random${seed}`, mesh, layoutSpec: spec });
   const values: ValueId[] = [];
   const paramCount = 2 + draw(2);
   for (let index = 0; index < paramCount; index++) values.push(b.param(`p${index}`, subset(draw, pool, 1)));
