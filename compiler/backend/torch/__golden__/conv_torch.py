@@ -19,7 +19,7 @@ def convNetSpatial2d(mesh: mt.MeshContext, x: torch.Tensor, k1: torch.Tensor, bi
     y2 = torch.nn.functional.conv2d(h_halo_halo.permute(0, 3, 1, 2), k2.permute(3, 2, 0, 1), padding=(0, 0)).permute(0, 2, 3, 1)  # local [batch=2 height=4 width=2 c_in=2] {data: split(height), model: split(width)}
     pooled_sum = torch.sum(y2, dim=(1, 2))  # local [batch=2 c_in=2] {data: partial(sum), model: partial(sum)}
     pooled = pooled_sum * 0.03125  # local [batch=2 c_in=2] {data: partial(sum), model: partial(sum)}
-    pooled_1 = mesh.all_reduce(pooled, "data+model", "sum")  # allReduce over (data, model) (4 devices): 16 bytes per device; local [batch=2 c_in=2]
+    pooled_1 = mesh.all_reduce(pooled, "data+model", "sum")  # allReduce over "(data, model)" (4 devices): 16 bytes per device; local [batch=2 c_in=2]
     return pooled_1
 
 
