@@ -35,6 +35,9 @@ function check<T>(call: OpCall, rule: () => T): T {
   }
 }
 
+/** The float32 data of each static array a constant was made from (a module-level one is read once: evalCall.ts). */
+const constantArrays = new WeakMap<StaticValue, Float32Array>();
+
 function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: Omit<OpOptions, "loc" | "hint"> = {}): StaticValue {
   const hint = call.ev.hints.get(call.node);
   const id = call.ev.builder.add(attrs, inputs, { ...extras, loc: call.ev.loc(call.node), hint });
@@ -195,10 +198,13 @@ const emitters: Record<string, Emitter> = {
     if (value?.kind !== "array") {
       return call.ev.fail(frontendMessages.constantData, { reason: `its data is ${value ? describeValue(value) : "missing"}, not an array of numbers` }, at);
     }
-    const data = new Float32Array(value.items.length);
-    for (const [index, item] of value.items.entries()) {
-      if (item.kind !== "number") return call.ev.fail(frontendMessages.constantData, { reason: `item ${index} of its data is ${describeValue(item)}, not a number` }, at);
-      data[index] = item.value;
+    const data = constantArrays.get(value) ?? new Float32Array(value.items.length);
+    if (!constantArrays.has(value)) {
+      for (const [index, item] of value.items.entries()) {
+        if (item.kind !== "number") return call.ev.fail(frontendMessages.constantData, { reason: `item ${index} of its data is ${describeValue(item)}, not a number` }, at);
+        data[index] = item.value;
+      }
+      constantArrays.set(value, data);
     }
     if (data.length !== count) {
       const shape = dims.map((dim) => `${dim.name}=${dim.size}`).join(", ");
