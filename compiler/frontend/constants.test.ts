@@ -158,6 +158,26 @@ export const p = program(f, { mesh: M, layout: layout(M, D, "batch:data") });
     expect(items[1].message).toContain("JSON.parse");
   });
 
+  it("a table of 21,504 entries made by a function (more calls than a model may make) compiles, its data read once for both programs", () => {
+    const found = fixtures.addText("bigTable", `import { add, dims, layout, mesh, program, tensor, Tensor } from "./dsl.ts";
+const D = dims({ batch: 2, seq: 168, half: 128 });
+const M = mesh({ data: 2 });
+const ANGLES = tensor(D, "seq half", Array.from({ length: 168 * 128 }, (_, i) => Math.sin(Math.floor(i / 128) * 10000 ** (-(i % 128) / 128))));
+export function f(x: Tensor<"batch seq half">) {
+  return add(x, ANGLES);
+}
+export const p1 = program(f, { mesh: M, layout: layout(M, D, "batch:data") });
+export const p2 = program(f, { mesh: M, layout: layout(M, D, "seq:data") });
+`);
+    const result = readPrograms([found.file], { rootDir: resolve(import.meta.dirname, "__fixtures__"), typeCheck: false });
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const tables = result.programs.map((program) => [...walkOps(program.body)].find((op) => op.op === "constant"));
+    const expected = Float32Array.from({ length: 168 * 128 }, (_, i) => Math.sin(Math.floor(i / 128) * 10000 ** (-(i % 128) / 128)));
+    for (const table of tables) expect(table?.op === "constant" && table.data).toEqual(expected);
+    // computed once: both programs hold the same array
+    expect(tables[0]?.op === "constant" && tables[1]?.op === "constant" && tables[0].data === tables[1].data).toBe(true);
+  });
+
   it("data of the wrong length is MT1034 naming both counts", () => {
     const items = diagnosticsOf(`${header}const A = tensor(D, "d", [1, 2, 3]);
 export function f(x: Tensor<"batch d">) {

@@ -7,7 +7,7 @@ import { Node, type CallExpression, type NewExpression } from "ts-morph";
 import { parseLayout } from "../../dsl/parseLayout.ts";
 import { CompileError } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import { callArrayMethod, callArrayStatic, isArrayConstructor, isArrayMethod } from "./arrayBuilders.ts";
+import { callArrayMethod, callArrayStatic, isArrayConstructor, isArrayMethod, maxBuiltItems } from "./arrayBuilders.ts";
 import { classifyCallee, declarationOf, type DslEntity } from "./dslSymbols.ts";
 import { emitOp } from "./dslOps.ts";
 import { evalExpression, shortText } from "./evalExpression.ts";
@@ -45,6 +45,14 @@ function sizesOf(ev: Evaluator, value: StaticValue | undefined, node: CallExpres
   return sizes;
 }
 
+/** The data of module-level constants, by their data expression (see `constantTensor`). */
+const constantData = new WeakMap<Node, StaticValue>();
+
+/** Whether `node` is outside every function (its value cannot depend on a call's arguments). */
+function isModuleLevel(node: Node): boolean {
+  return node.getFirstAncestor((parent) => Node.isFunctionLikeDeclaration(parent) || Node.isArrowFunction(parent) || Node.isFunctionExpression(parent)) === undefined;
+}
+
 /**
  * `tensor(D, spec, data)`: a constant whose data the evaluator computes. Data
  * it cannot compute is reported (Evaluator.deferred) and read on with zeros in
@@ -57,14 +65,23 @@ function constantTensor(ev: Evaluator, node: CallExpression, scope: Scope): Stat
   }
   const head = [evalExpression(ev, dimsNode, scope), evalExpression(ev, specNode, scope)];
   const options = rest.filter(Node.isExpression).map((argument) => evalExpression(ev, argument, scope));
-  let data: StaticValue;
-  try {
-    data = evalExpression(ev, dataNode, scope);
-  } catch (error) {
-    if (!(error instanceof CompileError)) throw error;
-    const reason = error.diagnostics.map((item) => item.message).join(" ");
-    ev.defer(frontendMessages.constantData, { reason: `its data \`${shortText(dataNode)}\` is not known at compile time (${reason})` }, dataNode);
-    return emitOp({ ev, name: "zeros", node, args: head });
+  let data = constantData.get(dataNode);
+  if (data === undefined) {
+    // The data has a call budget of its own (a table of n entries built by a function makes n calls), and the model's count is kept.
+    const [calls, limit] = [ev.calls, ev.callLimit];
+    [ev.calls, ev.callLimit] = [0, maxBuiltItems];
+    try {
+      data = evalExpression(ev, dataNode, scope);
+    } catch (error) {
+      if (!(error instanceof CompileError)) throw error;
+      const reason = error.diagnostics.map((item) => item.message).join(" ");
+      ev.defer(frontendMessages.constantData, { reason: `its data \`${shortText(dataNode)}\` is not known at compile time (${reason})` }, dataNode);
+      return emitOp({ ev, name: "zeros", node, args: head });
+    } finally {
+      [ev.calls, ev.callLimit] = [calls, limit];
+    }
+    // Module-level data is the same for every program and every use: computed once.
+    if (isModuleLevel(node)) constantData.set(dataNode, data);
   }
   return emitOp({ ev, name: "tensor", node, args: [...head, data, ...options] });
 }

@@ -20,7 +20,7 @@ import {
   transposeDims,
   whereDims,
 } from "../../dsl/ops/shapeRules.ts";
-import { conv2dDims } from "../../dsl/ops/shapeRulesConv.ts";
+import { conv2dOpDims } from "../../dsl/ops/shapeRulesConv.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
 /** What an op needs besides its attributes to know its output dims. */
@@ -71,7 +71,7 @@ export function inferDims(
     case "where":
       return whereDims(first, second, inputs[2] ?? [], what);
     case "conv2d":
-      return conv2dDims(first, second, attrs, what);
+      return conv2dOpDims(first, second, attrs, what);
     case "einsum":
       return einsumDims(inputs, extras.out ?? fail("einsum needs its output names"), what);
     case "transpose":
