@@ -24,11 +24,13 @@
  *   stage's; the others (the head, the loss and their backward) the last's.
  *   Recomputed tasks outside the loop are dropped (Megatron-LM recomputes per
  *   layer);
- * - memory: parameters, gradients and optimizer state at the simulated peak,
- *   a layer's share being the loop's parameters' share of all parameters,
- *   the rest split evenly between the first and last stage; a layer's saved
- *   activations are the loop's (with recomputation: the layer's input, which
- *   Megatron-LM keeps); what is transient at the peak is working memory.
+ * - memory: the parameters, a gradient accumulator as large (gradients are
+ *   summed over micro-batches), and the optimizer state, a layer's share
+ *   being the loop's parameters' share of all parameters, the rest split
+ *   evenly between the first and last stage; a layer's saved activations are
+ *   what the loop's forward tasks make and a backward task reads last (with
+ *   recomputation: the layer's input, which Megatron-LM keeps); what is
+ *   transient at the simulated peak is working memory.
  */
 import type { ClusterSpec } from "../../dsl/cluster.ts";
 import type { Dtype } from "../../dsl/dtype.ts";
@@ -154,22 +156,29 @@ export function layerCostsOf(simulation: Simulation, batchDim: string, recompute
     }
   });
   collect(program.body);
+  // parameters (inputs of the step), a gradient accumulator of the same size each, and the optimizer state;
+  // saved activations: what a forward task makes and a backward task reads last
+  const phaseOf = (task: number): string | undefined => (task >= 0 && task < graph.size ? graph.entries[graph.entryOf[task]].phase : undefined);
   let paramBytes = 0;
   let layerParamBytes = 0;
+  let stateBytes = 0;
   let saved = { layer: 0, first: 0, last: 0 };
   for (const instance of graph.instances) {
-    if (instance.valueClass === "parameters" && instance.task < 0) {
-      paramBytes += instance.bytes;
-      if (loopParams.has(instance.value)) layerParamBytes += instance.bytes;
+    if (instance.task < 0) {
+      if (instance.valueClass === "parameters") {
+        paramBytes += instance.bytes;
+        if (loopParams.has(instance.value)) layerParamBytes += instance.bytes;
+      } else if (instance.valueClass === "optimizerState") stateBytes += instance.bytes;
+      continue;
     }
-    if (instance.valueClass === "savedActivations") {
-      const inLoop = instance.task >= 0 && graph.iteration[instance.task] >= 0;
-      if (inLoop) saved.layer += instance.bytes / count;
-      else if (instance.task < firstLoopTask) saved.first += instance.bytes;
-      else saved.last += instance.bytes;
-    }
+    if (phaseOf(instance.task) !== "forward" || graph.recomputed[instance.task]) continue;
+    const reader = phaseOf(instance.lastUse);
+    if (reader !== "backward" && reader !== "recompute") continue;
+    if (graph.iteration[instance.task] >= 0) saved.layer += instance.bytes / count;
+    else if (instance.task < firstLoopTask) saved.first += instance.bytes;
+    else saved.last += instance.bytes;
   }
-  const staticBytes = memory.byClass.parameters + memory.byClass.gradients + memory.byClass.optimizerState;
+  const staticBytes = 2 * paramBytes + stateBytes;
   const layerShare = paramBytes > 0 ? layerParamBytes / paramBytes : 1;
   const boundaryBytes = boundaryBytesOf(program, loop);
   if (recompute) saved = { ...saved, layer: boundaryBytes };
