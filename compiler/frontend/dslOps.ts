@@ -19,7 +19,7 @@ import type { OpAttrs } from "../ir/opAttrs.ts";
 import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
 } from "./opArgs.ts";
-import type { StaticValue } from "./staticValue.ts";
+import { describeValue, type StaticValue } from "./staticValue.ts";
 import { shortText } from "./evalExpression.ts";
 import { emitTreeMap } from "./treeMap.ts";
 import { dropoutEmitter } from "./dslDropout.ts";
@@ -186,7 +186,25 @@ const emitters: Record<string, Emitter> = {
   },
   randomNormal: (call) => random(call, "normal"),
   randomUniform: (call) => random(call, "uniform"),
-  tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+  tensor(call) {
+    const dims = creationDims(call);
+    const value = call.args[2];
+    const count = dims.reduce((product, dim) => product * dim.size, 1);
+    const at = call.node.getArguments()[2] ?? call.node;
+    if (value?.kind !== "array") {
+      return call.ev.fail(frontendMessages.constantData, { reason: `its data is ${value ? describeValue(value) : "missing"}, not an array of numbers` }, at);
+    }
+    const data = new Float32Array(value.items.length);
+    for (const [index, item] of value.items.entries()) {
+      if (item.kind !== "number") return call.ev.fail(frontendMessages.constantData, { reason: `item ${index} of its data is ${describeValue(item)}, not a number` }, at);
+      data[index] = item.value;
+    }
+    if (data.length !== count) {
+      const shape = dims.map((dim) => `${dim.name}=${dim.size}`).join(", ");
+      return call.ev.fail(frontendMessages.constantData, { reason: `dims [${shape}] need ${count} elements but its data has ${data.length}` }, at);
+    }
+    return add(call, { op: "constant", data }, [], { dims });
+  },
   clamp(call) {
     const x = tensorArg(call, 0);
     const [low, high] = [numberArg(call, 1), numberArg(call, 2)];

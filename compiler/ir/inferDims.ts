@@ -25,7 +25,7 @@ import type { OpAttrs } from "./opAttrs.ts";
 
 /** What an op needs besides its attributes to know its output dims. */
 export interface InferExtras {
-  /** The output dims of creation ops (param, full, iota, random). */
+  /** The output dims of creation ops (param, full, constant, iota, random). */
   readonly dims?: readonly Dim[];
   /** The output dim names of `einsum` and `transpose`. */
   readonly out?: readonly string[];
@@ -47,6 +47,7 @@ export function inferDims(
   switch (attrs.op) {
     case "param":
     case "full":
+    case "constant":
     case "iota":
     case "random":
       return [...(extras.dims ?? fail(`${attrs.op} needs its dims`))];
