@@ -7,43 +7,31 @@
  * functions; a constant costs no communication and has no gradient; data
  * that cannot be computed is one MT1034 per constant, every one of them.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
 import type { ProgramMeta } from "../../dsl/runtime/programMeta.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
-import { emitModule } from "../backend/ts/emitModule.ts";
 import { emitTorchModule } from "../backend/torch/emitTorchModule.ts";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { explainProgram } from "../explain/explainRows.ts";
-import type { Program } from "../ir/ir.ts";
 import { isLoop, walkOps } from "../ir/opAttrs.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { scratchModules } from "../testing/scratchModule.ts";
 import { simulateProgram } from "../simulate/simulate.ts";
 import { cluster } from "../../dsl/cluster.ts";
 import { opWork } from "../cost/opWork.ts";
 import { makeInputs, maxDifference, runEager, runLowered, runOnMesh, type Args, type DeviceFunction } from "../testing/harness.ts";
 import type { TensorTree } from "../testing/interpret.ts";
 import * as model from "./__fixtures__/constants.ts";
-import { FixtureProject, where } from "./__fixtures__/harness.ts";
+import { FixtureProject, argOf, readFixturePrograms, where } from "./__fixtures__/harness.ts";
 import { readPrograms } from "./frontend.ts";
-import { createProject, findTsConfig } from "./loadProject.ts";
 
-const fixture = resolve(import.meta.dirname, "__fixtures__/constants.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: import.meta.dirname, typeCheck: false });
-const programOf = (name: string): Program => {
-  const found = front.programs.find((entry) => entry.name === name);
-  if (!found) throw new Error(`no program ${name}`);
-  return found;
-};
-const arg = (args: Args, name: string): TensorTree => (args.find((entry) => entry.name === name) as Args[number]).tree;
-const x = (args: Args) => arg(args, "x") as Tensor<"batch seq d">;
-const w = (args: Args) => arg(args, "w") as Tensor<"d f">;
+const { front, programOf } = readFixturePrograms("constants.ts");
+const x = (args: Args) => argOf(args, "x") as Tensor<"batch seq d">;
+const w = (args: Args) => argOf(args, "w") as Tensor<"d f">;
 /** The eager DSL function a program binds, on the same inputs. */
 const eager = (name: string, args: Args): TensorTree => {
-  if (name === "deepSplit") return model.deepStep(arg(args, "layers") as unknown as Tensor<"d f">[], x(args)) as unknown as TensorTree;
+  if (name === "deepSplit") return model.deepStep(argOf(args, "layers") as unknown as Tensor<"d f">[], x(args)) as unknown as TensorTree;
   return (name === "trainSplit" ? model.trainStep(w(args), x(args)) : model.forward(x(args), w(args))) as unknown as TensorTree;
 };
 const forwards = ["whole", "split", "twoAxes"];
@@ -104,18 +92,11 @@ describe("module-level constant tensors, compiled", () => {
   });
 
   describe("the emitted TypeScript module", () => {
-    const repo = resolve(import.meta.dirname, "../..");
-    const scratchRoot = join(repo, "compiler/backend/ts/generated");
-    mkdirSync(scratchRoot, { recursive: true });
-    const scratch = mkdtempSync(join(scratchRoot, "constants-"));
-    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+    const scratch = scratchModules("constants");
 
     it("writes each constant's data and equals eager under every binding", async () => {
-      const text = emitModule(all.map((name) => compileProgram(programOf(name))), { sourceFile: "constants.ts", dslModule: join(repo, "dsl/index.ts"), runtimeModule: join(repo, "dsl/runtime/index.ts") });
+      const { text, module } = await scratch.emit(all.map((name) => compileProgram(programOf(name))), "constants.ts");
       expect(text).toContain('tensor(dims({ d: 8 }), "d", [0.5, -1, 2, 0.25, -0.125, 3, -2, 1])');
-      const file = join(scratch, "constants.run.ts");
-      writeFileSync(file, text);
-      const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       for (const name of all) {
         const args = makeInputs(programOf(name), 5);
         const { result } = await runOnMesh(module[name] as DeviceFunction, module[`${name}Meta`] as ProgramMeta, args);

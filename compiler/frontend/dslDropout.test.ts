@@ -5,32 +5,21 @@
  * through the interpreter and through the emitted TypeScript module; a loop's
  * layers draw different masks through a carried step.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
 import type { ProgramMeta } from "../../dsl/runtime/programMeta.ts";
 import { Tensor } from "../../dsl/tensor.ts";
 import type { TensorTree } from "../testing/interpret.ts";
-import { emitModule } from "../backend/ts/emitModule.ts";
 import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import type { Program } from "../ir/ir.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { scratchModules } from "../testing/scratchModule.ts";
+import { argOf, readFixturePrograms } from "./__fixtures__/harness.ts";
 import { makeInputs, maxDifference, runLowered, runOnMesh, type Args, type DeviceFunction } from "../testing/harness.ts";
 import * as model from "./__fixtures__/dropoutModel.ts";
 import { readPrograms } from "./frontend.ts";
-import { createProject, findTsConfig } from "./loadProject.ts";
 
-const fixture = resolve(import.meta.dirname, "__fixtures__/dropoutModel.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: import.meta.dirname, typeCheck: false });
-const programOf = (name: string): Program => {
-  const found = front.programs.find((entry) => entry.name === name);
-  if (!found) throw new Error(`no program ${name}`);
-  return found;
-};
-const arg = (args: Args, name: string): TensorTree => (args.find((entry) => entry.name === name) as Args[number]).tree;
-const trainEager = (args: Args) => model.trainStep(arg(args, "p") as unknown as model.Params, arg(args, "x") as Tensor<"batch d_model">, arg(args, "step") as Tensor<"">);
+const { front, project, programOf } = readFixturePrograms("dropoutModel.ts");
+const trainEager = (args: Args) => model.trainStep(argOf(args, "p") as unknown as model.Params, argOf(args, "x") as Tensor<"batch d_model">, argOf(args, "step") as Tensor<"">);
 
 describe("dropout, compiled", () => {
   it("reads without diagnostics", () => expect(front.diagnostics.map(formatDiagnostic)).toEqual([]));
@@ -64,15 +53,15 @@ describe("dropout, compiled", () => {
     expect(program.body.some((statement) => statement.op === "dropout")).toBe(false);
     const args = makeInputs(program, 5);
     const { result } = await runLowered(compileProgram(program), args);
-    expect(maxDifference(result, model.evaluate(arg(args, "p") as unknown as model.Params, arg(args, "x") as Tensor<"batch d_model">) as unknown as TensorTree)).toBeLessThan(1e-5);
+    expect(maxDifference(result, model.evaluate(argOf(args, "p") as unknown as model.Params, argOf(args, "x") as Tensor<"batch d_model">) as unknown as TensorTree)).toBeLessThan(1e-5);
   });
 
   it("a loop of layers keyed by a carried counter: compiled equals eager, and the layers' masks differ", async () => {
     const program = programOf("deep");
     const args = makeInputs(program, 6);
-    const layers = arg(args, "layers") as unknown as readonly [model.Params, model.Params];
+    const layers = argOf(args, "layers") as unknown as readonly [model.Params, model.Params];
     const { result } = await runLowered(compileProgram(program), args);
-    expect(maxDifference(result, model.deepStep(layers, arg(args, "x") as Tensor<"batch d_model">) as unknown as TensorTree)).toBeLessThan(1e-5);
+    expect(maxDifference(result, model.deepStep(layers, argOf(args, "x") as Tensor<"batch d_model">) as unknown as TensorTree)).toBeLessThan(1e-5);
     const ones = new Tensor<"batch d_model">(model.D.shape("batch d_model"), new Float32Array(32).fill(1));
     const first = model.forward(layers[0], ones, new Tensor([], new Float32Array([0])));
     const second = model.forward(layers[0], ones, new Tensor([], new Float32Array([1])));
@@ -80,19 +69,12 @@ describe("dropout, compiled", () => {
   });
 
   describe("the emitted TypeScript module", () => {
-    const repo = resolve(import.meta.dirname, "../..");
-    const scratchRoot = join(repo, "compiler/backend/ts/generated");
-    mkdirSync(scratchRoot, { recursive: true });
-    const scratch = mkdtempSync(join(scratchRoot, "dropout-"));
-    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+    const scratch = scratchModules("dropout");
 
     it("draws each shard's block (blockDim) and equals eager", async () => {
       const names = ["megatron", "twoAxes"];
-      const text = emitModule(names.map((name) => compileProgram(programOf(name))), { sourceFile: "dropoutModel.ts", dslModule: join(repo, "dsl/index.ts"), runtimeModule: join(repo, "dsl/runtime/index.ts") });
+      const { text, module } = await scratch.emit(names.map((name) => compileProgram(programOf(name))), "dropoutModel.ts");
       expect(text).toMatch(/dropout\(\w+, 0\.3, \{ seed: 7, name: "hidden", step: \w+ \}, \{ block: \{ batch: blockDim\(ctx, 8, \["data"\]\), d_ff: blockDim\(ctx, 8, \["model"\]\) \} \}\)/);
-      const file = join(scratch, "dropout.run.ts");
-      writeFileSync(file, text);
-      const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       for (const name of names) {
         const args = makeInputs(programOf(name), 7, { step: 100 });
         const { result } = await runOnMesh(module[name] as DeviceFunction, module[`${name}Meta`] as ProgramMeta, args);

@@ -7,17 +7,14 @@
  * mesh (interpreter and emitted TypeScript module) and from 4 gloo ranks,
  * they equal the eager DSL function, the training step's gradients included.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramMeta } from "../../dsl/runtime/programMeta.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
-import { emitModule } from "../backend/ts/emitModule.ts";
 import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import type { Program } from "../ir/ir.ts";
 import { walkOps } from "../ir/opAttrs.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { scratchModules } from "../testing/scratchModule.ts";
+import { readFixturePrograms } from "./__fixtures__/harness.ts";
 import { makeInputs, maxDifference, runEager, runLowered, runOnMesh, type Args, type DeviceFunction } from "../testing/harness.ts";
 import type { TensorTree } from "../testing/interpret.ts";
 import { compareRanks } from "../testing/torch/compareRanks.ts";
@@ -25,18 +22,9 @@ import { runTorchPrograms, type TorchRun } from "../testing/torch/runTorch.ts";
 import { examplePlans, prepareCase, type TorchTestCase } from "../testing/torch/torchCases.ts";
 import { describeWithTorch } from "../testing/torch/torchGuard.ts";
 import * as model from "./__fixtures__/stridedConv.ts";
-import { readPrograms } from "./frontend.ts";
-import { createProject, findTsConfig } from "./loadProject.ts";
 
 const fixturePath = "compiler/frontend/__fixtures__/stridedConv.ts";
-const fixture = resolve(import.meta.dirname, "__fixtures__/stridedConv.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: import.meta.dirname, typeCheck: false });
-const programOf = (name: string): Program => {
-  const found = front.programs.find((entry) => entry.name === name);
-  if (!found) throw new Error(`no program ${name}`);
-  return found;
-};
+const { front, programOf } = readFixturePrograms("stridedConv.ts");
 const names = ["convData", "convRows", "convChannels", "convTrainRows"];
 /** The eager DSL function a program binds, on the same inputs. */
 function eager(name: string, args: Args): TensorTree {
@@ -65,17 +53,10 @@ describe("strided and even-window conv2d, compiled", () => {
   });
 
   describe("the emitted TypeScript module", () => {
-    const repo = resolve(import.meta.dirname, "../..");
-    const scratchRoot = join(repo, "compiler/backend/ts/generated");
-    mkdirSync(scratchRoot, { recursive: true });
-    const scratch = mkdtempSync(join(scratchRoot, "strided-"));
-    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+    const scratch = scratchModules("strided");
 
     it("equals eager under every binding", async () => {
-      const text = emitModule(names.map((name) => compileProgram(programOf(name))), { sourceFile: "stridedConv.ts", dslModule: join(repo, "dsl/index.ts"), runtimeModule: join(repo, "dsl/runtime/index.ts") });
-      const file = join(scratch, "strided.run.ts");
-      writeFileSync(file, text);
-      const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const { module } = await scratch.emit(names.map((name) => compileProgram(programOf(name))), "stridedConv.ts");
       for (const name of names) {
         const args = makeInputs(programOf(name), 5);
         const { result } = await runOnMesh(module[name] as DeviceFunction, module[`${name}Meta`] as ProgramMeta, args);

@@ -8,6 +8,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Project, SourceFile } from "ts-morph";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { Program } from "../../ir/ir.ts";
+import type { Args } from "../../testing/harness.ts";
+import type { TensorTree } from "../../testing/interpret.ts";
 import { readPrograms, type FrontEndResult } from "../frontend.ts";
 import { createProject, findTsConfig } from "../loadProject.ts";
 
@@ -53,4 +56,33 @@ export class FixtureProject {
 /** `file:line:col CODE` of a diagnostic, for compact assertions. */
 export function where(item: Diagnostic): string {
   return item.loc ? `${item.loc.file}:${item.loc.line}:${item.loc.column} ${item.code}` : item.code;
+}
+
+/** A fixture file's programs (read without type checking, in a project of their own), with lookups for tests. */
+export interface FixturePrograms {
+  readonly front: FrontEndResult;
+  /** The project the file was read in (other sources may be added to it). */
+  readonly project: Project;
+  /** The program bound as `name`; throws when the file binds none of that name. */
+  readonly programOf: (name: string) => Program;
+}
+
+/** Read the fixture file `name` under __fixtures__. */
+export function readFixturePrograms(name: string): FixturePrograms {
+  const file = path.join(fixturesDir, name);
+  const project = createProject(findTsConfig(file));
+  const front = readPrograms([project.addSourceFileAtPath(file)], { rootDir: path.dirname(fixturesDir), typeCheck: false });
+  const programOf = (program: string): Program => {
+    const found = front.programs.find((entry) => entry.name === program);
+    if (!found) throw new Error(`no program ${program} in ${name}`);
+    return found;
+  };
+  return { front, project, programOf };
+}
+
+/** The tree of the argument named `name`. */
+export function argOf(args: Args, name: string): TensorTree {
+  const found = args.find((entry) => entry.name === name);
+  if (!found) throw new Error(`no argument ${name}`);
+  return found.tree;
 }
