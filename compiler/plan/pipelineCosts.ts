@@ -103,6 +103,8 @@ export interface StageOracleOptions {
   readonly simulation?: Pick<SimulationOptions, "recompute" | "kernels">;
   /** Use this layout on every stage mesh instead of searching one (the axes it names must be the stage mesh's). */
   readonly layout?: { readonly layout: string; readonly weightUpdateSharding?: string };
+  /** Search a stage mesh's layout once, at the first micro-batch size asked, and build it for the other sizes (cheaper; default false). */
+  readonly reuseLayout?: boolean;
   /** Called once per stage plan made. */
   readonly progress?: (line: string) => void;
 }
@@ -210,16 +212,19 @@ function boundaryBytesOf(program: Program, loop: Loop | undefined): number {
 export function stageOracle(global: Program, options: StageOracleOptions): (stageMesh: readonly MeshAxis[], microbatchSize: number) => LayerCosts | undefined {
   const batchDim = options.batchDim ?? "batch";
   const dtype = options.dtype ?? global.dtype;
+  const layouts = new Map<string, { readonly layout: string; readonly weightUpdateSharding?: string }>();
   return (stageMesh, microbatchSize) => {
+    const meshKey = stageMesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
     const devices = stageMesh.reduce((product, axis) => product * axis.size, 1);
     const cluster = { ...options.cluster, nodes: Math.max(1, Math.ceil(devices / options.cluster.devicesPerNode)) };
     const resized = resizeDim(global, batchDim, microbatchSize);
-    let chosen = options.layout;
+    let chosen = options.layout ?? (options.reuseLayout === true ? layouts.get(meshKey) : undefined);
     if (chosen === undefined) {
       const search = searchPlans({ ...resized, mesh: stageMesh }, { cluster, devices, meshes: [stageMesh], memoryBytes: Infinity, dtype, buildBudget: options.buildBudget ?? 2, includeYours: false });
       const best = search.best;
       if (best === undefined) return undefined;
       chosen = { layout: best.layout, ...(best.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: best.weightUpdateSharding }) };
+      layouts.set(meshKey, chosen);
     }
     options.progress?.(`stage plan on ${stageMesh.map((axis) => `${axis.name}=${axis.size}`).join(" ")}, micro-batch ${microbatchSize}: ${chosen.layout}`);
     const planned: Program = {

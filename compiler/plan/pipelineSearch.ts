@@ -122,7 +122,8 @@ export interface PipelineSearchResult {
 
 const divisors = (n: number): number[] => Array.from({ length: n }, (_, index) => index + 1).filter((d) => n % d === 0);
 
-function stageCostOf(costs: LayerCosts, layers: number, first: boolean, last: boolean, workingBytes: number): PipelineStageCost {
+/** The pipeline schedule's cost of a stage of `layers` layers (with the embedding when `first`, the head when `last`). */
+export function stageCostOf(costs: LayerCosts, layers: number, first: boolean, last: boolean, workingBytes: number): PipelineStageCost {
   const part = (pick: (part: PartCost) => number): number => layers * pick(costs.layer) + (first ? pick(costs.first) : 0) + (last ? pick(costs.last) : 0);
   return {
     forwardSeconds: part((p) => p.forwardSeconds), backwardSeconds: part((p) => p.backwardSeconds),
