@@ -15,7 +15,11 @@
  * and the layer counts and widths of the 145.6B (80 x 12288) and 310.1B
  * (96 x 16384) rows were checked against secondary sources (NVIDIA's blog
  * post on the paper; BigScience's tr11 notes listing Megatron-LM's models);
- * the other figures are Table 1 as printed in the paper.
+ * the other figures are Table 1 as printed in the paper, and
+ * megatronTable1.test.ts checks them against each other: every row's
+ * parameter count follows from its layers and hidden size by the paper's
+ * formula, and its per-GPU throughput times its GPUs is the table's
+ * aggregate petaFLOP/s.
  */
 
 /** One row of Table 1. */
