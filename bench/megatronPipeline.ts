@@ -28,7 +28,7 @@ import type { MeshAxis } from "../dsl/mesh.ts";
 import { formatDiagnostic } from "../compiler/diagnostics/diagnostic.ts";
 import { compileFiles } from "../compiler/index.ts";
 import { loadSolver } from "../compiler/passes/assignShardings/optimize/solver.ts";
-import { stageOracle } from "../compiler/plan/pipelineCosts.ts";
+import { pipelineMemoryLimit, stageOracle } from "../compiler/plan/pipelineCosts.ts";
 import { searchPipelines, stageCostOf, type PipelinePlan } from "../compiler/plan/pipelineSearch.ts";
 import { formatMesh } from "../compiler/plan/meshShapes.ts";
 import { pipelineLinkSeconds, simulatePipeline } from "../compiler/simulate/pipelineSchedule.ts";
@@ -90,7 +90,7 @@ export const megatronPipelineSection: BenchSection = {
       const microbatchCounts = [...new Set(stageCounts.flatMap((count) => [1, 2].map((perReplica) => run.batch / ((run.gpus / count / 8) * perReplica))))].filter((count) => Number.isInteger(count));
       const search = searchPipelines({
         cluster: nodes, devices: run.gpus, layers: run.layers, batch: run.batch, memoryBytes: nodes.device.memoryBytes, peakFlops: nodes.device.peakFlops.bf16,
-        oracle: stageOracle(global, { cluster: nodes, simulation: { recompute: "full" }, reuseLayout: true, buildBudget: 2 }),
+        oracle: stageOracle(global, { cluster: nodes, simulation: { recompute: "full" }, reuseLayout: true, buildBudget: 2, memoryLimit: pipelineMemoryLimit(nodes.device.memoryBytes, 2, run.layers, run.gpus) }),
         stageCounts, microbatchCounts,
         stageMeshes: (devices) => [[{ name: "data", size: devices / 8 }, { name: "model", size: 8 }].filter((axis) => axis.size > 1)],
         progress: (line) => process.stderr.write(`megatron ${run.billions}B: ${line}\n`),

@@ -91,6 +91,17 @@ export function pipelineShape(program: Program, batchDim: string): { batch: numb
   return { batch, layers };
 }
 
+/**
+ * The intra-op memory limit for a stage mesh (StageOracleOptions.memoryLimit): the device's memory times
+ * the program's layers over the layers a stage of that mesh holds (the devices' layers spread evenly).
+ */
+export function pipelineMemoryLimit(memoryBytes: number, programLayers: number, layers: number, devices: number): (stageMesh: readonly MeshAxis[]) => number {
+  return (stageMesh) => {
+    const stageDevices = stageMesh.reduce((product, axis) => product * axis.size, 1);
+    return (memoryBytes * programLayers) / Math.max(1, (layers * stageDevices) / devices);
+  };
+}
+
 /** How the oracle plans a stage. */
 export interface StageOracleOptions {
   readonly cluster: ClusterSpec;
@@ -103,6 +114,12 @@ export interface StageOracleOptions {
   readonly simulation?: Pick<SimulationOptions, "recompute" | "kernels">;
   /** Use this layout on every stage mesh instead of searching one (the axes it names must be the stage mesh's). */
   readonly layout?: { readonly layout: string; readonly weightUpdateSharding?: string };
+  /**
+   * Bytes per device the intra-op search may plan the stage program with (default: no limit). The stage
+   * program has every layer of the program and a stage holds some of them: `pipelineMemoryLimit` scales
+   * the device's memory by that ratio; the stage-cut program then checks each stage's memory exactly.
+   */
+  readonly memoryLimit?: (stageMesh: readonly MeshAxis[]) => number;
   /** Search a stage mesh's layout once, at the first micro-batch size asked, and build it for the other sizes (cheaper; default false). */
   readonly reuseLayout?: boolean;
   /** Called once per stage plan made. */
@@ -220,7 +237,7 @@ export function stageOracle(global: Program, options: StageOracleOptions): (stag
     const resized = resizeDim(global, batchDim, microbatchSize);
     let chosen = options.layout ?? (options.reuseLayout === true ? layouts.get(meshKey) : undefined);
     if (chosen === undefined) {
-      const search = searchPlans({ ...resized, mesh: stageMesh }, { cluster, devices, meshes: [stageMesh], memoryBytes: Infinity, dtype, buildBudget: options.buildBudget ?? 2, includeYours: false });
+      const search = searchPlans({ ...resized, mesh: stageMesh }, { cluster, devices, meshes: [stageMesh], memoryBytes: options.memoryLimit?.(stageMesh) ?? Infinity, dtype, buildBudget: options.buildBudget ?? 2, includeYours: false });
       const best = search.best;
       if (best === undefined) return undefined;
       chosen = { layout: best.layout, ...(best.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: best.weightUpdateSharding }) };
