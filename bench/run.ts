@@ -13,6 +13,7 @@ import { cliStartupSection } from "./cliStartup.ts";
 import { trainBuildTimeSection } from "./trainBuildTime.ts";
 import { examplesSection } from "./examples.ts";
 import { fidelitySection } from "./fidelity.ts";
+import { megatronPipelineSection } from "./megatronPipeline.ts";
 import { planScaleSection } from "./planScale.ts";
 import { simulateSpeedSection } from "./simulateSpeed.ts";
 import { torchSection } from "./torch.ts";
@@ -27,7 +28,7 @@ export interface BenchSection {
 }
 
 /** Every section, in the order they run. */
-export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection, cliStartupSection, fidelitySection, simulateSpeedSection, planScaleSection];
+export const sections: readonly BenchSection[] = [typecheckSection, buildTimeSection, trainBuildTimeSection, examplesSection, torchSection, cliStartupSection, fidelitySection, simulateSpeedSection, planScaleSection, megatronPipelineSection];
 
 /** Run the sections whose name contains one of `filters` (all when empty); print as they finish. */
 export async function runBench(filters: readonly string[]): Promise<void> {

@@ -37,7 +37,7 @@ describe("meshtype plan with pipelines", () => {
     const meshText = best.mesh.map((axis: { name: string; size: number }) => `${axis.name}: ${axis.size}`).join(", ");
     expect(text).toContain(`const deepMlpMesh = mesh({ ${meshText} });`);
     expect(text).toContain(`pipeline: { axis: "pipe", microbatches: ${best.pipeline.microbatches}, schedule: "1f1b" } });`);
-  }, 600_000);
+  }, 1_200_000);
 
   it("--no-pipeline searches intra-op plans only; a program without a layer loop says why it is not pipelined", async () => {
     const mlp = path.join(repo, "examples", "mlp", "mlp.ts");

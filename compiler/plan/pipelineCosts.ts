@@ -91,6 +91,17 @@ export function pipelineShape(program: Program, batchDim: string): { batch: numb
   return { batch, layers };
 }
 
+/**
+ * The intra-op memory limit for a stage mesh (StageOracleOptions.memoryLimit): the device's memory times
+ * the program's layers over the layers a stage of that mesh holds (the devices' layers spread evenly).
+ */
+export function pipelineMemoryLimit(memoryBytes: number, programLayers: number, layers: number, devices: number): (stageMesh: readonly MeshAxis[]) => number {
+  return (stageMesh) => {
+    const stageDevices = stageMesh.reduce((product, axis) => product * axis.size, 1);
+    return (memoryBytes * programLayers) / Math.max(1, (layers * stageDevices) / devices);
+  };
+}
+
 /** How the oracle plans a stage. */
 export interface StageOracleOptions {
   readonly cluster: ClusterSpec;
@@ -103,6 +114,20 @@ export interface StageOracleOptions {
   readonly simulation?: Pick<SimulationOptions, "recompute" | "kernels">;
   /** Use this layout on every stage mesh instead of searching one (the axes it names must be the stage mesh's). */
   readonly layout?: { readonly layout: string; readonly weightUpdateSharding?: string };
+  /**
+   * Layouts to build on every stage mesh besides the searched one (e.g. the binding's own): a layout string
+   * cannot say everything the ILP's plan does, and the search plans the whole program, not one stage's share
+   * of it, so a layout it passes over may be the one whose stages fit. Rules on axes the stage mesh lacks are dropped.
+   */
+  readonly alsoLayouts?: readonly { readonly layout: string; readonly weightUpdateSharding?: string }[];
+  /**
+   * Bytes per device the intra-op search may plan the stage program with (default: no limit). The stage
+   * program has every layer of the program and a stage holds some of them: `pipelineMemoryLimit` scales
+   * the device's memory by that ratio; the stage-cut program then checks each stage's memory exactly.
+   */
+  readonly memoryLimit?: (stageMesh: readonly MeshAxis[]) => number;
+  /** Search a stage mesh's layout once, at the first micro-batch size asked, and build it for the other sizes (cheaper; default false). */
+  readonly reuseLayout?: boolean;
   /** Called once per stage plan made. */
   readonly progress?: (line: string) => void;
 }
@@ -205,37 +230,51 @@ function boundaryBytesOf(program: Program, loop: Loop | undefined): number {
  * The oracle of pipelineSearch.ts for `global` (a program as the front end
  * reads it): for a stage mesh and a global micro-batch size, the program at
  * that batch planned on the stage mesh by Planner II, simulated and split.
- * Undefined when no plan compiles on that mesh.
+ * With `alsoLayouts`, those layouts too (one entry each); none when no plan compiles on that mesh.
  */
-export function stageOracle(global: Program, options: StageOracleOptions): (stageMesh: readonly MeshAxis[], microbatchSize: number) => LayerCosts | undefined {
+export function stageOracle(global: Program, options: StageOracleOptions): (stageMesh: readonly MeshAxis[], microbatchSize: number) => LayerCosts[] {
   const batchDim = options.batchDim ?? "batch";
   const dtype = options.dtype ?? global.dtype;
+  const layouts = new Map<string, { readonly layout: string; readonly weightUpdateSharding?: string }>();
   return (stageMesh, microbatchSize) => {
+    const meshKey = stageMesh.map((axis) => `${axis.name}=${axis.size}`).join(" ");
     const devices = stageMesh.reduce((product, axis) => product * axis.size, 1);
     const cluster = { ...options.cluster, nodes: Math.max(1, Math.ceil(devices / options.cluster.devicesPerNode)) };
     const resized = resizeDim(global, batchDim, microbatchSize);
-    let chosen = options.layout;
+    let chosen = options.layout ?? (options.reuseLayout === true ? layouts.get(meshKey) : undefined);
     if (chosen === undefined) {
-      const search = searchPlans({ ...resized, mesh: stageMesh }, { cluster, devices, meshes: [stageMesh], memoryBytes: Infinity, dtype, buildBudget: options.buildBudget ?? 2, includeYours: false });
+      const search = searchPlans({ ...resized, mesh: stageMesh }, { cluster, devices, meshes: [stageMesh], memoryBytes: options.memoryLimit?.(stageMesh) ?? Infinity, dtype, buildBudget: options.buildBudget ?? 2, includeYours: false });
       const best = search.best;
-      if (best === undefined) return undefined;
-      chosen = { layout: best.layout, ...(best.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: best.weightUpdateSharding }) };
+      if (best !== undefined) {
+        chosen = { layout: best.layout, ...(best.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: best.weightUpdateSharding }) };
+        layouts.set(meshKey, chosen);
+      }
     }
-    options.progress?.(`stage plan on ${stageMesh.map((axis) => `${axis.name}=${axis.size}`).join(" ")}, micro-batch ${microbatchSize}: ${chosen.layout}`);
-    const planned: Program = {
-      ...resized, mesh: stageMesh, layoutSpec: chosen.layout, layout: parseLayout(chosen.layout), openLayout: undefined,
-      weightUpdateSharding: chosen.weightUpdateSharding,
-    };
-    let simulation: Simulation;
-    let communication: Readonly<Record<string, number>>;
-    try {
-      const lowered = compileProgram(planned);
-      simulation = simulateProgram(lowered, cluster, { dtype, ...options.simulation });
-      communication = explainProgram(lowered).bytesByCollective;
-    } catch (error) {
-      if (error instanceof CompileError) return undefined;
-      throw error;
+    const axes = new Set(stageMesh.map((axis) => axis.name));
+    const candidates = [...(chosen === undefined ? [] : [chosen]), ...(options.layout === undefined ? options.alsoLayouts ?? [] : [])].map((entry) => ({
+      layout: parseLayout(entry.layout).filter((rule) => axes.has(rule.axis)).map((rule) => `${rule.dim}:${rule.axis}`).join(", "),
+      ...(entry.weightUpdateSharding !== undefined && axes.has(entry.weightUpdateSharding) ? { weightUpdateSharding: entry.weightUpdateSharding } : {}),
+    }));
+    const seen = new Set<string>();
+    const found: LayerCosts[] = [];
+    for (const candidate of candidates) {
+      const key = `${candidate.layout}/${candidate.weightUpdateSharding ?? ""}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      options.progress?.(`stage plan on ${meshKey}, micro-batch ${microbatchSize}: ${candidate.layout}`);
+      const planned: Program = {
+        ...resized, mesh: stageMesh, layoutSpec: candidate.layout, layout: parseLayout(candidate.layout), openLayout: undefined,
+        weightUpdateSharding: candidate.weightUpdateSharding,
+      };
+      try {
+        const lowered = compileProgram(planned);
+        const simulation = simulateProgram(lowered, cluster, { dtype, ...options.simulation });
+        const communication = explainProgram(lowered).bytesByCollective;
+        found.push({ ...layerCostsOf(simulation, batchDim, options.simulation?.recompute === "full"), communication, ...candidate });
+      } catch (error) {
+        if (!(error instanceof CompileError)) throw error;
+      }
     }
-    return { ...layerCostsOf(simulation, batchDim, options.simulation?.recompute === "full"), communication, layout: chosen.layout, ...(chosen.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: chosen.weightUpdateSharding }) };
+    return found;
   };
 }

@@ -11,7 +11,7 @@ import type { Dtype } from "../../dsl/dtype.ts";
 import { matmulPrecision } from "../cost/compute.ts";
 import type { Program } from "../ir/ir.ts";
 import type { PipelineScheduleKind } from "../simulate/pipelineSchedule.ts";
-import { pipelineShape, stageOracle } from "./pipelineCosts.ts";
+import { pipelineMemoryLimit, pipelineShape, stageOracle } from "./pipelineCosts.ts";
 import { searchPipelines, type PipelinePlan, type PipelineSearchResult } from "./pipelineSearch.ts";
 import type { PlanRow, PlanSearchResult } from "./search.ts";
 
@@ -63,7 +63,12 @@ export function withPipelines(global: Program, search: PlanSearchResult, options
   const memoryBytes = options.memoryBytes ?? options.cluster.device.memoryBytes;
   const pipelines = searchPipelines({
     cluster: options.cluster, devices: options.devices, layers: shape.layers, batch: shape.batch, memoryBytes,
-    oracle: stageOracle(global, { cluster: options.cluster, dtype, batchDim }),
+    oracle: stageOracle(global, {
+      cluster: options.cluster, dtype, batchDim,
+      // the binding's own layout, on each stage mesh, besides the searched one
+      alsoLayouts: [{ layout: global.layoutSpec, ...(global.weightUpdateSharding === undefined ? {} : { weightUpdateSharding: global.weightUpdateSharding }) }],
+      memoryLimit: pipelineMemoryLimit(memoryBytes, shape.layers, shape.layers, options.devices),
+    }),
     peakFlops: options.cluster.device.peakFlops[matmulPrecision(dtype)],
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
     ...(options.stageCounts === undefined ? {} : { stageCounts: options.stageCounts }),

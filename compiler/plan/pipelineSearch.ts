@@ -95,8 +95,8 @@ export interface PipelineSearchOptions {
   /** The global batch (the size of the dim micro-batches split). */
   readonly batch: number;
   readonly memoryBytes: number;
-  /** The stage's costs for a stage mesh and a global micro-batch size; undefined when the stage cannot be planned. */
-  readonly oracle: (stageMesh: readonly MeshAxis[], microbatchSize: number) => LayerCosts | undefined;
+  /** The stage's costs for a stage mesh and a global micro-batch size, one per intra-op plan to try (none when the stage cannot be planned). */
+  readonly oracle: (stageMesh: readonly MeshAxis[], microbatchSize: number) => readonly LayerCosts[];
   /** Dense peak FLOP/s of a device, for MFU. */
   readonly peakFlops: number;
   readonly names?: { readonly pipe: string; readonly data: string; readonly model: string };
@@ -122,7 +122,8 @@ export interface PipelineSearchResult {
 
 const divisors = (n: number): number[] => Array.from({ length: n }, (_, index) => index + 1).filter((d) => n % d === 0);
 
-function stageCostOf(costs: LayerCosts, layers: number, first: boolean, last: boolean, workingBytes: number): PipelineStageCost {
+/** The pipeline schedule's cost of a stage of `layers` layers (with the embedding when `first`, the head when `last`). */
+export function stageCostOf(costs: LayerCosts, layers: number, first: boolean, last: boolean, workingBytes: number): PipelineStageCost {
   const part = (pick: (part: PartCost) => number): number => layers * pick(costs.layer) + (first ? pick(costs.first) : 0) + (last ? pick(costs.last) : 0);
   return {
     forwardSeconds: part((p) => p.forwardSeconds), backwardSeconds: part((p) => p.backwardSeconds),
@@ -137,11 +138,11 @@ export function searchPipelines(options: PipelineSearchOptions): PipelineSearchR
   const names = options.names ?? { pipe: "pipe", data: "data", model: "model" };
   const schedule = options.schedule ?? "1f1b";
   const perNode = options.cluster.devicesPerNode;
-  const cache = new Map<string, LayerCosts | undefined>();
-  const costsOf = (stageMesh: readonly MeshAxis[], microbatchSize: number): LayerCosts | undefined => {
+  const cache = new Map<string, readonly LayerCosts[]>();
+  const costsOf = (stageMesh: readonly MeshAxis[], microbatchSize: number): readonly LayerCosts[] => {
     const key = `${formatMesh(stageMesh)}/${microbatchSize}`;
     if (!cache.has(key)) cache.set(key, options.oracle(stageMesh, microbatchSize));
-    return cache.get(key);
+    return cache.get(key) ?? [];
   };
   const stageCounts = options.stageCounts ?? divisors(options.devices).filter((count) => count >= 2 && count <= options.layers);
   const work: { stages: number; stageMesh: readonly MeshAxis[]; microbatches: number }[] = [];
@@ -163,8 +164,7 @@ export function searchPipelines(options: PipelineSearchOptions): PipelineSearchR
     const stageDevices = options.devices / stages;
     const label = `pipe=${stages} ${formatMesh(stageMesh)}, ${microbatches} micro-batches`;
     options.progress?.(`pipeline: ${index + 1}/${work.length} [${label}] (${((performance.now() - started) / 1000).toFixed(1)} s, ${cache.size} stage plans)`);
-    const costs = costsOf(stageMesh, options.batch / microbatches);
-    if (costs === undefined) return;
+    for (const costs of costsOf(stageMesh, options.batch / microbatches)) {
     const inFlight = (stage: number): number => (schedule === "gpipe" ? microbatches : Math.min(stages - stage, microbatches));
     const transfer = (boundary: number): number => pipelineLinkSeconds(costs.boundaryBytes, boundary, stageDevices, options.cluster);
     const cut = bestStageCut({
@@ -177,7 +177,7 @@ export function searchPipelines(options: PipelineSearchOptions): PipelineSearchR
         return { seconds, bytes: cost.staticBytes + inFlight(stage) * cost.activationBytes + (cost.workingBytes ?? 0) };
       },
     });
-    if (cut === undefined) return;
+    if (cut === undefined) continue;
     const stageCosts = cut.layersPerStage.map((count, stage) => stageCostOf(costs, count, stage === 0, stage === stages - 1, costs.workingBytes));
     const boundaries = Array.from({ length: stages - 1 }, (_, boundary) => transfer(boundary));
     const simulation = simulatePipeline({ schedule, microbatches, stages: stageCosts, forwardTransferSeconds: boundaries });
@@ -197,6 +197,7 @@ export function searchPipelines(options: PipelineSearchOptions): PipelineSearchR
       computeSeconds: Math.max(...simulation.stages.map((stage) => stage.busySeconds)),
       communication, simulation,
     });
+    }
   });
   plans.sort((first, second) => Number(second.fits) - Number(first.fits) || first.stepSeconds - second.stepSeconds);
   const seconds = (performance.now() - started) / 1000;
