@@ -2,6 +2,7 @@
  * `meshtype explain`: each program's IR before and after lowering and the
  * table of its ops (compiler/explain), as text or as one JSON object.
  */
+import { pipelineMessages } from "../diagnostics/pipelineMessages.ts";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { trainingMemory } from "../explain/memory.ts";
@@ -130,6 +131,8 @@ export function runExplain(files: readonly string[], options: ExplainOptions, io
   if (chosen.length === 0) {
     return outcome([diagnostic(cliMessages.programNotFound, { name: only ?? "", known: programs.map((program) => program.name).join(", ") })]);
   }
+  const pipelined = chosen.find((program) => program.staged !== undefined);
+  if (pipelined !== undefined) return outcome([diagnostic(pipelineMessages.notModelled, { command: "explain", program: pipelined.name }, pipelined.global.pipeline?.loc)]);
   if (options.svg !== undefined) {
     const svgs = writeShardingSvgs(chosen, options.svg);
     if ("failure" in svgs) return outcome([svgs.failure]);

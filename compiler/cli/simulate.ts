@@ -6,6 +6,7 @@
  * (compiler/simulate), and print the report. Everything the command does is
  * here: `simulateCommand` (its entry in the command table) and `runSimulate`.
  */
+import { pipelineMessages } from "../diagnostics/pipelineMessages.ts";
 import * as fs from "node:fs";
 import { cluster as presetCluster, clusterFromJson, clusterPresetNames, type ClusterSpec } from "../../dsl/cluster.ts";
 import type { ClusterPresetName } from "../../dsl/clusterPresets.ts";
@@ -178,6 +179,8 @@ export function runSimulate(command: SimulateCommand, io: CliIo): Diagnostic[] {
     kernels: command.kernels, overlap: command.overlap, recompute: command.recompute, allowTf32: command.tf32,
     ...(profile === undefined ? {} : { profile }),
   };
+  const pipelined = compiled.find((program) => program.staged !== undefined);
+  if (pipelined !== undefined) return [diagnostic(pipelineMessages.notModelled, { command: "simulate", program: pipelined.name }, pipelined.global.pipeline?.loc)];
   const simulations: Simulation[] = [];
   for (const program of compiled) {
     const devices = program.lowered.mesh.reduce((product, axis) => product * axis.size, 1);
