@@ -62,6 +62,10 @@ expectType<Tensor<string>>(conv2d(x as Tensor<string>, kernel, roles));
 // strides: a number or one per spatial dim; options conv2d does not have are errors, with the message pinned
 expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, padding: "valid", stride: 3 }));
 expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, padding: "valid", stride: { height: 3, width: 3 } }));
+// overlapping windows ("same" at stride 2, any window size): the same dims, fewer rows
+expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, stride: 2 }));
+expectType<Tensor<"batch height width c_out">>(conv2d(x, kernel, { ...roles, padding: { height: "same", width: "valid" }, stride: { height: 2, width: 1 } }));
+expectError(conv2d(x, kernel, { ...roles, stride: { height: 2 } }));
 expectError(conv2d(x, kernel, { ...roles, strides: 3 }));
 expectError(conv2d(x, kernel, { ...roles, stride: "3" }));
 expectType<'conv2d: unknown option "strides". The options are height, width, kernelHeight, kernelWidth, in, out, padding and stride.'>(

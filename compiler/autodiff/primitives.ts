@@ -10,6 +10,7 @@ export function toPrimitive(op: Op): Primitive | undefined {
   switch (op.op) {
     case "param":
     case "full":
+    case "constant":
     case "iota":
     case "random":
     case "where":

@@ -128,6 +128,7 @@ export function opWork(op: OpAttrs, inputs: readonly (readonly Dim[])[], output:
       return adjacent ? { kind: "view" } : memory(0, 2 * elementBytes * out);
     }
     case "full":
+    case "constant":
     case "iota":
     case "random":
       return memory(op.op === "random" ? out : 0, elementBytes * out);

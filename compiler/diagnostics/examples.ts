@@ -52,7 +52,7 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1013: model(fn(`x: Tensor<"batch nope">`, "  return x;")),
   MT1014: model(fn(`x: Tensor<"batch batch">`, "  return x;")),
   MT1020: model(fn(x, "  while (false) {}\n  return x;")),
-  MT1021: model(fn(x, "  const data = new Float32Array(4);\n  return x;")),
+  MT1021: model(fn(x, "  const seen = new Map();\n  return x;")),
   MT1022: model(fn(x, "  if (x) return relu(x);\n  return x;")),
   MT1023: model(fn(x, "  console.log(x);\n  return x;")),
   MT1024: model(fn(x, "  return add(x, relu(3 as never));")),
@@ -65,7 +65,7 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1031: model(fn(x, "  let n = 1;\n  for (let i = 0; i < 2; i++) n += 1;\n  return mul(x, n);")),
   MT1032: model(fn(x, "  const names = [\"a\", \"b\"];\n  let y = x;\n  for (let i = 0; i < 2; i++) y = add(y, names[i] as never);\n  return y;")),
   MT1033: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return einsum(x, w, \"batch nope\" as never);")),
-  MT1034: model(fn(x, "  return add(x, tensor(D, \"d_model\", new Float32Array(8)));")),
+  MT1034: model(fn(x, "  return add(x, tensor(D, \"d_model\", new Float32Array(7)));")),
   MT1035: model(fn(`${x}, ws: [Tensor<"batch d_model">, Tensor<"batch d_model">]`, "  return add(x, ws[5] as never);")),
   MT1036: model(fn(x, "  const n = x.dims;\n  return x;")),
   MT1037: {

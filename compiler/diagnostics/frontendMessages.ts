@@ -136,10 +136,11 @@ export const frontendMessages = {
     (a) => (a.reason.startsWith(`${a.op}:`) || /^[A-Za-z][A-Za-z0-9]*: /.test(a.reason) ? a.reason : `${a.op}: ${a.reason}`),
     () => "Check the dims of the op's inputs and the dims strings against docs/API.md.",
   ),
-  constantData: entry<{ op: string }>(
+  constantData: entry<{ reason: string }>(
     "MT1034",
-    (a) => `${a.op}(...) with explicit data cannot be compiled into a device program.`,
-    () => "Pass the tensor as a parameter of the model, or build it with zeros/ones/full/iota/randomNormal/randomUniform.",
+    (a) => `tensor(...) cannot be compiled into a device program: ${a.reason}.`,
+    () => "Write the data with numbers known at compile time (an array literal, `Array.from({ length: n }, (_, i) => ...)`, " +
+      "`new Float32Array(n)`, `Float32Array.from(...)`), build the table with DSL ops (iota, sin, cos, ...), or pass the tensor as a parameter of the model.",
   ),
   indexOutOfRange: entry<{ text: string; index: string; length: number }>(
     "MT1035",

@@ -9,17 +9,18 @@ import { MeshtypeError } from "../../dsl/errors.ts";
 import { parseDims } from "../../dsl/parseDims.ts";
 import type { Dim } from "../../dsl/tensor.ts";
 import * as rules from "../../dsl/ops/shapeRules.ts";
-import { checkConv2dOptionNames, conv2dDims, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
+import { checkConv2dOptionNames, conv2dDims, isPatched, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "../../dsl/ops/shapeRulesConv.ts";
 import { patchPlan } from "../../dsl/ops/patchConv.ts";
+import { needsStridedPlan, stridedConv, type ConvSteps } from "../../dsl/ops/stridedConv.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import type { OpOptions } from "../ir/builder.ts";
+import type { OpOptions, ProgramBuilder } from "../ir/builder.ts";
 import { unaryFns } from "../../dsl/autodiff/primitive.ts";
-import type { BinaryFn, ReduceFn, ValueId } from "../ir/ir.ts";
+import type { BinaryFn, ReduceFn, SourceLoc, ValueId } from "../ir/ir.ts";
 import type { OpAttrs } from "../ir/opAttrs.ts";
 import {
   dimsArg, numberArg, numberOption, optionsArg, sizesArg, stringArg, stringOption, tensorArg, tensorOrNumberArg, tensorsArg, type OpCall,
 } from "./opArgs.ts";
-import type { StaticValue } from "./staticValue.ts";
+import { describeValue, type StaticValue } from "./staticValue.ts";
 import { shortText } from "./evalExpression.ts";
 import { emitTreeMap } from "./treeMap.ts";
 import { dropoutEmitter } from "./dslDropout.ts";
@@ -33,6 +34,9 @@ function check<T>(call: OpCall, rule: () => T): T {
     throw error;
   }
 }
+
+/** The float32 data of each static array a constant was made from (a module-level one is read once: evalCall.ts). */
+const constantArrays = new WeakMap<StaticValue, Float32Array>();
 
 function add(call: OpCall, attrs: OpAttrs, inputs: readonly ValueId[], extras: Omit<OpOptions, "loc" | "hint"> = {}): StaticValue {
   const hint = call.ev.hints.get(call.node);
@@ -186,7 +190,28 @@ const emitters: Record<string, Emitter> = {
   },
   randomNormal: (call) => random(call, "normal"),
   randomUniform: (call) => random(call, "uniform"),
-  tensor: (call) => call.ev.fail(frontendMessages.constantData, { op: "tensor" }, call.node),
+  tensor(call) {
+    const dims = creationDims(call);
+    const value = call.args[2];
+    const count = dims.reduce((product, dim) => product * dim.size, 1);
+    const at = call.node.getArguments()[2] ?? call.node;
+    if (value?.kind !== "array") {
+      return call.ev.fail(frontendMessages.constantData, { reason: `its data is ${value ? describeValue(value) : "missing"}, not an array of numbers` }, at);
+    }
+    const data = constantArrays.get(value) ?? new Float32Array(value.items.length);
+    if (!constantArrays.has(value)) {
+      for (const [index, item] of value.items.entries()) {
+        if (item.kind !== "number") return call.ev.fail(frontendMessages.constantData, { reason: `item ${index} of its data is ${describeValue(item)}, not a number` }, at);
+        data[index] = item.value;
+      }
+      constantArrays.set(value, data);
+    }
+    if (data.length !== count) {
+      const shape = dims.map((dim) => `${dim.name}=${dim.size}`).join(", ");
+      return call.ev.fail(frontendMessages.constantData, { reason: `dims [${shape}] need ${count} elements but its data has ${data.length}` }, at);
+    }
+    return add(call, { op: "constant", data }, [], { dims });
+  },
   clamp(call) {
     const x = tensorArg(call, 0);
     const [low, high] = [numberArg(call, 1), numberArg(call, 2)];
@@ -221,6 +246,20 @@ function strideOption(value: StaticValue | undefined): unknown {
   return Object.fromEntries([...value.fields].map(([field, inner]) => [field, inner.kind === "number" ? inner.value : inner.kind]));
 }
 
+/** The strided conv2d plan's steps as IR ops at `loc`. */
+function irConvSteps(builder: ProgramBuilder, loc: SourceLoc): ConvSteps<ValueId> {
+  return {
+    dims: (value) => builder.dimsOf(value),
+    zeros: (dims) => builder.add({ op: "full", value: 0 }, [], { dims, loc }),
+    rename: (value, from, to) => builder.add({ op: "rename", from, to }, [value], { loc }),
+    slice: (value, dim, start, stop) => builder.add({ op: "slice", dim, start, stop }, [value], { loc }),
+    concat: (values, dim) => builder.add({ op: "concat", dim }, values, { loc }),
+    splitDim: (value, dim, into) => builder.add({ op: "splitDim", dim, into }, [value], { loc }),
+    einsum: (a, b, out) => builder.add({ op: "einsum" }, [a, b], { out, loc }),
+    add: (a, b) => builder.add({ op: "binary", fn: "add" }, [a, b], { loc }),
+  };
+}
+
 function conv2d(call: OpCall): StaticValue {
   const [x, kernel] = [tensorArg(call, 0), tensorArg(call, 1)];
   const options = optionsArg(call, 2);
@@ -233,10 +272,20 @@ function conv2d(call: OpCall): StaticValue {
   const spec = check(call, () => readConv2dOptions(given));
   check(call, () => conv2dDims(dimsOf(call, x), dimsOf(call, kernel), given, [what(call, x), what(call, kernel)]));
   const strides = check(call, () => readConv2dStrides(given));
-  if (strides.height === 1 && strides.width === 1) return add(call, { op: "conv2d", ...spec }, [x, kernel]);
+  const patched = isPatched(strides, dimsOf(call, kernel), spec);
+  const loc = call.ev.loc(call.node);
+  if (needsStridedPlan(strides, dimsOf(call, kernel), spec, patched)) {
+    // Overlapping windows, other strides, even windows: slices, splits and einsums (dsl/ops/stridedConv.ts), as the eager op computes them.
+    const steps = irConvSteps(call.ev.builder, loc);
+    const result = stridedConv(steps, x, kernel, spec, strides);
+    const hint = call.ev.hints.get(call.node);
+    if (hint !== undefined) call.ev.nameValue(result, hint);
+    else call.ev.rememberText(result, shortText(call.node));
+    return { kind: "tensor", id: result };
+  }
+  if (!patched) return add(call, { op: "conv2d", ...spec }, [x, kernel]);
   // Non-overlapping patches: slices, splits and one einsum (dsl/ops/patchConv.ts), as the eager op computes them.
   const plan = patchPlan(dimsOf(call, x), dimsOf(call, kernel), spec);
-  const loc = call.ev.loc(call.node);
   let patches = x;
   for (const cut of plan.slices) patches = call.ev.builder.add({ op: "slice", dim: cut.dim, start: 0, stop: cut.stop }, [patches], { loc });
   for (const split of plan.splits) patches = call.ev.builder.add({ op: "splitDim", dim: split.dim, into: split.into }, [patches], { loc });

@@ -5,7 +5,8 @@
  */
 import { Node, SyntaxKind, type Expression } from "ts-morph";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import { evalCall } from "./evalCall.ts";
+import { isArrayConstructor, newArray } from "./arrayBuilders.ts";
+import { evalArgs, evalCall } from "./evalCall.ts";
 import { LengthNeeded, type Evaluator } from "./evaluator.ts";
 import { evalAssignment } from "./evalAssignment.ts";
 import { functionValue } from "./functions.ts";
@@ -40,6 +41,7 @@ export function evalExpression(ev: Evaluator, node: Expression, scope: Scope): S
   }
   if (Node.isElementAccessExpression(node)) return evalElementAccess(ev, node, scope);
   if (Node.isCallExpression(node)) return evalCall(ev, node, scope);
+  if (Node.isNewExpression(node) && isArrayConstructor(node.getExpression())) return newArray(ev, node, evalArgs(ev, node, scope));
   if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return functionValue(ev, node, scope, "(anonymous)");
   if (Node.isConditionalExpression(node)) {
     const condition = staticCondition(ev, node.getCondition(), scope);

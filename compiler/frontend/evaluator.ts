@@ -107,6 +107,8 @@ export class Evaluator {
   depth = 0;
   /** Calls inlined so far. */
   calls = 0;
+  /** The most calls `calls` may reach (`maxCalls`; the data of a constant tensor has a budget of its own). */
+  callLimit = maxCalls;
   /**
    * Loops and gradient calls being read, outermost first. Pushed on entry and
    * popped on normal exit only, so that after a `ValueLimitReached` it still

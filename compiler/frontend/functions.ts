@@ -9,7 +9,7 @@ import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { bindName, withDefault } from "./bindPattern.ts";
 import { evalExpression } from "./evalExpression.ts";
 import { runFunctionBody } from "./evalStatements.ts";
-import { maxCallDepth, maxCalls, type Evaluator } from "./evaluator.ts";
+import { maxCallDepth, type Evaluator } from "./evaluator.ts";
 import type { Scope } from "./scope.ts";
 import { undefinedValue, type FunctionNode, type StaticValue } from "./staticValue.ts";
 
@@ -71,8 +71,8 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
   if (ev.depth >= maxCallDepth) {
     return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `Calls nest deeper than ${maxCallDepth} levels` }, call);
   }
-  if (++ev.calls > maxCalls) {
-    return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `The model makes more than ${maxCalls} calls` }, call);
+  if (++ev.calls > ev.callLimit) {
+    return ev.fail(frontendMessages.recursionTooDeep, { name: fn.name, reason: `The model makes more than ${ev.callLimit} calls` }, call);
   }
   ev.depth++;
   ev.callStack.push(call);

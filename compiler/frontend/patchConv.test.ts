@@ -1,8 +1,9 @@
 /**
  * A strided conv2d (non-overlapping patches) through the front end: read as a
  * slice where the window does not divide the size, splits and one einsum,
- * compiled under data and channel layouts equal to eager, and a stride the
- * compiler cannot cut into patches reported at the user's call.
+ * compiled under data and channel layouts equal to eager; an overlapping
+ * stride is the strided plan (dsl/ops/stridedConv.ts), equal to eager too; a
+ * stride that is no positive integer is reported at the user's call.
  */
 import { describe, expect, it } from "vitest";
 import type { Tensor } from "../../dsl/tensor.ts";
@@ -25,7 +26,8 @@ export const patchesModel = program(patches, { mesh: M, layout: layout(M, D, "d_
 
 describe("conv2d with strides in the compiler", () => {
   const good = project.addText("patchConv", source("{ height: 4, width: 2 }"));
-  const bad = project.addText("overlappingStride", source("{ height: 2, width: 2 }"));
+  const overlapping = project.addText("overlappingStride", source("{ height: 2, width: 2 }"));
+  const bad = project.addText("zeroStride", source("{ height: 0, width: 2 }"));
 
   it("is a slice (9 rows cut to 8), two splits and one einsum, equal to eager under each layout", async () => {
     const result = project.read(good);
@@ -43,10 +45,24 @@ describe("conv2d with strides in the compiler", () => {
     }
   });
 
-  it("a stride that would overlap windows is one error at the user's conv2d call, naming the fix", () => {
+  it("a stride that overlaps windows (2 on a window of 4) is the strided plan, equal to the eager op under each layout", async () => {
+    const result = project.read(overlapping);
+    expect(result.diagnostics).toEqual([]);
+    for (const program of result.programs) {
+      const args = makeInputs(program, 4);
+      const { result: compiled } = await runLowered(compileProgram(program), args);
+      const [x, k] = args.map((arg) => arg.tree as Tensor<string>);
+      const options = { height: "height", width: "width", kernelHeight: "ph", kernelWidth: "pw", in: "channels", out: "d_model", padding: "valid", stride: { height: 2, width: 2 } } as const;
+      // 9 rows at stride 2 under a 4-row window: floor((9 - 4) / 2) + 1 = 3; 8 columns under 2: 4
+      expect(callOp("conv2d", x, k, options).dims.map((dim) => dim.size)).toEqual([4, 3, 4, 6]);
+      expect(maxDifference(compiled, callOp("conv2d", x, k, options))).toBeLessThan(1e-5);
+    }
+  });
+
+  it("a stride that is no positive integer is one error at the user's conv2d call, naming the fix", () => {
     const result = project.read(bad);
     expect(result.programs).toEqual([]);
     expect(result.diagnostics.map(where)).toEqual([`${bad.file.getBaseName()}:${bad.expected?.line}:${bad.expected?.column} MT1033`]);
-    expect(result.diagnostics[0].message).toContain('conv2d: stride 2 on height "height" with a window of 4 and padding "valid"');
+    expect(result.diagnostics[0].message).toContain("conv2d: stride 0 is not a positive integer");
   });
 });

@@ -157,6 +157,7 @@ function declaresProperty(node: Node, name: string): boolean {
 const mathFunctions: Readonly<Record<string, (...args: number[]) => number>> = {
   sqrt: Math.sqrt, floor: Math.floor, ceil: Math.ceil, round: Math.round, trunc: Math.trunc, abs: Math.abs,
   exp: Math.exp, log: Math.log, log2: Math.log2, pow: Math.pow, max: Math.max, min: Math.min, sign: Math.sign,
+  sin: Math.sin, cos: Math.cos, tan: Math.tan, atan: Math.atan, atan2: Math.atan2, tanh: Math.tanh, hypot: Math.hypot,
 };
 
 /** `Math.name(args)` on static numbers, or undefined when Math has no such function here. */

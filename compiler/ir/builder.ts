@@ -66,7 +66,7 @@ export class ValueLimitReached extends Error {
 export interface OpOptions {
   readonly loc?: SourceLoc;
   readonly hint?: string;
-  /** Output dims of creation ops (full, iota, random). */
+  /** Output dims of creation ops (full, constant, iota, random). */
   readonly dims?: readonly Dim[];
   /** Output dim names of einsum and transpose. */
   readonly out?: readonly string[];

@@ -20,12 +20,12 @@ import {
   transposeDims,
   whereDims,
 } from "../../dsl/ops/shapeRules.ts";
-import { conv2dDims } from "../../dsl/ops/shapeRulesConv.ts";
+import { conv2dOpDims } from "../../dsl/ops/shapeRulesConv.ts";
 import type { OpAttrs } from "./opAttrs.ts";
 
 /** What an op needs besides its attributes to know its output dims. */
 export interface InferExtras {
-  /** The output dims of creation ops (param, full, iota, random). */
+  /** The output dims of creation ops (param, full, constant, iota, random). */
   readonly dims?: readonly Dim[];
   /** The output dim names of `einsum` and `transpose`. */
   readonly out?: readonly string[];
@@ -47,6 +47,7 @@ export function inferDims(
   switch (attrs.op) {
     case "param":
     case "full":
+    case "constant":
     case "iota":
     case "random":
       return [...(extras.dims ?? fail(`${attrs.op} needs its dims`))];
@@ -70,7 +71,7 @@ export function inferDims(
     case "where":
       return whereDims(first, second, inputs[2] ?? [], what);
     case "conv2d":
-      return conv2dDims(first, second, attrs, what);
+      return conv2dOpDims(first, second, attrs, what);
     case "einsum":
       return einsumDims(inputs, extras.out ?? fail("einsum needs its output names"), what);
     case "transpose":

@@ -101,6 +101,7 @@ export const OpKinds = {
   // inputs and constants
   param: "param",
   full: "full",
+  constant: "constant",
   iota: "iota",
   random: "random",
   // element-wise: local under any layout
@@ -166,6 +167,13 @@ export type Op = OpBase &
   (
     | { readonly op: "param"; readonly path: string }
     | { readonly op: "full"; readonly value: number }
+    /**
+     * A tensor with data known at compile time (a module-level
+     * `tensor(D, spec, data)`): `data` holds its global elements, row-major in
+     * the output's dims. Every device makes the whole tensor and keeps its
+     * block (like `iota`); it has no gradient.
+     */
+    | { readonly op: "constant"; readonly data: Float32Array }
     | { readonly op: "iota"; readonly dim: string }
     | { readonly op: "random"; readonly name: string; readonly seed: number; readonly dist: "normal" | "uniform"; readonly scale: number }
     | { readonly op: "unary"; readonly fn: UnaryFn }

@@ -58,6 +58,11 @@ function isRule(value: unknown): value is LayoutRule {
 }
 
 function formatAttr(value: unknown): string {
+  // a constant's data: its first values and its length
+  if (value instanceof Float32Array) {
+    const shown = Array.from(value.subarray(0, 6), (item) => formatAttr(item)).join(" ");
+    return value.length <= 6 ? `[${shown}]` : `[${shown} ... (${value.length} values)]`;
+  }
   // layout rules as written: seq:data, batch:(data, fsdp), vocab:padded(model)
   if (Array.isArray(value) && value.length > 0 && value.every(isRule)) return formatRules(value);
   if (Array.isArray(value)) return value.map(formatAttr).join(" ");

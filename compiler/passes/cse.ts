@@ -22,6 +22,7 @@ import { attrsOf, isLoop } from "../ir/opAttrs.ts";
 function stableText(value: unknown): string {
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
+  if (value instanceof Float32Array) return `f32[${Array.from(value, stableText).join(",")}]`;
   if (Array.isArray(value)) return `[${value.map(stableText).join(",")}]`;
   const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableText(item)}`).join(",")}}`;

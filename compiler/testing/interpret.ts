@@ -61,6 +61,8 @@ class Interpreter {
         return ops.full(localDims(), spec, op.value);
       case "iota":
         return ops.iota(localDims(), spec);
+      case "constant":
+        return ops.tensor(localDims(), spec, op.data);
       case "random":
         return op.dist === "normal"
           ? ops.randomNormal(localDims(), spec, { seed: op.seed, name: op.name, std: op.scale })

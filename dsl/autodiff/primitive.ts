@@ -38,6 +38,7 @@ export interface ScalarOperand {
 export type Primitive =
   | { readonly op: "param" }
   | { readonly op: "full" }
+  | { readonly op: "constant" }
   | { readonly op: "iota" }
   | { readonly op: "random" }
   /** Inputs: x, and optionally the scalar step of the key (dsl/ops/dropout.ts). */

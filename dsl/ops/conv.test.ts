@@ -5,6 +5,8 @@ import { conv2d, type Conv2dOptions } from "./conv.ts";
 import { einsum } from "./einsum.ts";
 import { transpose } from "./shape.ts";
 import { allIndices, at, closeTo, shapeOf, t, tensorWith, untyped } from "./testSupport.ts";
+import { checkGradient, randomTensor } from "../autodiff/gradCheck.ts";
+import { generator } from "../testSupport.ts";
 
 const roles = { height: "h", width: "w", kernelHeight: "kh", kernelWidth: "kw", in: "ci", out: "co" } as const;
 
@@ -86,7 +88,6 @@ describe("conv2d", () => {
     expect(() => looseConv(x, kernel, { ...roles, out: "w" })).toThrow('conv2d: out "w" is not a dim of tensor "k"');
     expect(() => looseConv(x, t("kh=3 kw=3 ci=1 w=2"), { ...roles, out: "w" })).toThrow('conv2d: out "w" is already a dim of tensor "x" [h=3, w=3, ci=1]. Give the output channels a name the input does not have.');
     expect(() => looseConv(x, t("kh=3 kw=3 ci=1 co=2 g=2", undefined, "k"), roles)).toThrow('conv2d: kernel tensor "k" [kh=3, kw=3, ci=1, co=2, g=2] has dim "g", which is not kernelHeight, kernelWidth, in or out.');
-    expect(() => looseConv(x, t("kh=2 kw=3 ci=1 co=2"), roles)).toThrow('conv2d: kernelHeight "kh" has size 2; the window must have an odd size (it is centred on each element). Use 1 or 3.');
     expect(() => looseConv(x, t("kh=3 kw=3 ci=2 co=2", undefined, "k"), roles)).toThrow('conv2d: in "ci" has size 1 in tensor "x" [h=3, w=3, ci=1] but 2 in kernel tensor "k" [kh=3, kw=3, ci=2, co=2].');
     expect(() => looseConv(t("h=2 w=3 ci=1"), kernel, { ...roles, padding: "valid" })).toThrow('conv2d: height "h" has size 2, less than the window (3) with padding "valid".');
     expect(() => looseConv(x, kernel, { ...roles, padding: untyped("full") as "same" })).toThrow('conv2d: padding "full" is not "same" or "valid".');
@@ -107,13 +108,89 @@ describe("conv2d", () => {
     expect(closeTo([...y.data], expected)).toBe(true);
   });
 
-  it("rejects a stride that would overlap or skip, and an option it does not have, naming the fix", () => {
+  it("rejects a stride that is not a positive integer and an option it does not have, naming the fix", () => {
     const image = t("h=8 w=8 ci=1");
-    expect(() => looseConv(image, t("kh=3 kw=3 ci=1 co=1"), { ...roles, padding: "valid", stride: 2 })).toThrow(
-      'conv2d: stride 2 on height "h" with a window of 3 and padding "valid": a strided conv2d cuts non-overlapping patches',
-    );
-    expect(() => looseConv(image, t("kh=2 kw=2 ci=1 co=1"), { ...roles, stride: 2 })).toThrow('Use stride 2 with padding "valid" there');
     expect(() => looseConv(image, t("kh=2 kw=2 ci=1 co=1"), { ...roles, padding: "valid", stride: 0 })).toThrow("conv2d: stride 0 is not a positive integer");
+    expect(() => looseConv(image, t("kh=2 kw=2 ci=1 co=1"), { ...roles, stride: { height: 2, width: 1.5 } })).toThrow("conv2d: stride 1.5 is not a positive integer");
     expect(() => looseConv(image, t("kh=3 kw=3 ci=1 co=1"), { ...roles, strides: 2 } as Conv2dOptions)).toThrow('conv2d: unknown option "strides"');
+  });
+});
+
+/**
+ * The definition of a strided conv2d, element by element, with TensorFlow's and PyTorch's sizes and
+ * padding: "valid" has floor((n - k) / s) + 1 rows, "same" ceil(n / s) with max((out - 1) s + k - n, 0)
+ * zero rows in all, floor(total / 2) of them before. Written from that definition, not from the plan.
+ */
+function naiveStrided(x: Tensor<string>, kernel: Tensor<string>, strides: readonly [number, number], paddings: readonly [string, string]) {
+  const size = (tensor: Tensor<string>, name: string) => tensor.dims.find((dim) => dim.name === name)?.size ?? 0;
+  const axis = (n: number, k: number, s: number, padding: string) => {
+    if (padding === "valid") return { out: Math.floor((n - k) / s) + 1, before: 0 };
+    const out = Math.ceil(n / s);
+    return { out, before: Math.floor(Math.max((out - 1) * s + k - n, 0) / 2) };
+  };
+  const [kh, kw, ci, co] = [size(kernel, "kh"), size(kernel, "kw"), size(kernel, "ci"), size(kernel, "co")];
+  const rows = axis(size(x, "h"), kh, strides[0], paddings[0]);
+  const columns = axis(size(x, "w"), kw, strides[1], paddings[1]);
+  const values: number[] = [];
+  for (let b = 0; b < size(x, "b"); b++) for (let h = 0; h < rows.out; h++) for (let w = 0; w < columns.out; w++) for (let o = 0; o < co; o++) {
+    let total = 0;
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+      const [row, column] = [h * strides[0] + i - rows.before, w * strides[1] + j - columns.before];
+      if (row < 0 || row >= size(x, "h") || column < 0 || column >= size(x, "w")) continue;
+      for (let c = 0; c < ci; c++) total += at(x, { b, h: row, w: column, ci: c }) * at(kernel, { kh: i, kw: j, ci: c, co: o });
+    }
+    values.push(total);
+  }
+  return { shape: `b=${size(x, "b")} h=${rows.out} w=${columns.out} co=${co}`, values };
+}
+
+describe("conv2d with any stride and window", () => {
+  it("a 3x3 window at stride 2, 'same' on 5 x 5 (overlapping windows, hand-computed): 3 x 3 rows, one zero row before and after", () => {
+    const image = t("b=1 h=5 w=5 ci=1", Array.from({ length: 25 }, (_, index) => index + 1));
+    const y = conv2d(image, t("kh=3 kw=3 ci=1 co=1", Array(9).fill(1)), { ...roles, stride: 2 });
+    expect(shapeOf(y)).toBe("b=1 h=3 w=3 co=1");
+    // total padding (3 - 1) * 2 + 3 - 5 = 2: one row before; the window at output (0, 0) covers rows and columns -1..1
+    expect([...y.data]).toEqual([16, 33, 28, 69, 117, 87, 76, 123, 88]);
+  });
+
+  it("an even window: 'same' pads the odd row after (2x2 on 3 x 3 keeps 3 x 3), 'valid' keeps n - k + 1", () => {
+    const image = t("b=1 h=3 w=3 ci=1", [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const y = conv2d(image, t("kh=2 kw=2 ci=1 co=1", [1, 1, 1, 1]), roles);
+    expect(shapeOf(y)).toBe("b=1 h=3 w=3 co=1");
+    expect([...y.data]).toEqual([12, 16, 9, 24, 28, 15, 15, 17, 9]);
+    const valid = conv2d(image, t("kh=2 kw=2 ci=1 co=1", [1, 1, 1, 1]), { ...roles, padding: "valid" });
+    expect([...valid.data]).toEqual([12, 16, 24, 28]);
+  });
+
+  it("equals the definition for random sizes, windows 1-4, strides 1-3 per dim (below, at and above the window) and paddings", () => {
+    const cases = fc.record({
+      b: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 4, max: 7 }), w: fc.integer({ min: 4, max: 7 }),
+      ci: fc.integer({ min: 1, max: 2 }), co: fc.integer({ min: 1, max: 2 }),
+      kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }), sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
+      ph: fc.constantFrom("same", "valid"), pw: fc.constantFrom("same", "valid"),
+    }).chain((sizes) => fc.tuple(
+      fc.constant(sizes),
+      tensorWith([{ name: "b", size: sizes.b }, { name: "h", size: sizes.h }, { name: "w", size: sizes.w }, { name: "ci", size: sizes.ci }]),
+      tensorWith([{ name: "kh", size: sizes.kh }, { name: "kw", size: sizes.kw }, { name: "ci", size: sizes.ci }, { name: "co", size: sizes.co }]),
+    ));
+    fc.assert(fc.property(cases, ([sizes, input, kernel]) => {
+      const padding = { height: sizes.ph, width: sizes.pw } as const;
+      const y = looseConv(input, kernel, { ...roles, padding, stride: { height: sizes.sh, width: sizes.sw } });
+      const expected = naiveStrided(input, kernel, [sizes.sh, sizes.sw], [sizes.ph, sizes.pw]);
+      expect(shapeOf(y)).toBe(expected.shape);
+      expect(closeTo(y.data, expected.values, 1e-5)).toBe(true);
+    }), { numRuns: 80 });
+  });
+
+  it("its gradients (through the plan's slices, concats and einsums) equal central differences", () => {
+    const next = generator(5);
+    for (const [stride, padding, kh] of [[2, "same", 3], [2, "valid", 3], [1, "same", 2], [3, "same", 2]] as const) {
+      const rows = checkGradient({
+        name: `stride ${stride} ${padding} ${kh}x${kh}`,
+        inputs: [randomTensor("b=1 h=5 w=4 ci=2", next), randomTensor(`kh=${kh} kw=${kh} ci=2 co=2`, next)],
+        fn: ([input, kernel]) => looseConv(input, kernel, { ...roles, padding, stride }),
+      });
+      for (const row of rows) expect(Math.abs(row.analytic - row.numeric), `stride ${stride} ${padding}: input ${row.input}`).toBeLessThan(3e-3 * Math.max(1, Math.abs(row.numeric)));
+    }
   });
 });

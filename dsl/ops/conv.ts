@@ -1,23 +1,52 @@
 /**
- * `conv2d`: a 2-D convolution over named dims (stride 1, odd windows, zero
- * "same" padding or "valid"), as used by CNN layers; or, with strides equal
- * to the windows, non-overlapping patches (patchConv.ts). Like einsum, it matches
- * dims by name: `in` is summed with the window, `out` replaces `in`.
+ * `conv2d`: a 2-D convolution over named dims, zero "same" padding or
+ * "valid", any window and stride. Stride 1 over odd windows is the sliding
+ * window of CNN layers (its own op, which the compiler splits spatially with
+ * halo exchanges); strides equal to the windows are non-overlapping patches
+ * (patchConv.ts); any other stride or an even window is the strided plan
+ * (stridedConv.ts). Like einsum, it matches dims by name: `in` is summed with
+ * the window, `out` replaces `in`.
  */
 import { recordOp } from "../autodiff/recorder.ts";
 import { Tensor } from "../tensor.ts";
 import { findDim, resultLabel, whatOf } from "./dimLists.ts";
-import { checkConv2dOptionNames, conv2dDims, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "./shapeRulesConv.ts";
+import { checkConv2dOptionNames, conv2dDims, isPatched, readConv2dOptions, readConv2dStrides, type Conv2dOptions } from "./shapeRulesConv.ts";
+import { add } from "./binary.ts";
+import { needsStridedPlan, stridedConv, type ConvSteps } from "./stridedConv.ts";
 import { einsum } from "./einsum.ts";
 import { patchPlan } from "./patchConv.ts";
-import { splitDim } from "./shape.ts";
-import { slice } from "./sliceConcat.ts";
+import { rename, splitDim } from "./shape.ts";
+import { concat, slice } from "./sliceConcat.ts";
 import { offsetTable, rowMajorStrides } from "./strided.ts";
 import type { Conv2dDims, ValidateConv2d } from "./types/conv.ts";
 
 export type { ConvPadding, ConvPaddings, Conv2dOptions, Conv2dSpec } from "./shapeRulesConv.ts";
 export { conv2dDims, readConv2dOptions, convSpatial } from "./shapeRulesConv.ts";
 export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
+
+type T = Tensor<string>;
+
+/** The eager ops the strided plan calls, with dims as plain strings (each still checks them at run time). */
+const loose = { rename, slice, concat, splitDim, einsum, add } as unknown as {
+  rename(x: T, from: string, to: string): T;
+  slice(x: T, dim: string, start: number, stop: number): T;
+  concat(values: readonly T[], dim: string): T;
+  splitDim(x: T, dim: string, names: string, sizes: Readonly<Record<string, number>>): T;
+  einsum(a: T, b: T, out: string): T;
+  add(a: T, b: T): T;
+};
+
+/** The strided plan's steps as eager ops (recorded for autodiff like any other). */
+const eagerSteps: ConvSteps<T> = {
+  dims: (value) => value.dims,
+  zeros: (dims) => new Tensor(dims, new Float32Array(dims.reduce((product, dim) => product * dim.size, 1))),
+  rename: loose.rename,
+  slice: loose.slice,
+  concat: loose.concat,
+  splitDim: (value, dim, into) => loose.splitDim(value, dim, into.map((item) => item.name).join(" "), Object.fromEntries(into.map((item) => [item.name, item.size]))),
+  einsum: (a, b, out) => loose.einsum(a, b, out.join(" ")),
+  add: loose.add,
+};
 
 /**
  * Convolve x with a kernel: for every element of the result,
@@ -29,9 +58,12 @@ export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
  * their role (a `height` that is not a dim of x, an `out` that x already has, a
  * kernel dim with no role) and options conv2d does not have.
  *
- * `stride` (a number, or `{ height, width }`) other than 1 must equal the
- * window, with padding "valid": the result has `floor(size / window)` patches
- * along each spatial dim (windows may be even), as a ViT's patch embedding.
+ * With `stride` s (a positive integer, or `{ height, width }`) the result
+ * keeps every s-th window: "valid" has `floor((size - window) / s) + 1` rows,
+ * "same" `ceil(size / s)`, zero-padded by `max((out - 1) * s + window - size, 0)`
+ * rows in all, the odd one after (as TensorFlow and PyTorch). Windows may be
+ * even. A stride equal to the window with "valid" cuts patches, as a ViT's
+ * patch embedding; a ResNet stem is a 7x7 window at stride 2.
  *
  * @example
  * // x: "batch height width c_in", kernel: "kh kw c_in c_out"
@@ -40,6 +72,8 @@ export type { Conv2dDims, ValidateConv2d, Conv2dError } from "./types/conv.ts";
  * // patches: x "batch height width channels" (32 x 32), kernel "patch_h patch_w channels d_model" (4 x 4)
  * const p = conv2d(x, kernel, { height: "height", width: "width", kernelHeight: "patch_h", kernelWidth: "patch_w", in: "channels", out: "d_model", padding: "valid", stride: 4 });
  * // p: Tensor<"batch height width d_model">, height and width 8 patches each
+ * // overlapping: a 3x3 window at stride 2, "same" on 32 x 32 rows gives 16 x 16
+ * const z = conv2d(x, kernel3, { height: "height", width: "width", kernelHeight: "kh", kernelWidth: "kw", in: "channels", out: "c_out", stride: 2 });
  */
 export function conv2d<X extends string, K extends string, const O extends Conv2dOptions>(
   x: Tensor<X>,
@@ -51,7 +85,11 @@ export function conv2d<X extends string, K extends string, const O extends Conv2
   const outDims = conv2dDims(x.dims, kernel.dims, given, [whatOf(x), whatOf(kernel)]);
   const spec = readConv2dOptions(given);
   const strides = readConv2dStrides(given);
-  if (strides.height !== 1 || strides.width !== 1) {
+  const patched = isPatched(strides, kernel.dims, spec);
+  if (needsStridedPlan(strides, kernel.dims, spec, patched)) {
+    return stridedConv(eagerSteps, x as T, kernel as T, spec, strides) as Tensor<Conv2dDims<X, O>>;
+  }
+  if (patched) {
     const plan = patchPlan(x.dims, kernel.dims, spec);
     let patches: Tensor<string> = x;
     for (const cut of plan.slices) patches = slice(patches, cut.dim, 0, cut.stop);

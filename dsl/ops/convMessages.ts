@@ -40,9 +40,9 @@ export function writeConvKernelExtraDimMessage<Dim extends string, Desc extends 
   return `conv2d: kernel ${kernel} has dim "${dim}", which is not kernelHeight, kernelWidth, in or out. A kernel has exactly those four dims.` as const;
 }
 
-/** A kernel window dim has an even size (run time only: the types do not know sizes). */
+/** The IR's sliding-window conv2d op got an even window (the front end and autodiff give it odd ones only: a compiler bug). */
 export function writeConvEvenKernelMessage(role: string, dim: string, size: number): string {
-  return `conv2d: ${role} "${dim}" has size ${size}; the window must have an odd size (it is centred on each element). Use ${size - 1} or ${size + 1}.`;
+  return `conv2d: ${role} "${dim}" has size ${size}; the stride-1 conv2d op takes odd windows (centred on each element); an even window is the strided plan's (dsl/ops/stridedConv.ts).`;
 }
 
 /** The input channels have different sizes in x and in the kernel (run time only). */
@@ -58,11 +58,6 @@ export function writeConvTooSmallMessage(role: string, dim: string, size: number
 /** A padding option that is not "same" or "valid" (run time only). */
 export function writeConvPaddingMessage(padding: string): string {
   return `conv2d: padding ${padding} is not "same" or "valid". Give "same" (zeros, result as large as x), "valid", or { height, width } with one of them each.`;
-}
-
-/** A stride that does not cut non-overlapping patches (run time only: the types do not know sizes). */
-export function writeConvStrideMessage(role: string, dim: string, stride: number, window: number, padding: string): string {
-  return `conv2d: stride ${stride} on ${role} "${dim}" with a window of ${window} and padding "${padding}": a strided conv2d cuts non-overlapping patches (as a ViT's patch embedding), so each spatial dim's stride must equal its window, with padding "valid". Use stride ${window} with padding "valid" there, or stride 1 on both dims.`;
 }
 
 /** A stride that is not a positive integer (run time only). */

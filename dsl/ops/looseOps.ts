@@ -27,6 +27,7 @@ export interface LooseOps {
   conv2d(x: T, kernel: T, spec: Conv2dSpec): T;
   full(dims: Dims, spec: string, value: number): T;
   iota(dims: Dims, spec: string): T;
+  tensor(dims: Dims, spec: string, data: Float32Array): T;
   randomNormal(dims: Dims, spec: string, options: { seed: number; name: string; std: number }): T;
   randomUniform(dims: Dims, spec: string, options: { seed: number; name: string; low: number; high: number }): T;
 }

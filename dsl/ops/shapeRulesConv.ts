@@ -1,5 +1,5 @@
 /**
- * The shape rule of `conv2d` (stride 1, odd windows): which dims play which
+ * The shape rule of `conv2d` (any stride and window, "same" or "valid"): which dims play which
  * role, the checks, and the result dims. Shared by the eager op (conv.ts),
  * the compiler (IR shape inference) and mirrored at the type level
  * (types/conv.ts). Errors are `MeshtypeError`s with the codes of `opErrorCodes`.
@@ -10,7 +10,7 @@ import { describeDims, findDim, inputWhat, readDimName } from "./dimLists.ts";
 import {
   writeConvChannelsMessage, writeConvEvenKernelMessage, writeConvKernelExtraDimMessage, writeConvOutExistsMessage,
   writeConvPaddingMessage, writeConvSameDimMessage, writeConvTooSmallMessage, writeConvUnknownDimMessage,
-  writeConvBadStrideMessage, writeConvStrideMessage, writeConvUnknownOptionMessage,
+  writeConvBadStrideMessage, writeConvUnknownOptionMessage,
 } from "./convMessages.ts";
 
 /** "same": zeros around x, so the result is as large as x; "valid": no padding, the result shrinks by window - 1. */
@@ -26,9 +26,11 @@ export interface ConvPaddings {
  * What `conv2d` takes besides its two tensors: the role of each dim, by name.
  * `height`, `width` and `in` are dims of x; `kernelHeight`, `kernelWidth`,
  * `in` and `out` are the kernel's four dims; `out` replaces `in` in the result.
- * `padding` defaults to "same" on both spatial dims; `stride` to 1. A stride
- * other than 1 must equal the window, with padding "valid": non-overlapping
- * patches (a ViT's patch embedding), which may have even windows.
+ * `padding` defaults to "same" on both spatial dims; `stride` (a positive
+ * integer, or one per spatial dim) to 1. Any window size and stride go:
+ * overlapping windows (stride < window), non-overlapping patches (stride =
+ * window, a ViT's patch embedding), even windows ("same" puts the odd row of
+ * padding after, as TensorFlow and PyTorch do).
  */
 export interface Conv2dOptions {
   readonly height: string;
@@ -96,6 +98,15 @@ export function readConv2dStrides(options: Conv2dOptions): ConvStrides {
   return { height: readStride(stride), width: readStride(stride) };
 }
 
+/** The result rows and padding of a spatial dim of `size` rows, `window` wide, at `stride` (see the module comment). */
+export function stridedSize(size: number, window: number, stride: number, padding: ConvPadding): { out: number; before: number; after: number } {
+  if (padding === "valid") return { out: Math.floor((size - window) / stride) + 1, before: 0, after: 0 };
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + window - size, 0);
+  const before = Math.floor(total / 2);
+  return { out, before, after: total - before };
+}
+
 /** The spatial pairs of a spec: each x dim with its window dim and padding. */
 export function convSpatial(spec: Conv2dSpec): readonly { readonly dim: string; readonly window: string; readonly padding: ConvPadding; readonly role: "height" | "width" }[] {
   return [
@@ -123,8 +134,9 @@ function distinct(pairs: readonly (readonly [string, string])[]): void {
 /**
  * Result dims of `conv2d(x, kernel, options)`: x's dims in x's order with `in`
  * replaced by `out` (the kernel's size). A "same" spatial dim keeps its size; a
- * "valid" one shrinks by window - 1. Window sizes are odd; the two `in` sizes
- * agree. With a stride (patches), a spatial dim becomes floor(size / window). `what` names x and the kernel in messages.
+ * "valid" one shrinks by window - 1; the two `in` sizes agree. With a stride s,
+ * "valid" gives floor((size - window) / s) + 1 rows and "same" ceil(size / s)
+ * (`stridedSize`). `what` names x and the kernel in messages.
  */
 export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: Conv2dOptions | Conv2dSpec, what?: readonly string[]): Dim[] {
   const spec = readConv2dOptions(options);
@@ -143,23 +155,13 @@ export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: C
   const kernelIn = sizeOf(kernel, "in", spec.in, kernelDesc);
   if (xIn !== kernelIn) throw new MeshtypeError("size-mismatch", writeConvChannelsMessage(spec.in, xDesc, xIn, kernelDesc, kernelIn));
   const sizes = new Map<string, number>();
+  const patched = isPatched(strides, kernel, spec);
   for (const pair of convSpatial(spec)) {
     const window = sizeOf(kernel, pair.role === "height" ? "kernelHeight" : "kernelWidth", pair.window, kernelDesc);
-    const stride = strides[pair.role];
-    const strided = strides.height !== 1 || strides.width !== 1;
-    if (strided && !(stride === window && (pair.padding === "valid" || window === 1))) {
-      throw new MeshtypeError("bad-option", writeConvStrideMessage(pair.role, pair.dim, stride, window, pair.padding));
-    }
-    if (strided) {
-      const size = sizeOf(x, pair.role, pair.dim, xDesc);
-      if (size < window) throw new MeshtypeError("bad-dim-size", writeConvTooSmallMessage(pair.role, pair.dim, size, window));
-      sizes.set(pair.dim, Math.floor(size / window));
-      continue;
-    }
-    if (window % 2 === 0) throw new MeshtypeError("bad-option", writeConvEvenKernelMessage(pair.role === "height" ? "kernelHeight" : "kernelWidth", pair.window, window));
     const size = sizeOf(x, pair.role, pair.dim, xDesc);
-    if (pair.padding === "valid" && size < window) throw new MeshtypeError("bad-dim-size", writeConvTooSmallMessage(pair.role, pair.dim, size, window));
-    sizes.set(pair.dim, pair.padding === "valid" ? size - window + 1 : size);
+    if ((pair.padding === "valid" || patched) && size < window) throw new MeshtypeError("bad-dim-size", writeConvTooSmallMessage(pair.role, pair.dim, size, window));
+    // Patches keep floor(size / window) of them (the rows past the last whole patch are dropped, as "valid" does).
+    sizes.set(pair.dim, patched ? Math.floor(size / window) : stridedSize(size, window, strides[pair.role], pair.padding).out);
   }
   const outSize = sizeOf(kernel, "out", spec.out, kernelDesc);
   return x.map((dim) => {
@@ -167,6 +169,21 @@ export function conv2dDims(x: readonly Dim[], kernel: readonly Dim[], options: C
     const size = sizes.get(dim.name);
     return size === undefined ? dim : { name: dim.name, size };
   });
+}
+
+/**
+ * The result dims of the IR's `conv2d` op: the sliding window at stride 1,
+ * over odd windows (`conv2dDims` of a spec); the strided plan and patches are
+ * other ops by then.
+ */
+export function conv2dOpDims(x: readonly Dim[], kernel: readonly Dim[], spec: Conv2dSpec, what?: readonly string[]): Dim[] {
+  const dims = conv2dDims(x, kernel, spec, what);
+  for (const pair of convSpatial(spec)) {
+    const window = kernel[findDim(kernel, pair.window)].size;
+    const role = pair.role === "height" ? "kernelHeight" : "kernelWidth";
+    if (window % 2 === 0) throw new MeshtypeError("bad-option", writeConvEvenKernelMessage(role, pair.window, window));
+  }
+  return dims;
 }
 
 /**

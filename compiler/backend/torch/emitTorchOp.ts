@@ -122,6 +122,9 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       throw new Error("emitTorchOp: params are function arguments");
     case "full":
       return `torch.full(${pythonTuple(outSizes)}, ${pythonNumber(op.value)}, dtype=${dtype}, device=mesh.device)`;
+    case "constant":
+      // The whole tensor on every rank (a sharded use slices its block), embedded: float32 values print exactly.
+      return `torch.tensor([${Array.from(op.data, pythonNumber).join(", ")}], dtype=${dtype}, device=mesh.device).reshape(${pythonTuple(outSizes)})`;
     case "iota":
       return `torch.arange(${outSizes[0]}, dtype=${dtype}, device=mesh.device)`;
     case "random": {

@@ -62,6 +62,7 @@ export function valueDtypes(program: Program): Map<ValueId, TorchDtype> | undefi
       case "reduce":
       case "softmax":
       case "full":
+      case "constant":
       case "iota":
       case "random":
         return float32;

@@ -229,7 +229,7 @@ function dslImports(programs: readonly Program[]): string[] {
     for (const op of walkOps(program.body)) {
       const name = dslFunctionOf(op);
       if (name !== undefined) used.add(name);
-      if (op.op === "full" || op.op === "iota" || op.op === "random") used.add("dims");
+      if (op.op === "full" || op.op === "iota" || op.op === "random" || op.op === "constant") used.add("dims");
       if (op.op === "haloExchange") for (const name of ["slice", "concat"]) used.add(name);
     }
   }

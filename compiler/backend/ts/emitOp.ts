@@ -21,6 +21,8 @@ export function dslFunctionOf(op: Op): string | undefined {
       return op.log ? "logSoftmax" : "softmax";
     case "random":
       return op.dist === "normal" ? "randomNormal" : "randomUniform";
+    case "constant":
+      return "tensor";
     case "param":
     case "relayout":
     case "allReduce":
@@ -90,6 +92,9 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
       return `full(dims(${sizesLiteral(local)}), ${names(local)}, ${numberLiteral(op.value)})`;
     case "iota":
       return `iota(dims(${sizesLiteral(local)}), ${quote(op.dim)})`;
+    case "constant":
+      // The whole tensor on every device (a sharded use slices its block): its data, exactly, as float32 values print.
+      return `tensor(dims(${sizesLiteral(local)}), ${names(local)}, [${Array.from(op.data, numberLiteral).join(", ")}])`;
     case "random": {
       const options = op.dist === "normal" ? `std: ${numberLiteral(op.scale)}` : `low: 0, high: ${numberLiteral(op.scale)}`;
       return `${dslFunctionOf(op)}(dims(${sizesLiteral(local)}), ${names(local)}, { seed: ${op.seed}, name: ${quote(op.name)}, ${options} })`;

@@ -63,7 +63,7 @@ export interface RuleOperand {
  * axis and dims it cannot choose between (MT3001).
  */
 export function planOp(op: Op, operands: readonly RuleOperand[], outDims: readonly string[], outTarget: Sharding, mesh: readonly MeshAxis[]): OpStrategy | AmbiguousPlan {
-  if (op.op === "iota" || op.op === "random") {
+  if (op.op === "iota" || op.op === "random" || op.op === "constant") {
     return { operands: [], output: Object.fromEntries(mesh.map((axis) => [axis.name, replicatedState])) };
   }
   const rule = multiOperandRule(op);

@@ -20,6 +20,7 @@ export const vjpRules: VjpRuleTable = {
   param: noInputs,
   full: noInputs,
   iota: noInputs,
+  constant: noInputs,
   random: noInputs,
   dropout: dropoutRule,
   unary: unaryRule,

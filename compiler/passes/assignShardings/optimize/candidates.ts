@@ -135,7 +135,7 @@ export function opCandidates(op: Op, shape: OpShape, mesh: readonly MeshAxis[], 
   if (op.op === "relayout") {
     return wholeStates(shape.output, mesh, rules).map((state) => ({ strategy: { operands: [state], output: state }, held: state }));
   }
-  if (op.op === "iota" || op.op === "random") {
+  if (op.op === "iota" || op.op === "random" || op.op === "constant") {
     const replicated = toSharding(mesh, mesh.map(() => replicatedState));
     return heldVariants(replicated, shape.output, mesh, rules).map((held) => ({ strategy: { operands: [], output: replicated }, held }));
   }
