@@ -135,6 +135,20 @@ export async function runPipelined(functions: PipelineFunctions, meta: Pipelined
   };
   const sim = new SimulatedMesh(mesh);
   const locals = await sim.run(device, () => []);
+  return { result: gatherPipelined(meta, locals), stats: sim.stats };
+}
+
+/**
+ * The global result of a pipelined run from every device's outputs (index =
+ * device id): `locals[device][phase][microbatch]` is that part's `out`
+ * (local tensors by key), gathered per part from its stage's devices and
+ * combined by `meta.result` (micro-batches concatenated along `batch`,
+ * averaged, or the one value).
+ */
+export function gatherPipelined(meta: PipelinedMeta, locals: readonly Readonly<Record<string, readonly unknown[]>>[]): TensorTree {
+  const mesh = new Mesh({ ...meta.mesh });
+  const stages = mesh.axisSize(meta.axis);
+  const m = meta.microbatches;
   // gather each part's `out` per micro-batch from its stage's devices, in sub-mesh order
   const gathered = new Map<string, TensorTree[]>();
   for (let stage = 0; stage < stages; stage++) {
@@ -163,5 +177,5 @@ export async function runPipelined(functions: PipelineFunctions, meta: Pipelined
         return Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, build(item)]));
     }
   };
-  return { result: build(meta.result), stats: sim.stats };
+  return build(meta.result);
 }
