@@ -87,9 +87,12 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
     for (const program of front.programs) {
       const stages: { pass: string; program: Program }[] = [];
       try {
-        const staged = program.pipeline === undefined ? undefined : compileStaged(program);
-        const lowered = compileProgram(program, { stages });
-        programs.push({ name: program.name, global: program, lowered, stages, ...(staged === undefined ? {} : { staged }) });
+        if (program.pipeline === undefined) {
+          const lowered = compileProgram(program, { stages });
+          programs.push({ name: program.name, global: program, lowered, stages });
+        } else {
+          programs.push(pipelinedProgram(program, compileStaged(program)));
+        }
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);
@@ -104,6 +107,33 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
     compiled.push({ source: given, programs, module });
   }
   return { files: compiled, diagnostics, inputs: projects.flatMap(projectInputs) };
+}
+
+/**
+ * A pipelined program: its compiled stage parts, and (compiled only when a
+ * tool reads them, for tools that do not read pipelines yet) the same model
+ * compiled whole, without the pipeline.
+ */
+function pipelinedProgram(program: Program, staged: StagedProgram): CompiledProgram {
+  let whole: { lowered: Program; stages: { pass: string; program: Program }[] } | undefined;
+  const compileWhole = (): { lowered: Program; stages: { pass: string; program: Program }[] } => {
+    if (whole === undefined) {
+      const stages: { pass: string; program: Program }[] = [];
+      whole = { lowered: compileProgram(program, { stages }), stages };
+    }
+    return whole;
+  };
+  return {
+    name: program.name,
+    global: program,
+    staged,
+    get lowered() {
+      return compileWhole().lowered;
+    },
+    get stages() {
+      return compileWhole().stages;
+    },
+  };
 }
 
 /** The files of a loaded project that are the user's: not TypeScript's libraries, not under node_modules. */
