@@ -16,6 +16,9 @@ import { loadProjects, readPrograms, type LoadedProject } from "./frontend/index
 import type { RecomputePolicy } from "./autodiff/forwardScope.ts";
 import type { Program } from "./ir/ir.ts";
 import { compileProgram } from "./passes/pipeline.ts";
+import { compileStaged } from "./passes/stages/cutStages.ts";
+import type { StagedProgram } from "./passes/stages/stagedProgram.ts";
+import { emitPipelineTables } from "./passes/stages/emitPipeline.ts";
 
 export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics/diagnostic.ts";
 export type { Program } from "./ir/ir.ts";
@@ -44,6 +47,12 @@ export interface CompiledProgram {
   readonly lowered: Program;
   /** The program after each pass, `input` first. */
   readonly stages: readonly { readonly pass: string; readonly program: Program }[];
+  /**
+   * A program with a `pipeline` option: its stage parts, each compiled
+   * (`lowered` is then the same model compiled without the pipeline, on the
+   * whole mesh, for tools that do not read pipelines yet).
+   */
+  readonly staged?: StagedProgram;
 }
 
 /** One source file: its compiled programs and the generated module (undefined when it has none that compiled). */
@@ -78,19 +87,53 @@ export function compileFiles(files: readonly string[], options: CompileOptions =
     for (const program of front.programs) {
       const stages: { pass: string; program: Program }[] = [];
       try {
-        const lowered = compileProgram(program, { stages });
-        programs.push({ name: program.name, global: program, lowered, stages });
+        if (program.pipeline === undefined) {
+          const lowered = compileProgram(program, { stages });
+          programs.push({ name: program.name, global: program, lowered, stages });
+        } else {
+          programs.push(pipelinedProgram(program, compileStaged(program)));
+        }
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);
       }
     }
+    // a pipelined program is emitted as its parts' device functions, its `<name>Pipeline` meta and `<name>Stages` table
+    const emitted = programs.flatMap((item) => (item.staged === undefined ? [item.lowered] : item.staged.parts.map((part) => part.program)));
     const module = options.emit !== false && programs.length > 0 && programs.length === front.programs.length
-      ? emitModule(programs.map((item) => item.lowered), { sourceFile: given, dslModule: options.dslModule, runtimeModule: options.runtimeModule })
+      ? emitModule(emitted, { sourceFile: given, dslModule: options.dslModule, runtimeModule: options.runtimeModule }) +
+        programs.flatMap((item) => (item.staged === undefined ? [] : [emitPipelineTables(item.staged)])).join("")
       : undefined;
     compiled.push({ source: given, programs, module });
   }
   return { files: compiled, diagnostics, inputs: projects.flatMap(projectInputs) };
+}
+
+/**
+ * A pipelined program: its compiled stage parts, and (compiled only when a
+ * tool reads them, for tools that do not read pipelines yet) the same model
+ * compiled whole, without the pipeline.
+ */
+function pipelinedProgram(program: Program, staged: StagedProgram): CompiledProgram {
+  let whole: { lowered: Program; stages: { pass: string; program: Program }[] } | undefined;
+  const compileWhole = (): { lowered: Program; stages: { pass: string; program: Program }[] } => {
+    if (whole === undefined) {
+      const stages: { pass: string; program: Program }[] = [];
+      whole = { lowered: compileProgram(program, { stages }), stages };
+    }
+    return whole;
+  };
+  return {
+    name: program.name,
+    global: program,
+    staged,
+    get lowered() {
+      return compileWhole().lowered;
+    },
+    get stages() {
+      return compileWhole().stages;
+    },
+  };
 }
 
 /** The files of a loaded project that are the user's: not TypeScript's libraries, not under node_modules. */

@@ -11,6 +11,7 @@ export { Layout, layout } from "./layout.ts";
 export { parseDims, type DimsError } from "./parseDims.ts";
 export { parseLayout, groupRules, formatRules, type LayoutRule, type LayoutRuleGroup, type ParseLayout, type RuleTuple } from "./parseLayout.ts";
 export { program, type Program } from "./program.ts";
+export { pipelineSchedules, type PipelineBinding, type PipelineOption, type PipelineSchedule, type ValidatePipeline } from "./pipelineOption.ts";
 export { dtypes, type Dtype } from "./dtype.ts";
 export {
   cluster, clusterFromJson, clusterPresetNames,

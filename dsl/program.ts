@@ -9,6 +9,7 @@ import {
 import { defaultDtype, dtypes, isDtype, type Dtype } from "./dtype.ts";
 import type { Layout } from "./layout.ts";
 import type { Mesh } from "./mesh.ts";
+import { checkPipelineOption, type PipelineBinding, type PipelineOption, type ValidatePipeline } from "./pipelineOption.ts";
 import { Tensor, describeTensor } from "./tensor.ts";
 import type { Model, ValidateMesh, ValidateModel } from "./types/validateProgram.ts";
 
@@ -36,6 +37,8 @@ export interface Program<
   readonly dtype: Dtype;
   /** Which forward values of a loop body the compiled backward recomputes instead of saving, if asked for (see `program`). */
   readonly recompute?: RecomputePolicy;
+  /** The pipeline the compiled program runs as, if asked for (see `PipelineOption`); eager calls ignore it. */
+  readonly pipeline?: PipelineBinding;
 }
 
 /**
@@ -70,6 +73,12 @@ const recomputePolicies: readonly string[] = ["none", "layer", "selective"];
  * uses (`meshtype simulate`) and the torch back end's dtype. Eager calls and
  * the simulated mesh compute in fp32 either way.
  *
+ * `pipeline: { axis: "pipe", microbatches: 8, schedule: "1f1b" }` compiles the
+ * model's layer loop as stages along that mesh axis, each step cut into
+ * micro-batches of the dim `batch` (see `PipelineOption` and docs/pipeline.md);
+ * tsc checks the axis (the mesh's, unused by the layout) and that the count
+ * divides the batch. The results are the same; eager calls ignore it.
+ *
  * @example
  * export const mlp8 = program(mlp, { mesh: M, layout: L });
  * const y = mlp8(x, w_in, w_out); // runs eagerly
@@ -80,6 +89,7 @@ export function program<
   const Axes extends Record<string, number>,
   const Sizes extends Record<string, number>,
   const Spec extends string,
+  const Pipe extends PipelineOption = PipelineOption,
 >(
   model: ValidateModel<F, Sizes, Spec>,
   binding: {
@@ -88,6 +98,7 @@ export function program<
     readonly weightUpdateSharding?: Extract<keyof Axes, string>;
     readonly dtype?: Dtype;
     readonly recompute?: RecomputePolicy;
+    readonly pipeline?: ValidatePipeline<Pipe, Axes, Sizes, Spec>;
   },
 ): Program<F, Axes, Sizes, Spec> {
   const fn = model as F;
@@ -107,6 +118,7 @@ export function program<
   if (recompute !== undefined && !recomputePolicies.includes(recompute)) {
     throw new MeshtypeError("program-unknown-recompute", writeProgramUnknownRecomputeMessage(recompute));
   }
+  const pipeline = binding.pipeline === undefined ? undefined : checkPipelineOption(binding.pipeline as PipelineOption, layout);
   const names = parameterNames(fn);
   const label = fn.name === "" ? "" : fn.name;
   const bound = (...args: Parameters<F>): ReturnType<F> => {
@@ -123,6 +135,7 @@ export function program<
     dtype: { value: dtype, enumerable: true },
     ...(updateAxis === undefined ? {} : { weightUpdateSharding: { value: updateAxis, enumerable: true } }),
     ...(recompute === undefined ? {} : { recompute: { value: recompute, enumerable: true } }),
+    ...(pipeline === undefined ? {} : { pipeline: { value: pipeline, enumerable: true } }),
   }) as Program<F, Axes, Sizes, Spec>;
 }
 

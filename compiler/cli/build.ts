@@ -3,6 +3,7 @@
  * a TypeScript module (`--target ts`, the default), or a Python module for
  * torch.distributed with its `meshtype_torch` runtime beside it (`--target torch`).
  */
+import { pipelinedMeta } from "../passes/stages/pipelinedMeta.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { torchBuildFiles } from "../backend/torch/index.ts";
@@ -38,7 +39,11 @@ export function outputDir(source: string, out: string | undefined): string {
 
 /** The files one compiled source writes (paths relative to its output folder); the module first. */
 function filesOf(file: CompiledFile, target: BuildTarget): { path: string; text: string }[] {
-  if (target === "torch") return torchBuildFiles(file.programs.map((program) => program.lowered), { sourceFile: file.source });
+  if (target === "torch") {
+    const programs = file.programs.flatMap((program) => (program.staged === undefined ? [program.lowered] : program.staged.parts.map((part) => part.program)));
+    const pipelines = file.programs.flatMap((program) => (program.staged === undefined ? [] : [{ name: program.name, meta: pipelinedMeta(program.staged) }]));
+    return torchBuildFiles(programs, { sourceFile: file.source, ...(pipelines.length > 0 ? { pipelines } : {}) });
+  }
   return file.module === undefined ? [] : [{ path: path.basename(file.source), text: file.module }];
 }
 

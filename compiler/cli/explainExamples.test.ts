@@ -73,7 +73,8 @@ describe("meshtype explain --json, on every example", () => {
 
 describe("meshtype explain --show-sharding, on every example", () => {
   const compiled = compileFiles(examples.map((file) => path.join(repo, file)), { typeCheck: false });
-  const programs = compiled.files.flatMap((file) => file.programs);
+  // pipelined programs are not explained yet (MT9801): explain skips them
+  const programs = compiled.files.flatMap((file) => file.programs).filter((program) => program.staged === undefined);
 
   it("compiles every example (the set the pictures are checked on)", () => {
     expect(compiled.diagnostics).toEqual([]);

@@ -6,6 +6,7 @@
  * (compiler/simulate), and print the report. Everything the command does is
  * here: `simulateCommand` (its entry in the command table) and `runSimulate`.
  */
+import { pipelineMessages } from "../diagnostics/pipelineMessages.ts";
 import * as fs from "node:fs";
 import { cluster as presetCluster, clusterFromJson, clusterPresetNames, type ClusterSpec } from "../../dsl/cluster.ts";
 import type { ClusterPresetName } from "../../dsl/clusterPresets.ts";
@@ -179,8 +180,14 @@ export function runSimulate(command: SimulateCommand, io: CliIo): Diagnostic[] {
     kernels: command.kernels, overlap: command.overlap, recompute: command.recompute, allowTf32: command.tf32,
     ...(profile === undefined ? {} : { profile }),
   };
+  // pipelined programs are not modelled yet: an error when only they were asked for, else a note and the others
+  const pipelined = compiled.filter((program) => program.staged !== undefined);
+  if (pipelined.length > 0 && pipelined.length === compiled.length) {
+    return [diagnostic(pipelineMessages.notModelled, { command: "simulate", program: pipelined[0].name }, pipelined[0].global.pipeline?.loc)];
+  }
+  if (pipelined.length > 0) io.out(`skipped ${pipelined.map((program) => program.name).join(", ")}: pipelined programs are not simulated yet (MT9801)\n\n`);
   const simulations: Simulation[] = [];
-  for (const program of compiled) {
+  for (const program of compiled.filter((item) => item.staged === undefined)) {
     const devices = program.lowered.mesh.reduce((product, axis) => product * axis.size, 1);
     const spec = resolveCluster(command.cluster, command.nodes, devices);
     if ("code" in spec) return [spec];

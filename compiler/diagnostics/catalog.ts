@@ -9,6 +9,7 @@ import { costCliMessages, costMessages } from "./costMessages.ts";
 import { frontendMessages } from "./frontendMessages.ts";
 import { loweringMessages } from "./loweringMessages.ts";
 import { planCliMessages } from "./planCliMessages.ts";
+import { pipelineMessages } from "./pipelineMessages.ts";
 import { plannerMessages } from "./plannerMessages.ts";
 import { torchMessages } from "./torchMessages.ts";
 import { validateMessages } from "./validateMessages.ts";
@@ -25,4 +26,5 @@ export const catalog: Readonly<Record<string, Readonly<Record<string, MessageTem
   cost: costMessages,
   costCli: costCliMessages,
   planCli: planCliMessages,
+  pipeline: pipelineMessages,
 };

@@ -32,6 +32,13 @@ const model = (body: string, typeCheck = false): DiagnosticExample => ({ kind: "
 const whole = (source: string): DiagnosticExample => ({ kind: "model", source });
 const command = (...argv: string[]): DiagnosticExample => ({ kind: "command", argv });
 
+/** A model with a layer loop over `layers`, bound with the pipeline option `option` (a mesh pipe=2 x data=2). */
+const pipeModel = (option: string, body = "  let y = x;\n  for (let i = 0; i < 2; i++) y = mul(y, layers[i]!);\n  return y;", dimsLine = ""): DiagnosticExample => model(
+  `${dimsLine}const MP = mesh({ pipe: 2, data: 2 });\nconst LP = layout(MP, ${dimsLine === "" ? "D" : "D2"}, "${dimsLine === "" ? "batch:data" : "rows:data"}");\n` +
+    `export function f(x: Tensor<"${dimsLine === "" ? "batch" : "rows"} d_model">, layers: readonly Tensor<"d_model">[]) {\n${body}\n}\n` +
+    `export const p = program(f, { mesh: MP, layout: LP, pipeline: ${option} });\n`,
+);
+
 /** The example of each code. */
 export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
   MT1000: model(fn(x, `  const n: number = "one";\n  return relu(x);`), true),
@@ -67,6 +74,22 @@ export const diagnosticExamples: Readonly<Record<string, DiagnosticExample>> = {
     args: { file: "src/tsconfig.json", reason: "error TS5092: The root value of a 'tsconfig.json' file must be an object." },
   },
   MT1038: model(`import { reduceDims } from "meshtype";\n${fn(x, "  const d = reduceDims([], \"\");\n  return x;")}`),
+  MT1801: pipeModel('{ axis: "pipe" as string, microbatches: 2, schedule: "1f1b" }'),
+  MT1802: pipeModel('{ axis: "pip", microbatches: 2, schedule: "1f1b" }'),
+  MT1803: pipeModel('{ axis: "pipe", microbatches: 2, schedule: "1f1b" }', undefined, 'const D2 = dims({ rows: 4, d_model: 8 });\n'),
+  MT3801: pipeModel('{ axis: "pipe", microbatches: 2, schedule: "1f1b" }', "  return mul(x, layers[0]!);"),
+  MT3802: pipeModel('{ axis: "pipe", microbatches: 2, schedule: "gpipe", stages: [1, 2] }'),
+  MT3803: {
+    kind: "described",
+    when: "A pipelined training step whose optimizer update reads a forward value of the batch (here the loss), which exists per micro-batch only.",
+    args: { value: "`loss`" },
+  },
+  MT3805: {
+    kind: "described",
+    when: "A layer loop that reads params.layers in an order that sends one stage two separate runs of iterations (layers 0, 2, 1 on a cut of [2, 1]).",
+    args: { stage: "0" },
+  },
+  MT9801: command("simulate", "examples/pipeline/gptPipeline.ts", "--program", "gptPipe2"),
   MT1101: model(`${fn(x, "  return x;")}export const q = program(f, { mesh: M, layout: L, dtype: "fp16" as never });\n`),
   MT1701: model(fn(`${x}, ws: readonly Tensor<"batch d_model">[]`, "  return add(x, ws[999999999]!);")),
   MT1601: whole(`import { dims, layout, mesh, program, type Tensor } from "meshtype";

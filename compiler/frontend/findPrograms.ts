@@ -12,7 +12,8 @@ import { parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import { CompileError, diagnostic, fail, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { recomputePolicies, type RecomputePolicy } from "../autodiff/forwardScope.ts";
-import type { ProgramSources, SourceLoc } from "../ir/ir.ts";
+import type { PipelineSpec, ProgramSources, SourceLoc } from "../ir/ir.ts";
+import { readPipeline } from "./readPipeline.ts";
 import { bindingSources } from "./bindingSources.ts";
 import { computeDimsCall, dimsCallOf } from "./computedSizes.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
@@ -40,6 +41,8 @@ export interface ProgramBinding {
   readonly recompute?: RecomputePolicy;
   /** The `dtype` of the options, if given. */
   readonly dtype?: Dtype;
+  /** The `pipeline` option, if given. */
+  readonly pipeline?: PipelineSpec;
 }
 
 function modelFunction(call: CallExpression, locator: Locator): FunctionNode {
@@ -166,11 +169,13 @@ export function readBinding(call: CallExpression, name: string, locator: Locator
   const weightUpdateSharding = readUpdateAxis(options, mesh, locator);
   const recompute = readRecompute(options, locator);
   const dtype = readDtype(options, locator);
+  const pipeline = readPipeline(options, mesh, sizes, rules, layout.spec, locator);
   return {
     name, call, loc: locator.of(call), model, mesh, sizes, layoutSpec: layout.spec, layout: rules, sources,
     ...(weightUpdateSharding === undefined ? {} : { weightUpdateSharding }),
     ...(recompute === undefined ? {} : { recompute }),
     ...(dtype === undefined ? {} : { dtype }),
+    ...(pipeline === undefined ? {} : { pipeline }),
   };
 }
 

@@ -8,8 +8,8 @@
 import { ts, type SourceFile } from "ts-morph";
 import { CompileError, diagnostic, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
-import type { Program } from "../ir/ir.ts";
-import { findPrograms } from "./findPrograms.ts";
+import type { PipelineSpec, Program } from "../ir/ir.ts";
+import { findPrograms, type ProgramBinding } from "./findPrograms.ts";
 import type { RecomputePolicy } from "../autodiff/forwardScope.ts";
 import type { WorkLimits } from "./evaluator.ts";
 import { Locator } from "./location.ts";
@@ -78,7 +78,9 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     for (const binding of found.bindings) {
       if (options.programs !== undefined && !options.programs.includes(binding.name)) continue;
       try {
-        programs.push(readProgram(options.recompute === undefined ? binding : { ...binding, recompute: options.recompute }, locator, options.limits));
+        const withRecompute = options.recompute === undefined ? binding : { ...binding, recompute: options.recompute };
+        const read = readProgram(withRecompute, locator, options.limits);
+        programs.push(binding.pipeline === undefined ? read : { ...read, pipeline: withMicrobatch(withRecompute, binding.pipeline, locator, options.limits) });
       } catch (error) {
         if (!(error instanceof CompileError)) throw error;
         diagnostics.push(...error.diagnostics);
@@ -86,6 +88,18 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     }
   }
   return { programs, diagnostics: oncePerRootCause(diagnostics) };
+}
+
+/**
+ * The pipeline option with the model read again at micro-batch size (the
+ * dim `batch` divided by the count), so that what the model computes from
+ * sizes (a mean's 1 / count) is the micro-batch's.
+ */
+function withMicrobatch(binding: ProgramBinding, spec: PipelineSpec, locator: Locator, limits: WorkLimits | undefined): PipelineSpec {
+  const batch = binding.sizes.batch;
+  if (spec.microbatches === 1 || batch === undefined) return spec;
+  const sizes = { ...binding.sizes, batch: batch / spec.microbatches };
+  return { ...spec, microbatch: readProgram({ ...binding, sizes, sources: { ...binding.sources, dimSizes: sizes } }, locator, limits) };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { MeshAxis } from "../../dsl/mesh.ts";
 import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { ShardingAssignment } from "./shardingAssignment.ts";
+import type { PipelineBinding } from "../../dsl/pipelineOption.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
 export type { BinaryFn, ReduceFn, UnaryFn };
@@ -349,6 +350,24 @@ export interface Program {
    * op's strategy and every value's held sharding, with where it came from.
    */
   readonly assignment?: ShardingAssignment;
+  /**
+   * The binding's `pipeline` option (`program(f, { ..., pipeline: { axis, microbatches, schedule } })`),
+   * with where it is written: the program runs as stages along that axis
+   * (`compiler/passes/stages/`); the passes compile each stage's part on its own.
+   */
+  readonly pipeline?: PipelineSpec;
+}
+
+/** A program's pipeline option as the compiler keeps it (see `PipelineOption` in the DSL). */
+export interface PipelineSpec extends PipelineBinding {
+  /** The `pipeline: {...}` property, for diagnostics. */
+  readonly loc?: SourceLoc;
+  /**
+   * The same model read at micro-batch size (the front end sets it when
+   * `microbatches` > 1), so that what it computes from sizes (a mean's
+   * 1 / count) is the micro-batch's; the stage cut works on it.
+   */
+  readonly microbatch?: Program;
 }
 
 /** A value differentiated with respect to, and its gradient. */

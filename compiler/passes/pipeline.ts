@@ -12,6 +12,7 @@ import { fuseLoops } from "./fuseLoops.ts";
 import { hoistInvariants } from "./hoistInvariants.ts";
 import { lower } from "./lower/lower.ts";
 import { shardWeightUpdate } from "./shardWeightUpdate.ts";
+import { cutStages } from "./stages/cutStages.ts";
 import { validate } from "./validate.ts";
 
 /** A named step of the pipeline. */
@@ -53,6 +54,8 @@ export interface PipelineTrace {
  * every intermediate program is recorded in it.
  */
 export function compileProgram(program: Program, trace?: { stages: { pass: string; program: Program }[] }, options: PipelineOptions = {}): Program {
+  // a pipelined program's stage cut is checked here too (its diagnostics), though this compiles it whole; compileStaged compiles its parts
+  if (program.pipeline !== undefined) cutStages(program);
   let current = verify(program, "input");
   trace?.stages.push({ pass: "input", program: current });
   for (const pass of options.sharding === undefined ? passes : passesWith(options)) {

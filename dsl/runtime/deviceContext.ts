@@ -1,5 +1,5 @@
 import type { Mesh } from "../mesh.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Dim, Tensor } from "../tensor.ts";
 import type { UnevenOptions } from "./collectives.ts";
 import type { PartialReduce } from "./sharding.ts";
 
@@ -81,6 +81,22 @@ export interface DeviceContext {
    * with no sender (k - shift outside 0..n-1) gets zeros. Dims unchanged.
    */
   collectivePermute<S extends string>(x: Tensor<S>, axis: string, shift: number): Promise<Tensor<S>>;
+
+  /**
+   * Point-to-point (pipeline stages): send `x` to the device at coordinate
+   * `to` on `axis` (every other coordinate this device's), under `tag`.
+   * Buffered: it returns once the message is handed over, before the receiver
+   * takes it (an isend), so sends never deadlock. Optional: contexts
+   * without point-to-point (older runtimes) lack it.
+   */
+  send?<S extends string>(x: Tensor<S>, axis: string, to: number, tag: string): Promise<void>;
+
+  /**
+   * Point-to-point: receive what the device at coordinate `from` on `axis`
+   * sends under `tag`, a tensor of local `dims` (a message of other dims is an
+   * error naming both devices).
+   */
+  recv?<S extends string>(dims: readonly Dim[], axis: string, from: number, tag: string): Promise<Tensor<S>>;
 }
 
 /** The names of the collectives a device context offers, as counted by the simulated mesh. */
@@ -91,6 +107,7 @@ export const CollectiveKinds = [
   "allToAll",
   "localSlice",
   "collectivePermute",
+  "send",
 ] as const;
 
 /** One of `CollectiveKinds`. */

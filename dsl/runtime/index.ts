@@ -33,3 +33,6 @@ export { maxDifference } from "./maxDifference.ts";
 export { formatTensor, type FormatTensorOptions } from "../formatTensor.ts";
 export { shardingGrid, type ShardingGrid, type ShardingCell, type DimRange, type MeshSizes } from "./shardingBlocks.ts";
 export { drawSharding, drawProgramSharding, shardingSvg, programShardingSvg, describeSplit, type DrawOptions } from "./drawSharding.ts";
+export { runPipelined, gatherPipelined, type PipelineFunctions } from "./runPipelined.ts";
+export { pipelineTasks, peakInFlight, type PipelineTask } from "./pipelineSchedule.ts";
+export type { PipelinedMeta, PipelinePartMeta, PipelinePhase, PipelineResultTree, PipelineCombine } from "./pipelineMeta.ts";

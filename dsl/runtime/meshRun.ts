@@ -17,9 +17,14 @@
  */
 import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Dim, Tensor } from "../tensor.ts";
 import { callAxes, callGroupName, callSignature, checkCall, describeCall, exchange, paddedInputBytes, type CollectiveCall } from "./collectives.ts";
 import { BYTES_PER_ELEMENT, ringWireBytes, type CommStats } from "./stats.ts";
+
+/** `[batch=2 seq=8]`. */
+function formatDims(dims: readonly Dim[]): string {
+  return `[${dims.map((dim) => `${dim.name}=${dim.size}`).join(" ")}]`;
+}
 
 interface Arrival {
   readonly device: number;
@@ -37,8 +42,25 @@ interface Rendezvous {
   readonly arrivals: Map<number, Arrival>;
 }
 
+/** A device waiting in `recv` for a message that has not come. */
+interface Receiver {
+  readonly device: number;
+  readonly from: number;
+  readonly tag: string;
+  readonly dims: readonly Dim[];
+  readonly resolve: (output: Tensor<string>) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A message sent and not yet received. */
+interface Message {
+  readonly device: number;
+  readonly tensor: Tensor<string>;
+}
+
 type DeviceStatus =
   | { readonly state: "running" }
+  | { readonly state: "receiving"; readonly receiver: Receiver }
   | { readonly state: "waiting"; readonly rendezvous: Rendezvous }
   | { readonly state: "done" }
   | { readonly state: "failed" };
@@ -54,6 +76,10 @@ export class MeshRun {
   private lastProgress = Date.now();
   /** Each device's last collective, as messages name it. */
   private readonly lastCalls: (string | undefined)[];
+  /** Point-to-point messages sent and not yet received, by `from>to#tag`. */
+  private readonly mailbox = new Map<string, Message>();
+  /** Devices waiting in `recv`, by `from>to#tag`. */
+  private readonly receivers = new Map<string, Receiver>();
 
   constructor(
     readonly mesh: Mesh,
@@ -191,7 +217,8 @@ export class MeshRun {
    * already returned or thrown (it did not await that collective).
    */
   private release(device: number): void {
-    if (this.status[device].state === "waiting") this.status[device] = { state: "running" };
+    const state = this.status[device].state;
+    if (state === "waiting" || state === "receiving") this.status[device] = { state: "running" };
   }
 
   /** Record the run's failure and release every waiting device (with `forWaiters`, or an abort error). */
@@ -204,6 +231,112 @@ export class MeshRun {
       }
     }
     this.pending.clear();
+    for (const receiver of this.receivers.values()) {
+      this.release(receiver.device);
+      receiver.reject(forWaiters ?? new MeshtypeError("mesh-aborted", `${this.describeDevice(receiver.device)}: the receive of "${receiver.tag}" was abandoned because the run already failed: ${this.failure.message}`));
+    }
+    this.receivers.clear();
+  }
+
+  /**
+   * Point-to-point: `device` sends `tensor` to `to` under `tag`. Buffered (as
+   * an isend the receiver completes later): it returns at once, so sends never
+   * deadlock; the receiver's `recv` of the same tag from this device takes it.
+   * `axis` names the mesh axis the pair differs on, for the byte counters.
+   */
+  send(device: number, to: number, tag: string, tensor: Tensor<string>, axis: string): void {
+    if (this.failure !== undefined) throw new MeshtypeError("mesh-aborted", `${this.describeDevice(device)}: the send of "${tag}" was abandoned because the run already failed: ${this.failure.message}`);
+    const key = `${device}>${to}#${tag}`;
+    if (this.mailbox.has(key)) {
+      const error = new MeshtypeError("p2p-mismatch", `${this.describeDevice(device)} sent "${tag}" to ${this.describeDevice(to)} twice before it was received. Each tag is sent once per receive: give every message its own tag (the micro-batch and the value).`);
+      this.fail(error, error);
+      throw error;
+    }
+    this.lastProgress = Date.now();
+    this.lastCalls[device] = `send "${tag}" to device ${to}`;
+    const bytes = tensor.data.length * BYTES_PER_ELEMENT;
+    this.stats.record(device, "send", axis, bytes, bytes);
+    const receiver = this.receivers.get(key);
+    if (receiver === undefined) {
+      this.mailbox.set(key, { device, tensor });
+      return;
+    }
+    this.receivers.delete(key);
+    this.deliver(receiver, { device, tensor });
+  }
+
+  /**
+   * Point-to-point: `device` receives what `from` sends under `tag`, a tensor
+   * of local `dims` (a message of other dims is a "p2p-mismatch" error naming
+   * both devices and both shapes).
+   */
+  recv(device: number, from: number, tag: string, dims: readonly Dim[]): Promise<Tensor<string>> {
+    if (this.failure !== undefined) return Promise.reject(new MeshtypeError("mesh-aborted", `${this.describeDevice(device)}: the receive of "${tag}" was abandoned because the run already failed: ${this.failure.message}`));
+    const key = `${from}>${device}#${tag}`;
+    this.lastProgress = Date.now();
+    this.lastCalls[device] = `receive "${tag}" from device ${from}`;
+    return new Promise<Tensor<string>>((resolve, reject) => {
+      const receiver: Receiver = { device, from, tag, dims, resolve, reject };
+      const message = this.mailbox.get(key);
+      if (message !== undefined) {
+        this.mailbox.delete(key);
+        this.deliver(receiver, message);
+        return;
+      }
+      this.receivers.set(key, receiver);
+      this.status[device] = { state: "receiving", receiver };
+      this.checkDeadlock();
+    });
+  }
+
+  /** Hand `message` to `receiver`, or fail the run naming both sides when its dims are not the ones expected. */
+  private deliver(receiver: Receiver, message: Message): void {
+    this.lastProgress = Date.now();
+    this.release(receiver.device);
+    const sent = formatDims(message.tensor.dims);
+    const expected = formatDims(receiver.dims);
+    if (sent !== expected) {
+      const error = new MeshtypeError(
+        "p2p-mismatch",
+        `Point-to-point mismatch for "${receiver.tag}": ${this.describeDevice(message.device)} sent ${sent}, but ${this.describeDevice(receiver.device)} receives ${expected}. ` +
+          `The two stage programs disagree on the value's shape or layout: compile both from the same program.`,
+      );
+      this.fail(error, error);
+      receiver.reject(error);
+      return;
+    }
+    receiver.resolve(message.tensor);
+  }
+
+  /** After every device finished: a message sent and never received is an error naming both sides, else undefined. */
+  unreceived(): MeshtypeError | undefined {
+    const [entry] = this.mailbox;
+    if (entry === undefined) return undefined;
+    const [key, message] = entry;
+    const to = Number(key.slice(key.indexOf(">") + 1, key.indexOf("#")));
+    const tag = key.slice(key.indexOf("#") + 1);
+    return new MeshtypeError(
+      "p2p-mismatch",
+      `${this.describeDevice(message.device)} sent "${tag}" ${formatDims(message.tensor.dims)} to ${this.describeDevice(to)}, which finished without receiving it` +
+        `${this.mailbox.size > 1 ? ` (and ${this.mailbox.size - 1} more message(s) were never received)` : ""}. Every send needs the matching receive on the other device.`,
+    );
+  }
+
+  /** How `sender` stands, for a deadlock message about a receive from it. */
+  private sendState(sender: number): string {
+    const status = this.status[sender];
+    switch (status.state) {
+      case "done":
+        return "finished without sending it";
+      case "failed":
+        return "failed";
+      case "running":
+        return "is still running";
+      case "receiving":
+        return `itself waits to receive "${status.receiver.tag}" from ${this.describeDevice(status.receiver.from)}`;
+      case "waiting":
+        return `waits in collective #${status.rendezvous.step} over "${status.rendezvous.axis}"`;
+    }
   }
 
   private abortError(device: number, call: CollectiveCall, input: Tensor<string>): MeshtypeError {
@@ -227,9 +360,12 @@ export class MeshRun {
 
   /** When no device runs and some wait, no group can ever complete: fail with who waits in what and who never came. */
   private checkDeadlock(): void {
-    if (this.failure !== undefined || this.pending.size === 0) return;
+    if (this.failure !== undefined || (this.pending.size === 0 && this.receivers.size === 0)) return;
     if (this.status.some((status) => status.state === "running")) return;
     const lines: string[] = [];
+    for (const receiver of this.receivers.values()) {
+      lines.push(`  - ${this.describeDevice(receiver.device)} waits to receive "${receiver.tag}" from ${this.describeDevice(receiver.from)}, which ${this.sendState(receiver.from)}`);
+    }
     for (const rendezvous of this.pending.values()) {
       const waiting = [...rendezvous.arrivals.values()].map(
         (arrival) => `${this.describeDevice(arrival.device)} waits in ${describeCall(arrival.call, arrival.input)} (collective #${rendezvous.step} over "${rendezvous.axis}")`,
@@ -241,7 +377,7 @@ export class MeshRun {
     }
     const error = new MeshtypeError(
       "collective-deadlock",
-      `Deadlock: every unfinished device waits in a collective that cannot complete.\n${lines.join("\n")}\n` +
+      `Deadlock: every unfinished device waits in a collective or a receive that cannot complete.\n${lines.join("\n")}\n` +
         `Every device of a group must make the same collectives over each axis: look for a collective that some devices skip ` +
         `(an early return, or a condition on the device).`,
     );
@@ -258,6 +394,8 @@ export class MeshRun {
         return "its program failed";
       case "running":
         return "it is still running";
+      case "receiving":
+        return `it waits to receive "${status.receiver.tag}" from ${this.describeDevice(status.receiver.from)}`;
       case "waiting": {
         const [arrival] = [...status.rendezvous.arrivals.values()].filter((entry) => entry.device === device);
         return `it waits in ${describeCall(arrival.call, arrival.input)} (collective #${status.rendezvous.step} over "${status.rendezvous.axis}")`;

@@ -1,6 +1,6 @@
 import { MeshtypeError } from "../errors.ts";
 import type { Mesh } from "../mesh.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Dim, Tensor } from "../tensor.ts";
 import { checkChunkable, takeChunk } from "./chunk.ts";
 import type { UnevenOptions } from "./collectives.ts";
 import type { DeviceContext, DeviceProgram } from "./deviceContext.ts";
@@ -75,6 +75,24 @@ class SimulatedDeviceContext implements DeviceContext {
     checkChunkable(x, dim, parts, `localSlice over mesh axis "${axis}" (${parts} devices)`, pad);
     this.stats.record(this.device, "localSlice", axis, 0, 0);
     return takeChunk(x, dim, parts, this.coords[axis], pad);
+  }
+
+  send<S extends string>(x: Tensor<S>, axis: string, to: number, tag: string): Promise<void> {
+    this.run.send(this.device, this.peer(axis, to, "send"), tag, x, axis);
+    return Promise.resolve();
+  }
+
+  async recv<S extends string>(dims: readonly Dim[], axis: string, from: number, tag: string): Promise<Tensor<S>> {
+    return (await this.run.recv(this.device, this.peer(axis, from, "recv"), tag, dims)) as Tensor<S>;
+  }
+
+  /** The device at coordinate `coord` on `axis`, every other coordinate this device's. */
+  private peer(axis: string, coord: number, what: string): number {
+    const size = this.mesh.axisSize(axis);
+    if (!Number.isInteger(coord) || coord < 0 || coord >= size || coord === this.coords[axis]) {
+      throw new MeshtypeError("p2p-peer", `${what} over mesh axis "${axis}": coordinate ${coord} is not another device of the axis (0..${size - 1}, this device is ${this.coords[axis]}).`);
+    }
+    return this.mesh.deviceAt({ ...this.coords, [axis]: coord });
   }
 
   /** Join the group; the output keeps the input's dims string (names unchanged, local sizes). */
@@ -152,6 +170,8 @@ export class SimulatedMesh<Axes extends Record<string, number> = Record<string, 
     });
     await this.withWatchdog(run, Promise.all(devices));
     if (run.failure !== undefined) throw run.failure;
+    const unreceived = run.unreceived();
+    if (unreceived !== undefined) throw unreceived;
     return results;
   }
 

@@ -37,6 +37,7 @@ export interface CommEntry extends CommCount {
  * input padded to n equal chunks (`paddedInputBytes` in collectives.ts).
  * - collectivePermute: the input if the device has a receiver (its coordinate
  *   plus the shift is on the axis, and the shift is not 0), else 0
+ * - send (point-to-point, pipeline stages): the tensor sent, counted on the sender
  * - localSlice: 0 (no communication)
  *
  * The all-reduce figure may be fractional (when n does not divide the bytes).
@@ -59,6 +60,8 @@ export function ringWireBytes(
       return share * inputBytes;
     case "collectivePermute":
       return sends ? inputBytes : 0;
+    case "send":
+      return inputBytes;
     case "localSlice":
       return 0;
   }

@@ -30,6 +30,12 @@ export interface TorchEmitOptions {
   readonly sourceFile: string;
   /** The command that made the module; default `meshtype build <sourceFile> --target torch`. */
   readonly command?: string;
+  /**
+   * Pipelined programs (their parts are among `programs`): each one's
+   * `PipelinedMeta`, emitted in `PIPELINES` for `main` to run with
+   * meshtype_torch.pipeline (point-to-point isend/recv between stages).
+   */
+  readonly pipelines?: readonly { readonly name: string; readonly meta: unknown }[];
 }
 
 /** Why gloo runs some collectives as others (said in the generated code, where they occur). */
@@ -345,7 +351,13 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
   }
   writer.line().line();
   writer.line("PROGRAMS = {").indented(() => entries.forEach((entry) => writer.line(`${entry},`))).line("}");
+  const pipelines = options.pipelines ?? [];
+  if (pipelines.length > 0) {
+    writer.line().line();
+    writer.line("# Pipelined programs: per stage, the parts above (by name) and what they send and receive (meshtype_torch.pipeline runs them).");
+    writer.line("PIPELINES = {").indented(() => pipelines.forEach((entry) => writer.line(`${pythonString(entry.name)}: ${pythonData(entry.meta)},`))).line("}");
+  }
   writer.line().line();
-  writer.line('if __name__ == "__main__":').indented(() => writer.line("mt.main(PROGRAMS)"));
+  writer.line('if __name__ == "__main__":').indented(() => writer.line(pipelines.length > 0 ? "mt.main(PROGRAMS, PIPELINES)" : "mt.main(PROGRAMS)"));
   return writer.toString();
 }

@@ -22,6 +22,7 @@ import torch
 import torch.distributed as dist
 
 from .mesh import MeshContext, device_for_backend
+from .pipeline import run_pipelined
 from .shard import init_shard, load_shard, map_leaves, save_leaves
 from .train import add_arguments as add_train_arguments, check_arguments as check_train_arguments, train_program
 
@@ -123,9 +124,11 @@ def run_program(name: str, program: Program, args: argparse.Namespace, device: t
     return save_leaves(os.path.join(args.outputs, name), result, "result", mesh.rank)
 
 
-def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None:
-    """Parse the command line and run the chosen programs on this rank (see the module docstring)."""
-    parser = _parser(programs)
+def main(programs: Dict[str, Program], pipelines: Optional[Dict[str, Dict[str, Any]]] = None, argv: Optional[List[str]] = None) -> None:
+    """Parse the command line and run the chosen programs on this rank (see the module docstring).
+    A pipelined program (in `pipelines`, its parts in `programs`) runs as stages, needing --inputs and --outputs."""
+    pipelines = pipelines or {}
+    parser = _parser({**programs, **{name: (None, meta) for name, meta in pipelines.items()}})
     args = parser.parse_args(argv)
     check_train_arguments(parser, args)
     if not args.train and args.inputs is None and args.init_seed is None:
@@ -137,9 +140,14 @@ def main(programs: Dict[str, Program], argv: Optional[List[str]] = None) -> None
     dist.init_process_group(backend=backend, rank=rank, world_size=world)
     try:
         device = device_for_backend(backend, local_rank)
-        chosen = args.program or sorted(programs)
+        parts = {name for meta in pipelines.values() for stage in meta["stages"] for name in [part["meta"]["name"] for part in stage]}
+        chosen = args.program or (sorted(pipelines) + sorted(name for name in programs if name not in parts))
         for name in chosen:
-            if args.train:
+            if name in pipelines:
+                if args.inputs is None or args.outputs is None or args.train:
+                    parser.error(f"pipelined program {name} runs with --inputs and --outputs (not --init-seed or --train yet)")
+                run_pipelined(name, pipelines[name], {key: entry[0] for key, entry in programs.items()}, args.inputs, args.outputs, device)
+            elif args.train:
                 _check_devices(name, programs[name][1])
                 train_program(name, programs[name], args, device)
             else:
