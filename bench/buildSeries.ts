@@ -15,6 +15,8 @@ const root = resolve(import.meta.dirname, "..");
 /** What one build gives: its seconds, the device program's statements (params excluded) and collectives, and the module's lines. */
 export interface BuildFigures {
   readonly seconds: number;
+  /** CPU seconds of this process during the build (user + system, GC threads included): less moved by other work on a shared machine than the wall time. */
+  readonly cpuSeconds: number;
   /** Ops and loops of the device program, loop bodies included, `param` ops excluded (one per weight: they grow with the layers). */
   readonly ops: number;
   /** Collective calls written in the generated module. */
@@ -34,14 +36,17 @@ export function measureBuild(folder: string, name: string, source: string): Buil
   const file = join(workDir, `${name}.ts`);
   writeFileSync(file, source);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = compileFiles([file], { rootDir: root, typeCheck: false });
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   if (result.diagnostics.length > 0) {
     throw new Error(`The generated model ${name} did not compile:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`);
   }
   const lowered = result.files[0]?.programs[0]?.lowered;
   const module = result.files[0]?.module ?? "";
-  return { seconds, ops: lowered ? countStatements(lowered.body) : 0, collectives: (module.match(/await ctx\.\w+\(/g) ?? []).length, lines: module.split("\n").length };
+  return { seconds, cpuSeconds, ops: lowered ? countStatements(lowered.body) : 0, collectives: (module.match(/await ctx\.\w+\(/g) ?? []).length, lines: module.split("\n").length };
 }
 
 /** The best of `tries` builds per size, after one warm-up build (the first ts-morph load also compiles TypeScript's library files). */
@@ -49,7 +54,8 @@ function measureSeries(counts: readonly number[], build: (layers: number) => Bui
   build(counts[0]);
   return counts.map((layers) => {
     const runs = Array.from({ length: tries }, () => build(layers));
-    return { layers, ...runs.reduce((best, run) => (run.seconds < best.seconds ? run : best)) };
+    const best = runs.reduce((fastest, run) => (run.seconds < fastest.seconds ? run : fastest));
+    return { layers, ...best, cpuSeconds: Math.min(...runs.map((run) => run.cpuSeconds)) };
   });
 }
 
@@ -91,9 +97,9 @@ export function flatSeriesTable(counts: readonly number[], build: (layers: numbe
   const [first] = rows;
   const last = rows[rows.length - 1];
   const lines = [
-    "| layers | build (s) | / smallest | device ops (params excluded) | collectives emitted | module lines |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map((row) => `| ${row.layers} | ${row.seconds.toFixed(2)} | ${(row.seconds / first.seconds).toFixed(2)} | ${row.ops} | ${row.collectives} | ${row.lines} |`),
+    "| layers | build (s) | / smallest | CPU (s) | / smallest | device ops (params excluded) | collectives emitted | module lines |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((row) => `| ${row.layers} | ${row.seconds.toFixed(2)} | ${(row.seconds / first.seconds).toFixed(2)} | ${row.cpuSeconds.toFixed(2)} | ${(row.cpuSeconds / first.cpuSeconds).toFixed(2)} | ${row.ops} | ${row.collectives} | ${row.lines} |`),
   ];
   const grew: string[] = [];
   const ratio = last.seconds / first.seconds;
@@ -101,5 +107,6 @@ export function flatSeriesTable(counts: readonly number[], build: (layers: numbe
   for (const key of ["ops", "collectives", "lines"] as const) if (rows.some((row) => row[key] !== first[key])) grew.push(`${key} ${first[key]} -> ${last[key]}`);
   const verdict = grew.length === 0 ? "flat" : `grows (${grew.join(", ")})`;
   lines.push("", `${first.layers} to ${last.layers} layers: ${verdict} (flat: the largest build within x${flatTolerance} of the smallest, and the same ops, collectives and module lines).`);
+  lines.push(`CPU time (best of ${tries}, the process's user + system seconds): x${(last.cpuSeconds / first.cpuSeconds).toFixed(2)} from ${first.layers} to ${last.layers} layers.`);
   return lines;
 }

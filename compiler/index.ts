@@ -34,7 +34,7 @@ export interface CompileOptions {
   readonly runtimeModule?: string;
   /** Compile only the programs bound to these names (default: every program of the files). */
   readonly programs?: readonly string[];
-  /** Compile every program with this recomputation policy instead of its own (explain's comparison with "none"). */
+  /** Compile every program with this recomputation policy instead of its own, under "none" with no `checkpoint(f)` call recomputed either (explain's comparison with "none"). */
   readonly recompute?: RecomputePolicy;
   /** Write the TypeScript device module (default: true); `meshtype simulate` needs only the lowered programs. */
   readonly emit?: boolean;

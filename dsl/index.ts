@@ -26,4 +26,4 @@ export type { ValidateSizes, ValidateAxes, IsPositiveInteger } from "./types/val
 export type { Divides, ProductOf } from "./types/divisible.ts";
 export { hasDims, type HasDims, type HasDim, type HasOneDim } from "./types/hasDims.ts";
 export * from "./ops/index.ts";
-export { grad, valueAndGrad, type Gradients, type Scalar, type ValueAndGrad } from "./autodiff/index.ts";
+export { checkpoint, grad, valueAndGrad, type Gradients, type Scalar, type ValueAndGrad } from "./autodiff/index.ts";

@@ -7,7 +7,7 @@ import { differentiate } from "./differentiate.ts";
 
 // One spoiler per autodiff code: a model mutated so that it must give that diagnostic at the place marked /*@*/.
 const header = `import { einsum, mul, relu, sum, program, Tensor } from "./dsl.ts";
-import { grad, valueAndGrad } from "../../../dsl/autodiff/grad.ts";
+import { checkpoint, grad, valueAndGrad } from "../../../dsl/autodiff/grad.ts";
 import { D, L, M } from "./config.ts";
 const loss = (w: Tensor<"d_model d_ff">, x: Tensor<"batch d_model">): Tensor<""> => sum(einsum(x, w, "batch d_ff"), "batch d_ff");
 `;
@@ -18,6 +18,7 @@ const spoilers = [
   { code: "MT4002", name: "gradParamsNotTensors", source: fn("  return /*@*/grad((n: number, v: Tensor<\"batch d_model\">) => sum(mul(v, n), \"batch d_model\"))(2, x);") },
   { code: "MT4002", name: "gradParamsRepeated", source: fn("  return /*@*/grad((ws: [Tensor<\"d_model d_ff\">, Tensor<\"d_model d_ff\">]) => loss(ws[0], x))([w, w]);") },
   { code: "MT4003", name: "gradNotScalar", source: fn("  return /*@*/valueAndGrad((v: Tensor<\"d_model d_ff\">) => relu(v) as never)(w);") },
+  { code: "MT4401", name: "checkpointNotFunction", source: fn("  return /*@*/checkpoint(2 as never)(x);") },
 ];
 
 const project = new FixtureProject();

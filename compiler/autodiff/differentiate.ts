@@ -13,7 +13,7 @@ import type { ProgramBuilder } from "../ir/builder.ts";
 import type { SourceLoc, ValueId } from "../ir/ir.ts";
 import { isLoop } from "../ir/opAttrs.ts";
 import { hoistLoop } from "../passes/hoistInvariants.ts";
-import { topScope, type RecomputePolicy } from "./forwardScope.ts";
+import { TopScope, topScope, type RecomputePolicy } from "./forwardScope.ts";
 import { IrEmitter } from "./irEmitter.ts";
 import { recordStatements, type IrRecorded, type ReverseContext } from "./reverseLoop.ts";
 
@@ -69,8 +69,11 @@ export function differentiate(builder: ProgramBuilder, output: ValueId, wrt: rea
   };
   const context: ReverseContext = { builder, emit, policy: options.recompute ?? "none", nameOf };
   const statements = builder.currentBlock().slice(from);
-  const records = recordStatements(context, topScope, statements, new Set(wrt), "in place");
+  // values of checkpoint(f) calls in this block are recomputed where the backward reads them
+  const scope = statements.some((statement) => !isLoop(statement) && builder.isCheckpointed(statement.output)) ? new TopScope(builder, statements) : topScope;
+  const records = recordStatements(context, scope, statements, new Set(wrt), "in place");
   const seed = emit.full(builder.dimsOf(output), 1);
+  emit.resolve = (id) => scope.resolve(id);
   const gradients = backward<ValueId, IrRecorded>({
     emit,
     ops: records,

@@ -17,7 +17,7 @@
  * through the enclosing scope (the top-level scope maps every value to itself).
  */
 import type { ProgramBuilder } from "../ir/builder.ts";
-import type { Loop, Op, ValueId } from "../ir/ir.ts";
+import type { Block, Loop, Op, ValueId } from "../ir/ir.ts";
 import { attrsOf, isLoop, loopOutputs } from "../ir/opAttrs.ts";
 import { cloneLoop } from "./cloneLoop.ts";
 import { loopInputs } from "./loopReads.ts";
@@ -56,6 +56,47 @@ export const topScope: ForwardScope = {
     throw new Error("autodiff: a loop of the differentiated block is reversed in place, never run again");
   },
 };
+
+/**
+ * The scope of the differentiated function's own block when some of its ops
+ * ran in a `checkpoint(f)` call: such an op's value is not read by the
+ * backward but made again (`phase: "recompute"`) from the values its inputs
+ * resolve to, once, the first time the backward reads it, where the backward
+ * is then being emitted. Other values are read as they are; so is a
+ * checkpointed value first read inside a reverse loop (it is not recomputed
+ * once per iteration: it stays saved).
+ */
+export class TopScope implements ForwardScope {
+  private readonly ops = new Map<ValueId, Op>();
+  private readonly values = new Map<ValueId, ValueId>();
+  private readonly depth: number;
+
+  constructor(private readonly builder: ProgramBuilder, block: Block) {
+    for (const statement of block) if (!isLoop(statement) && builder.isCheckpointed(statement.output)) this.ops.set(statement.output, statement);
+    this.depth = builder.loopDepth();
+  }
+
+  resolve(id: ValueId): ValueId {
+    const known = this.values.get(id);
+    if (known !== undefined) return known;
+    const op = this.ops.get(id);
+    if (op === undefined || this.builder.loopDepth() !== this.depth) return id;
+    const value = recomputeOp(this.builder, op, (input) => this.resolve(input));
+    this.values.set(id, value);
+    return value;
+  }
+
+  runAgain(loop: Loop): LoopHandle {
+    return topScope.runAgain(loop);
+  }
+}
+
+/** `op` emitted again where the builder is, on `resolve`d inputs, marked `phase: "recompute"`. */
+function recomputeOp(builder: ProgramBuilder, op: Op, resolve: (id: ValueId) => ValueId): ValueId {
+  const inputs = op.inputs.map(resolve);
+  const dims = builder.dimsOf(op.output);
+  return builder.add(attrsOf(op), inputs, { loc: op.loc, hint: builder.hintOf(op.output), phase: "recompute", dims, out: dims.map((dim) => dim.name) });
+}
 
 /** A loop statement that may be replaced (by one that yields more) while its reverse is built. */
 export interface LoopHandle {
@@ -116,12 +157,13 @@ export class LoopScope implements ForwardScope {
       case "indexed":
         return this.builder.addIndexed([...definition.items].reverse());
       case "op":
-        if (recomputes(this.policy, definition.op)) return this.recompute(definition.op);
+        // the policy's ops, and those of a checkpoint(f) call in the body
+        if (recomputes(this.policy, definition.op) || this.builder.isCheckpointed(id)) return this.recompute(definition.op);
         return this.save(id);
       case "carried":
         return this.save(id);
       case "loop": {
-        if (this.policy === "none") return this.save(id);
+        if (this.policy === "none" && !this.builder.isCheckpointed(id)) return this.save(id);
         this.runAgain(definition.loop);
         return this.values.get(id) ?? this.save(id);
       }
@@ -154,10 +196,6 @@ export class LoopScope implements ForwardScope {
   }
 
   private recompute(op: Op): ValueId {
-    const inputs = op.inputs.map((input) => this.resolve(input));
-    const dims = this.builder.dimsOf(op.output);
-    return this.builder.add(attrsOf(op), inputs, {
-      loc: op.loc, hint: this.builder.hintOf(op.output), phase: "recompute", dims, out: dims.map((dim) => dim.name),
-    });
+    return recomputeOp(this.builder, op, (input) => this.resolve(input));
   }
 }

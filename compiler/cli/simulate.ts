@@ -15,11 +15,12 @@ import { MeshtypeError } from "../../dsl/errors.ts";
 import type { KernelPolicy } from "../cost/kernels.ts";
 import { readProfileDb, type ProfileDb } from "../cost/profileDb.ts";
 import { cliMessages } from "../diagnostics/cliMessages.ts";
+import { recomputeCost } from "../explain/recompute.ts";
 import { costCliMessages } from "../diagnostics/costMessages.ts";
 import { CompileError, diagnostic, type Diagnostic, type MessageTemplate } from "../diagnostics/diagnostic.ts";
 import { compileFiles, type CompiledProgram } from "../index.ts";
 import { simulationJson, simulationText } from "../simulate/report.ts";
-import { simulateProgram, type Simulation } from "../simulate/simulate.ts";
+import { simulateProgram, type RecomputeBaseline, type Simulation } from "../simulate/simulate.ts";
 import { timelineSvg } from "../simulate/svg.ts";
 import { chromeTrace } from "../simulate/trace.ts";
 import type { SimulationOptions } from "../simulate/taskGraph.ts";
@@ -165,6 +166,22 @@ export function chosenPrograms(files: readonly string[], only: string | undefine
   return chosen;
 }
 
+/**
+ * The step of `program` saving every activation, simulated as `program` was: with `--recompute full`, the same
+ * program without it; for a program compiled to recompute (`program(f, { recompute })`, `checkpoint(f)`), the
+ * program compiled again with recompute "none" (as explain compares).
+ */
+function withoutRecomputation(command: SimulateCommand, program: CompiledProgram, spec: ClusterSpec, options: SimulationOptions): RecomputeBaseline | undefined {
+  let lowered = program.lowered;
+  if (recomputeCost(lowered) !== undefined) {
+    const again = compileFiles(command.files, { typeCheck: false, emit: false, programs: [program.name], recompute: "none" }).files.flatMap((file) => file.programs);
+    if (again.length !== 1) return undefined;
+    lowered = again[0].lowered;
+  }
+  const plain = simulateProgram(lowered, spec, { ...options, recompute: "none" });
+  return { stepSeconds: plain.summary.stepSeconds, peakBytes: plain.memory.peakBytes, savedActivationBytes: plain.memory.byClass.savedActivations };
+}
+
 /** Run `meshtype simulate`; the diagnostics (empty on success). Over-memory is a warning in the report, not an error. */
 export function runSimulate(command: SimulateCommand, io: CliIo): Diagnostic[] {
   const profile = command.profile === undefined ? undefined : readProfile(command.profile);
@@ -192,7 +209,9 @@ export function runSimulate(command: SimulateCommand, io: CliIo): Diagnostic[] {
     const spec = resolveCluster(command.cluster, command.nodes, devices);
     if ("code" in spec) return [spec];
     try {
-      simulations.push(simulateProgram(program.lowered, spec, options));
+      const simulation = simulateProgram(program.lowered, spec, options);
+      const baseline = simulation.summary.recomputedTasks === 0 ? undefined : withoutRecomputation(command, program, spec, options);
+      simulations.push(baseline === undefined ? simulation : { ...simulation, baseline });
     } catch (error) {
       if (error instanceof CompileError) return [...error.diagnostics];
       throw error;

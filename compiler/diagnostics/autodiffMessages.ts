@@ -16,6 +16,11 @@ export const autodiffMessages = {
     (a) => `${a.call} takes a function of model code, but got ${a.got}.`,
     () => "Pass a loss function declared in your project: `valueAndGrad(loss)(params, batch)`, with `function loss(params: Params, batch: Batch): Tensor<\"\">`.",
   ),
+  checkpointNotFunction: entry<{ got: string }>(
+    "MT4401",
+    (a) => `checkpoint(...) takes a function of model code (the block to recompute in the backward), but got ${a.got}.`,
+    () => "Pass a function declared in your project: `const block = checkpoint(transformerLayer);` then call `block(x, params.layers[i])`.",
+  ),
   gradParams: entry<{ call: string; reason: string }>(
     "MT4002",
     (a) => `${a.call}: its first argument is what gets differentiated, but ${a.reason}.`,

@@ -160,6 +160,7 @@ export const p = program(f, { mesh: M, layout: L });
   MT4001: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return grad(3 as never)(w, x);")),
   MT4002: model(fn(x, "  return grad((n: number, v: Tensor<\"batch d_model\">) => sum(mul(v, n), \"batch d_model\"))(2, x);")),
   MT4003: model(fn(`${x}, w: Tensor<"d_model d_ff">`, "  return valueAndGrad((v: Tensor<\"d_model d_ff\">) => relu(v) as never)(w);")),
+  MT4401: model(`import { checkpoint } from "meshtype";\n${fn(x, "  return checkpoint(2 as never)(x);")}`),
   MT4004: {
     kind: "described",
     when: "A program built without the front end (with the IR builder) keeps a loop between the parameters and the loss; the front end unrolls the loops inside valueAndGrad and grad, so user code does not reach it.",

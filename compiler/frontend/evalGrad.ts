@@ -14,18 +14,25 @@ import type { Evaluator } from "./evaluator.ts";
 import { callFunction } from "./functions.ts";
 import { describeValue, leaves, replaceLeaves, toValueTree, undefinedValue, type StaticValue } from "./staticValue.ts";
 
-/** Which of meshtype's gradient functions a callee is, if any. */
-export function gradCallee(callee: Node): "grad" | "valueAndGrad" | undefined {
+/** Which of meshtype's gradient functions (or `checkpoint`) a callee is, if any. */
+export function gradCallee(callee: Node): "grad" | "valueAndGrad" | "checkpoint" | undefined {
   const declaration = declarationOf(callee);
   if (!declaration || !Node.isFunctionDeclaration(declaration)) return undefined;
   if (dslRelativePath(declaration.getSourceFile().getFilePath()) !== "autodiff/grad.ts") return undefined;
   const name = declaration.getName();
-  return name === "grad" || name === "valueAndGrad" ? name : undefined;
+  return name === "grad" || name === "valueAndGrad" || name === "checkpoint" ? name : undefined;
 }
 
-/** `grad(f)` / `valueAndGrad(f)`: the static value that differentiates f when called. */
-export function makeGrad(ev: Evaluator, kind: "grad" | "valueAndGrad", args: readonly StaticValue[], node: CallExpression): StaticValue {
+/**
+ * `grad(f)` / `valueAndGrad(f)`: the static value that differentiates f when called;
+ * `checkpoint(f)`: f, marked so that a call's ops are recomputed in the backward (callFunction marks them).
+ */
+export function makeGrad(ev: Evaluator, kind: "grad" | "valueAndGrad" | "checkpoint", args: readonly StaticValue[], node: CallExpression): StaticValue {
   const [fn] = args;
+  if (kind === "checkpoint") {
+    if (fn?.kind !== "function") return ev.fail(autodiffMessages.checkpointNotFunction, { got: fn ? describeValue(fn) : "nothing" }, node);
+    return ev.checkpoints ? { ...fn, checkpoint: true } : fn;
+  }
   if (fn?.kind !== "function") return ev.fail(autodiffMessages.gradNotFunction, { call: `${kind}(...)`, got: fn ? describeValue(fn) : "nothing" }, node);
   return { kind: "grad", fn, withValue: kind === "valueAndGrad" };
 }

@@ -81,6 +81,8 @@ export interface ProgramContext {
   readonly sizes: Readonly<Record<string, number>>;
   /** The binding's activation recomputation policy (`program(f, { recompute })`), for the loops autodiff reverses. */
   readonly recompute?: RecomputePolicy;
+  /** false: `checkpoint(f)` is f, recomputing nothing (default true). */
+  readonly checkpoints?: boolean;
   readonly limits?: WorkLimits;
 }
 
@@ -91,6 +93,8 @@ export class Evaluator {
   readonly mesh: readonly MeshAxis[];
   readonly sizes: Readonly<Record<string, number>>;
   readonly recompute: RecomputePolicy;
+  /** Whether calls of `checkpoint(f)` are recomputed in the backward. */
+  readonly checkpoints: boolean;
   readonly limits: WorkLimits;
   /** Call nodes whose result gets a printing name (the variable they initialise). */
   readonly hints = new Map<Node, string>();
@@ -122,6 +126,7 @@ export class Evaluator {
     this.mesh = context.mesh;
     this.sizes = context.sizes;
     this.recompute = context.recompute ?? "none";
+    this.checkpoints = context.checkpoints ?? true;
     this.limits = context.limits ?? defaultWorkLimits;
   }
 

@@ -39,6 +39,8 @@ export interface ProgramBinding {
   readonly sources: ProgramSources;
   /** The `recompute` policy of the options, if given. */
   readonly recompute?: RecomputePolicy;
+  /** false: calls of `checkpoint(f)` recompute nothing (explain's comparison with recompute "none"); default true. */
+  readonly checkpoints?: boolean;
   /** The `dtype` of the options, if given. */
   readonly dtype?: Dtype;
   /** The `pipeline` option, if given. */

@@ -29,7 +29,7 @@ export interface FrontEndOptions {
   readonly limits?: WorkLimits;
   /** Read only the bindings with these names (default: every binding of the files). */
   readonly programs?: readonly string[];
-  /** Read every binding with this recomputation policy instead of its own (explain compares with "none"). */
+  /** Read every binding with this recomputation policy instead of its own, and under "none" its `checkpoint(f)` calls recompute nothing either (explain compares with "none"). */
   readonly recompute?: RecomputePolicy;
 }
 
@@ -78,7 +78,7 @@ export function readPrograms(files: readonly SourceFile[], options: FrontEndOpti
     for (const binding of found.bindings) {
       if (options.programs !== undefined && !options.programs.includes(binding.name)) continue;
       try {
-        const withRecompute = options.recompute === undefined ? binding : { ...binding, recompute: options.recompute };
+        const withRecompute = options.recompute === undefined ? binding : { ...binding, recompute: options.recompute, checkpoints: options.recompute !== "none" };
         const read = readProgram(withRecompute, locator, options.limits);
         programs.push(binding.pipeline === undefined ? read : { ...read, pipeline: withMicrobatch(withRecompute, binding.pipeline, locator, options.limits) });
       } catch (error) {

@@ -76,6 +76,8 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
   }
   ev.depth++;
   ev.callStack.push(call);
+  // checkpoint(f): the ops this call adds to the current block are recomputed in the backward (compiler/autodiff/forwardScope.ts)
+  const from = fn.checkpoint === true ? ev.builder.currentBlock().length : -1;
   try {
     const scope = fn.scope.child();
     fn.node.getParameters().forEach((parameter, index) => {
@@ -88,6 +90,7 @@ export function callFunction(ev: Evaluator, fn: Extract<StaticValue, { kind: "fu
     if (Node.isExpression(body)) return evalExpression(ev, body, scope);
     return undefinedValue;
   } finally {
+    if (from >= 0) ev.builder.markCheckpointed(from);
     ev.callStack.pop();
     ev.depth--;
   }

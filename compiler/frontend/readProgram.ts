@@ -33,6 +33,7 @@ function readOnce(
   });
   const ev = new Evaluator({
     builder, locator, mesh: binding.mesh, sizes: binding.sizes, limits, ...(binding.recompute === undefined ? {} : { recompute: binding.recompute }),
+    ...(binding.checkpoints === undefined ? {} : { checkpoints: binding.checkpoints }),
   });
   try {
     const program = readInto(ev, binding, lengths, lengthSites, locator);

@@ -27,7 +27,7 @@ export type StaticValue =
   | { readonly kind: "undefined" }
   | { readonly kind: "object"; readonly fields: ReadonlyMap<string, StaticValue> }
   | { readonly kind: "array"; readonly items: readonly StaticValue[] }
-  | { readonly kind: "function"; readonly node: FunctionNode; readonly scope: Scope; readonly name: string }
+  | { readonly kind: "function"; readonly node: FunctionNode; readonly scope: Scope; readonly name: string; readonly checkpoint?: boolean }
   | { readonly kind: "dims"; readonly sizes: Readonly<Record<string, number>> }
   | { readonly kind: "mesh"; readonly axes: readonly MeshAxis[] }
   | { readonly kind: "layout"; readonly spec: string; readonly mesh: readonly MeshAxis[]; readonly sizes: Readonly<Record<string, number>> }

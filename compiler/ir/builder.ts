@@ -18,7 +18,7 @@ import type { MeshAxis } from "../../dsl/mesh.ts";
 import { isOpenLayout, parseLayout, type LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Block, GradientPair, Loop, LoopYield, Op, Phase, Program, ProgramSources, SourceLoc, Value, ValueId, ValueTree } from "./ir.ts";
 import { inferDims } from "./inferDims.ts";
-import type { OpAttrs } from "./opAttrs.ts";
+import { loopOutputs, type OpAttrs } from "./opAttrs.ts";
 
 /** Where ops come from when the caller gives no location (tests, synthesized code). */
 export const unknownLoc: SourceLoc = Object.freeze({ file: "<unknown>", line: 0, column: 0 });
@@ -175,6 +175,27 @@ export class ProgramBuilder {
       block.map((statement) => (statement.op === "loop" ? { ...statement, body: mark(statement.body) } : { ...statement, phase }));
     const marked = mark(this.block.slice(from));
     this.block.splice(from, marked.length, ...marked);
+  }
+
+  /** Values made by ops in calls of `checkpoint(f)`: the backward recomputes them instead of reading them (forwardScope.ts). */
+  private readonly checkpointed = new Set<ValueId>();
+
+  /** Mark the values of the statements of the innermost open block from `from` on (loop bodies included) as made in a `checkpoint(f)` call. */
+  markCheckpointed(from: number): void {
+    const mark = (block: Block): void => {
+      for (const statement of block) {
+        if (statement.op === "loop") {
+          loopOutputs(statement).forEach((id) => this.checkpointed.add(id));
+          mark(statement.body);
+        } else if (statement.op !== "param") this.checkpointed.add(statement.output);
+      }
+    };
+    mark(this.block.slice(from));
+  }
+
+  /** Whether `id` was made in a `checkpoint(f)` call. */
+  isCheckpointed(id: ValueId): boolean {
+    return this.checkpointed.has(id);
   }
 
   /** How many loops are open (0 in the program body). */

@@ -43,6 +43,19 @@ const className: Readonly<Record<(typeof valueClasses)[number], string>> = {
   parameters: "parameters", gradients: "gradients", optimizerState: "optimizer state", savedActivations: "saved activations", inputs: "inputs", temporaries: "temporaries",
 };
 
+/** What recomputation costs (the kernels run again, their time) and saves (against the step that saves every activation). */
+function recomputationLines(sim: Simulation): string[] {
+  const { summary, memory, baseline } = sim;
+  if (summary.recomputedTasks === 0) return [];
+  const step = summary.stepSeconds;
+  const cost = `Recomputation: ${summary.recomputedTasks} kernels run again, ${formatSeconds(summary.recomputeSeconds)} of compute (${percent(summary.recomputeSeconds, step)} of the step)`;
+  if (baseline === undefined) return [cost];
+  const saved = baseline.peakBytes - memory.peakBytes;
+  return [
+    `${cost}; without it: step ${formatSeconds(baseline.stepSeconds)}, peak memory ${formatBytes(baseline.peakBytes)} (${saved >= 0 ? `${formatBytes(saved)} saved` : `${formatBytes(-saved)} more`}), saved activations ${formatBytes(baseline.savedActivationBytes)} (now ${formatBytes(memory.byClass.savedActivations)})`,
+  ];
+}
+
 /** The text report of one simulated program. */
 export function simulationText(sim: Simulation): string {
   const { graph, summary, memory } = sim;
@@ -59,6 +72,7 @@ export function simulationText(sim: Simulation): string {
     `Step time ${formatSeconds(step)} on every device (SPMD: all alike): compute ${formatSeconds(summary.computeSeconds)} (${percent(summary.computeSeconds, step)}), exposed communication ${formatSeconds(summary.exposedCommunicationSeconds)} (${percent(summary.exposedCommunicationSeconds, step)}), idle ${formatSeconds(summary.idleSeconds)}`,
     `Communication ${formatSeconds(summary.communicationSeconds)} in all, ${formatSeconds(summary.communicationSeconds - summary.exposedCommunicationSeconds)} of it overlapped with compute`,
     `FLOPs per device ${formatFlops(summary.modelFlops)}${summary.executedFlops !== summary.modelFlops ? ` (${formatFlops(summary.executedFlops)} executed with recomputation)` : ""}; achieved ${(summary.achievedFlops / 1e12).toFixed(1)} TFLOP/s, MFU ${(100 * summary.mfu).toFixed(1)}% of ${(summary.peakFlops / 1e12).toFixed(1)} TFLOP/s`,
+    ...recomputationLines(sim),
     `Peak memory per device ${formatBytes(memory.peakBytes)} of ${formatBytes(memory.capacityBytes)} (at ${formatSeconds(memory.peakAt)}): ${valueClasses.filter((name) => memory.byClass[name] > 0).map((name) => `${className[name]} ${formatBytes(memory.byClass[name])}`).join(", ") || "nothing"}`,
     ...memory.holders.slice(0, 5).map((holder) => `  ${formatBytes(holder.bytes).padStart(10)}  ${holder.name}${holder.copies > 1 ? ` (x${holder.copies})` : ""}  ${className[holder.valueClass]}${holder.loc ? `  ${formatLoc(holder.loc)}` : ""}`),
     ...sim.warnings.map((warning) => `warning: ${formatDiagnostic(warning)}`),
@@ -133,6 +147,9 @@ export function simulationJson(sim: Simulation) {
       exposedCommunicationSeconds: summary.exposedCommunicationSeconds, idleSeconds: summary.idleSeconds,
       modelFlops: summary.modelFlops, executedFlops: summary.executedFlops, achievedFlops: summary.achievedFlops, mfu: summary.mfu, peakFlops: summary.peakFlops, tasks: summary.tasks,
     },
+    ...(summary.recomputedTasks === 0 ? {} : {
+      recomputation: { tasks: summary.recomputedTasks, seconds: summary.recomputeSeconds, ...(sim.baseline === undefined ? {} : { without: sim.baseline }) },
+    }),
     memory,
     warnings: sim.warnings,
     entries,

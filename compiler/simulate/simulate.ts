@@ -30,6 +30,15 @@ export interface Simulation {
   readonly warnings: readonly Diagnostic[];
   /** Seconds spent building the task graph and simulating it. */
   readonly timing: { readonly buildSeconds: number; readonly simulateSeconds: number };
+  /** For a step that recomputes activations: the same step simulated saving them all (what recomputation saves and costs). */
+  readonly baseline?: RecomputeBaseline;
+}
+
+/** The step without activation recomputation, simulated on the same cluster with the same options. */
+export interface RecomputeBaseline {
+  readonly stepSeconds: number;
+  readonly peakBytes: number;
+  readonly savedActivationBytes: number;
 }
 
 function formatBytes(bytes: number): string {

@@ -37,6 +37,9 @@ export interface StepSummary {
   readonly mfu: number;
   readonly peakFlops: number;
   readonly tasks: number;
+  /** Tasks that run forward work again (activation recomputation), and their seconds (summed, overlapped or not). */
+  readonly recomputedTasks: number;
+  readonly recomputeSeconds: number;
   readonly topKernels: readonly EntryTime[];
   readonly topCollectives: readonly EntryTime[];
 }
@@ -80,6 +83,8 @@ export function summarize(graph: TaskGraph, schedule: Schedule, top = 10): StepS
   const time = new Float64Array(graph.entries.length);
   let modelFlops = 0;
   let executedFlops = 0;
+  let recomputedTasks = 0;
+  let recomputeSeconds = 0;
   for (let task = 0; task < graph.size; task++) {
     const index = graph.entryOf[task];
     const entry = graph.entries[index];
@@ -90,6 +95,10 @@ export function summarize(graph: TaskGraph, schedule: Schedule, top = 10): StepS
     time[index] += graph.seconds[task];
     executedFlops += entry.flops;
     if (!graph.recomputed[task]) modelFlops += entry.flops;
+    else {
+      recomputedTasks++;
+      recomputeSeconds += graph.seconds[task];
+    }
   }
   // With one stream, kernels and collectives interleave; each list is still sorted by start.
   const computeBusy = unionLength(compute.start, compute.end);
@@ -116,6 +125,8 @@ export function summarize(graph: TaskGraph, schedule: Schedule, top = 10): StepS
     mfu: stepSeconds > 0 ? modelFlops / stepSeconds / peakFlops : 0,
     peakFlops,
     tasks: graph.size,
+    recomputedTasks,
+    recomputeSeconds,
     topKernels: ranked("kernel"),
     topCollectives: ranked("collective"),
   };

@@ -197,7 +197,8 @@ class Builder {
     this.stream.push(this.options.overlap === "none" ? 0 : streamIndex);
     this.seconds.push(this.entries[entry].seconds);
     this.entryOf.push(entry);
-    this.recomputed.push(recomputed ? 1 : 0);
+    // run again by --recompute full, or compiled to run again (program(f, { recompute }), checkpoint(f))
+    this.recomputed.push(recomputed || this.entries[entry].phase === "recompute" ? 1 : 0);
     this.iteration.push(iteration);
     return index;
   }

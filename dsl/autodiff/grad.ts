@@ -101,3 +101,26 @@ export function grad<P, Rest extends unknown[]>(f: (params: P, ...rest: Rest) =>
 export function valueAndGrad<P, Rest extends unknown[]>(f: (params: P, ...rest: Rest) => Scalar): (params: P, ...rest: Rest) => ValueAndGrad<P> {
   return (params, ...rest) => differentiate(f, params, rest);
 }
+
+/**
+ * `checkpoint(f)`: f, with its activations recomputed in the backward instead
+ * of saved, like `jax.checkpoint` (activation recomputation for one call, where
+ * `program(step, { recompute })` sets it for every loop body). Eagerly it is
+ * f itself (results are the same either way). In a compiled training step, the
+ * backward of a call of `checkpoint(f)` reads none of the values f computes:
+ * it runs f's ops again (`phase: "recompute"` in `meshtype explain --json`)
+ * from f's inputs, just before the backward of that call needs them, so the
+ * step keeps f's inputs and outputs alive and not what f computed in between.
+ * `meshtype explain` reports the ops run again and the memory saved;
+ * `meshtype simulate` their time.
+ *
+ * @example
+ * const block = checkpoint((x: Tensor<"batch seq d_model">, p: TransformerBlockParams) => transformerBlock(D, x, p));
+ * for (let i = 0; i < LAYERS; i++) x = block(x, params.layers[i]);
+ */
+export function checkpoint<F extends (...args: never[]) => unknown>(f: F): F {
+  if (typeof f !== "function") {
+    throw new MeshtypeError("bad-option", `checkpoint takes a function (the block whose activations the backward recomputes), but got ${f === null ? "null" : typeof f}.`);
+  }
+  return f;
+}

@@ -2,8 +2,9 @@
  * The runtime's one-hot contractions (runtime/meshtype_torch/lookup.py)
  * against the dense one-hot einsums they replace, on a block of a vocabulary
  * of 10 split in 3 blocks of 4 (the last one padded) with ids outside the
- * vocabulary; and `--compile` on a torch without torch.compile. One Python
- * process. Needs Python with torch (torchEnv.ts).
+ * vocabulary; and `--compile` on a torch without torch.compile (refused), and
+ * through a stand-in torch.compile there (torch 2's path: every program
+ * passed through it once, its meta kept). One Python process. Needs Python with torch (torchEnv.ts).
  */
 import { expect, test } from "vitest";
 import { runPythonScript } from "../../testing/torch/pythonScript.ts";
@@ -37,14 +38,31 @@ try:
     refusal = "compiled" if callable(compiled["f"][0]) else "not callable"
 except SystemExit as stop:
     refusal = str(stop)
-print(json.dumps({"worst": worst, "version": torch.__version__, "compile": refusal}))
+# The torch 2 path, with a stand-in for torch.compile where torch has none: each device function goes through it
+# once, its meta stays, and the compiled function is what the launcher calls.
+real = getattr(torch, "compile", None)
+seen = []
+if real is None:
+    torch.compile = lambda function: (seen.append(function), lambda *args: ("through compile", function(*args)))[1]
+meta = {"mesh": {"data": 1}}
+programs = compiled_programs({"f": (lambda mesh: mesh + 1, meta)})
+wrapped = {"same meta": programs["f"][1] is meta, "result": list(programs["f"][0](1)) if real is None else programs["f"][0](1), "seen": len(seen)}
+if real is None:
+    del torch.compile
+print(json.dumps({"worst": worst, "version": torch.__version__, "compile": refusal, "wrapped": wrapped}))
 `;
 
 describeWithTorch("meshtype_torch.lookup and --compile", () => {
   test("lookup, pick, scatter_add and one_hot equal the dense one-hot einsums on every block, ids outside the vocab included; --compile says what it needs", async () => {
-    const result = JSON.parse(await runPythonScript(script)) as { worst: number; version: string; compile: string };
+    const result = JSON.parse(await runPythonScript(script)) as { worst: number; version: string; compile: string; wrapped: { "same meta": boolean; result: unknown; seen: number } };
     expect(result.worst).toBeLessThan(1e-6);
-    if (/^1\./.test(result.version)) expect(result.compile).toMatch(/--compile needs torch\.compile, which torch 1\.\S+ lacks \(torch 2\.0 or later\)/);
-    else expect(result.compile).toBe("compiled");
+    if (/^1\./.test(result.version)) {
+      expect(result.compile).toMatch(/--compile needs torch\.compile, which torch 1\.\S+ lacks \(torch 2\.0 or later\)/);
+      // the torch 2 path through a stand-in torch.compile: one call per program, the compiled function runs the program
+      expect(result.wrapped).toEqual({ "same meta": true, result: ["through compile", 2], seen: 1 });
+    } else {
+      expect(result.compile).toBe("compiled");
+      expect(result.wrapped).toEqual({ "same meta": true, result: 2, seen: 0 });
+    }
   });
 });
