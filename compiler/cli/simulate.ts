@@ -49,7 +49,8 @@ function usage<Args>(template: MessageTemplate<Args>, args: Args): never {
   throw new CompileError([diagnostic(template, args)]);
 }
 
-function choice<T extends string>(option: string, value: string | undefined, known: readonly T[], fallback: T): T {
+/** An option with a fixed set of values (MT9104 otherwise), `fallback` when absent. */
+export function choice<T extends string>(option: string, value: string | undefined, known: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(known as readonly string[]).includes(value)) return usage(costCliMessages.badChoice, { option, value, known: known.join(", ") });
   return value as T;

@@ -33,6 +33,8 @@ export interface ParamContext {
   readonly program?: string;
   readonly lengthSites?: ReadonlyMap<string, SourceLoc>;
   readonly limits?: WorkLimits;
+  /** Called when a spec reads a learned array length (an item's spec then depends on its index). */
+  readonly lengthRead?: () => void;
 }
 
 /** The tensors of a spec (lazy arrays count none). */
@@ -52,7 +54,9 @@ function tensorCount(spec: ParamSpec): number {
 /** The items of an array parameter of `length` items, or MT1701 before building them when they are more tensors than a program may have. */
 function arrayItems(element: Type, length: number, path: string, node: Node, context: ParamContext, depth: number): ParamSpec[] {
   if (length === 0) return [];
-  const first = readParamSpec(element, `${path}.0`, node, context, depth + 1);
+  let usesLengths = false;
+  const probe: ParamContext = { ...context, lengthRead: () => { usesLengths = true; context.lengthRead?.(); } };
+  const first = readParamSpec(element, `${path}.0`, node, probe, depth + 1);
   const perItem = Math.max(1, tensorCount(first));
   const limit = (context.limits ?? defaultWorkLimits).values;
   if (length * perItem > limit) {
@@ -60,6 +64,9 @@ function arrayItems(element: Type, length: number, path: string, node: Node, con
     const loc = context.lengthSites?.get(path) ?? context.locator.of(node);
     return fail(frontendMessages.programTooLarge, { program: context.program ?? "this", limit: figure(limit), where }, loc);
   }
+  // Items of one type read the same spec unless it holds arrays whose lengths were learned per path
+  // (`params.layers.3.heads`): read once, not once per layer (a spec is read-only data).
+  if (!usesLengths) return Array.from({ length }, () => first);
   const items = [first];
   for (let index = 1; index < length; index++) items.push(readParamSpec(element, `${path}.${index}`, node, context, depth + 1));
   return items;
@@ -101,6 +108,7 @@ export function readParamSpec(type: Type, path: string, node: Node, context: Par
   }
   if (type.isArray() || type.isReadonlyArray()) {
     const element = type.getArrayElementType() ?? type.getTypeArguments()[0];
+    context.lengthRead?.();
     const length = context.lengths.get(path);
     if (length === undefined || element === undefined) return { kind: "lazy", path, type: type.getText(node) };
     return { kind: "array", items: arrayItems(element, length, path, node, context, depth) };

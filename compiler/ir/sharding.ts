@@ -15,14 +15,30 @@ export const replicatedState: AxisState = Object.freeze({ kind: "replicated" });
 
 /** True when two axis states are the same state. */
 export function sameState(first: AxisState, second: AxisState): boolean {
-  return formatAxisState(first) === formatAxisState(second);
+  if (first === second) return true;
+  switch (first.kind) {
+    case "replicated":
+      return second.kind === "replicated";
+    case "partial":
+      return second.kind === "partial" && first.reduce === second.reduce;
+    case "split":
+      // an order or halo of 0 is the same as none (as the state is written)
+      return second.kind === "split" && first.dim === second.dim && (first.order || 0) === (second.order || 0) && (first.halo || 0) === (second.halo || 0);
+  }
 }
 
-/** True when two shardings have the same state on every axis. */
+/** True when two shardings have the same state on every axis. Called for every value by every pass: no allocation. */
 export function sameSharding(first: Sharding | undefined, second: Sharding | undefined): boolean {
-  if (!first || !second) return first === second;
-  const axes = new Set([...Object.keys(first), ...Object.keys(second)]);
-  return [...axes].every((axis) => first[axis] !== undefined && second[axis] !== undefined && sameState(first[axis], second[axis]));
+  if (first === second) return true;
+  if (!first || !second) return false;
+  let axes = 0;
+  for (const axis in first) {
+    const mine = first[axis];
+    const theirs = second[axis];
+    if (mine === undefined || theirs === undefined || !sameState(mine, theirs)) return false;
+    axes++;
+  }
+  return Object.keys(second).length === axes;
 }
 
 /** `{data: split(batch), model: replicated}`. */

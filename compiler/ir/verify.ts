@@ -16,7 +16,12 @@ import { formatDims, formatOp } from "./printer.ts";
 import { checkCollective, checkLoweredValue } from "./verifyLowered.ts";
 
 function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
-  return first.length === second.length && first.every((dim, index) => dim.name === second[index].name && dim.size === second[index].size);
+  if (first === second) return true;
+  if (first.length !== second.length) return false;
+  for (let index = 0; index < first.length; index++) {
+    if (first[index].name !== second[index].name || first[index].size !== second[index].size) return false;
+  }
+  return true;
 }
 
 /** Text for a message, made only when a check fails (formatting every op of a large program costs more than checking it). */
@@ -40,10 +45,15 @@ class Verifier {
     return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
   }
 
-  define(id: ValueId, what: What): void {
-    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${what()})`);
-    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${what()}) has no entry in program.values`);
+  define(id: ValueId, what: What | Op): void {
+    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${this.text(what)})`);
+    if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${this.text(what)}) has no entry in program.values`);
     this.defined.add(id);
+  }
+
+  /** A message's text for an op or a described statement (made only on failure: no closure per op). */
+  text(what: What | Op): string {
+    return typeof what === "function" ? what() : formatOp(this.program, what);
   }
 
   enter(id: ValueId): void {
@@ -51,26 +61,24 @@ class Verifier {
     this.added.push(id);
   }
 
-  use(id: ValueId, what: What): void {
-    if (!this.scope.has(id)) this.fail(`${what()} uses %${id} before it is defined or outside its scope`);
+  use(id: ValueId, what: What | Op): void {
+    if (!this.scope.has(id)) this.fail(`${this.text(what)} uses %${id} before it is defined or outside its scope`);
   }
 
   op(op: Op): void {
-    const line = (): string => formatOp(this.program, op);
-    for (const input of op.inputs) this.use(input, line);
-    const outputDims = this.dims(op.output);
-    const attrs = attrsOf(op);
-    if (attrs.op !== "param") {
+    for (const input of op.inputs) this.use(input, op);
+    if (op.op !== "param") {
+      const outputDims = this.dims(op.output);
       const names = outputDims.map((dim) => dim.name);
       let expected: readonly Dim[];
       try {
-        expected = inferDims(attrs, op.inputs.map((input) => this.dims(input)), { dims: outputDims, out: names });
+        expected = inferDims(attrsOf(op), op.inputs.map((input) => this.dims(input)), { dims: outputDims, out: names });
       } catch (error) {
-        this.fail(`${line()}: the inputs do not fit the op (${(error as Error).message})`);
+        this.fail(`${this.text(op)}: the inputs do not fit the op (${(error as Error).message})`);
       }
-      if (!sameDims(expected, outputDims)) this.fail(`${line()}: output dims should be ${formatDims(expected)}`);
+      if (!sameDims(expected, outputDims)) this.fail(`${this.text(op)}: output dims should be ${formatDims(expected)}`);
     }
-    this.define(op.output, line);
+    this.define(op.output, op);
     this.enter(op.output);
   }
 
@@ -81,9 +89,10 @@ class Verifier {
     for (const entry of loop.carried) this.use(entry.init, what);
     for (const entry of loop.indexed) {
       if (entry.items.length !== loop.count) this.fail(`${what()}: indexed %${entry.param} has ${entry.items.length} items for ${loop.count} iterations`);
+      const dims = this.dims(entry.param);
       for (const item of entry.items) {
         this.use(item, what);
-        if (!sameDims(this.dims(item), this.dims(entry.param))) this.fail(`${what()}: item %${item} differs from %${entry.param}`);
+        if (!sameDims(this.dims(item), dims)) this.fail(`${what()}: item %${item} differs from %${entry.param}`);
       }
     }
     for (const entry of loop.carried) {
@@ -110,8 +119,9 @@ class Verifier {
       this.enter(entry.output);
     }
     for (const entry of loopYields(loop)) {
+      const dims = this.dims(entry.result);
       for (const item of entry.items) {
-        if (!sameDims(this.dims(item), this.dims(entry.result))) this.fail(`${what()}: yielded item %${item} differs from %${entry.result}`);
+        if (!sameDims(this.dims(item), dims)) this.fail(`${what()}: yielded item %${item} differs from %${entry.result}`);
         this.define(item, what);
         this.enter(item);
       }

@@ -10,15 +10,22 @@ import { axesSplitting, collectiveAxes, formatSharding, localDimsOf, paddedDimsO
 
 /** Check one value of a lowered program: a state on every mesh axis, split dims it has (once), and local dims. */
 export function checkLoweredValue(program: Program, value: Value, fail: (message: string) => never): void {
-  // Formatted only when a check fails: the verifier runs after every pass, on every value.
-  const what = { toString: () => `%${value.id}${value.hint ? ` (${value.hint})` : ""} ${formatDims(value.dims)}` };
-  const sharding = value.sharding ?? fail(`${what} has no sharding`);
-  const axisNames = program.mesh.map((axis) => axis.name);
-  for (const axis of Object.keys(sharding)) {
-    if (!axisNames.includes(axis)) fail(`${what} has a state on "${axis}", which is not a mesh axis`);
+  // Formatted only when a check fails: the verifier runs after every pass, on every value (no object or closure per value).
+  const sharding = value.sharding ?? fail(`${describe(value)} has no sharding`);
+  for (const axis in sharding) {
+    if (!program.mesh.some((entry) => entry.name === axis)) fail(`${describe(value)} has a state on "${axis}", which is not a mesh axis`);
   }
+  let splits = 0;
   for (const axis of program.mesh) {
-    const state = sharding[axis.name] ?? fail(`${what} has no state on mesh axis "${axis.name}"`);
+    const state = sharding[axis.name] ?? fail(`${describe(value)} has no state on mesh axis "${axis.name}"`);
+    if (state.kind === "split") splits++;
+  }
+  const actual = value.localDims;
+  // replicated or partial on every axis: the local dims are the global ones
+  if (splits === 0 && actual !== undefined && (actual === value.dims || sameDimList(actual, value.dims))) return;
+  const what = describe(value);
+  for (const axis of program.mesh) {
+    const state = sharding[axis.name];
     if (state.kind !== "split") continue;
     value.dims.find((candidate) => candidate.name === state.dim) ?? fail(`${what} is split over "${axis.name}" on "${state.dim}", which it does not have`);
     // the axes of one dim are ranked 0..k-1, major first, with 0 written as no order (normalizeOrders)
@@ -26,9 +33,17 @@ export function checkLoweredValue(program: Program, value: Value, fail: (message
     if (orders.some((order, rank) => (order ?? 0) !== rank || order === 0)) fail(`${what} ranks the axes that split "${state.dim}" as ${JSON.stringify(orders)} in ${formatSharding(sharding)}; they must be 0 (left out), 1, 2, ...`);
   }
   const expected = localDimsOf(value.dims, sharding, program.mesh);
-  const actual = value.localDims;
-  const same = actual !== undefined && actual.length === expected.length && actual.every((dim, index) => dim.name === expected[index].name && dim.size === expected[index].size);
-  if (!same) fail(`${what} ${formatSharding(sharding)} has local dims ${actual ? formatDims(actual) : "none"}, expected ${formatDims(expected)}`);
+  if (actual === undefined || !sameDimList(actual, expected)) fail(`${what} ${formatSharding(sharding)} has local dims ${actual ? formatDims(actual) : "none"}, expected ${formatDims(expected)}`);
+}
+
+function describe(value: Value): string {
+  return `%${value.id}${value.hint ? ` (${value.hint})` : ""} ${formatDims(value.dims)}`;
+}
+
+function sameDimList(first: readonly Value["dims"][number][], second: readonly Value["dims"][number][]): boolean {
+  if (first.length !== second.length) return false;
+  for (let index = 0; index < first.length; index++) if (first[index].name !== second[index].name || first[index].size !== second[index].size) return false;
+  return true;
 }
 
 /** How many axes other than `axis` split `dim` in `sharding`: the order a split pushed on its minor end gets. */

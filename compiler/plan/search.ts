@@ -47,6 +47,16 @@ export interface PlanRow {
   readonly fits: boolean;
   /** Bytes per device per step, by collective kind. */
   readonly communication: Readonly<Record<string, number>>;
+  /** For a pipelined plan (pipelinePlan.ts): the pipeline option it writes, and its simulated bubble. */
+  readonly pipeline?: {
+    readonly axis: string;
+    readonly microbatches: number;
+    readonly schedule: "gpipe" | "1f1b";
+    /** Layers per stage. */
+    readonly stages: readonly number[];
+    /** The mean fraction of the step a stage's compute stream waits (simulated). */
+    readonly bubbleFraction: number;
+  };
   /** For a plan: the ILP's size, HiGHS's time and its objective (seconds, the sum of op and conversion times). */
   readonly ilp?: {
     readonly binaries: number;
@@ -77,6 +87,8 @@ export interface PlanSearchOptions {
   readonly buildBudget?: number;
   /** Also try meshes whose inner (model) axis spans several nodes (default: not, when the devices fill more than one node). */
   readonly acrossNodes?: boolean;
+  /** Simulate the user's binding as a row (default true; the pipeline search plans stage meshes without one). */
+  readonly includeYours?: boolean;
 }
 
 /** What the search found. */
@@ -203,7 +215,7 @@ export function searchPlans(global: Program, options: PlanSearchOptions): PlanSe
       if (skipped.at(-1)?.reason !== reason) skipped.push({ mesh: formatMesh(mesh), ...(update === undefined ? {} : { weightUpdateSharding: update }), reason });
     }
   });
-  rows.push(simulatedRow(global, compileProgram(global), options.cluster, dtype, memory, "yours"));
+  if (options.includeYours !== false) rows.push(simulatedRow(global, compileProgram(global), options.cluster, dtype, memory, "yours"));
   // on a tie the user's binding ranks first: a plan must be faster to replace it (so --write is idempotent)
   rows.sort((first, second) => Number(second.fits) - Number(first.fits) || first.stepSeconds - second.stepSeconds || Number(second.kind === "yours") - Number(first.kind === "yours"));
   const seconds = (performance.now() - started) / 1000;

@@ -28,3 +28,16 @@ describe("whyPlan", () => {
     expect(whyPlan(yours, yours, 80e9)).toEqual(["your binding is the fastest found: 74.00 ms per step, 22.50 GB per device"]);
   });
 });
+
+describe("whyPlan of a pipelined plan", () => {
+  it("names the stages, micro-batches, schedule and the bubble against the equal-stage formula", () => {
+    const piped: PlanRow = {
+      ...plan, mesh: [{ name: "pipe", size: 4 }, { name: "model", size: 8 }], layout: "heads:model, d_ff:model", weightUpdateSharding: undefined,
+      pipeline: { axis: "pipe", microbatches: 16, schedule: "1f1b", stages: [4, 4, 4, 4], bubbleFraction: 0.246 },
+    };
+    const lines = whyPlan(piped, { ...yours, mesh: [{ name: "data", size: 4 }, { name: "model", size: 8 }] }, 80e9);
+    expect(lines[4]).toMatch(/^ {2}on mesh pipe=4 model=8 \(yours: data=4 model=8\)/);
+    expect(lines[5]).toBe("  it pipelines the 16 layers over pipe=4 (4/4/4/4 layers per stage, 16 micro-batches, 1f1b): only activations and their gradients cross between stages; the bubble idles 24.6% of the step (3/19 = 15.8% for equal stages and free transfers), counted above with the transfers and the update as not hidden by compute");
+    expect(whyPlan(plan, yours, 16e9)).toHaveLength(5);
+  });
+});

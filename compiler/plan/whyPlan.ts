@@ -4,7 +4,8 @@
  * the same cost model: the step time and where it goes (compute, and
  * communication the schedule does not hide), the bytes each kind of
  * collective moves per device, the peak memory against the limit, and what
- * the plan splits that the binding does not (and the reverse).
+ * the plan splits that the binding does not (and the reverse); for a
+ * pipelined plan, its stages, micro-batches, schedule and bubble.
  */
 import { parseLayout } from "../../dsl/parseLayout.ts";
 import { formatBytes, formatSeconds } from "../simulate/report.ts";
@@ -37,5 +38,12 @@ export function whyPlan(best: PlanRow, yours: PlanRow, memoryBytes: number): str
   const dropped = [...written].filter((rule) => !planned.has(rule));
   const mesh = formatMesh(best.mesh) === formatMesh(yours.mesh) ? "on the same mesh" : `on mesh ${formatMesh(best.mesh)} (yours: ${formatMesh(yours.mesh)})`;
   lines.push(`  ${mesh}, it splits ${added.length === 0 ? "nothing more" : added.join(", ")}${dropped.length === 0 ? "" : ` and drops ${dropped.join(", ")}`}${best.weightUpdateSharding !== yours.weightUpdateSharding ? `; weight-update sharding ${best.weightUpdateSharding === undefined ? "off" : `over ${best.weightUpdateSharding}`} (yours: ${yours.weightUpdateSharding === undefined ? "off" : `over ${yours.weightUpdateSharding}`})` : ""}`);
+  const pipeline = best.pipeline;
+  if (pipeline !== undefined) {
+    const stages = pipeline.stages.length;
+    const layers = pipeline.stages.reduce((total, count) => total + count, 0);
+    const equal = (stages - 1) / (pipeline.microbatches + stages - 1);
+    lines.push(`  it pipelines the ${layers} layers over ${pipeline.axis}=${stages} (${pipeline.stages.join("/")} layers per stage, ${pipeline.microbatches} micro-batches, ${pipeline.schedule}): only activations and their gradients cross between stages; the bubble idles ${(100 * pipeline.bubbleFraction).toFixed(1)}% of the step (${stages - 1}/${pipeline.microbatches + stages - 1} = ${(100 * equal).toFixed(1)}% for equal stages and free transfers), counted above with the transfers and the update as not hidden by compute`);
+  }
   return lines;
 }

@@ -53,4 +53,17 @@ describe("meshtype plan --write", () => {
     expect(planned?.weightUpdateSharding).toBe("data");
     expect(planned?.mesh).toEqual([{ name: "data", size: 4 }]);
   });
+
+  it("writes a pipelined plan's mesh with the pipe axis and its pipeline option (stages when uneven); a plan without one removes it", () => {
+    writePlan(gpt, [{ program: "gptMegatron", mesh: [{ name: "pipe", size: 2 }, { name: "model", size: 2 }], layout: "heads:model, d_ff:model", pipeline: { axis: "pipe", microbatches: 4, schedule: "1f1b", stages: [1, 3] }, comment: "(test): piped" }], tsconfig);
+    let text = readFileSync(gpt, "utf8");
+    expect(text).toContain('const gptMegatronMesh = mesh({ pipe: 2, model: 2 });\nexport const gptMegatron = program(gpt, { mesh: gptMegatronMesh, layout: layout(gptMegatronMesh, D, "heads:model, d_ff:model"), pipeline: { axis: "pipe", microbatches: 4, schedule: "1f1b", stages: [1, 3] } });');
+    writePlan(gpt, [{ program: "gptMegatron", mesh: [{ name: "pipe", size: 2 }, { name: "model", size: 2 }], layout: "heads:model", pipeline: { axis: "pipe", microbatches: 8, schedule: "gpipe", stages: [2, 2] }, comment: "(test): even" }], tsconfig);
+    text = readFileSync(gpt, "utf8");
+    expect(text).toContain('pipeline: { axis: "pipe", microbatches: 8, schedule: "gpipe" } });');
+    writePlan(gpt, [{ program: "gptMegatron", mesh: [{ name: "model", size: 4 }], layout: "heads:model", comment: "(test): not piped" }], tsconfig);
+    text = readFileSync(gpt, "utf8");
+    expect(text).not.toContain("pipeline:");
+    expect(programs(gpt).get("gptMegatron")?.mesh).toEqual([{ name: "model", size: 4 }]);
+  });
 });

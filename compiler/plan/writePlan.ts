@@ -10,7 +10,9 @@
  * with `D` the dims the binding's layout used (imported from the file that
  * declares them when the binding's file does not have them), `mesh` and
  * `layout` imported from "meshtype" when they are not, and
- * `weightUpdateSharding` set or removed as planned. Other bindings that
+ * `weightUpdateSharding` and `pipeline` (a pipelined plan's `{ axis,
+ * microbatches, schedule, stages? }`, the mesh carrying its axis) set or
+ * removed as planned. Other bindings that
  * share the old mesh or layout are untouched. Running it again replaces the
  * mesh const and comment it wrote. The file is written only when every step
  * succeeds.
@@ -27,6 +29,11 @@ export interface PlannedBinding {
   readonly layout: string;
   /** The mesh axis to shard the weight update over, or undefined for none. */
   readonly weightUpdateSharding?: string;
+  /**
+   * A pipelined plan's pipeline option (`pipeline: { axis, microbatches, schedule, stages? }`; the mesh has
+   * the axis); undefined removes one the binding had. `stages` (layers per stage) is written when the cut is uneven.
+   */
+  readonly pipeline?: { readonly axis: string; readonly microbatches: number; readonly schedule: "gpipe" | "1f1b"; readonly stages?: readonly number[] };
   /** The comment's text after `meshtype plan`, e.g. `(h100, 64 devices): 1.23 s per step, 41.2 GB per device`. */
   readonly comment: string;
 }
@@ -121,6 +128,13 @@ function optionsText(options: ObjectLiteralExpression, replaced: Readonly<Record
   return `{ ${entries.join(", ")} }`;
 }
 
+/** `{ axis: "pipe", microbatches: 8, schedule: "1f1b", stages: [3, 5] }`; the stages only when they differ. */
+function pipelineText(pipeline: NonNullable<PlannedBinding["pipeline"]>): string {
+  const stages = pipeline.stages;
+  const uneven = stages !== undefined && stages.some((count) => count !== stages[0]);
+  return `{ axis: ${JSON.stringify(pipeline.axis)}, microbatches: ${pipeline.microbatches}, schedule: ${JSON.stringify(pipeline.schedule)}${uneven ? `, stages: [${stages.join(", ")}]` : ""} }`;
+}
+
 /** Rewrite the bindings of `file` as planned (see the module comment); returns the new text. Throws WritePlanError. */
 export function rewriteBindings(file: SourceFile, plans: readonly PlannedBinding[]): string {
   for (const plan of plans) {
@@ -149,6 +163,7 @@ export function rewriteBindings(file: SourceFile, plans: readonly PlannedBinding
       mesh: name,
       layout: `layout(${name}, ${dimsText}, ${JSON.stringify(plan.layout)})`,
       weightUpdateSharding: plan.weightUpdateSharding === undefined ? undefined : JSON.stringify(plan.weightUpdateSharding),
+      pipeline: plan.pipeline === undefined ? undefined : pipelineText(plan.pipeline),
     }));
   }
   return file.getFullText();

@@ -17,7 +17,9 @@
 /** What a schedule needs of a task graph (compiler/simulate/taskGraph.ts has these fields). */
 export interface Schedulable {
   readonly size: number;
-  readonly stream: Uint8Array;
+  readonly stream: Uint8Array | Uint16Array;
+  /** How many streams `stream` numbers (default 2: compute and communication; a pipeline has more). */
+  readonly streams?: number;
   readonly seconds: Float64Array;
   readonly depStart: Int32Array;
   readonly deps: Int32Array;
@@ -33,7 +35,8 @@ export interface Schedule {
   readonly computed: number;
 }
 
-const streams = 2;
+/** A device's streams: compute and communication (a pipeline schedule says how many it has). */
+const defaultStreams = 2;
 
 /** The start of task `task` given the ends of the tasks before it. */
 function startOf(graph: Schedulable, end: Float64Array, task: number, streamFree: number): number {
@@ -64,7 +67,7 @@ export function simulate(graph: Schedulable): Schedule {
 export function resimulateFrom(graph: Schedulable, previous: Schedule | undefined, first: number): Schedule {
   const start = new Float64Array(graph.size);
   const end = new Float64Array(graph.size);
-  const free = new Float64Array(streams);
+  const free = new Float64Array(graph.streams ?? defaultStreams);
   const keep = previous === undefined ? 0 : Math.min(first, graph.size);
   if (previous !== undefined && keep > 0) {
     start.set(previous.start.subarray(0, keep));
@@ -101,7 +104,7 @@ export function successorsOf(graph: Schedulable): Successors {
   }
   const nextOnStream = new Int32Array(graph.size).fill(-1);
   const previousOnStream = new Int32Array(graph.size).fill(-1);
-  const last = new Int32Array(streams).fill(-1);
+  const last = new Int32Array(graph.streams ?? defaultStreams).fill(-1);
   for (let task = 0; task < graph.size; task++) {
     const stream = graph.stream[task];
     if (last[stream] >= 0) {

@@ -63,7 +63,8 @@ export interface TaskEntry {
   readonly detail: string;
   /** The measured time came from the profile database. */
   readonly profiled: boolean;
-  readonly collective?: { readonly kind: CollectiveKind; readonly axis: string; readonly groupSize: number; readonly bytesMoved: number };
+  /** A collective's kind, axis group and bytes moved, and the value it reads (the pipeline planner tells weight gradients from activations by it). */
+  readonly collective?: { readonly kind: CollectiveKind; readonly axis: string; readonly groupSize: number; readonly bytesMoved: number; readonly input: ValueId };
 }
 
 /** A value one device holds from the start of the task that makes it to the end of its last reader. */
@@ -267,7 +268,7 @@ class Builder {
       ...(phase === undefined ? {} : { phase }),
       flops: 0, bytes, seconds: estimate.seconds, profiled: false,
       detail: estimate.algorithm === "none" ? "no communication" : `${estimate.algorithm}, ${estimate.link}, ${(estimate.busBandwidth / 1e9).toFixed(0)} GB/s bus, ${(estimate.latency * 1e6).toFixed(1)} us latency`,
-      collective: { kind, axis: axis.axis, groupSize: axis.size, bytesMoved: estimate.bytesMoved },
+      collective: { kind, axis: axis.axis, groupSize: axis.size, bytesMoved: estimate.bytesMoved, input },
     };
     this.entries.push(entry);
     this.entryIndex.set(item, this.entries.length - 1);

@@ -7,8 +7,15 @@
 
 /** `name` as an object key: bare when it is an identifier, quoted otherwise. */
 export function propertyKey(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+  const known = keys.get(name);
+  if (known !== undefined) return known;
+  const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+  keys.set(name, key);
+  return key;
 }
+
+/** Keys written so far (a program's meta repeats a few names thousands of times). */
+const keys = new Map<string, string>();
 
 /** Entries of a plain object, without the undefined ones (they are not written). */
 function definedEntries(value: object): [string, unknown][] {
@@ -23,12 +30,18 @@ class InlineForms {
     if (value === null || typeof value !== "object") return JSON.stringify(value);
     const known = this.forms.get(value);
     if (known !== undefined) return known;
-    let form: string;
+    let form = "";
     if (Array.isArray(value)) {
-      form = `[${value.map((item) => this.of(item)).join(", ")}]`;
+      for (const item of value) form += form === "" ? this.of(item) : `, ${this.of(item)}`;
+      form = `[${form}]`;
     } else {
-      const entries = definedEntries(value);
-      form = entries.length === 0 ? "{}" : `{ ${entries.map(([key, item]) => `${propertyKey(key)}: ${this.of(item)}`).join(", ")} }`;
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        const item = record[key];
+        if (item === undefined) continue;
+        form += `${form === "" ? "" : ", "}${propertyKey(key)}: ${this.of(item)}`;
+      }
+      form = form === "" ? "{}" : `{ ${form} }`;
     }
     this.forms.set(value, form);
     return form;

@@ -54,10 +54,14 @@ function placeOnAxis(program: Program, plan: ForwardPlan, axis: string): Reducti
   if (nodes.length === 0) return [];
   // A yielded item stands for its body value; its reads are that value's.
   const canonical = (id: ValueId): ValueId => plan.yielded.get(id) ?? id;
+  // Only the pending values' reads matter; a body value's list gathers its items' reads (pushed, not copied per item).
   const reads = new Map<ValueId, Read[]>();
   for (const [input, list] of plan.reads) {
     const key = canonical(input);
-    reads.set(key, [...(reads.get(key) ?? []), ...list.filter((read) => read.by === "loop" || read.by === "result" || canonical(read.by) !== key)]);
+    if (!index.has(key)) continue;
+    let merged = reads.get(key);
+    if (merged === undefined) reads.set(key, (merged = []));
+    for (const read of list) if (read.by === "loop" || read.by === "result" || canonical(read.by) !== key) merged.push(read);
   }
   const edges: [number, number][] = [];
   const hasInput = new Set<number>();

@@ -17,6 +17,7 @@
  * backward (backwardPins.ts), below the forward pins in priority.
  */
 import { formatRules, type LayoutRule } from "../../../dsl/parseLayout.ts";
+import type { Dim } from "../../../dsl/tensor.ts";
 import type { Op, Program, Sharding, ValueId } from "../../ir/ir.ts";
 import type { ShardingSource } from "../../ir/shardingAssignment.ts";
 import { targetSharding } from "../../ir/sharding.ts";
@@ -35,6 +36,8 @@ export class Targets {
   private readonly relayouts = new Map<ValueId, Op>();
   private readonly pins = new Map<ValueId, readonly LayoutRule[]>();
   private readonly backward: ReadonlyMap<ValueId, readonly BackwardPin[]>;
+  /** The layout's target for values that nothing else constrains, by their dims array (read-only data, shared). */
+  private readonly layoutTargets = new WeakMap<readonly Dim[], Target>();
 
   /** Throws MT5201 where two relayouts' rules, carried backward in an open layout, conflict. */
   constructor(private readonly program: Program) {
@@ -50,13 +53,28 @@ export class Targets {
     const own = this.ownRules.get(id);
     const pinned = this.pins.get(id);
     const back = this.backward.get(id);
+    const relayout = this.relayouts.has(id) || this.program.valueRules?.has(id) === true;
+    // Only the layout applies: the target depends on the dims alone (the layers' values share their dims).
+    if (own === undefined && pinned === undefined && back === undefined && !relayout) {
+      const known = this.layoutTargets.get(value.dims);
+      if (known !== undefined) return known;
+      const target = this.fromRules(id, value.dims, this.program.layout, own, pinned, back);
+      this.layoutTargets.set(value.dims, target);
+      return target;
+    }
     let rules = own;
     if (rules === undefined) {
       const carried = back ? overrideRules(this.program.layout, back.map((pin) => pin.rule)) : this.program.layout;
       rules = pinned ? overrideRules(carried, pinned) : carried;
     }
-    const sharding = targetSharding(value.dims, this.program.mesh, rules);
-    const used = rules.filter((rule) => value.dims.some((dim) => dim.name === rule.dim) && this.program.mesh.some((axis) => axis.name === rule.axis));
+    return this.fromRules(id, value.dims, rules, own, pinned, back);
+  }
+
+  private fromRules(
+    id: ValueId, dims: readonly Dim[], rules: readonly LayoutRule[], own: readonly LayoutRule[] | undefined, pinned: readonly LayoutRule[] | undefined, back: readonly BackwardPin[] | undefined,
+  ): Target {
+    const sharding = targetSharding(dims, this.program.mesh, rules);
+    const used = rules.filter((rule) => dims.some((dim) => dim.name === rule.dim) && this.program.mesh.some((axis) => axis.name === rule.axis));
     return { sharding, source: this.sourceOf(id, own, pinned, back, used) };
   }
 
@@ -88,6 +106,8 @@ export class Targets {
    * its operands' pins whose dim the result has, in a size the axis divides.
    */
   pin(op: Op): void {
+    // a program without relayouts has no pins
+    if (this.pins.size === 0 && op.op !== "relayout") return;
     if (op.op === "relayout") {
       const own = op.inputs.length === 2 ? this.pins.get(op.inputs[1]) : op.rules;
       if (own && own.length > 0) this.pins.set(op.output, own);

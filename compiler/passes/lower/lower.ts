@@ -23,6 +23,7 @@
  * - where an op reads along an unevenly split dim (a reduction, a
  *   contraction, ids), the padding is masked first (maskPadding.ts).
  */
+import type { Dim } from "../../../dsl/tensor.ts";
 import type { Loop, Op, Program, Sharding, SourceLoc, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { ProgramRewriter } from "../../ir/rewriter.ts";
@@ -65,9 +66,9 @@ class Materializer {
   }
 
   /** Give a value of the source program its sharding and local dims, in the current block. */
-  define(id: ValueId, sharding: Sharding, depth = this.rewriter.depth()): void {
+  define(id: ValueId, sharding: Sharding, depth = this.rewriter.depth(), localDims?: readonly Dim[]): void {
     const value = this.rewriter.value(id);
-    this.rewriter.setValue({ ...value, sharding, localDims: localDimsOf(value.dims, sharding, this.program.mesh) });
+    this.rewriter.setValue({ ...value, sharding, localDims: localDims ?? localDimsOf(value.dims, sharding, this.program.mesh) });
     this.depthOf.set(id, depth);
   }
 
@@ -185,7 +186,12 @@ class Materializer {
     });
     this.conversions.exitBlock();
     const body = this.rewriter.closeBlock();
-    for (const { entry, sharding } of yields) entry.items.forEach((item) => this.define(item, sharding));
+    // the items have the body value's dims (the verifier checks it): their local dims are computed once per yield
+    const depth = this.rewriter.depth();
+    for (const { entry, sharding } of yields) {
+      const localDims = localDimsOf(this.rewriter.value(entry.items[0]).dims, sharding, this.program.mesh);
+      for (const item of entry.items) this.define(item, sharding, depth, localDims);
+    }
     this.rewriter.emit({
       ...loop, carried: carried.map((entry, index) => ({ ...entry, result: results[index] })), indexed,
       ...(yields.length > 0 ? { yields: yields.map((item) => item.entry) } : {}), body,

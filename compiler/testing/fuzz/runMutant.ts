@@ -16,6 +16,7 @@ import { readPrograms } from "../../frontend/frontend.ts";
 import type { Program } from "../../ir/ir.ts";
 import { walkOps } from "../../ir/opAttrs.ts";
 import { compileProgram } from "../../passes/pipeline.ts";
+import { MeshtypeError } from "../../../dsl/errors.ts";
 import { Tensor } from "../../../dsl/tensor.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../harness.ts";
 import type { TensorTree } from "../interpret.ts";
@@ -31,7 +32,19 @@ export type MutantOutcome =
 /** The gathered result of `lowered` against the eager run of `global`, on inputs drawn from `seed`. */
 async function equalsEager(global: Program, lowered: Program, seed: number): Promise<string | undefined> {
   const args = makeInputs(global, seed, idInputs(global));
-  const expected = await runEager(global, args);
+  let expected: TensorTree;
+  try {
+    expected = await runEager(global, args);
+  } catch (error) {
+    // A mutant may compute something the ops refuse at run time (ids that are not whole numbers): a user error the
+    // compiler cannot see. The eager reference names it; the compiled program must refuse it too, never return numbers.
+    if (!(error instanceof MeshtypeError)) throw error;
+    const refused = await runLowered(lowered, args).then(
+      () => false,
+      (compiledError: unknown) => compiledError instanceof MeshtypeError,
+    );
+    return refused ? undefined : `program ${global.name}: eager refuses its inputs (${error.message.split("\n")[0]}) but the compiled program ran`;
+  }
   const { result } = await runLowered(lowered, args);
   const difference = maxDifference(withoutNaN(result), withoutNaN(expected));
   return difference <= 1e-3 * scaleOf(expected) ? undefined : `program ${global.name} compiled but its gathered result differs from eager by ${difference}`;
