@@ -45,6 +45,7 @@ describe("module-level constant tensors, compiled", () => {
     expect(data).toContainEqual(Array.from(model.BIAS.data));
     expect(data).toContainEqual(Array.from(model.TABLE.data));
     expect(data).toContainEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(data).toContainEqual([1, 1.25, 1.5, 1.75]);
     expect(data).toContainEqual(Array.from(Float32Array.from([0, 1, 2, 3], (value) => value / 4 - Math.cos(value))));
   });
 
@@ -74,7 +75,7 @@ describe("module-level constant tensors, compiled", () => {
     const lowered = compileProgram(programOf("trainSplit"));
     expect(lowered.gradients).toHaveLength(1);
     const sizes = [...walkOps(lowered.body)].filter((op) => op.op === "constant").map((op) => (op.op === "constant" ? op.data.length : 0));
-    expect(sizes.sort((a, b) => a - b)).toEqual([4, 4, 8, 8, 32]);
+    expect(sizes.sort((a, b) => a - b)).toEqual([4, 4, 4, 8, 8, 32]);
   });
 
   it("deepSplit keeps its layers in a loop whose body reads the constants (hoisted or recomputed, never communicated)", () => {
@@ -86,7 +87,7 @@ describe("module-level constant tensors, compiled", () => {
   it("explain and simulate cost a constant as the bytes it writes", () => {
     const lowered = compileProgram(programOf("whole"));
     const rows = explainProgram(lowered).rows.filter((row) => row.op.startsWith("constant"));
-    expect(rows.map((row) => row.localDims).sort()).toEqual(["[d=8]", "[d=8]", "[f=4]", "[f=4]", "[seq=4 d=8]"].sort());
+    expect(rows.map((row) => row.localDims).sort()).toEqual(["[d=8]", "[d=8]", "[f=4]", "[f=4]", "[f=4]", "[seq=4 d=8]"].sort());
     expect(opWork({ op: "constant", data: new Float32Array(32) }, [], [{ name: "seq", size: 4 }, { name: "d", size: 8 }], 4)).toEqual({ kind: "memory", flops: 0, bytes: 128 });
     expect(simulateProgram(lowered, cluster("a100")).summary.stepSeconds).toBeGreaterThan(0);
   });

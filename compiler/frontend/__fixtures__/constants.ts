@@ -29,7 +29,9 @@ export const COS = cos(ANGLES);
 /** Every constant in one function of x. */
 export function forward(x: Tensor<"batch seq d">, w: Tensor<"d f">): Tensor<"batch seq f"> {
   const rotated = add(mul(x, COS), mul(add(x, BIAS), SIN));
-  return add(einsum(mul(rotated, TABLE), w, "batch seq f"), add(HALVES, RAMP));
+  // a constant written in the model itself, from its own numbers
+  const weights = tensor(D, "f", Array.from({ length: 4 }, (_, i) => 1 + i / D.sizes.f));
+  return add(mul(einsum(mul(rotated, TABLE), w, "batch seq f"), weights), add(HALVES, RAMP));
 }
 
 function loss(w: Tensor<"d f">, x: Tensor<"batch seq d">): Tensor<""> {
