@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { defineFixture, fixtureLoc as at } from "../testing/fixtures.ts";
+import { fusedOps } from "../testing/fusedPrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../testing/harness.ts";
 import { validLayouts } from "../testing/layouts.ts";
 import { walkOps } from "../ir/opAttrs.ts";
@@ -10,20 +11,6 @@ import { validate } from "./validate.ts";
 
 // The fused ops (dsl/ops/fused.ts) where the layout splits the dim they work along: decompose rewrites normalize and
 // normalizeGrad into sums that work shard by shard; every layout's gathered result equals the eager (fused) one.
-
-/** normalize over d_model and over seq, normalizeGrad with a cotangent held in another order, and geluGrad. */
-const fusedOps = defineFixture("fusedOps", { batch: 2, seq: 4, d_model: 4, d_ff: 2 }, (b, dims) => {
-  const x = b.param("x", dims("batch seq d_model"), at(2));
-  const g = b.param("g", dims("seq batch d_model"), at(2));
-  const h = b.param("h", dims("batch d_ff"), at(2));
-  const gh = b.param("gh", dims("d_ff batch"), at(2));
-  const normalized = b.add({ op: "normalize", dim: "d_model", epsilon: 1e-5 }, [x], { hint: "normalized", loc: at(3) });
-  const alongSeq = b.add({ op: "normalize", dim: "seq", epsilon: 0.1 }, [x], { hint: "alongSeq", loc: at(4) });
-  const dx = b.add({ op: "normalizeGrad", dim: "d_model", epsilon: 1e-5 }, [x, g], { hint: "dx", loc: at(5) });
-  const dh = b.add({ op: "unaryGrad", fn: "gelu" }, [h, gh], { hint: "dh", loc: at(6) });
-  const fields = { normalized, alongSeq, dx, dh };
-  return { kind: "object", fields: Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { kind: "tensor" as const, value }])) };
-});
 
 const mesh2x2: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
 const kinds = (layout: string): string[] => [...walkOps(decompose(validate(fusedOps.build(mesh2x2, layout))).body)].map((op) => op.op);
