@@ -75,6 +75,10 @@ export class IrEmitter implements Emitter<ValueId> {
     return this.add({ op: "normalizeGrad", dim, epsilon }, [x, g]);
   }
 
+  softmaxGrad(y: ValueId, g: ValueId, dim: string, log: boolean): ValueId {
+    return this.add({ op: "softmaxGrad", dim, log }, [y, g]);
+  }
+
   unaryGrad(fn: UnaryGradFn, x: ValueId, g: ValueId): ValueId {
     return this.add({ op: "unaryGrad", fn }, [x, g]);
   }

@@ -29,6 +29,8 @@ export function toPrimitive(op: Op): Primitive | undefined {
       return { op: "normalize", dim: op.dim, epsilon: op.epsilon };
     case "normalizeGrad":
       return { op: "normalizeGrad", dim: op.dim, epsilon: op.epsilon };
+    case "softmaxGrad":
+      return { op: "softmaxGrad", dim: op.dim, log: op.log };
     case "unaryGrad":
       return { op: "unaryGrad", fn: op.fn };
     case "conv2d": {

@@ -64,7 +64,7 @@ export interface BlockPlan {
 }
 
 const fusible: ReadonlySet<string> = new Set([
-  "unary", "binary", "where", "maskPadding", "dropout", "reduce", "softmax", "normalize", "normalizeGrad", "unaryGrad", "full", "iota", "oneHot",
+  "unary", "binary", "where", "maskPadding", "dropout", "reduce", "softmax", "normalize", "normalizeGrad", "softmaxGrad", "unaryGrad", "full", "iota", "oneHot",
 ]);
 /**
  * Ops a dropout never shares a kernel with: Megatron-LM runs attention dropout
@@ -73,7 +73,7 @@ const fusible: ReadonlySet<string> = new Set([
  * before a separate fused layer norm (megatron/model/transformer.py,
  * `CoreAttention.forward` and `bias_dropout_add_fused_train`).
  */
-const apartFromDropout: ReadonlySet<string> = new Set(["reduce", "softmax", "normalize", "normalizeGrad"]);
+const apartFromDropout: ReadonlySet<string> = new Set(["reduce", "softmax", "normalize", "normalizeGrad", "softmaxGrad"]);
 const viewKinds: ReadonlySet<string> = new Set(["rename", "relayout", "transpose", "splitDim", "slice", "localSlice"]);
 
 /** A collective that communicates (a local slice is a view). */

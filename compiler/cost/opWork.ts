@@ -153,6 +153,9 @@ export function opWork(op: OpAttrs, inputs: readonly (readonly Dim[])[], output:
       // native_layer_norm_backward, statistics recomputed: the forward's 5 per element, then g's two row sums and
       // 5 more to combine them; x and g read once, dx written once
       return memory(12 * out, readWrite(inputs, output, elementBytes));
+    case "softmaxGrad":
+      // _softmax_backward_data: the product with y, its row sum, subtract, multiply (log: exp, sum, multiply, subtract)
+      return memory(4 * out, readWrite(inputs, output, elementBytes));
     case "unaryGrad":
       // gelu_backward: the tanh form's derivative (cube, tanh, sech^2, chain) and the product with g, ~16 per element
       return memory(16 * out, readWrite(inputs, output, elementBytes));

@@ -131,6 +131,8 @@ const emitters: Record<string, Emitter> = {
     check(call, () => rules.cotangentDims(dimsOf(call, x), dimsOf(call, g), [what(call, x), what(call, g)], call.name));
     return add(call, { op: "normalizeGrad", dim, epsilon: numberArg(call, 3) }, [x, g]);
   },
+  softmaxGrad: (call) => softmaxGrad(call, false),
+  logSoftmaxGrad: (call) => softmaxGrad(call, true),
   geluGrad(call) {
     const [x, g] = [tensorArg(call, 0), tensorArg(call, 1)];
     check(call, () => rules.cotangentDims(dimsOf(call, x), dimsOf(call, g), [what(call, x), what(call, g)], call.name));
@@ -315,6 +317,14 @@ function softmax(call: OpCall, log: boolean): StaticValue {
   const dim = stringArg(call, 1);
   check(call, () => rules.softmaxDims(dimsOf(call, x), dim, what(call, x), call.name));
   return add(call, { op: "softmax", dim, log }, [x]);
+}
+
+function softmaxGrad(call: OpCall, log: boolean): StaticValue {
+  const [y, g] = [tensorArg(call, 0), tensorArg(call, 1)];
+  const dim = stringArg(call, 2);
+  check(call, () => rules.softmaxDims(dimsOf(call, y), dim, what(call, y), call.name));
+  check(call, () => rules.cotangentDims(dimsOf(call, y), dimsOf(call, g), [what(call, y), what(call, g)], call.name));
+  return add(call, { op: "softmaxGrad", dim, log }, [y, g]);
 }
 
 emitters.dropout = dropoutEmitter({ add: (call, attrs, inputs) => add(call, attrs, inputs), check });

@@ -72,6 +72,9 @@ export function inferDims(
     case "normalizeGrad":
       softmaxDims(first, attrs.dim, firstWhat, "normalizeGrad");
       return cotangentDims(first, second, what, "normalizeGrad");
+    case "softmaxGrad":
+      softmaxDims(first, attrs.dim, firstWhat, attrs.log ? "logSoftmaxGrad" : "softmaxGrad");
+      return cotangentDims(first, second, what, attrs.log ? "logSoftmaxGrad" : "softmaxGrad");
     case "unaryGrad":
       return cotangentDims(first, second, what, "unaryGrad");
     case "binary":

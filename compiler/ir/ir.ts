@@ -117,6 +117,7 @@ export const OpKinds = {
   // fused: a norm's core and the backward ops of norms and GELU (dsl/ops/fused.ts), one kernel each in torch
   normalize: "normalize",
   normalizeGrad: "normalizeGrad",
+  softmaxGrad: "softmaxGrad",
   unaryGrad: "unaryGrad",
   conv2d: "conv2d",
   // shape changes: renaming and reordering are local; the rest may communicate
@@ -196,6 +197,8 @@ export type Op = OpBase &
     | { readonly op: "normalize"; readonly dim: string; readonly epsilon: number }
     /** Inputs x and g: the cotangent of x for `normalize(x)` given g (its statistics recomputed from x). */
     | { readonly op: "normalizeGrad"; readonly dim: string; readonly epsilon: number }
+    /** Inputs y (a softmax's result) and g: the cotangent of the softmax's input; decomposed when the layout splits `dim`. */
+    | { readonly op: "softmaxGrad"; readonly dim: string; readonly log: boolean }
     /** Inputs x and g: `g * fn'(x)`, element-wise. */
     | { readonly op: "unaryGrad"; readonly fn: UnaryGradFn }
     | ({

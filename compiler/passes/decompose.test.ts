@@ -21,6 +21,7 @@ describe("decompose of the fused ops", () => {
     expect(ops.filter((kind) => kind === "normalize")).toHaveLength(2);
     expect(ops.filter((kind) => kind === "normalizeGrad")).toHaveLength(1);
     expect(ops.filter((kind) => kind === "unaryGrad")).toHaveLength(1);
+    expect(ops.filter((kind) => kind === "softmaxGrad")).toHaveLength(2);
     expect(ops).not.toContain("reduce");
   });
 
@@ -30,6 +31,13 @@ describe("decompose of the fused ops", () => {
     expect(ops).not.toContain("normalizeGrad");
     // normalize: the mean and the variance; normalizeGrad: those two again, mean(g) and mean(g xh)
     expect(ops.filter((kind) => kind === "reduce")).toHaveLength(6);
+  });
+
+  it("rewrites softmaxGrad into a sum where the layout splits its dim (as the softmax before it)", () => {
+    const ops = kinds("vocab:model");
+    expect(ops).not.toContain("softmaxGrad");
+    expect(ops).not.toContain("softmax");
+    expect(ops.filter((kind) => kind === "normalizeGrad")).toHaveLength(1);
   });
 
   it("a norm over a split d_model all-reduces its two sums and gathers nothing", async () => {
@@ -59,10 +67,10 @@ describe("decompose of the fused ops", () => {
   }
 
   it("equals them with d_model split unevenly (padded blocks) and over two axes", async () => {
-    const odd = { ...fusedOps, sizes: { batch: 3, seq: 5, d_model: 3, d_ff: 3 } };
+    const odd = { ...fusedOps, sizes: { batch: 3, seq: 5, d_model: 3, d_ff: 3, vocab: 3 } };
     await runAll(odd, mesh2x2, [
       "d_model:padded(model)", "d_model:padded(model), batch:padded(data)", "d_model:padded(data), seq:padded(model), d_ff:padded(model)",
-      "d_model:padded(data, model)", "seq:padded(model), d_ff:padded(data)",
+      "d_model:padded(data, model)", "seq:padded(model), d_ff:padded(data)", "vocab:padded(model), d_model:padded(data)",
     ]);
     await runAll(fusedOps, mesh2x2, ["d_model:(data, model)", "d_model:(model, data)"]);
   });

@@ -10,6 +10,7 @@
  * - softmax(x, d)   = e / sum(e, d),  e = exp(x - max(x, d))   (log: (x - m) - log(sum(e, d)))
  * - normalize(x, d) = c * r,  c = x - sum(x, d) / n,  r = rsqrt(sum(c^2, d) / n + epsilon)
  * - normalizeGrad(x, g, d) = (xh * sum(g xh, d) / n + sum(g, d) / n - g) * -r,  xh = c * r   (dsl/autodiff/rules/fused.ts)
+ * - softmaxGrad(y, g, d) = y * (g - sum(g y, d))   (log: -(exp(y) * sum(g, d) - g))
  * - gather(t, ids, d) = einsum(oneHot(ids, d), t)   (a masked lookup: partial sums over the split vocabulary)
  *
  * After `lower`: max over a split dim is partial(max), all-reduced before the
@@ -81,6 +82,20 @@ class Decomposer {
     }
     if ((op.op === "normalize" || op.op === "normalizeGrad") && this.isSplit([op.dim])) {
       this.normalization(op, part, hint);
+      return;
+    }
+    if (op.op === "softmaxGrad" && this.isSplit([op.dim])) {
+      // y's dims and order throughout (g may hold its dims in another order)
+      const [y, g] = op.inputs;
+      if (op.log) {
+        const total = this.add({ op: "reduce", fn: "sum", dims: [op.dim] }, [g], loc, part("sum"));
+        const spread = this.add({ op: "binary", fn: "mul" }, [this.add({ op: "unary", fn: "exp" }, [y], loc, part("exp")), total], loc, part("spread"));
+        this.add({ op: "unary", fn: "neg" }, [this.add({ op: "binary", fn: "sub" }, [spread, g], loc, part("negated"))], loc, hint, { output });
+      } else {
+        const total = this.add({ op: "reduce", fn: "sum", dims: [op.dim] }, [this.add({ op: "binary", fn: "mul" }, [y, g], loc, part("gy"))], loc, part("sum"));
+        const centered = this.add({ op: "binary", fn: "sub" }, [g, total], loc, part("centered"));
+        this.add({ op: "binary", fn: "mul" }, [y, centered], loc, hint, { output });
+      }
       return;
     }
     if (op.op === "gather" && this.isSplit([op.dim])) {

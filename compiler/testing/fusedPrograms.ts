@@ -1,14 +1,18 @@
 /**
  * The fixture of the fused ops (dsl/ops/fused.ts) for the decompose and torch
  * tests: normalize over the minor dim and over a leading one, normalizeGrad
- * with its cotangent held in another dim order, and unaryGrad (GELU's backward).
+ * with its cotangent held in another dim order, unaryGrad (GELU's backward),
+ * and softmaxGrad of a softmax and a logSoftmax over a leading dim.
  */
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { defineFixture, fixtureLoc as at } from "./fixtures.ts";
 import type { TorchPlan } from "./torch/torchCases.ts";
 
-/** normalize over d_model and over seq, normalizeGrad over d_model (g as "seq batch d_model"), geluGrad (g as "d_ff batch"). */
-export const fusedOps = defineFixture("fusedOps", { batch: 2, seq: 4, d_model: 4, d_ff: 2 }, (b, dims) => {
+/**
+ * normalize over d_model and over seq, normalizeGrad over d_model (g as "seq batch d_model"), geluGrad (g as "d_ff batch"),
+ * softmaxGrad and its log form over vocab, the leading dim of "vocab batch" (g as "batch vocab").
+ */
+export const fusedOps = defineFixture("fusedOps", { batch: 2, seq: 4, d_model: 4, d_ff: 2, vocab: 4 }, (b, dims) => {
   const x = b.param("x", dims("batch seq d_model"), at(2));
   const g = b.param("g", dims("seq batch d_model"), at(2));
   const h = b.param("h", dims("batch d_ff"), at(2));
@@ -17,7 +21,13 @@ export const fusedOps = defineFixture("fusedOps", { batch: 2, seq: 4, d_model: 4
   const alongSeq = b.add({ op: "normalize", dim: "seq", epsilon: 0.1 }, [x], { hint: "alongSeq", loc: at(4) });
   const dx = b.add({ op: "normalizeGrad", dim: "d_model", epsilon: 1e-5 }, [x, g], { hint: "dx", loc: at(5) });
   const dh = b.add({ op: "unaryGrad", fn: "gelu" }, [h, gh], { hint: "dh", loc: at(6) });
-  const fields = { normalized, alongSeq, dx, dh };
+  const logits = b.param("logits", dims("vocab batch"), at(2));
+  const gl = b.param("gl", dims("batch vocab"), at(2));
+  const probs = b.add({ op: "softmax", dim: "vocab", log: false }, [logits], { hint: "probs", loc: at(7) });
+  const logProbs = b.add({ op: "softmax", dim: "vocab", log: true }, [logits], { hint: "logProbs", loc: at(8) });
+  const dLogits = b.add({ op: "softmaxGrad", dim: "vocab", log: false }, [probs, gl], { hint: "dLogits", loc: at(9) });
+  const dLog = b.add({ op: "softmaxGrad", dim: "vocab", log: true }, [logProbs, gl], { hint: "dLog", loc: at(10) });
+  const fields = { normalized, alongSeq, dx, dh, dLogits, dLog };
   return { kind: "object", fields: Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { kind: "tensor" as const, value }])) };
 });
 
@@ -25,10 +35,10 @@ const mesh2x2: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "model"
 
 /**
  * The fused ops on the 2x2 mesh for the torch tests: fused kernels throughout (the norm dims whole), and with
- * d_model and then seq split (those norms decomposed into sums and all-reduces, the others still fused).
+ * d_model, seq and vocab split (those ops decomposed into sums and all-reduces, the others still fused).
  */
 export function fusedPlans(): TorchPlan[] {
-  return ["batch:data, d_ff:model", "d_model:model, batch:data", "seq:model, d_ff:data"].map((layout, index) => ({
+  return ["batch:data, d_ff:model", "d_model:model, batch:data", "seq:model, d_ff:data", "vocab:model, batch:data"].map((layout, index) => ({
     name: `fused_ops_2x2_${index}`, global: fusedOps.build(mesh2x2, layout), integers: {},
   }));
 }

@@ -88,6 +88,8 @@ class Interpreter {
         return call("normalize", x, op.dim, op.epsilon);
       case "normalizeGrad":
         return call("normalizeGrad", x, y, op.dim, op.epsilon);
+      case "softmaxGrad":
+        return call(op.log ? "logSoftmaxGrad" : "softmaxGrad", x, y, op.dim);
       case "unaryGrad":
         return call(`${op.fn}Grad`, x, y);
       case "rename":

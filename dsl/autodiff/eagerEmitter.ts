@@ -4,7 +4,7 @@
  * from the rules at run time, so the ops are called through one loose view.
  */
 import { dropout } from "../ops/dropout.ts";
-import { geluGrad, normalize, normalizeGrad } from "../ops/fused.ts";
+import { geluGrad, logSoftmaxGrad, normalize, normalizeGrad, softmaxGrad } from "../ops/fused.ts";
 import { callBinary, callOp as call, looseOps as loose } from "../ops/looseOps.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
@@ -25,6 +25,7 @@ export const eagerEmitter: Emitter<T> = {
   reduce: (fn: ReduceFn, x, dims) => call(fn, x, dims.join(" ")),
   normalize: (x, dim, epsilon) => (normalize as (x: T, dim: string, epsilon: number) => T)(x, dim, epsilon),
   normalizeGrad: (x, g, dim, epsilon) => (normalizeGrad as (x: T, g: T, dim: string, epsilon: number) => T)(x, g, dim, epsilon),
+  softmaxGrad: (y, g, dim, log) => (log ? logSoftmaxGrad : softmaxGrad)(y, g, dim as never),
   unaryGrad: (_fn: UnaryGradFn, x, g) => geluGrad(x, g),
   conv2d: (x, kernel, spec) => loose.conv2d(x, kernel, spec),
   rename: (x, from, to) => loose.rename(x, from, to),

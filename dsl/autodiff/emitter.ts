@@ -31,6 +31,8 @@ export interface Emitter<V> {
   normalize(x: V, dim: string, epsilon: number): V;
   /** The cotangent of x for `normalize(x, dim, epsilon)` given `g`, the cotangent of its result. */
   normalizeGrad(x: V, g: V, dim: string, epsilon: number): V;
+  /** The cotangent of x for `y = softmax(x, dim)` (`logSoftmax` with `log`) given y and g, the cotangent of y. */
+  softmaxGrad(y: V, g: V, dim: string, log: boolean): V;
   /** `g * fn'(x)`, element-wise: the cotangent of x for `unary(fn, x)`. */
   unaryGrad(fn: UnaryGradFn, x: V, g: V): V;
   /** `conv2d(x, kernel, spec)`: dims play the roles `spec` names; the result has x's dims with `spec.in` replaced by `spec.out`. */

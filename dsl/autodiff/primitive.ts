@@ -59,6 +59,8 @@ export type Primitive =
   | { readonly op: "normalize"; readonly dim: string; readonly epsilon: number }
   /** Inputs x and g (the cotangent of `normalize(x)`): the cotangent of x, the statistics recomputed from x. */
   | { readonly op: "normalizeGrad"; readonly dim: string; readonly epsilon: number }
+  /** Inputs y (the softmax's result) and g: the cotangent of x for `y = softmax(x, dim)` (or `logSoftmax`) given g. */
+  | { readonly op: "softmaxGrad"; readonly dim: string; readonly log: boolean }
   /** Inputs x and g: `g * f'(x)`, element-wise (the backward of `unary fn`). */
   | { readonly op: "unaryGrad"; readonly fn: UnaryGradFn }
   | ({ readonly op: "conv2d" } & Conv2dSpec)

@@ -65,6 +65,8 @@ const table: Readonly<Record<string, Entry>> = {
   logSoftmax: { records: "softmax", call: () => { const a = x(); return { result: loose.logSoftmax(a, "d"), reads: [a] }; } },
   normalize: { records: "normalize", call: () => { const a = x(); return { result: loose.normalize(a, "d", 1e-5), reads: [a] }; } },
   normalizeGrad: { records: "normalizeGrad", call: () => { const [a, g] = [x(), x()]; return { result: loose.normalizeGrad(a, g, "d", 1e-5), reads: [a, g] }; } },
+  softmaxGrad: { records: "softmaxGrad", call: () => { const [y, g] = [x(), x()]; return { result: loose.softmaxGrad(y, g, "d"), reads: [y, g] }; } },
+  logSoftmaxGrad: { records: "softmaxGrad", call: () => { const [y, g] = [x(), x()]; return { result: loose.logSoftmaxGrad(y, g, "d"), reads: [y, g] }; } },
   geluGrad: { records: "unaryGrad", call: () => { const [a, g] = [x(), x()]; return { result: loose.geluGrad(a, g), reads: [a, g] }; } },
   cotangentDims: shapeRule,
   rename: { records: "rename", call: () => { const a = x(); return { result: loose.rename(a, "d", "e"), reads: [a] }; } },

@@ -75,6 +75,8 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
   // the backward ops are differentiated through their formula (a gradient of a gradient), in x and in g
   { primitive: "normalizeGrad", name: "normalizeGrad in x and g", inputs: [fusedTensor("b=2 v=4"), fusedTensor("b=2 v=4")], fn: ([x, g]) => loose.normalizeGrad(x, g, "v", 1e-5) },
   { primitive: "normalizeGrad", name: "normalizeGrad with g in another order", inputs: [fusedTensor("b=3 v=2"), fusedTensor("v=2 b=3")], fn: ([x, g]) => loose.normalizeGrad(x, g, "b", 0.1) },
+  { primitive: "softmaxGrad", name: "softmaxGrad in y and g", inputs: [fusedTensor("b=2 v=4"), fusedTensor("v=4 b=2")], fn: ([y, g]) => loose.softmaxGrad(y, g, "v") },
+  { primitive: "softmaxGrad", name: "logSoftmaxGrad over a leading dim in y and g", inputs: [fusedTensor("b=3 v=2"), fusedTensor("b=3 v=2")], fn: ([y, g]) => loose.logSoftmaxGrad(y, g, "b") },
   { primitive: "unaryGrad", name: "unaryGrad gelu (geluGrad) in x and g", inputs: [fusedTensor("b=2 d=3"), fusedTensor("d=3 b=2")], fn: ([x, g]) => loose.geluGrad(x, g) },
   { primitive: "rename", name: "rename", inputs: [tensor("a=2 b=3")], fn: ([x]) => loose.rename(x, "a", "z") },
   { primitive: "transpose", name: "transpose", inputs: [tensor("a=2 b=3 c=2")], fn: ([x]) => loose.transpose(x, "c a b") },

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { grad } from "../autodiff/grad.ts";
 import { eagerEmitter } from "../autodiff/eagerEmitter.ts";
 import { randomTensor } from "../autodiff/gradCheck.ts";
-import { geluSlope, normalizeGradFormula } from "../autodiff/rules/fused.ts";
+import { geluSlope, normalizeGradFormula, softmaxGradFormula } from "../autodiff/rules/fused.ts";
 import type { Tensor } from "../tensor.ts";
 import { generator } from "../testSupport.ts";
 import { add, mul, sub } from "./binary.ts";
-import { geluGrad, normalize, normalizeGrad } from "./fused.ts";
-import { mean, sum } from "./reduce.ts";
+import { geluGrad, logSoftmaxGrad, normalize, normalizeGrad, softmaxGrad } from "./fused.ts";
+import { logSoftmax, mean, softmax, sum } from "./reduce.ts";
 import { t } from "./testSupport.ts";
 import { rsqrt, square } from "./unary.ts";
 
@@ -83,5 +83,24 @@ describe("geluGrad", () => {
 
   it("names a cotangent of another size", () => {
     expect(() => geluGrad(t("d=3", undefined, "x"), t("d=4", undefined, "g") as unknown as T)).toThrow(/geluGrad/);
+  });
+});
+
+describe("softmaxGrad and logSoftmaxGrad", () => {
+  it("equal the gradient of <softmax(x), g> and <logSoftmax(x), g> in x, given the forward's result, over the last dim and a leading one", () => {
+    for (const dim of ["v", "b"]) {
+      const [x, g] = [random("b=3 v=4"), random("b=3 v=4")];
+      for (const [forward, backward] of [[softmax, softmaxGrad], [logSoftmax, logSoftmaxGrad]] as const) {
+        const expected = grad((v: T) => sum(loose(mul)(loose(forward)(v, dim), g)))(x);
+        expect(maxDifference(loose(backward)(loose(forward)(x, dim), g, dim), expected)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it("read g by dim name and equal their formula in the plain ops", () => {
+    const y = loose(softmax)(random("b=2 v=5"), "v");
+    const g = random("v=5 b=2");
+    expect(maxDifference(loose(softmaxGrad)(y, g, "v"), softmaxGradFormula(eagerEmitter, y, g, "v", false))).toBeLessThan(1e-6);
+    expect(maxDifference(loose(logSoftmaxGrad)(y, g, "v"), softmaxGradFormula(eagerEmitter, y, g, "v", true))).toBeLessThan(1e-6);
   });
 });

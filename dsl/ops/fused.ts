@@ -1,8 +1,9 @@
 /**
  * Fused ops: a normalization over one dim (the core of a layer norm, without
- * its scale and bias), and the backward ops the autodiff rules emit for it and
- * for GELU, each one op that the torch back end runs as one of torch's fused
- * kernels (`native_layer_norm`, `native_layer_norm_backward`, `gelu_backward`).
+ * its scale and bias), and the backward ops the autodiff rules emit for it, for
+ * the softmaxes and for GELU, each one op that the torch back end runs as one of
+ * torch's fused kernels (`native_layer_norm`, `native_layer_norm_backward`,
+ * `_softmax_backward_data`, `_log_softmax_backward_data`, `gelu_backward`).
  * Each computes its statistics in float64 per row and rounds once to float32.
  */
 import { Tensor } from "../tensor.ts";
@@ -125,3 +126,42 @@ export function geluGrad<X extends string>(x: Tensor<X>, cotangent: Tensor<X>): 
   recordOp({ op: "unaryGrad", fn: "gelu" }, [x, cotangent], result);
   return result;
 }
+
+/** The backward of a softmax: its result y, the cotangent of y (y's dims), the softmax's dim. */
+export interface SoftmaxGradOp {
+  <X extends string, D extends string>(y: Tensor<X & HasOneDim<NoInfer<D>>>, cotangent: Tensor<X>, dim: D): Tensor<X>;
+  <X extends string, D extends string>(y: Tensor<X>, cotangent: Tensor<X>, dim: ValidateDimOf<"softmaxGrad", D, X>): Tensor<X>;
+}
+
+function softmaxGradOf(name: "softmaxGrad" | "logSoftmaxGrad", log: boolean): SoftmaxGradOp {
+  return (<X extends string>(y: Tensor<X>, cotangent: Tensor<X>, dim: string): Tensor<X> => {
+    const index = requireDim(name, softmaxDims(y.dims, dim, whatOf(y), name), readDimName(name, dim));
+    cotangentDims(y.dims, cotangent.dims, [whatOf(y), `cotangent ${whatOf(cotangent)}`], name);
+    const g = viewData(cotangent, y.dims);
+    const { outer, inner } = rows(y, index);
+    const out = new Float32Array(y.data.length);
+    for (let row = 0; row < outer.length; row++) {
+      const base = outer[row];
+      let total = 0;
+      for (let k = 0; k < inner.length; k++) total += log ? g[base + inner[k]] : g[base + inner[k]] * y.data[base + inner[k]];
+      for (let k = 0; k < inner.length; k++) {
+        const at = base + inner[k];
+        out[at] = log ? g[at] - Math.exp(y.data[at]) * total : y.data[at] * (g[at] - total);
+      }
+    }
+    const result = new Tensor<X>(y.dims, out, resultLabel(name, [y, cotangent]));
+    recordOp({ op: "softmaxGrad", dim: y.dims[index].name, log }, [y, cotangent], result);
+    return result;
+  }) as SoftmaxGradOp;
+}
+
+/**
+ * The cotangent of x for `y = softmax(x, dim)` given y and the cotangent `g` of y: `y (g - sum(g y, dim))`
+ * (what `torch._softmax_backward_data` computes). The result has y's dims.
+ *
+ * @example
+ * const dScores = softmaxGrad(weights, dWeights, "kv_seq");
+ */
+export const softmaxGrad: SoftmaxGradOp = softmaxGradOf("softmaxGrad", false);
+/** The cotangent of x for `y = logSoftmax(x, dim)` given y and g: `g - exp(y) sum(g, dim)` (`torch._log_softmax_backward_data`). */
+export const logSoftmaxGrad: SoftmaxGradOp = softmaxGradOf("logSoftmaxGrad", true);

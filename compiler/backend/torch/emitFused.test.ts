@@ -28,6 +28,11 @@ describe("torch emission of the fused ops", () => {
     expect(lines).toContain('dh = torch.ops.aten.gelu_backward(gh.permute(1, 0), h, approximate="tanh")');
   });
 
+  it("softmaxGrad is torch's softmax backward kernel (log: the log-softmax one) along the dim's position, g permuted", () => {
+    expect(lines).toContain("dLogits = torch._softmax_backward_data(gl.permute(1, 0), probs, 0, torch.float32)");
+    expect(lines).toContain("dLog = torch._log_softmax_backward_data(gl.permute(1, 0), logProbs, 0, torch.float32)");
+  });
+
   it("a split d_model decomposes normalize and normalizeGrad into sums all-reduced over model; the norm over whole seq stays fused", () => {
     const split = emitted("d_model:model, batch:data");
     expect(split.filter((line) => line.includes("native_layer_norm_backward"))).toEqual([]);

@@ -162,6 +162,9 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "normalize":
     case "normalizeGrad":
       return emitNormalization(op, first, second);
+    case "softmaxGrad":
+      // torch's softmax backward kernels (1.13 and 2.x): grad, the softmax's output, dim, the dtype it computed in
+      return `torch.${op.log ? "_log_softmax_backward_data" : "_softmax_backward_data"}(${alignTo(second, namesOf(first.value))}, ${first.name}, ${axisOf(first, op.dim)}, ${dtype})`;
     case "unaryGrad":
       // dsl/ops/fused.ts geluGrad: the tanh form, as the forward (unaryCalls.gelu)
       return `torch.ops.aten.gelu_backward(${alignTo(second, namesOf(first.value))}, ${first.name}, approximate="tanh")`;

@@ -121,7 +121,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expectRanksMatch(name);
   });
 
-  test.each(fused.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\"): the fused norm and GELU-backward kernels, or their decomposition over a split dim, equal eager", (name) => {
+  test.each(fused.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\"): the fused norm, softmax-backward and GELU-backward kernels, or their decomposition over a split dim, equal eager", (name) => {
     const testCase = cases.get(name) as TorchTestCase;
     const text = emitTorchModule([testCase.program], "fusedOps.ts");
     const kinds = new Set([...walkOps(testCase.program.body)].map((op) => op.op));
@@ -130,6 +130,8 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     if (!testCase.program.layoutSpec.includes("seq:")) expect(text).toMatch(/torch\.native_layer_norm\(x\.movedim\(1, -1\), \[\d\], None, None, 0\.1\)\[0\]\.movedim\(-1, 1\)/);
     if (testCase.program.layoutSpec.includes("d_model:")) expect(kinds.has("normalizeGrad")).toBe(false);
     else expect(text).toContain("torch.ops.aten.native_layer_norm_backward(");
+    if (testCase.program.layoutSpec.includes("vocab:")) expect(kinds.has("softmaxGrad")).toBe(false);
+    else expect(text).toContain("torch._log_softmax_backward_data(");
     expectRanksMatch(name);
   });
 
@@ -143,6 +145,8 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(count("torch.native_layer_norm(")).toBe(6);
     expect(count("torch.ops.aten.native_layer_norm_backward(")).toBe(3);
     expect(count("torch.ops.aten.gelu_backward(")).toBe(1);
+    // the attention's softmax backward, in the loop's body
+    expect(count("torch._softmax_backward_data(")).toBe(1);
     expect(text).not.toContain("torch.rsqrt(");
     expect(text).not.toContain("torch.tanh(");
     expectRanksMatch(`example_${binding}`);

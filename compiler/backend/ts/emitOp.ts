@@ -19,6 +19,8 @@ export function dslFunctionOf(op: Op): string | undefined {
       return op.fn;
     case "softmax":
       return op.log ? "logSoftmax" : "softmax";
+    case "softmaxGrad":
+      return op.log ? "logSoftmaxGrad" : "softmaxGrad";
     case "unaryGrad":
       return `${op.fn}Grad`;
     case "random":
@@ -123,6 +125,8 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
       return `normalize(${first}, ${quote(op.dim)}, ${numberLiteral(op.epsilon)})`;
     case "normalizeGrad":
       return `normalizeGrad(${first}, ${second}, ${quote(op.dim)}, ${numberLiteral(op.epsilon)})`;
+    case "softmaxGrad":
+      return `${op.log ? "logSoftmaxGrad" : "softmaxGrad"}(${first}, ${second}, ${quote(op.dim)})`;
     case "unaryGrad":
       return `${op.fn}Grad(${first}, ${second})`;
     case "rename":

@@ -33,7 +33,8 @@ export function multiOperandRule(op: Op): { keep: KeepPartial; excluded: Readonl
     case "unaryGrad":
       return { keep: reducePartials, excluded: new Set() };
     case "normalizeGrad":
-      // x and g along the normalized dim whole (decompose rewrites it where the layout splits that dim)
+    case "softmaxGrad":
+      // both inputs whole along the op's dim (decompose rewrites it where the layout splits that dim)
       return { keep: reducePartials, excluded: new Set([op.dim]) };
     case "dropout":
       // x and its key's scalar step (read replicated); with no step, a single-operand op.

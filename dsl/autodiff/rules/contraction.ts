@@ -42,12 +42,6 @@ export const reduceRule: VjpRule<PrimitiveOf<"reduce">> = ({ emit, primitive, in
   ]);
 };
 
-/** `y = softmax(x, d)`: y (g - sum(g y, d)); `y = logSoftmax(x, d)`: g - exp(y) sum(g, d). */
+/** `y = softmax(x, d)`: y (g - sum(g y, d)); `y = logSoftmax(x, d)`: g - exp(y) sum(g, d); one `softmaxGrad` op (rules/fused.ts). */
 export const softmaxRule: VjpRule<PrimitiveOf<"softmax">> = ({ emit, primitive, output, cotangent, wants }) =>
-  wanted(wants, [
-    () => {
-      if (primitive.log) return emit.binary("sub", cotangent, emit.binary("mul", emit.unary("exp", output), emit.reduce("sum", cotangent, [primitive.dim])));
-      const inner = emit.reduce("sum", emit.binary("mul", cotangent, output), [primitive.dim]);
-      return emit.binary("mul", output, emit.binary("sub", cotangent, inner));
-    },
-  ]);
+  wanted(wants, [() => emit.softmaxGrad(output, cotangent, primitive.dim, primitive.log)]);

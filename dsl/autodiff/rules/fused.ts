@@ -1,6 +1,7 @@
 /**
  * Rules of the fused ops (dsl/ops/fused.ts). `normalize`'s cotangent is one
- * `normalizeGrad`, as GELU's is one `unaryGrad` (elementwise.ts). The backward
+ * `normalizeGrad`, as GELU's is one `unaryGrad` (elementwise.ts) and a softmax's
+ * one `softmaxGrad` (contraction.ts). The backward
  * ops themselves (needed for a gradient of a gradient) are differentiated
  * through their formula written with the plain ops: `composedVjp` emits it,
  * then runs those ops' rules in reverse.
@@ -42,6 +43,16 @@ export function normalizeGradFormula<V>(emit: Emitter<V>, x: V, g: V, dim: strin
   return emit.binary("mul", inner, rstd);
 }
 
+/**
+ * `softmaxGrad(y, g, dim, log)` from the plain ops, in y's dims: `y (g - sum(g y))`, or `g - exp(y) sum(g)` for a
+ * logSoftmax. decompose (compiler/passes/decompose.ts) writes the same formula where the layout splits `dim`.
+ */
+export function softmaxGradFormula<V>(emit: Emitter<V>, y: V, g: V, dim: string, log: boolean): V {
+  const aligned = reshapeTo(emit, g, emit.dims(y));
+  if (log) return emit.binary("sub", aligned, emit.binary("mul", emit.unary("exp", y), emit.reduce("sum", aligned, [dim])));
+  return emit.binary("mul", y, emit.binary("sub", aligned, emit.reduce("sum", emit.binary("mul", aligned, y), [dim])));
+}
+
 interface Recorded<V> {
   readonly primitive: Primitive;
   readonly inputs: readonly V[];
@@ -70,6 +81,7 @@ function recordingEmitter<V>(emit: Emitter<V>, tape: Recorded<V>[]): Emitter<V> 
     transpose: unsupported("transpose"),
     normalize: unsupported("normalize"),
     normalizeGrad: unsupported("normalizeGrad"),
+    softmaxGrad: unsupported("softmaxGrad"),
     unaryGrad: unsupported("unaryGrad"),
   };
 }
@@ -110,6 +122,12 @@ export const normalizeRule: VjpRule<PrimitiveOf<"normalize">> = ({ emit, primiti
 export function normalizeGradRule(rules: () => VjpRuleTable): VjpRule<PrimitiveOf<"normalizeGrad">> {
   return ({ emit, primitive, inputs, cotangent, wants }) =>
     composedVjp(rules(), emit, inputs, cotangent, wants, (inner, [x, g]) => normalizeGradFormula(inner, x, g, primitive.dim, primitive.epsilon));
+}
+
+/** `dx = softmaxGrad(y, g)`, differentiated through its formula. */
+export function softmaxGradRule(rules: () => VjpRuleTable): VjpRule<PrimitiveOf<"softmaxGrad">> {
+  return ({ emit, primitive, inputs, cotangent, wants }) =>
+    composedVjp(rules(), emit, inputs, cotangent, wants, (inner, [y, g]) => softmaxGradFormula(inner, y, g, primitive.dim, primitive.log));
 }
 
 /** `dx = unaryGrad(fn, x, g) = g * fn'(x)`, differentiated through `fn'` written with the plain ops. */
