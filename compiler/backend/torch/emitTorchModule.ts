@@ -19,6 +19,7 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
+import { attentionCall, attentionChains, type AttentionChain } from "./attentionPattern.ts";
 import { allReduceGroup, collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
@@ -65,8 +66,13 @@ class TorchProgramEmitter {
   /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
   private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
   private readonly denseOneHots: ReadonlySet<ValueId>;
+  /** Attention chains emitted as one `mt.attention` call (attentionPattern.ts), by their last op; their other ops are not emitted. */
+  private readonly attention: ReadonlyMap<Op, AttentionChain>;
+  private readonly inAttention: ReadonlySet<Op>;
 
   constructor(private readonly program: Program, private readonly writer: PythonWriter) {
+    this.attention = attentionChains(program);
+    this.inAttention = new Set([...this.attention.values()].flatMap((chain) => chain.ops.slice(0, -1)));
     this.dtypes = valueDtypes(program);
     this.oneHots = oneHotSources(program);
     const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
@@ -123,7 +129,7 @@ class TorchProgramEmitter {
   }
 
   private op(op: Op): void {
-    if (op.op === "param") return;
+    if (op.op === "param" || this.inAttention.has(op)) return;
     const oneHot = this.oneHots.get(op.output);
     if (oneHot && !this.denseOneHots.has(op.output)) return;
     const dtype = this.dtype(op.output);
@@ -137,6 +143,12 @@ class TorchProgramEmitter {
       value: this.value(input),
     });
     // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
+    const attention = this.attention.get(op);
+    if (attention !== undefined) {
+      const call = attentionCall(attention, this.program, (id) => operand(id, 0));
+      this.writer.line(`${this.name(op.output)} = ${call}  # attention (${attention.ops.map((part) => (part.op === "binary" ? part.fn : part.op)).join(", ")} in one call), ${this.comment(op)}`);
+      return;
+    }
     const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
     const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
     const expression = contraction ?? emitTorchOp(op, op.inputs.map(operand), this.value(op.output), dtype, this.program.mesh);
