@@ -10,7 +10,7 @@
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { collectiveUneven, formatSharding, paddingNote } from "../../ir/sharding.ts";
+import { formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta, type MetaTree } from "../ts/meta.ts";
@@ -20,7 +20,9 @@ import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
 import { attentionCall, attentionChains, type AttentionChain } from "./attentionPattern.ts";
-import { allReduceGroup, collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
+import { bucketCall, bucketComment, glooReduceScatterNote } from "./bucketCalls.ts";
+import { mergeChainedReductions } from "./mergedReductions.ts";
+import { collectiveSchedule, type AsyncBucket, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
@@ -37,11 +39,13 @@ export interface TorchEmitOptions {
    * meshtype_torch.pipeline (point-to-point isend/recv between stages).
    */
   readonly pipelines?: readonly { readonly name: string; readonly meta: unknown }[];
+  /** Start gradient buckets asynchronously where their inputs exist (collectiveSchedule.ts); default true. */
+  readonly overlap?: boolean;
 }
 
 /** Why gloo runs some collectives as others (said in the generated code, where they occur). */
 const glooNotes: Partial<Record<Op["op"], string>> = {
-  reduceScatter: "on gloo, which has no reduce_scatter in torch 1.13: a ring of point-to-point sends, (n-1)/n of the input",
+  reduceScatter: glooReduceScatterNote,
   allToAll: "on gloo, which has no all_to_all in torch 1.13: point-to-point sends of each chunk to its rank",
 };
 
@@ -69,8 +73,15 @@ class TorchProgramEmitter {
   /** Attention chains emitted as one `mt.attention` call (attentionPattern.ts), by their last op; their other ops are not emitted. */
   private readonly attention: ReadonlyMap<Op, AttentionChain>;
   private readonly inAttention: ReadonlySet<Op>;
+  /** Where each collective is issued, and which start asynchronously (collectiveSchedule.ts). */
+  private readonly schedule: CollectiveSchedule;
+  /** The handle (or list of handles, one per iteration) of each asynchronous bucket. */
+  private readonly pending = new Map<AsyncBucket, string>();
+  /** The index of the innermost loop being written. */
+  private loopIndex = "";
 
-  constructor(private readonly program: Program, private readonly writer: PythonWriter) {
+  constructor(private readonly program: Program, private readonly writer: PythonWriter, overlap = true) {
+    this.schedule = collectiveSchedule(program, { overlap });
     this.attention = attentionChains(program);
     this.inAttention = new Set([...this.attention.values()].flatMap((chain) => chain.ops.slice(0, -1)));
     this.dtypes = valueDtypes(program);
@@ -175,8 +186,15 @@ class TorchProgramEmitter {
       entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]`));
       writer.line(`${list} = []  # one per iteration`);
     }
+    const started = this.schedule.loopEnd(loop);
+    for (const bucket of started) {
+      this.pending.set(bucket, this.names.fresh("pending", "pending"));
+      writer.line(`${this.pending.get(bucket)} = []  # one asynchronous ${bucket.ops[0].op} bucket per iteration`);
+    }
     const index = this.names.fresh("index", "index");
+    const outerIndex = this.loopIndex;
     writer.line(`for ${index} in range(${loop.count}):`).indented(() => {
+      this.loopIndex = index;
       this.readArrayItems(accesses.filter((access) => access !== undefined), index);
       loop.indexed.forEach((entry, position) => {
         const read = reads[position];
@@ -189,10 +207,12 @@ class TorchProgramEmitter {
       });
       this.casts.push(new Map());
       this.block(loop.body);
+      for (const bucket of started) this.startBucket(bucket);
       for (const entry of loopYields(loop)) writer.line(`${this.yieldLists.get(entry)}.append(${this.name(entry.result)})`);
       for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.cast(entry.result, this.dtype(entry.param))}`);
       this.casts.pop();
     });
+    this.loopIndex = outerIndex;
   }
 
   /** Inside a loop: `layer = params["layers"][index]` per array (when several leaves are read), then each leaf. */
@@ -232,35 +252,38 @@ class TorchProgramEmitter {
   }
 
   private block(block: Block): void {
-    const buckets = collectiveBuckets(this.program, block);
-    const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
-    for (const statement of block) {
+    const schedule = this.schedule.block(block);
+    block.forEach((statement, index) => {
+      for (const bucket of schedule.startsBefore.get(index) ?? []) this.startBucket(bucket);
       if (isLoop(statement)) this.loop(statement);
-      else if (buckets.has(statement)) this.bucket(buckets.get(statement) ?? []);
-      else if (!bucketed.has(statement)) this.op(statement);
+      else if (schedule.calls.has(statement)) for (const call of schedule.calls.get(statement) ?? []) this.call(call);
+      else if (!schedule.skipped.has(statement)) this.op(statement);
+    });
+  }
+
+  /** A synchronous bucket (collectiveBuckets.ts: one flat buffer, one collective; one op alone as itself), or the wait of an asynchronous one. */
+  private call(call: ScheduledCall): void {
+    const ops = call.kind === "sync" ? call.ops : call.bucket.ops;
+    const outputs = ops.map((op) => this.name(op.output)).join(", ");
+    if (call.kind === "sync") {
+      if (ops.length === 1) this.op(ops[0]);
+      else this.writer.line(`${outputs} = ${bucketCall(this.program, ops, ops.map((op) => this.name(op.inputs[0])))}  # ${bucketComment(this.program, ops)}`);
+      return;
     }
+    const handle = this.pending.get(call.bucket) ?? "";
+    const { start } = call.bucket;
+    const at = start.kind === "before" ? handle : `${handle}[${start.reversed ? `${start.loop.count - 1} - ${this.loopIndex}` : this.loopIndex}]`;
+    this.writer.line(`${ops.length === 1 ? `${outputs},` : outputs} = ${at}.wait()  # ${bucketComment(this.program, ops, true)}, started ${start.kind === "before" ? "before the loop above" : "in the loop above"}`);
   }
 
-  /** Collectives over one axis that run as one call (collectiveBuckets.ts): one flat buffer, one collective. */
-  private bucket(bucket: readonly BucketOp[]): void {
-    const [first] = bucket;
-    const bytes = bucket.reduce((sum, op) => sum + (collectiveCost(this.program, op)?.bytes ?? 0), 0);
-    const groupSize = collectiveCost(this.program, first)?.groupSize ?? 0;
-    const outputs = bucket.map((op) => this.name(op.output)).join(", ");
-    const inputs = `[${bucket.map((op) => this.name(op.inputs[0])).join(", ")}]`;
-    const axis = pythonString(first.op === "allReduce" ? allReduceGroup(first) : first.axis);
-    const call = first.op === "allReduce"
-      ? `mesh.all_reduce_many(${inputs}, ${axis}, ${pythonString(first.reduce)})`
-      : `mesh.reduce_scatter_many(${inputs}, ${axis}, dims=[${bucket.map((op) => this.dimPosition(op)).join(", ")}], reduce=${pythonString(first.reduce)}, ` +
-        `pads=[${bucket.map((op) => (collectiveUneven(op, this.value(op.inputs[0]), this.value(op.output), this.program.mesh).pad ? "True" : "False")).join(", ")}])`;
-    const note = first.op === "reduceScatter" ? `; ${glooNotes.reduceScatter}` : "";
-    this.writer.line(`${outputs} = ${call}  # ${bucket.length} ${first.op}s over ${first.op === "allReduce" && first.alsoOver !== undefined ? `(${[first.axis, ...first.alsoOver].join(", ")})` : `"${first.axis}"`} (${groupSize} devices) in one call: ${bytes} bytes per device${note}`);
-  }
-
-  /** The position of a reduce-scatter's dim in its input. */
-  private dimPosition(op: BucketOp): number {
-    const dims = this.value(op.inputs[0]).localDims ?? this.value(op.inputs[0]).dims;
-    return op.op === "reduceScatter" ? dims.findIndex((dim) => dim.name === op.dim) : -1;
+  /** Start an asynchronous bucket (collectiveSchedule.ts): before a loop (its handle), or in an iteration of an earlier loop (appended to the list of handles). */
+  private startBucket(bucket: AsyncBucket): void {
+    const { start, ops } = bucket;
+    const inputs = start.kind === "before" ? ops.map((op) => this.name(op.inputs[0])) : start.inputs.map((id) => this.name(id));
+    const call = bucketCall(this.program, ops, inputs, true);
+    if (start.kind === "before") this.pending.set(bucket, this.names.fresh("pending", "pending"));
+    const handle = this.pending.get(bucket) ?? "";
+    this.writer.line(start.kind === "before" ? `${handle} = ${call}  # started here, waited on below` : `${handle}.append(${call})  # started here, waited on in a later loop`);
   }
 
   private treeExpression(tree: ValueTree): string {
@@ -355,7 +378,7 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
     const identifier = moduleNames.fresh(program.name, "program");
     const meta = moduleNames.fresh(`${identifier}_meta`, "program_meta");
     writer.line().line();
-    new TorchProgramEmitter(program, writer).emit(identifier);
+    new TorchProgramEmitter(mergeChainedReductions(program), writer, options.overlap ?? true).emit(identifier);
     writer.line().line();
     writer.line(`# How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding of every leaf.`);
     writer.line(`${meta} = ${pythonData(torchMeta(program))}`);

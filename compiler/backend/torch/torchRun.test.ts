@@ -154,14 +154,18 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(text).not.toContain("== torch.arange(32");
   });
 
-  test("gradient buckets: each layer's 12 gradients are all-reduced (2-D) or reduce-scattered (weight-update sharded) over data in one call, and those outside the layers too", () => {
-    const buckets = (name: string): (string | undefined)[] => {
+  test("gradient buckets: each layer's 12 gradients are all-reduced (2-D) or reduce-scattered (weight-update sharded) over data in one call, and those outside the layers too; the updated shards are all-gathered in one call", () => {
+    // each bucket's call, or the wait of one started earlier (collectiveSchedule.ts), in line order
+    const buckets = (name: string, overlap: boolean): (string | undefined)[] => {
       const step = cases.get(name);
       if (!step) throw new Error(`no case for ${name}`);
-      return emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("_many(")).map((line) => line.match(/# (\d+) (\w+)s over "(\w+)"/)?.slice(1).join(" "));
+      return emitTorchModule([step.program], { sourceFile: trainFile, overlap }).split("\n").filter((line) => /_many\(|\.wait\(\)/.test(line)).map((line) => line.match(/# (\d+) (\w+?)s? over "(\w+)"/)?.slice(1).join(" "));
     };
-    expect(buckets("example_gptTrain2d")).toEqual(["6 allReduce data", "12 allReduce data"]);
-    expect(buckets("example_gptTrainDataSharded")).toEqual(["5 reduceScatter data", "12 reduceScatter data"]);
+    expect(buckets("example_gptTrain2d", false)).toEqual(["6 allReduce data", "12 allReduce data"]);
+    expect(buckets("example_gptTrainDataSharded", false)).toEqual(["5 reduceScatter data", "12 reduceScatter data", "12 allGather data", "5 allGather data"]);
+    // overlapped: the 4 gradients ready before the backward loop are one bucket started before it, the 2 computed after it one synchronous call
+    expect(buckets("example_gptTrain2d", true)).toEqual(["4 allReduce data", "2 allReduce data", "12 allReduce data"]);
+    expect(buckets("example_gptTrainDataSharded", true)).toEqual(["3 reduceScatter data", "2 reduceScatter data", "12 reduceScatter data", "12 allGather data", "5 allGather data", "1 allReduce data"]);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
