@@ -21,6 +21,8 @@ import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
 import { allReduceGroup, collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
+import { foreachForm, foreachGroups } from "./foreachGroups.ts";
+import { broadcastExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
 
@@ -65,6 +67,8 @@ class TorchProgramEmitter {
   /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
   private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
   private readonly denseOneHots: ReadonlySet<ValueId>;
+  /** Ops emitted as less work (peepholes.ts): aliases, values of one value, broadcasts. */
+  private readonly peepholes: TorchPeepholes;
 
   constructor(private readonly program: Program, private readonly writer: PythonWriter) {
     this.dtypes = valueDtypes(program);
@@ -72,12 +76,16 @@ class TorchProgramEmitter {
     const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
     this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
       oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
+    const unbuilt = new Set([...this.oneHots.keys()].filter((id) => !this.denseOneHots.has(id)));
+    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt });
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
   }
 
   private name(id: ValueId): string {
+    const alias = this.peepholes.aliases.get(id);
+    if (alias !== undefined) return this.name(alias);
     const known = this.identifiers.get(id);
     if (known !== undefined) return known;
     const fresh = this.names.fresh(this.program.values.get(id)?.hint, `v${id}`);
@@ -109,7 +117,8 @@ class TorchProgramEmitter {
   }
 
   /** `id` in `dtype`: itself, or a copy cast once per block (`w_bf16 = w.to(torch.bfloat16)`). */
-  private cast(id: ValueId, dtype: TorchDtype): string {
+  private cast(aliased: ValueId, dtype: TorchDtype): string {
+    const id = this.resolve(aliased);
     if (this.dtype(id) === dtype) return this.name(id);
     const key = `${id} ${dtype}`;
     for (let depth = this.casts.length - 1; depth >= 0; depth--) {
@@ -122,8 +131,49 @@ class TorchProgramEmitter {
     return copy;
   }
 
-  private op(op: Op): void {
-    if (op.op === "param") return;
+  /** What a chain of aliases (peepholes.ts) ends at. */
+  private resolve(id: ValueId): ValueId {
+    let current = id;
+    for (let next = this.peepholes.aliases.get(current); next !== undefined; next = this.peepholes.aliases.get(current)) current = next;
+    return current;
+  }
+
+  /** Operand `index` of `op` as the op reads it: cast to the op's dtype where it computes in another. */
+  private operand(op: Op, input: ValueId, index: number): TorchOperand {
+    const cast = this.dtypes && !keepsDtype(op) && isNumericOperand(op, index);
+    return { name: cast ? this.cast(input, this.dtype(op.output)) : this.name(input), value: this.value(input) };
+  }
+
+  /** The op to emit for `original`: itself, or what a peephole puts in its place; undefined for none at all. */
+  private emitted(original: Op): Op | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    if (this.peepholes.unused.has(original.output) || rewrite?.kind === "alias") return undefined;
+    return rewrite?.kind === "op" ? rewrite.op : original;
+  }
+
+  /** The foreach key of `op` (foreachGroups.ts), undefined for an op that is emitted alone. */
+  private foreachKey(original: Op): string | undefined {
+    const op = this.emitted(original);
+    if (!op || this.oneHots.has(op.output) || op.inputs.some((input) => this.oneHots.has(input))) return undefined;
+    return foreachForm(op, op.inputs.map((input) => this.value(input)), this.value(op.output), this.dtype(op.output))?.key;
+  }
+
+  /** Ops of one foreach group as one `torch._foreach_*` call (foreachGroups.ts). */
+  private foreach(group: readonly Op[]): void {
+    const ops = group.map((op) => this.emitted(op) as Op);
+    const form = foreachForm(ops[0], ops[0].inputs.map((input) => this.value(input)), this.value(ops[0].output), this.dtype(ops[0].output));
+    if (!form) throw new Error(`emitTorchModule: foreach group of ${ops[0].op} in "${this.program.name}" has no foreach form`);
+    const lists = form.order.map((position) => ops.map((op) => this.operand(op, op.inputs[position], position).name));
+    const locals = new Map<string, number>();
+    for (const op of ops) locals.set(this.comment(op), (locals.get(this.comment(op)) ?? 0) + 1);
+    const where = [...locals].map(([comment, count]) => (count > 1 ? `${count} x ${comment}` : comment)).join("; ");
+    this.writer.line(`${ops.map((op) => this.name(op.output)).join(", ")} = ${form.call(lists)}  # ${ops.length} x ${form.what} in one foreach call: ${where}`);
+  }
+
+  private op(original: Op): void {
+    if (original.op === "param") return;
+    const op = this.emitted(original);
+    if (!op) return;
     const oneHot = this.oneHots.get(op.output);
     if (oneHot && !this.denseOneHots.has(op.output)) return;
     const dtype = this.dtype(op.output);
@@ -132,10 +182,13 @@ class TorchProgramEmitter {
       this.writer.line(`${this.name(op.output)} = ${oneHotBlock(oneHot, size, this.name(oneHot.ids), dtype)}  # ${this.comment(op)}`);
       return;
     }
-    const operand = (input: ValueId, index: number): TorchOperand => ({
-      name: this.dtypes && !keepsDtype(op) && isNumericOperand(op, index) ? this.cast(input, dtype) : this.name(input),
-      value: this.value(input),
-    });
+    const rewrite = this.peepholes.rewrites.get(op.output);
+    if (rewrite?.kind === "broadcast") {
+      const expression = broadcastExpression(this.operand(op, rewrite.operand, 0), this.value(op.output), rewrite.factor);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # broadcast (an einsum with a tensor of one value), ${this.comment(op)}`);
+      return;
+    }
+    const operand = (input: ValueId, index: number): TorchOperand => this.operand(op, input, index);
     // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
     const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
     const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
@@ -222,10 +275,13 @@ class TorchProgramEmitter {
   private block(block: Block): void {
     const buckets = collectiveBuckets(this.program, block);
     const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
+    const groups = foreachGroups(block, { keyOf: (op) => this.foreachKey(op), moved: buckets, aliases: this.peepholes.aliases });
+    const grouped = new Set<Op>([...groups.values()].flatMap((group) => group.slice(1)));
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement);
       else if (buckets.has(statement)) this.bucket(buckets.get(statement) ?? []);
-      else if (!bucketed.has(statement)) this.op(statement);
+      else if (groups.has(statement)) this.foreach(groups.get(statement) ?? []);
+      else if (!bucketed.has(statement) && !grouped.has(statement)) this.op(statement);
     }
   }
 
