@@ -22,9 +22,10 @@ import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem
 import { allReduceGroup, collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { foreachForm, foreachGroups } from "./foreachGroups.ts";
-import { broadcastExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
+import type { FusedOp } from "./fusedOps.ts";
+import { broadcastExpression, peepholeInputs, productSumExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
-import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
+import { pythonAccess, pythonData, pythonNameTable, pythonNumber, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
 export interface TorchEmitOptions {
@@ -77,7 +78,7 @@ class TorchProgramEmitter {
     this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
       oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
     const unbuilt = new Set([...this.oneHots.keys()].filter((id) => !this.denseOneHots.has(id)));
-    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt });
+    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt, ownEinsums: new Set(this.oneHots.keys()) });
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
@@ -147,25 +148,31 @@ class TorchProgramEmitter {
   /** The op to emit for `original`: itself, or what a peephole puts in its place; undefined for none at all. */
   private emitted(original: Op): Op | undefined {
     const rewrite = this.peepholes.rewrites.get(original.output);
-    if (this.peepholes.unused.has(original.output) || rewrite?.kind === "alias") return undefined;
+    if (this.peepholes.unused.has(original.output) || rewrite?.kind === "alias" || rewrite?.kind === "absorbed") return undefined;
     return rewrite?.kind === "op" ? rewrite.op : original;
+  }
+
+  /** What a foreach call may compute for `original`: the emitted op, or its fused op (fusedOps.ts). */
+  private foreachOp(original: Op): Op | FusedOp | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    return rewrite?.kind === "fused" ? rewrite.fused : rewrite?.kind === "broadcast" || rewrite?.kind === "productSum" ? undefined : this.emitted(original);
   }
 
   /** The foreach key of `op` (foreachGroups.ts), undefined for an op that is emitted alone. */
   private foreachKey(original: Op): string | undefined {
-    const op = this.emitted(original);
+    const op = this.foreachOp(original);
     if (!op || this.oneHots.has(op.output) || op.inputs.some((input) => this.oneHots.has(input))) return undefined;
     return foreachForm(op, op.inputs.map((input) => this.value(input)), this.value(op.output), this.dtype(op.output))?.key;
   }
 
   /** Ops of one foreach group as one `torch._foreach_*` call (foreachGroups.ts). */
   private foreach(group: readonly Op[]): void {
-    const ops = group.map((op) => this.emitted(op) as Op);
+    const ops = group.map((op) => this.foreachOp(op) as Op | FusedOp);
     const form = foreachForm(ops[0], ops[0].inputs.map((input) => this.value(input)), this.value(ops[0].output), this.dtype(ops[0].output));
     if (!form) throw new Error(`emitTorchModule: foreach group of ${ops[0].op} in "${this.program.name}" has no foreach form`);
-    const lists = form.order.map((position) => ops.map((op) => this.operand(op, op.inputs[position], position).name));
+    const lists = form.order.map((position) => group.map((op, index) => this.operand(op, ops[index].inputs[position], position).name));
     const locals = new Map<string, number>();
-    for (const op of ops) locals.set(this.comment(op), (locals.get(this.comment(op)) ?? 0) + 1);
+    for (const op of group) locals.set(this.comment(op), (locals.get(this.comment(op)) ?? 0) + 1);
     const where = [...locals].map(([comment, count]) => (count > 1 ? `${count} x ${comment}` : comment)).join("; ");
     this.writer.line(`${ops.map((op) => this.name(op.output)).join(", ")} = ${form.call(lists)}  # ${ops.length} x ${form.what} in one foreach call: ${where}`);
   }
@@ -186,6 +193,18 @@ class TorchProgramEmitter {
     if (rewrite?.kind === "broadcast") {
       const expression = broadcastExpression(this.operand(op, rewrite.operand, 0), this.value(op.output), rewrite.factor);
       this.writer.line(`${this.name(op.output)} = ${expression}  # broadcast (an einsum with a tensor of one value), ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "fused") {
+      const [a, b, c] = rewrite.fused.inputs.map((input, index) => this.operand(op, input, index).name);
+      const value = pythonNumber(rewrite.fused.value);
+      const expression = rewrite.fused.op === "addScaled" ? `torch.add(${a}, ${b}, alpha=${value})` : `torch.addcmul(${a}, ${b}, ${c}, value=${value})`;
+      this.writer.line(`${this.name(op.output)} = ${expression}  # ${rewrite.fused.op === "addScaled" ? `a + b * ${value}` : `a + b * c * ${value}`} in one call, ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "productSum") {
+      const expression = productSumExpression(this.operand(op, rewrite.left, 0), this.operand(op, rewrite.right, 1), rewrite.dims);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # einsum of two operands of the same dims, ${this.comment(op)}`);
       return;
     }
     const operand = (input: ValueId, index: number): TorchOperand => this.operand(op, input, index);
@@ -275,7 +294,10 @@ class TorchProgramEmitter {
   private block(block: Block): void {
     const buckets = collectiveBuckets(this.program, block);
     const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
-    const groups = foreachGroups(block, { keyOf: (op) => this.foreachKey(op), moved: buckets, aliases: this.peepholes.aliases });
+    const groups = foreachGroups(block, {
+      keyOf: (op) => this.foreachKey(op), moved: buckets, aliases: this.peepholes.aliases,
+      inputsOf: (op) => peepholeInputs(op, this.peepholes.rewrites.get(op.output)),
+    });
     const grouped = new Set<Op>([...groups.values()].flatMap((group) => group.slice(1)));
     for (const statement of block) {
       if (isLoop(statement)) this.loop(statement);

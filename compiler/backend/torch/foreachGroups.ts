@@ -21,6 +21,7 @@
  */
 import type { Block, Op, Value, ValueId } from "../../ir/ir.ts";
 import { isLoop, loopOutputs } from "../../ir/opAttrs.ts";
+import type { FusedOp } from "./fusedOps.ts";
 import { pythonNumber } from "./python.ts";
 
 /** Unary functions with a `torch._foreach_<fn>` of the same name (torch 1.13 and 2.x). */
@@ -65,7 +66,14 @@ function list(items: readonly string[]): string {
  * a foreach call, or undefined when it cannot: not an element-wise op with a foreach form, or operands that need
  * permuting or broadcasting other than a 0-d tensor's.
  */
-export function foreachForm(op: Op, inputs: readonly Value[], output: Value, dtype: string): ForeachForm | undefined {
+export function foreachForm(op: Op | FusedOp, inputs: readonly Value[], output: Value, dtype: string): ForeachForm | undefined {
+  if (op.op === "addScaled" || op.op === "addcmul") {
+    if (!inputs.every((input) => sameLayout(input, output))) return undefined;
+    const value = pythonNumber(op.value);
+    return op.op === "addScaled"
+      ? { key: `addScaled ${value} ${dtype}`, what: `a + b * ${value}`, order: [0, 1], call: ([as, bs]) => `torch._foreach_add(${list(as)}, ${list(bs)}, alpha=${value})` }
+      : { key: `addcmul ${value} ${dtype}`, what: `a + b * c * ${value}`, order: [0, 1, 2], call: ([as, bs, cs]) => `torch._foreach_addcmul(${list(as)}, ${list(bs)}, ${list(cs)}, value=${value})` };
+  }
   if (op.op === "unary") {
     if (op.fn === "square") {
       return { key: `square ${dtype}`, what: "a * a", order: [0], call: ([xs]) => `torch._foreach_mul(${list(xs)}, ${list(xs)})` };
@@ -111,6 +119,8 @@ export interface ForeachGroupOptions {
   readonly moved?: ReadonlyMap<Op, readonly Op[]>;
   /** Values that are other values and cost nothing (peepholes: `x * 1` is `x`): ready when what they are is. */
   readonly aliases?: ReadonlyMap<ValueId, ValueId>;
+  /** What an op reads as emitted (a peephole or a fused op may read other values than its inputs); default its inputs. */
+  readonly inputsOf?: (op: Op) => readonly ValueId[];
 }
 
 /**
@@ -119,7 +129,7 @@ export interface ForeachGroupOptions {
  * they are. Deterministic: it depends on the block alone.
  */
 export function foreachGroups(block: Block, options: ForeachGroupOptions): Map<Op, Op[]> {
-  const { keyOf, moved = new Map<Op, readonly Op[]>(), aliases = new Map<ValueId, ValueId>() } = options;
+  const { keyOf, moved = new Map<Op, readonly Op[]>(), aliases = new Map<ValueId, ValueId>(), inputsOf = (op: Op) => op.inputs } = options;
   // params are the function's arguments: there before any statement
   const definedHere = new Set<ValueId>();
   for (const statement of block) {
@@ -132,7 +142,7 @@ export function foreachGroups(block: Block, options: ForeachGroupOptions): Map<O
     return current;
   };
   const computed = new Set<ValueId>();
-  const ready = (op: Op): boolean => op.inputs.every((input) => {
+  const ready = (op: Op): boolean => inputsOf(op).every((input) => {
     const source = resolve(input);
     return !definedHere.has(source) || computed.has(source);
   });

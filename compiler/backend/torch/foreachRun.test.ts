@@ -2,7 +2,8 @@
  * Every foreach form and peephole of the torch back end, run for real: one
  * program that uses each of them (list-list, list-scalar, a 0-d tensor per
  * item on either side, s - x as neg + add, square, aliases of x * 1 and x + 0,
- * a folded chain on a tensor of one value, a broadcast einsum with ones) is
+ * a folded chain on a tensor of one value, a broadcast einsum with ones, the
+ * fused `a + b * c` and `a + g * g * c` of fusedOps.ts) is
  * emitted, launched as 4 gloo processes with the batch split over them, and
  * every rank must hold its shard of the eager TypeScript result.
  */
@@ -43,17 +44,22 @@ function formsProgram(): Program {
     const same = add(index === 0 ? scalar("mul", 1, 1) : scalar("add", 0, 1), [larger], "same");
     const negated = add({ op: "unary", fn: "neg" }, [same], "negated");
     const shifted = add({ op: "binary", fn: "add" }, [negated, w], "shifted");
-    return [divided, scaled, shifted];
+    // fused: second + diff * 0.1, first * 0.9 + first² * 0.1, first - second * 0.3
+    const momentum = add({ op: "binary", fn: "add" }, [second, add(scalar("mul", 0.1, 1), [diff], "step")], "momentum");
+    const decayed = add(scalar("mul", 0.9, 1), [first], "decayed");
+    const moment = add({ op: "binary", fn: "add" }, [decayed, add(scalar("mul", 0.1, 1), [add({ op: "unary", fn: "square" }, [first], "power")], "powerStep")], "moment");
+    const lowered = add({ op: "binary", fn: "sub" }, [first, add(scalar("mul", 0.3, 1), [second], "cut")], "lowered");
+    return [divided, scaled, shifted, momentum, moment, lowered];
   };
-  const [divided0, scaled0, shifted0] = leaf(x, y, 0);
-  const [, scaled1, shifted1] = leaf(z, x, 1);
+  const [divided0, scaled0, shifted0, ...fused0] = leaf(x, y, 0);
+  const [, scaled1, shifted1, ...fused1] = leaf(z, x, 1);
   const minusQuarter = b.add(scalar("mul", 0.25, 1), [b.add({ op: "unary", fn: "neg" }, [b.add({ op: "full", value: 1 }, [], { dims: [] })])], { hint: "minusQuarter" });
   const quarters = b.add({ op: "einsum" }, [minusQuarter, b.add({ op: "full", value: 1 }, [], { dims: rows })], { out: ["batch", "d_model"], hint: "quarters" });
   const weighted = b.add({ op: "binary", fn: "mul" }, [shifted0, quarters], { hint: "weighted" });
   const sums = b.add({ op: "reduce", fn: "sum", dims: ["d_model"] }, [weighted], { hint: "sums" });
   const spread = b.add({ op: "einsum" }, [sums, b.add({ op: "full", value: 1 }, [], { dims: [d("d_model", 2)] })], { out: ["batch", "d_model"], hint: "spread" });
   const out = b.add({ op: "binary", fn: "add" }, [spread, shifted1], { hint: "out" });
-  b.setResult({ kind: "array", items: [out, divided0, scaled0, scaled1].map((value) => ({ kind: "tensor", value })) });
+  b.setResult({ kind: "array", items: [out, divided0, scaled0, scaled1, ...fused0, ...fused1].map((value) => ({ kind: "tensor", value })) });
   return b.finish();
 }
 
@@ -82,6 +88,10 @@ describeWithTorch("foreach calls and peepholes on 4 gloo processes", () => {
     expect(body).not.toMatch(/same[01] =/);
     expect(body).toMatch(/weighted = shifted0 \* -0\.25/);
     expect(body).toMatch(/spread = sums\[:, None\]\.expand\(1, 2\)/);
+    expect(body).toMatch(/momentum0, momentum1 = torch\._foreach_add\(\[y, x\], \[diff0, diff1\], alpha=0\.1\)/);
+    expect(body).toMatch(/moment0, moment1 = torch\._foreach_addcmul\(\[decayed0, decayed1\], \[x, z\], \[x, z\], value=0\.1\)/);
+    expect(body).toMatch(/lowered0, lowered1 = torch\._foreach_add\(\[x, z\], \[y, x\], alpha=-0\.3\)/);
+    expect(body).not.toMatch(/step[01] =|power[01] =|powerStep[01] =|cut[01] =/);
     expect(body).not.toContain("torch.full");
     expect(body).not.toContain("torch.einsum");
   });

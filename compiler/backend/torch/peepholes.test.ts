@@ -111,6 +111,25 @@ describe("torchPeepholes", () => {
     expect(lines.some((line) => line.includes("torch.full"))).toBe(false);
   });
 
+  test("an einsum that only sums is torch.sum; one of two operands with the same dims is torch.sum of their product; a matmul stays an einsum", () => {
+    const lowered = program((b, x) => {
+      const y = b.param("y", [d("d_model", 2), d("batch", 4)]);
+      const w = b.param("w", [d("d_model", 2), d("d_ff", 3)]);
+      return [
+        b.add({ op: "einsum" }, [x], { out: ["d_model"], hint: "columns" }),
+        b.add({ op: "einsum" }, [x, y], { out: ["batch"], hint: "dots" }),
+        b.add({ op: "einsum" }, [x, w], { out: ["batch", "d_ff"], hint: "projected" }),
+        // the output's order is not the operand's: no torch.sum (it would need a permute)
+        b.add({ op: "einsum" }, [x], { out: ["d_model", "batch"], hint: "flipped" }),
+      ];
+    }, "");
+    const lines = bodyLines(lowered);
+    expect(lines).toContainEqual(expect.stringContaining("columns = torch.sum(x, dim=(0,))"));
+    expect(lines).toContainEqual(expect.stringContaining("dots = torch.sum(x * y.permute(1, 0), dim=(1,))"));
+    expect(lines).toContainEqual(expect.stringContaining('projected = torch.einsum("bm,mf->bf", x, w)'));
+    expect(lines).toContainEqual(expect.stringContaining('flipped = torch.einsum("bm->mb", x)'));
+  });
+
   test("a tensor of one value that a loop carries or the result returns is still built", () => {
     const lowered = program((b) => [b.add({ op: "full", value: 2 }, [], { dims: [d("batch", 4)], hint: "two" })]);
     expect(torchPeepholes(lowered, { dtypeOf: float32 }).unused.size).toBe(0);

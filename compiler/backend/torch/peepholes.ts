@@ -12,6 +12,11 @@
  * - An einsum of a tensor and a tensor of one value c that contracts nothing
  *   (autodiff's broadcast: `einsum("bs,m->bsm", x, ones)`) is the tensor
  *   broadcast (`x[:, :, None].expand(1, 8, 16)`), times c unless c is 1.
+ * - An einsum of one operand that only sums dims (`einsum("bsm->m", x)`) is
+ *   `torch.sum` over them, and one of two operands with the same dims that
+ *   multiplies them and sums (`einsum("bsm,bsm->bs", a, b)`, a layer norm's
+ *   backward) is `torch.sum(a * b, dim=...)`: the same sum of products, a
+ *   fraction of torch.einsum's cost per call.
  * - The tensors of one value nothing reads any more are not emitted.
  *
  * Each rewrite computes what the op computed (an alias is the same tensor),
@@ -22,7 +27,8 @@
 import type { Block, Op, Program, Value, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { alignTo, type TorchOperand } from "./emitTorchOp.ts";
-import { pythonNumber } from "./python.ts";
+import { fuseUpdates, type FusedOp } from "./fusedOps.ts";
+import { pythonNumber, pythonTuple } from "./python.ts";
 
 /** What the back end emits for an op instead of the op itself. */
 export type Peephole =
@@ -31,7 +37,26 @@ export type Peephole =
   /** The op (in place of the original one) to emit: a `full` of the computed value, or a binary op with a scalar. */
   | { readonly kind: "op"; readonly op: Op }
   /** An einsum that broadcasts `operand` to the output's dims, times `factor`. */
-  | { readonly kind: "broadcast"; readonly operand: ValueId; readonly factor: number };
+  | { readonly kind: "broadcast"; readonly operand: ValueId; readonly factor: number }
+  /** An einsum of two operands with the same dims: their element-wise product, summed over `dims` (positions in `left`). */
+  | { readonly kind: "productSum"; readonly left: ValueId; readonly right: ValueId; readonly dims: readonly number[] }
+  /** `a + b * c` as one torch call (fusedOps.ts). */
+  | { readonly kind: "fused"; readonly fused: FusedOp }
+  /** An op a fused op computes as part of itself: no line. */
+  | { readonly kind: "absorbed" };
+
+/** What the rewritten op reads (the values that must exist before it runs). */
+export function peepholeInputs(op: Op, rewrite: Peephole | undefined): readonly ValueId[] {
+  switch (rewrite?.kind) {
+    case undefined: return op.inputs;
+    case "alias": return [rewrite.of];
+    case "op": return rewrite.op.inputs;
+    case "broadcast": return [rewrite.operand];
+    case "productSum": return [rewrite.left, rewrite.right];
+    case "fused": return rewrite.fused.inputs;
+    case "absorbed": return [];
+  }
+}
 
 /** The peepholes of one program. */
 export interface TorchPeepholes {
@@ -49,6 +74,8 @@ export interface PeepholeOptions {
   readonly dtypeOf: (id: ValueId) => string;
   /** Values no rewrite may read or replace (one-hots the back end never builds). */
   readonly opaque?: ReadonlySet<ValueId>;
+  /** Values whose einsums the back end computes its own way (one-hots: oneHotContractions.ts): no einsum reading one becomes a sum. */
+  readonly ownEinsums?: ReadonlySet<ValueId>;
 }
 
 const float32 = "torch.float32";
@@ -105,7 +132,7 @@ function treeValues(tree: ValueTree, into: ValueId[]): void {
 
 /** The peepholes of a lowered `program` (see the module comment). */
 export function torchPeepholes(program: Program, options: PeepholeOptions): TorchPeepholes {
-  const { dtypeOf, opaque = new Set<ValueId>() } = options;
+  const { dtypeOf, opaque = new Set<ValueId>(), ownEinsums = new Set<ValueId>() } = options;
   const value = (id: ValueId): Value => {
     const found = program.values.get(id);
     if (!found) throw new Error(`torchPeepholes: %${id} is not defined in program "${program.name}"`);
@@ -164,7 +191,10 @@ export function torchPeepholes(program: Program, options: PeepholeOptions): Torc
     if (op.op === "einsum") {
       const outNames = new Set(localDims(output).map((dim) => dim.name));
       const broadcasting = (id: ValueId): boolean => localDims(value(id)).every((dim) => outNames.has(dim.name));
-      if (!op.inputs.every(broadcasting)) return;
+      if (!op.inputs.every(broadcasting)) {
+        summing(op, output);
+        return;
+      }
       if (known.every((item) => item !== undefined)) {
         full(op, (known as number[]).reduce((product, item) => fround(product * item), 1));
         return;
@@ -179,6 +209,24 @@ export function torchPeepholes(program: Program, options: PeepholeOptions): Torc
       else rewrites.set(op.output, { kind: "broadcast", operand: other, factor });
     }
   };
+  /** An einsum that sums: `torch.sum` of its operand, or of the product of its two operands of the same dims. */
+  const summing = (op: Op, output: Value): void => {
+    if (op.inputs.some((input) => constants.has(input) || ownEinsums.has(input) || dtypeOf(input) !== float32)) return;
+    const outNames = localDims(output).map((dim) => dim.name);
+    const names = localDims(value(op.inputs[0])).map((dim) => dim.name);
+    const kept = names.filter((name) => outNames.includes(name));
+    // the sum keeps the operand's order: the output must be in it
+    if (kept.length !== outNames.length || kept.some((name, index) => name !== outNames[index])) return;
+    const summed = names.filter((name) => !outNames.includes(name));
+    if (op.inputs.length === 1) {
+      rewrites.set(op.output, { kind: "op", op: { op: "reduce", fn: "sum", dims: summed, inputs: op.inputs, output: op.output, loc: op.loc, ...(op.phase ? { phase: op.phase } : {}) } });
+      return;
+    }
+    const [left, right] = op.inputs.map((input) => localDims(value(input)));
+    const sameDims = op.inputs.length === 2 && left.length === right.length && left.every((dim) => right.some((other) => other.name === dim.name && other.size === dim.size));
+    if (!sameDims) return;
+    rewrites.set(op.output, { kind: "productSum", left: op.inputs[0], right: op.inputs[1], dims: summed.map((name) => names.indexOf(name)) });
+  };
   const visit = (block: Block): void => {
     for (const statement of block) {
       if (isLoop(statement)) visit(statement.body);
@@ -186,6 +234,7 @@ export function torchPeepholes(program: Program, options: PeepholeOptions): Torc
     }
   };
   visit(program.body);
+  fuseUpdates(program, rewrites, { dtypeOf, opaque });
   return { rewrites, aliases, unused: unusedConstants(program, constants, rewrites, aliases) };
 }
 
@@ -208,9 +257,7 @@ function unusedConstants(program: Program, constants: ReadonlyMap<ValueId, numbe
         continue;
       }
       const rewrite = rewrites.get(statement.output);
-      if (rewrite === undefined) reads(statement.inputs);
-      else if (rewrite.kind === "op") reads(rewrite.op.inputs);
-      else if (rewrite.kind === "broadcast") reads([rewrite.operand]);
+      if (rewrite?.kind !== "alias") reads(peepholeInputs(statement, rewrite));
     }
   };
   visit(program.body);
@@ -218,6 +265,12 @@ function unusedConstants(program: Program, constants: ReadonlyMap<ValueId, numbe
   treeValues(program.result, results);
   reads(results);
   return new Set([...constants.keys()].filter((id) => !read.has(id)));
+}
+
+/** The expression of a product-sum rewrite: `torch.sum(left * right, dim=...)`, `right` laid out as `left`. */
+export function productSumExpression(left: TorchOperand, right: TorchOperand, dims: readonly number[]): string {
+  const product = `${left.name} * ${alignTo(right, localDims(left.value).map((dim) => dim.name))}`;
+  return dims.length === 0 ? product : `torch.sum(${product}, dim=${pythonTuple(dims)})`;
 }
 
 /** The expression of a broadcast rewrite: `operand` laid out along the output's dims and expanded to its sizes, times `factor`. */
