@@ -201,6 +201,18 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(buckets("example_gptTrainDataSharded", true)).toEqual(["3 reduceScatter data", "2 reduceScatter data", "12 reduceScatter data", "12 allGather data", "5 allGather data", "1 allReduce data"]);
   });
 
+  test.each(trainBindings)("%s: the AdamW update runs as torch._foreach_* calls over the leaves, with no x * 1 and no einsum with ones, and the step equals eager", (binding) => {
+    const step = cases.get(`example_${binding}`);
+    if (!step) throw new Error(`no case for example_${binding}`);
+    const text = emitTorchModule([step.program], trainFile);
+    // inside the loop over layers: one sqrt of the second moment for each of a layer's 12 leaves, in one call
+    expect(text).toMatch(/ = torch\._foreach_sqrt\(\[(\w+, ){11}\w+\]\)/);
+    expect(text).toMatch(/ = torch\._foreach_div\(\[(\w+, ){11}\w+\], \[(rootCorrection, ){11}rootCorrection\]\)/);
+    expect(text).not.toMatch(/ = \w+ \* 1 {2}#/);
+    expect(text).not.toMatch(/torch\.full\([^)]*\), 1, /);
+    expectRanksMatch(step.program.name);
+  });
+
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {
     const sharded = cases.get("example_gptTrainDataSharded");
     if (!sharded) throw new Error("no case for example_gptTrainDataSharded");
