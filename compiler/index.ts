@@ -75,7 +75,8 @@ export interface CompileResult {
 export function compileFiles(files: readonly string[], options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const compiled: CompiledFile[] = [];
-  const projects = loadProjects(files);
+  // without a type check, the @types packages a tsconfig pulls in (node's: most of the parsing) are not loaded
+  const projects = loadProjects(files, { typeCheck: options.typeCheck ?? true });
   const sources = new Map(projects.flatMap((loaded) => loaded.files.map((file) => [file.getFilePath() as string, file])));
   for (const given of files) {
     const file = sources.get(path.resolve(given));

@@ -19,7 +19,7 @@ import { computeDimsCall, dimsCallOf } from "./computedSizes.ts";
 import { classifyCallee, declarationOf } from "./dslSymbols.ts";
 import type { Locator } from "./location.ts";
 import { asyncKind, asyncMarker } from "./functions.ts";
-import { literalString, propertyType, readLayoutType, sizesOf } from "./readTypes.ts";
+import { literalString, optionType, readLayoutType, sizesOf } from "./readTypes.ts";
 import type { FunctionNode } from "./staticValue.ts";
 
 /** One `export const name = program(model, { mesh, layout })`, with what its types say. */
@@ -80,11 +80,9 @@ function asAxes(sizes: Readonly<Record<string, number>>): MeshAxis[] {
  * property, else from the options' type), checked against the mesh's axes.
  */
 function readUpdateAxis(options: Node, meshAxes: readonly MeshAxis[], locator: Locator): string | undefined {
-  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("weightUpdateSharding") : undefined;
-  const declared = propertyType(options.getType(), "weightUpdateSharding", options);
-  if (property === undefined && declared === undefined) return undefined;
+  const { type, property } = optionType(options, "weightUpdateSharding");
+  if (property === undefined && type === undefined) return undefined;
   const at = property ?? options;
-  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
   const axis = literalString(type);
   if (axis === undefined && type?.isUndefined()) return undefined;
   if (axis === undefined || !meshAxes.some((entry) => entry.name === axis)) {
@@ -96,11 +94,9 @@ function readUpdateAxis(options: Node, meshAxes: readonly MeshAxis[], locator: L
 
 /** The `recompute` policy of the options (from the object literal's property, else from the options' type). */
 function readRecompute(options: Node, locator: Locator): RecomputePolicy | undefined {
-  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("recompute") : undefined;
-  const declared = propertyType(options.getType(), "recompute", options);
-  if (property === undefined && declared === undefined) return undefined;
+  const { type, property } = optionType(options, "recompute");
+  if (property === undefined && type === undefined) return undefined;
   const at = property ?? options;
-  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
   const policy = literalString(type);
   if (policy === undefined && type?.isUndefined()) return undefined;
   const known = recomputePolicies.find((entry) => entry === policy);
@@ -113,11 +109,9 @@ function readRecompute(options: Node, locator: Locator): RecomputePolicy | undef
 
 /** The `dtype` of the options (from the object literal's property, else from the options' type), if given. */
 function readDtype(options: Node, locator: Locator): Dtype | undefined {
-  const property = Node.isObjectLiteralExpression(options) ? options.getProperty("dtype") : undefined;
-  const declared = propertyType(options.getType(), "dtype", options);
-  if (property === undefined && declared === undefined) return undefined;
+  const { type, property } = optionType(options, "dtype");
+  if (property === undefined && type === undefined) return undefined;
   const at = property ?? options;
-  const type = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow().getType() : Node.isShorthandPropertyAssignment(at) ? at.getType() : declared;
   const name = literalString(type);
   if (name === undefined && type?.isUndefined()) return undefined;
   if (!isDtype(name)) {
@@ -146,12 +140,11 @@ function checkSizes(mesh: Readonly<Record<string, number>>, sizes: Readonly<Reco
 export function readBinding(call: CallExpression, name: string, locator: Locator): ProgramBinding {
   const model = modelFunction(call, locator);
   const options = call.getArguments()[1] ?? call;
-  const optionsType = options.getType();
-  const layoutType = propertyType(optionsType, "layout", options);
+  const layoutType = optionType(options, "layout").type;
   const layoutAt = locator.of(options);
-  if (layoutType === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout", type: optionsType.getText(options) }, layoutAt);
+  if (layoutType === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout", type: options.getType().getText(options) }, layoutAt);
   const layout = readLayoutType(layoutType, options);
-  const meshSizes = sizesOf(propertyType(optionsType, "mesh", options), options) ?? layout.axes;
+  const meshSizes = sizesOf(optionType(options, "mesh").type, options) ?? layout.axes;
   const typeText = layoutType.getText(options);
   if (layout.spec === undefined) return fail(frontendMessages.bindingNotStatic, { what: "layout string", type: typeText }, layoutAt);
   // Sizes the types do not keep (computed ones are `number`): computed from the dims({...}) call itself, each entry at its line.

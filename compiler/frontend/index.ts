@@ -28,7 +28,7 @@
  *    file:line:col with a hint; see compiler/diagnostics/frontendMessages.ts.
  */
 export { readPrograms, typeErrors, type FrontEndOptions, type FrontEndResult } from "./frontend.ts";
-export { createProject, defaultCompilerOptions, findTsConfig, loadProjects, type LoadedProject } from "./loadProject.ts";
+export { createProject, defaultCompilerOptions, findTsConfig, loadProjects, type LoadedProject, type LoadOptions } from "./loadProject.ts";
 export { findPrograms, readBinding, type ProgramBinding } from "./findPrograms.ts";
 export { readProgram } from "./readProgram.ts";
 export { Locator } from "./location.ts";

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ts } from "ts-morph";
 import { describe, expect, it } from "vitest";
+import { compileFiles } from "../index.ts";
 import { findTsConfig, loadProjects } from "./loadProject.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,5 +28,27 @@ describe("loading the user's project", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("leaves out the tsconfig's @types packages only when the build does not type-check", () => {
+    // this repository's tsconfig.json names types: ["node"]
+    const file = path.join(here, "__fixtures__/mlp.ts");
+    const nodeTypes = (typeCheck: boolean): number => {
+      const [loaded] = loadProjects([file], { typeCheck });
+      const program = loaded.project.getProgram().compilerObject;
+      return program.getSourceFiles().filter((source) => source.fileName.includes("/@types/node/")).length;
+    };
+    expect(nodeTypes(true)).toBeGreaterThan(0);
+    expect(nodeTypes(false)).toBe(0);
+  });
+
+  it("compiles a model to the same module with and without the type check (which loads the @types packages)", () => {
+    const file = path.resolve(here, "../../examples/mlp/mlp.ts");
+    const checked = compileFiles([file], { typeCheck: true });
+    const unchecked = compileFiles([file], { typeCheck: false });
+    expect(checked.diagnostics).toEqual([]);
+    expect(unchecked.diagnostics).toEqual([]);
+    expect(unchecked.files[0]?.module).toBeDefined();
+    expect(unchecked.files[0]?.module).toBe(checked.files[0]?.module);
   });
 });

@@ -70,13 +70,36 @@ export interface LoadedProject {
   readonly files: readonly SourceFile[];
 }
 
+/** How a project is loaded. */
+export interface LoadOptions {
+  /**
+   * The files will be type-checked (default true). When false, the global
+   * declaration packages that TypeScript includes on its own (`types` in
+   * tsconfig.json, or every `node_modules/@types` package) are left out:
+   * reading a program needs only meshtype's types and what the user's files
+   * import, and `@types/node` alone is most of what a project would parse
+   * and bind. Imports and `/// <reference types>` still load what they name.
+   */
+  readonly typeCheck?: boolean;
+}
+
+/** Leave out the automatically included `@types` packages (see `LoadOptions.typeCheck`). */
+function skipGlobalTypes(project: Project): Project {
+  project.compilerOptions.set({ types: [] });
+  return project;
+}
+
 /** Create a project for one tsconfig (or the defaults), without adding the tsconfig's own file list. */
-export function createProject(tsConfig: string | undefined): Project {
-  if (tsConfig === undefined) return new Project({ compilerOptions: defaultCompilerOptions });
+export function createProject(tsConfig: string | undefined, options: LoadOptions = {}): Project {
+  const checked = options.typeCheck ?? true;
+  if (tsConfig === undefined) {
+    const project = new Project({ compilerOptions: defaultCompilerOptions });
+    return checked ? project : skipGlobalTypes(project);
+  }
   try {
     const project = new Project({ tsConfigFilePath: tsConfig, skipAddingFilesFromTsConfig: true });
     readMeshtypeSources(project);
-    return project;
+    return checked ? project : skipGlobalTypes(project);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new CompileError([diagnostic(frontendMessages.noProject, { file: tsConfig, reason })]);
@@ -87,7 +110,7 @@ export function createProject(tsConfig: string | undefined): Project {
  * Load the projects of `files` (absolute or relative to the current folder):
  * one project per tsconfig.json. The files must exist (the CLI checks first).
  */
-export function loadProjects(files: readonly string[]): LoadedProject[] {
+export function loadProjects(files: readonly string[], options: LoadOptions = {}): LoadedProject[] {
   const groups = new Map<string | undefined, string[]>();
   for (const file of files) {
     const absolute = path.resolve(file);
@@ -97,7 +120,7 @@ export function loadProjects(files: readonly string[]): LoadedProject[] {
     groups.set(tsConfig, group);
   }
   return [...groups].map(([tsConfig, group]) => {
-    const project = createProject(tsConfig);
+    const project = createProject(tsConfig, options);
     const sourceFiles = group.map((file) => project.addSourceFileAtPath(file));
     return { project, tsConfig, files: sourceFiles };
   });

@@ -19,12 +19,14 @@ import { fail } from "../diagnostics/diagnostic.ts";
 import { pipelineMessages } from "../diagnostics/pipelineMessages.ts";
 import type { PipelineSpec, SourceLoc } from "../ir/ir.ts";
 import type { Locator } from "./location.ts";
-import { literalNumber, literalString, propertyType } from "./readTypes.ts";
+import { literalNumber, literalString, optionType, propertyType } from "./readTypes.ts";
 
 /** The type of property `name` of the options, and where it is written (the property, else the options). */
-function property(options: Node, type: Type, name: string): { type: Type | undefined; at: Node } {
+function property(options: Node, type: Type | undefined, name: string): { type: Type | undefined; at: Node } {
   const written = Node.isObjectLiteralExpression(options) ? options.getProperty(name) : undefined;
   if (written !== undefined && Node.isPropertyAssignment(written)) return { type: written.getInitializerOrThrow().getType(), at: written };
+  // the program's options: read without resolving the program call (optionType); a nested option: from its type
+  if (type === undefined) return { type: optionType(options, name).type, at: written ?? options };
   return { type: propertyType(type, name, options), at: written ?? options };
 }
 
@@ -43,7 +45,7 @@ function readStages(type: Type): number[] | undefined {
 export function readPipeline(
   options: Node, mesh: readonly MeshAxis[], sizes: Readonly<Record<string, number>>, rules: readonly LayoutRule[], spec: string, locator: Locator,
 ): PipelineSpec | undefined {
-  const { type, at } = property(options, options.getType(), "pipeline");
+  const { type, at } = property(options, undefined, "pipeline");
   if (type === undefined || type.isUndefined()) return undefined;
   const loc: SourceLoc = locator.of(at);
   const inner = Node.isPropertyAssignment(at) ? at.getInitializerOrThrow() : at;

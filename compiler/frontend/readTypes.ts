@@ -4,11 +4,41 @@
  * arguments, so the checker gives them back wherever the value came from
  * (another file, an alias, a re-export).
  */
-import type { Node, Type } from "ts-morph";
+import { Node, type Type } from "ts-morph";
 
 /** The type of property `name` of `type`, seen from `node`, or undefined. */
 export function propertyType(type: Type, name: string, node: Node): Type | undefined {
   return type.getProperty(name)?.getTypeAtLocation(node);
+}
+
+/** An option's type and the property that writes it (when the options are an object literal that has it). */
+export interface OptionType {
+  readonly type: Type | undefined;
+  readonly property: Node | undefined;
+}
+
+/**
+ * The type of option `name` of `options` (the object of a `program(model, options)`
+ * call, or of a nested option such as `pipeline: {...}`). In an object literal of
+ * plain properties, each property's type is its value's: asking for the literal's
+ * own type would resolve the whole call it is an argument of, checking the model
+ * against `program`'s type-level validation (most of a build's type-checker time
+ * when the build does not type-check). Anything else (a variable, spreads) is
+ * read from the options' type.
+ */
+export function optionType(options: Node, name: string): OptionType {
+  if (Node.isObjectLiteralExpression(options)) {
+    const property = options.getProperty(name);
+    if (Node.isPropertyAssignment(property)) return { type: property.getInitializerOrThrow().getType(), property };
+    if (Node.isShorthandPropertyAssignment(property)) {
+      const value = options.getProject().getTypeChecker().getShorthandAssignmentValueSymbol(property);
+      if (value !== undefined) return { type: value.getTypeAtLocation(property), property };
+    }
+    const plain = options.getProperties().every((item) => Node.isPropertyAssignment(item) || Node.isShorthandPropertyAssignment(item));
+    if (property === undefined && plain) return { type: undefined, property };
+    return { type: propertyType(options.getType(), name, options), property };
+  }
+  return { type: propertyType(options.getType(), name, options), property: undefined };
 }
 
 /** The value of a string literal type, or undefined. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { MeshAxis } from "../../dsl/mesh.ts";
 import { compileProgram } from "../passes/pipeline.ts";
 import { mlp, reductions } from "../testing/programs.ts";
-import type { Op, Program, Value } from "./ir.ts";
+import { ProgramBuilder } from "./builder.ts";
+import type { Loop, Op, Program, Value } from "./ir.ts";
 import { verify } from "./verify.ts";
 
 const mesh: readonly MeshAxis[] = [{ name: "data", size: 2 }, { name: "model", size: 2 }];
@@ -99,5 +100,51 @@ describe("verify", () => {
     expect(verify(dropped(x, lowered.values.get(x.output)?.sharding), "lower").body.length).toBe(lowered.body.length + 1);
     expect(() => verify(dropped(x, { data: { kind: "replicated" }, model: { kind: "replicated" } }))).toThrow(/dropout .* a dropout changes no sharding/);
     expect(() => verify(dropped(partial, lowered.values.get(partial.output)?.sharding))).toThrow(/x is partial; it must be reduced before its mask is drawn/);
+  });
+
+  describe("scopes and definitions (one mark per value id)", () => {
+    const dims = [{ name: "d", size: 4 }];
+    /** `x`, a loop of 3 iterations carrying `x` through `tanh` and yielding it, and the loop's output as the result. */
+    const looped = (): { program: Program; body: ValueIdOf } => {
+      const builder = new ProgramBuilder({ name: "looped", mesh: [{ name: "data", size: 2 }], layoutSpec: "" });
+      const x = builder.param("x", dims);
+      const open = builder.openLoop(3, [x]);
+      const y = builder.add({ op: "unary", fn: "tanh" }, [open.carried[0]]);
+      const closed = builder.closeLoopWithYields([y], [y]);
+      builder.setResult(builder.add({ op: "binary", fn: "add" }, [closed.carried[0], closed.yields[0][2]]));
+      return { program: builder.finish(), body: { y, items: closed.yields[0] } };
+    };
+    type ValueIdOf = { y: number; items: number[] };
+
+    it("accepts a loop's output and yielded items after it", () => {
+      const { program } = looped();
+      expect(verify(program)).toBe(program);
+    });
+
+    it("rejects a body value read after its loop (it leaves the scope when the loop ends)", () => {
+      const { program, body } = looped();
+      const last = program.body[program.body.length - 1] as Op;
+      const outside = { ...program, body: [...program.body.slice(0, -1), { ...last, inputs: [last.inputs[0], body.y] }] };
+      expect(() => verify(outside)).toThrow(new RegExp(`uses %${body.y} before it is defined or outside its scope`));
+    });
+
+    it("rejects a value defined twice, by an op and by a loop's yield", () => {
+      const { program, body } = looped();
+      const loop = program.body.find((statement): statement is Loop => statement.op === "loop") as Loop;
+      const twice = { ...loop, yields: [{ result: body.y, items: [body.items[0], body.items[1], loop.carried[0].output] }] };
+      expect(() => verify({ ...program, body: program.body.map((statement) => (statement === loop ? twice : statement)) })).toThrow(/is defined twice/);
+    });
+
+    it("rejects a value in program.values that nothing defines, and an id that is not a whole number from 0", () => {
+      const { program } = looped();
+      const values = new Map(program.values);
+      values.set(100, { id: 100, dims });
+      expect(() => verify({ ...program, values })).toThrow(/%100 is in program.values but no op defines it/);
+      const negative = new Map(program.values);
+      negative.set(-1, { id: -1, dims });
+      const param = program.body[0] as Op;
+      const body = [{ ...param, output: -1 }, ...program.body];
+      expect(() => verify({ ...program, values: negative, body })).toThrow(/%-1 .* is not a value id/);
+    });
   });
 });

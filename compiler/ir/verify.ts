@@ -27,15 +27,28 @@ function sameDims(first: readonly Dim[], second: readonly Dim[]): boolean {
 /** Text for a message, made only when a check fails (formatting every op of a large program costs more than checking it). */
 type What = () => string;
 
+/** `Verifier.marks` bits: the value is defined (anywhere), the value is in scope. */
+const definedMark = 1;
+const scopeMark = 2;
+
 class Verifier {
-  /** Every value defined so far, in any scope. */
-  readonly defined = new Set<ValueId>();
-  /** The values in scope; a loop's body values leave it when the loop ends (see `scoped`). */
-  readonly scope = new Set<ValueId>();
-  /** The values added to `scope`, in order, so that a loop can take its own out again without copying the scope. */
+  /**
+   * Per value id (ids are small whole numbers): whether it is defined so far, in any
+   * scope, and whether it is in scope now; a loop's body values leave the scope when
+   * the loop ends (see `added`). A flat array, not sets: the verifier runs after
+   * every pass on every value, one per layer and leaf of a model's parameters.
+   */
+  private readonly marks: Uint8Array;
+  /** How many values are defined so far. */
+  definedCount = 0;
+  /** The values added to the scope, in order, so that a loop can take its own out again without copying the scope. */
   private readonly added: ValueId[] = [];
 
-  constructor(private readonly program: Program, private readonly pass: string) {}
+  constructor(private readonly program: Program, private readonly pass: string) {
+    let largest = -1;
+    for (const id of program.values.keys()) if (id > largest) largest = id;
+    this.marks = new Uint8Array(largest + 1);
+  }
 
   fail(message: string): never {
     throw new Error(`IR verifier (after ${this.pass}) in program "${this.program.name}": ${message}`);
@@ -45,10 +58,17 @@ class Verifier {
     return (this.program.values.get(id) ?? this.fail(`%${id} has no entry in program.values`)).dims;
   }
 
+  /** Whether `id` is defined so far (in any scope). */
+  isDefined(id: ValueId): boolean {
+    return ((this.marks[id] ?? 0) & definedMark) !== 0;
+  }
+
   define(id: ValueId, what: What | Op): void {
-    if (this.defined.has(id)) this.fail(`%${id} is defined twice (again by ${this.text(what)})`);
+    if (!Number.isInteger(id) || id < 0) this.fail(`%${id} (defined by ${this.text(what)}) is not a value id (a whole number from 0)`);
+    if (this.isDefined(id)) this.fail(`%${id} is defined twice (again by ${this.text(what)})`);
     if (!this.program.values.has(id)) this.fail(`%${id} (defined by ${this.text(what)}) has no entry in program.values`);
-    this.defined.add(id);
+    this.marks[id] |= definedMark;
+    this.definedCount++;
   }
 
   /** A message's text for an op or a described statement (made only on failure: no closure per op). */
@@ -56,13 +76,14 @@ class Verifier {
     return typeof what === "function" ? what() : formatOp(this.program, what);
   }
 
+  /** Put a defined value in scope (`define` first: every defined id has a mark). */
   enter(id: ValueId): void {
-    this.scope.add(id);
+    this.marks[id] |= scopeMark;
     this.added.push(id);
   }
 
   use(id: ValueId, what: What | Op): void {
-    if (!this.scope.has(id)) this.fail(`${this.text(what)} uses %${id} before it is defined or outside its scope`);
+    if (((this.marks[id] ?? 0) & scopeMark) === 0) this.fail(`${this.text(what)} uses %${id} before it is defined or outside its scope`);
   }
 
   op(op: Op): void {
@@ -113,7 +134,7 @@ class Verifier {
       this.use(entry.result, () => `${what()} (yielded value)`);
       if (entry.items.length !== loop.count) this.fail(`${what()}: yielded %${entry.result} has ${entry.items.length} items for ${loop.count} iterations`);
     }
-    while (this.added.length > mark) this.scope.delete(this.added.pop() as ValueId);
+    while (this.added.length > mark) this.marks[this.added.pop() as ValueId] &= ~scopeMark;
     for (const entry of loop.carried) {
       this.define(entry.output, what);
       this.enter(entry.output);
@@ -137,8 +158,8 @@ class Verifier {
 
   tree(tree: ValueTree, what: What): void {
     if (tree.kind === "tensor") this.use(tree.value, what);
-    else if (tree.kind === "array") tree.items.forEach((item) => this.tree(item, what));
-    else Object.values(tree.fields).forEach((item) => this.tree(item, what));
+    else if (tree.kind === "array") for (const item of tree.items) this.tree(item, what);
+    else for (const field in tree.fields) this.tree(tree.fields[field], what);
   }
 }
 
@@ -151,8 +172,11 @@ export function verify(program: Program, pass = "build"): Program {
   verifier.block(program.body);
   verifier.tree(program.result, () => "the result");
   for (const param of program.params) verifier.tree(param.tree, () => `param ${param.name}`);
-  for (const id of program.values.keys()) {
-    if (!verifier.defined.has(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
+  // every defined id is in program.values, once: when as many are defined as it has, it has no other
+  if (verifier.definedCount !== program.values.size) {
+    for (const id of program.values.keys()) {
+      if (!verifier.isDefined(id)) verifier.fail(`%${id} is in program.values but no op defines it`);
+    }
   }
   if (program.stage === "lowered") checkLoweredProgram(program, verifier.fail.bind(verifier));
   return program;

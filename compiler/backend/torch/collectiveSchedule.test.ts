@@ -119,7 +119,10 @@ describe("asyncWaits finds a wait after a use, or none", () => {
     const { waits } = asyncWaits(lines.join("\n"), "gptTrainData");
     const wait = waits.find((entry) => entry.handle !== "pending" && entry.outputs.length > 1) ?? waits[0];
     const [moved] = lines.splice(wait.line, 1);
-    const use = lines.findIndex((line, index) => index >= wait.line && line.includes(`= ${wait.outputs[0]} `));
+    // the first line past the wait that reads the output (an op's operand, or an item of a foreach call's list)
+    const reads = new RegExp(`(^|[^\\w.])${wait.outputs[0]}([^\\w]|$)`);
+    const use = lines.findIndex((line, index) => index >= wait.line && reads.test(line.split("#")[0].split(" = ").slice(1).join(" = ")));
+    expect(use).toBeGreaterThanOrEqual(wait.line);
     lines.splice(use + 1, 0, moved);
     expect(asyncWaits(lines.join("\n"), "gptTrainData").problems.join("\n")).toMatch(new RegExp(`${wait.outputs[0]} is read on line \\d+, before the wait`));
   });

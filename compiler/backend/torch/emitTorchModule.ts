@@ -19,12 +19,16 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
+import { attentionCall, attentionChains, type AttentionChain } from "./attentionPattern.ts";
 import { bucketCall, bucketComment, glooReduceScatterNote } from "./bucketCalls.ts";
 import { mergeChainedReductions } from "./mergedReductions.ts";
 import { collectiveSchedule, type AsyncBucket, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
+import { foreachForm, foreachGroups } from "./foreachGroups.ts";
+import type { FusedOp } from "./fusedOps.ts";
+import { broadcastExpression, peepholeInputs, productSumExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
-import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
+import { pythonAccess, pythonData, pythonNameTable, pythonNumber, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
 export interface TorchEmitOptions {
@@ -69,26 +73,37 @@ class TorchProgramEmitter {
   /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
   private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
   private readonly denseOneHots: ReadonlySet<ValueId>;
+  /** Attention chains emitted as one `mt.attention` call (attentionPattern.ts), by their last op; their other ops are not emitted. */
+  private readonly attention: ReadonlyMap<Op, AttentionChain>;
+  private readonly inAttention: ReadonlySet<Op>;
   /** Where each collective is issued, and which start asynchronously (collectiveSchedule.ts). */
   private readonly schedule: CollectiveSchedule;
   /** The handle (or list of handles, one per iteration) of each asynchronous bucket. */
   private readonly pending = new Map<AsyncBucket, string>();
   /** The index of the innermost loop being written. */
   private loopIndex = "";
+  /** Ops emitted as less work (peepholes.ts): aliases, values of one value, broadcasts. */
+  private readonly peepholes: TorchPeepholes;
 
   constructor(private readonly program: Program, private readonly writer: PythonWriter, overlap = true) {
     this.schedule = collectiveSchedule(program, { overlap });
+    this.attention = attentionChains(program);
+    this.inAttention = new Set([...this.attention.values()].flatMap((chain) => chain.ops.slice(0, -1)));
     this.dtypes = valueDtypes(program);
     this.oneHots = oneHotSources(program);
     const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
     this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
       oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
+    const unbuilt = new Set([...this.oneHots.keys()].filter((id) => !this.denseOneHots.has(id)));
+    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt, ownEinsums: new Set(this.oneHots.keys()) });
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
   }
 
   private name(id: ValueId): string {
+    const alias = this.peepholes.aliases.get(id);
+    if (alias !== undefined) return this.name(alias);
     const known = this.identifiers.get(id);
     if (known !== undefined) return known;
     const fresh = this.names.fresh(this.program.values.get(id)?.hint, `v${id}`);
@@ -120,7 +135,8 @@ class TorchProgramEmitter {
   }
 
   /** `id` in `dtype`: itself, or a copy cast once per block (`w_bf16 = w.to(torch.bfloat16)`). */
-  private cast(id: ValueId, dtype: TorchDtype): string {
+  private cast(aliased: ValueId, dtype: TorchDtype): string {
+    const id = this.resolve(aliased);
     if (this.dtype(id) === dtype) return this.name(id);
     const key = `${id} ${dtype}`;
     for (let depth = this.casts.length - 1; depth >= 0; depth--) {
@@ -133,8 +149,62 @@ class TorchProgramEmitter {
     return copy;
   }
 
-  private op(op: Op): void {
-    if (op.op === "param") return;
+  /** What a chain of aliases (peepholes.ts) ends at. */
+  private resolve(id: ValueId): ValueId {
+    let current = id;
+    for (let next = this.peepholes.aliases.get(current); next !== undefined; next = this.peepholes.aliases.get(current)) current = next;
+    return current;
+  }
+
+  /** Operand `index` of `op` as the op reads it: cast to the op's dtype where it computes in another. */
+  private operand(op: Op, input: ValueId, index: number): TorchOperand {
+    const cast = this.dtypes && !keepsDtype(op) && isNumericOperand(op, index);
+    return { name: cast ? this.cast(input, this.dtype(op.output)) : this.name(input), value: this.value(input) };
+  }
+
+  /** The op to emit for `original`: itself, or what a peephole puts in its place; undefined for none at all. */
+  private emitted(original: Op): Op | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    if (this.peepholes.unused.has(original.output) || rewrite?.kind === "alias" || rewrite?.kind === "absorbed") return undefined;
+    return rewrite?.kind === "op" ? rewrite.op : original;
+  }
+
+  /** What a foreach call may compute for `original`: the emitted op, or its fused op (fusedOps.ts). */
+  private foreachOp(original: Op): Op | FusedOp | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    return rewrite?.kind === "fused" ? rewrite.fused : rewrite?.kind === "broadcast" || rewrite?.kind === "productSum" ? undefined : this.emitted(original);
+  }
+
+  /** The foreach key of `op` (foreachGroups.ts), undefined for an op that is emitted alone (or in an attention call). */
+  private foreachKey(original: Op): string | undefined {
+    if (this.inAttention.has(original) || this.attention.has(original)) return undefined;
+    const op = this.foreachOp(original);
+    if (!op || this.oneHots.has(op.output) || op.inputs.some((input) => this.oneHots.has(input))) return undefined;
+    return foreachForm(op, op.inputs.map((input) => this.value(input)), this.value(op.output), this.dtype(op.output))?.key;
+  }
+
+  /** Ops of one foreach group as one `torch._foreach_*` call (foreachGroups.ts). */
+  private foreach(group: readonly Op[]): void {
+    const ops = group.map((op) => this.foreachOp(op) as Op | FusedOp);
+    const form = foreachForm(ops[0], ops[0].inputs.map((input) => this.value(input)), this.value(ops[0].output), this.dtype(ops[0].output));
+    if (!form) throw new Error(`emitTorchModule: foreach group of ${ops[0].op} in "${this.program.name}" has no foreach form`);
+    const lists = form.order.map((position) => group.map((op, index) => this.operand(op, ops[index].inputs[position], position).name));
+    const locals = new Map<string, number>();
+    for (const op of group) locals.set(this.comment(op), (locals.get(this.comment(op)) ?? 0) + 1);
+    const where = [...locals].map(([comment, count]) => (count > 1 ? `${count} x ${comment}` : comment)).join("; ");
+    this.writer.line(`${ops.map((op) => this.name(op.output)).join(", ")} = ${form.call(lists)}  # ${ops.length} x ${form.what} in one foreach call: ${where}`);
+  }
+
+  private op(original: Op): void {
+    if (original.op === "param" || this.inAttention.has(original)) return;
+    const attention = this.attention.get(original);
+    if (attention !== undefined) {
+      const call = attentionCall(attention, this.program, (id) => this.operand(original, id, 0));
+      this.writer.line(`${this.name(original.output)} = ${call}  # attention (${attention.ops.map((part) => (part.op === "binary" ? part.fn : part.op)).join(", ")} in one call), ${this.comment(original)}`);
+      return;
+    }
+    const op = this.emitted(original);
+    if (!op) return;
     const oneHot = this.oneHots.get(op.output);
     if (oneHot && !this.denseOneHots.has(op.output)) return;
     const dtype = this.dtype(op.output);
@@ -143,10 +213,25 @@ class TorchProgramEmitter {
       this.writer.line(`${this.name(op.output)} = ${oneHotBlock(oneHot, size, this.name(oneHot.ids), dtype)}  # ${this.comment(op)}`);
       return;
     }
-    const operand = (input: ValueId, index: number): TorchOperand => ({
-      name: this.dtypes && !keepsDtype(op) && isNumericOperand(op, index) ? this.cast(input, dtype) : this.name(input),
-      value: this.value(input),
-    });
+    const rewrite = this.peepholes.rewrites.get(op.output);
+    if (rewrite?.kind === "broadcast") {
+      const expression = broadcastExpression(this.operand(op, rewrite.operand, 0), this.value(op.output), rewrite.factor);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # broadcast (an einsum with a tensor of one value), ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "fused") {
+      const [a, b, c] = rewrite.fused.inputs.map((input, index) => this.operand(op, input, index).name);
+      const value = pythonNumber(rewrite.fused.value);
+      const expression = rewrite.fused.op === "addScaled" ? `torch.add(${a}, ${b}, alpha=${value})` : `torch.addcmul(${a}, ${b}, ${c}, value=${value})`;
+      this.writer.line(`${this.name(op.output)} = ${expression}  # ${rewrite.fused.op === "addScaled" ? `a + b * ${value}` : `a + b * c * ${value}`} in one call, ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "productSum") {
+      const expression = productSumExpression(this.operand(op, rewrite.left, 0), this.operand(op, rewrite.right, 1), rewrite.dims);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # einsum of two operands of the same dims, ${this.comment(op)}`);
+      return;
+    }
+    const operand = (input: ValueId, index: number): TorchOperand => this.operand(op, input, index);
     // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
     const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
     const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
@@ -241,11 +326,19 @@ class TorchProgramEmitter {
 
   private block(block: Block): void {
     const schedule = this.schedule.block(block);
+    // the collectives each call position defines (a bucket's, or a wait's), for foreach grouping to know what exists where
+    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.bucket.ops))]));
+    const groups = foreachGroups(block, {
+      keyOf: (op) => this.foreachKey(op), moved, aliases: this.peepholes.aliases,
+      inputsOf: (op) => peepholeInputs(op, this.peepholes.rewrites.get(op.output)),
+    });
+    const grouped = new Set<Op>([...groups.values()].flatMap((group) => group.slice(1)));
     block.forEach((statement, index) => {
       for (const bucket of schedule.startsBefore.get(index) ?? []) this.startBucket(bucket);
       if (isLoop(statement)) this.loop(statement);
       else if (schedule.calls.has(statement)) for (const call of schedule.calls.get(statement) ?? []) this.call(call);
-      else if (!schedule.skipped.has(statement)) this.op(statement);
+      else if (groups.has(statement)) this.foreach(groups.get(statement) ?? []);
+      else if (!schedule.skipped.has(statement) && !grouped.has(statement)) this.op(statement);
     });
   }
 

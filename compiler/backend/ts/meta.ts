@@ -18,8 +18,11 @@ function metaTree(program: Program, tree: ValueTree): MetaTree {
     }
     case "array":
       return { kind: "array", items: tree.items.map((item) => metaTree(program, item)) };
-    case "object":
-      return { kind: "object", fields: Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, metaTree(program, item)])) };
+    case "object": {
+      const fields: Record<string, MetaTree> = {};
+      for (const field in tree.fields) fields[field] = metaTree(program, tree.fields[field]);
+      return { kind: "object", fields };
+    }
   }
 }
 

@@ -44,6 +44,8 @@ class Materializer {
   private readonly conversions: ConversionCache;
   /** Masked copies of values defined in the program body, by value, dims and fill (maskPadding.ts). */
   private readonly masks = new Map<string, ValueId>();
+  /** Local dims by dims array and sharding: the values of a model's layers share both, so each is computed once. */
+  private readonly localDimsCache = new WeakMap<readonly Dim[], Map<Sharding, readonly Dim[]>>();
 
   constructor(private readonly program: Program, private readonly assignment: ShardingAssignment) {
     this.rewriter = new ProgramRewriter(program);
@@ -65,17 +67,32 @@ class Materializer {
     return this.assignment.held.get(id)?.sharding ?? this.bug(`the assignment holds no sharding for %${id}`);
   }
 
+  /** The local dims of a value of `dims` in `sharding` (a shared, read-only array). */
+  localDims(dims: readonly Dim[], sharding: Sharding): readonly Dim[] {
+    let bySharding = this.localDimsCache.get(dims);
+    if (bySharding === undefined) {
+      bySharding = new Map();
+      this.localDimsCache.set(dims, bySharding);
+    }
+    let local = bySharding.get(sharding);
+    if (local === undefined) {
+      local = localDimsOf(dims, sharding, this.program.mesh);
+      bySharding.set(sharding, local);
+    }
+    return local;
+  }
+
   /** Give a value of the source program its sharding and local dims, in the current block. */
   define(id: ValueId, sharding: Sharding, depth = this.rewriter.depth(), localDims?: readonly Dim[]): void {
     const value = this.rewriter.value(id);
-    this.rewriter.setValue({ ...value, sharding, localDims: localDims ?? localDimsOf(value.dims, sharding, this.program.mesh) });
+    this.rewriter.setValue({ id, dims: value.dims, hint: value.hint, sharding, localDims: localDims ?? this.localDims(value.dims, sharding) });
     this.depthOf.set(id, depth);
   }
 
   /** A fresh device-program value in the current block (a halo's). */
   newValue(like: ValueId, hint: string | undefined, sharding: Sharding): ValueId {
     const value = this.rewriter.value(like);
-    const id = this.rewriter.newValue(value.dims, hint, sharding, localDimsOf(value.dims, sharding, this.program.mesh));
+    const id = this.rewriter.newValue(value.dims, hint, sharding, this.localDims(value.dims, sharding));
     this.depthOf.set(id, this.rewriter.depth());
     return id;
   }
@@ -90,7 +107,7 @@ class Materializer {
     const value = this.rewriter.value(id);
     let input = id;
     for (const step of planConversion(from, to, this.program.mesh)) {
-      const output = this.rewriter.newValue(value.dims, value.hint, step.after, localDimsOf(value.dims, step.after, this.program.mesh));
+      const output = this.rewriter.newValue(value.dims, value.hint, step.after, this.localDims(value.dims, step.after));
       this.depthOf.set(output, depth);
       this.rewriter.emitAt(depth, { ...step.attrs, inputs: [input], output, loc } as Op);
       input = output;
@@ -142,6 +159,7 @@ class Materializer {
    * each mask made once per value, dims and fill, in the block of the value.
    */
   masked(op: Op, operands: readonly ValueId[]): ValueId[] {
+    if (operands.length === 0) return []; // a param (one per layer and leaf): nothing to mask
     const values = operands.map((id) => this.rewriter.value(id));
     const masks = paddingMasks(op, values, this.rewriter.value(op.output), this.mesh);
     return operands.map((id, index) => {
@@ -189,7 +207,7 @@ class Materializer {
     // the items have the body value's dims (the verifier checks it): their local dims are computed once per yield
     const depth = this.rewriter.depth();
     for (const { entry, sharding } of yields) {
-      const localDims = localDimsOf(this.rewriter.value(entry.items[0]).dims, sharding, this.program.mesh);
+      const localDims = this.localDims(this.rewriter.value(entry.items[0]).dims, sharding);
       for (const item of entry.items) this.define(item, sharding, depth, localDims);
     }
     this.rewriter.emit({
@@ -213,8 +231,11 @@ class Materializer {
       }
       case "array":
         return { kind: "array", items: tree.items.map((item) => this.result(item)) };
-      case "object":
-        return { kind: "object", fields: Object.fromEntries(Object.entries(tree.fields).map(([field, item]) => [field, this.result(item)])) };
+      case "object": {
+        const fields: Record<string, ValueTree> = {};
+        for (const field in tree.fields) fields[field] = this.result(tree.fields[field]);
+        return { kind: "object", fields };
+      }
     }
   }
 }
