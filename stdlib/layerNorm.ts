@@ -3,7 +3,7 @@
  * generic over every other dim: `X extends HasDims<"d_model">` lets the ops
  * prove the reductions, and each broadcast back keeps `Tensor<X>`.
  */
-import { add, mean, mul, ones, rsqrt, square, sub, zeros, type HasDims, type Tensor } from "meshtype";
+import { add, mul, normalize, ones, zeros, type HasDims, type Tensor } from "meshtype";
 import type { DimsWith } from "./dimsWith.ts";
 
 /** Learned per-feature scale (gamma) and bias (beta) of a layer norm. */
@@ -18,16 +18,15 @@ export const LAYER_NORM_EPSILON = 1e-5;
 /**
  * `(x - mean) / sqrt(var + epsilon) * scale + bias`, with mean and (biased)
  * variance taken over `d_model` at every position of x's other dims (any
- * batch and sequence dims, in any order).
+ * batch and sequence dims, in any order). The normalization is one fused op
+ * (`normalize`, with its own backward), then the scale and the bias.
  *
  * @example
  * const y = layerNorm(x, params.norm1, LAYER_NORM_EPSILON); // x: "batch seq d_model" -> same
  * const z = layerNorm(memory, params.norm, LAYER_NORM_EPSILON); // memory: "batch enc_seq d_model" -> same
  */
 export function layerNorm<X extends HasDims<"d_model">>(x: Tensor<X>, params: LayerNormParams, epsilon: number): Tensor<X> {
-  const centered = sub(x, mean(x, "d_model"));
-  const variance = mean(square(centered), "d_model");
-  const normalized = mul(centered, rsqrt(add(variance, epsilon)));
+  const normalized = normalize(x, "d_model", epsilon);
   return add(mul(normalized, params.scale), params.bias);
 }
 

@@ -12,27 +12,17 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkpoint, valueAndGrad } from "../../dsl/autodiff/grad.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
-import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import { readPrograms } from "../frontend/frontend.ts";
-import { createProject, findTsConfig } from "../frontend/loadProject.ts";
 import type { Block, Loop, Op, Program } from "../ir/ir.ts";
 import { isLoop, walkOps } from "../ir/opAttrs.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { readFixturePrograms } from "../testing/fixturePrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered, type Args } from "../testing/harness.ts";
 import type { TensorTree } from "../testing/interpret.ts";
 import { loopLoss, mlp, topLoss, type LoopParams, type TopParams } from "./__fixtures__/checkpointTrain.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.join(here, "__fixtures__", "checkpointTrain.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: here, typeCheck: false });
-const programs = new Map(front.programs.map((program) => [program.name, program]));
-
-function programNamed(name: string): Program {
-  const program = programs.get(name);
-  if (!program) throw new Error(`no program ${name}: ${front.diagnostics.map(formatDiagnostic).join("\n")}`);
-  return program;
-}
+const fixture = readFixturePrograms(path.join(here, "__fixtures__", "checkpointTrain.ts"), { rootDir: here, typeCheck: false });
+const programNamed = (name: string): Program => fixture.named(name);
 
 const argOf = (args: Args, name: string): TensorTree => args.find((arg) => arg.name === name)?.tree ?? [];
 const recomputed = (block: Block): Op[] => [...walkOps(block)].filter((op) => op.phase === "recompute");
@@ -44,8 +34,8 @@ describe("checkpoint(f)", () => {
   });
 
   it("reads every program without diagnostics", () => {
-    expect(front.diagnostics.map(formatDiagnostic)).toEqual([]);
-    expect([...programs.keys()].sort()).toEqual(["loop2d", "loop2dLayer", "top2d", "topSaved2d"]);
+    expect(fixture.diagnostics()).toEqual([]);
+    expect(fixture.front.programs.map((program) => program.name).sort()).toEqual(["loop2d", "loop2dLayer", "top2d", "topSaved2d"]);
   });
 
   const cases: readonly [string, (args: Args) => { loss: Tensor<"">; grad: unknown }][] = [
@@ -109,7 +99,7 @@ describe("explain on checkpointed steps", () => {
   const explain = async (name: string): Promise<string> => {
     const { runExplain } = await import("../cli/explain.ts");
     let out = "";
-    runExplain([fixture], { program: name, json: false, typeCheck: false }, { out: (text) => void (out += text), err: (text) => void (out += text) });
+    runExplain([fixture.file], { program: name, json: false, typeCheck: false }, { out: (text) => void (out += text), err: (text) => void (out += text) });
     return out;
   };
   const recomputation = (text: string): number[] => {

@@ -3,11 +3,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { valueAndGrad, grad } from "../../dsl/autodiff/grad.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
-import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import { readPrograms } from "../frontend/frontend.ts";
-import { createProject, findTsConfig } from "../frontend/loadProject.ts";
 import type { Program } from "../ir/ir.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { readFixturePrograms } from "../testing/fixturePrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered, type Args } from "../testing/harness.ts";
 import type { TensorTree } from "../testing/interpret.ts";
 import { deepLoss, loss, type Params } from "./__fixtures__/mlpTrain.ts";
@@ -15,22 +13,14 @@ import { deepLoss, loss, type Params } from "./__fixtures__/mlpTrain.ts";
 // The fixture's programs, read by the front end (valueAndGrad/grad in model code), lowered, run on a
 // simulated mesh and compared with eager valueAndGrad on the same inputs.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.join(here, "__fixtures__", "mlpTrain.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: here, typeCheck: true });
-const programs = new Map(front.programs.map((program) => [program.name, program]));
-
-function programNamed(name: string): Program {
-  const program = programs.get(name);
-  if (!program) throw new Error(`no program ${name}: ${front.diagnostics.map(formatDiagnostic).join("\n")}`);
-  return program;
-}
+const fixture = readFixturePrograms(path.join(here, "__fixtures__", "mlpTrain.ts"), { rootDir: here, typeCheck: true });
+const programNamed = (name: string): Program => fixture.named(name);
 
 const argOf = (args: Args, name: string): TensorTree => args.find((arg) => arg.name === name)?.tree ?? [];
 
 describe("compiled valueAndGrad of an MLP loss", () => {
   it("reads every program without diagnostics", () => {
-    expect(front.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(fixture.diagnostics()).toEqual([]);
   });
 
   for (const name of ["single", "data2", "megatron2", "data4", "megatron4", "twoD4"]) {

@@ -7,7 +7,7 @@
  * is a partial sum, reduced where the layout asks for it).
  */
 import type { Emitter } from "../../dsl/autodiff/emitter.ts";
-import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
+import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn, UnaryGradFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { Dim } from "../../dsl/tensor.ts";
@@ -65,6 +65,18 @@ export class IrEmitter implements Emitter<ValueId> {
 
   reduce(fn: ReduceFn, x: ValueId, dims: readonly string[]): ValueId {
     return this.add({ op: "reduce", fn, dims }, [x]);
+  }
+
+  normalize(x: ValueId, dim: string, epsilon: number): ValueId {
+    return this.add({ op: "normalize", dim, epsilon }, [x]);
+  }
+
+  normalizeGrad(x: ValueId, g: ValueId, dim: string, epsilon: number): ValueId {
+    return this.add({ op: "normalizeGrad", dim, epsilon }, [x, g]);
+  }
+
+  unaryGrad(fn: UnaryGradFn, x: ValueId, g: ValueId): ValueId {
+    return this.add({ op: "unaryGrad", fn }, [x, g]);
   }
 
   conv2d(x: ValueId, kernel: ValueId, spec: Conv2dSpec): ValueId {

@@ -9,27 +9,17 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { valueAndGrad } from "../../dsl/autodiff/grad.ts";
 import type { Tensor } from "../../dsl/tensor.ts";
-import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import { readPrograms } from "../frontend/frontend.ts";
-import { createProject, findTsConfig } from "../frontend/loadProject.ts";
 import type { Block, Loop, Program } from "../ir/ir.ts";
 import { isLoop, walkOps } from "../ir/opAttrs.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { readFixturePrograms } from "../testing/fixturePrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered, type Args } from "../testing/harness.ts";
 import type { TensorTree } from "../testing/interpret.ts";
 import { deepLoss, type Params } from "./__fixtures__/loopTrain.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.join(here, "__fixtures__", "loopTrain.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: here, typeCheck: false });
-const programs = new Map(front.programs.map((program) => [program.name, program]));
-
-function programNamed(name: string): Program {
-  const program = programs.get(name);
-  if (!program) throw new Error(`no program ${name}: ${front.diagnostics.map(formatDiagnostic).join("\n")}`);
-  return program;
-}
+const fixture = readFixturePrograms(path.join(here, "__fixtures__", "loopTrain.ts"), { rootDir: here, typeCheck: false });
+const programNamed = (name: string): Program => fixture.named(name);
 
 const argOf = (args: Args, name: string): TensorTree => args.find((arg) => arg.name === name)?.tree ?? [];
 
@@ -44,7 +34,7 @@ function statementCount(block: Block): number {
 
 describe("loops through autodiff", () => {
   it("reads every program without diagnostics", () => {
-    expect(front.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(fixture.diagnostics()).toEqual([]);
   });
 
   it("the backward of the layer loop is one reverse loop: the IR has the same size at 1 and at 3 layers", () => {
@@ -100,7 +90,7 @@ describe("explain on recomputing steps", () => {
   const explain = async (name: string): Promise<string> => {
     const { runExplain } = await import("../cli/explain.ts");
     let out = "";
-    runExplain([fixture], { program: name, json: false, typeCheck: false }, { out: (text) => void (out += text), err: (text) => void (out += text) });
+    runExplain([fixture.file], { program: name, json: false, typeCheck: false }, { out: (text) => void (out += text), err: (text) => void (out += text) });
     return out;
   };
   const line = (text: string): RegExpMatchArray | null =>

@@ -25,6 +25,12 @@ export function toPrimitive(op: Op): Primitive | undefined {
       return { op: "reduce", fn: op.fn, dims: op.dims };
     case "softmax":
       return { op: "softmax", dim: op.dim, log: op.log };
+    case "normalize":
+      return { op: "normalize", dim: op.dim, epsilon: op.epsilon };
+    case "normalizeGrad":
+      return { op: "normalizeGrad", dim: op.dim, epsilon: op.epsilon };
+    case "unaryGrad":
+      return { op: "unaryGrad", fn: op.fn };
     case "conv2d": {
       // `halo` exists only after lowering; autodiff reads the global IR.
       const { height, width, kernelHeight, kernelWidth, in: inDim, out, padding } = op;

@@ -7,21 +7,16 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { formatDiagnostic } from "../diagnostics/diagnostic.ts";
-import { readPrograms } from "../frontend/frontend.ts";
-import { createProject, findTsConfig } from "../frontend/loadProject.ts";
 import { compileProgram } from "../passes/pipeline.ts";
+import { readFixturePrograms } from "../testing/fixturePrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../testing/harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.join(here, "__fixtures__", "relayoutTrain.ts");
-const project = createProject(findTsConfig(fixture));
-const front = readPrograms([project.addSourceFileAtPath(fixture)], { rootDir: here, typeCheck: true });
+const fixture = readFixturePrograms(path.join(here, "__fixtures__", "relayoutTrain.ts"), { rootDir: here, typeCheck: true });
 
 it("relayoutData2: the loss and gradient on the mesh equal the eager ones", async () => {
-  expect(front.diagnostics.map(formatDiagnostic)).toEqual([]);
-  const program = front.programs.find((entry) => entry.name === "relayoutData2");
-  if (!program) throw new Error("no program relayoutData2");
+  expect(fixture.diagnostics()).toEqual([]);
+  const program = fixture.named("relayoutData2");
   const args = makeInputs(program, 3);
   const { result } = await runLowered(compileProgram(program), args);
   expect(maxDifference(result, await runEager(program, args))).toBeLessThan(1e-5);

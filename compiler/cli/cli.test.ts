@@ -9,7 +9,7 @@ import { cliMessages } from "../diagnostics/cliMessages.ts";
 import { parseCommandLine } from "./args.ts";
 import { defineCommand } from "./command.ts";
 import type { ExplainJson } from "./explain.ts";
-import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -19,17 +19,8 @@ const bad = path.relative(repo, path.join(here, "__fixtures__/bad.ts"));
 const empty = path.relative(repo, path.join(here, "__fixtures__/empty.ts"));
 
 /** Run the CLI in this process (from the repository root); its exit code and output. */
-async function runInProcess(argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const cwd = process.cwd();
-  process.chdir(repo);
-  try {
-    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
+function runInProcess(argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+  return runCli(argv, { cwd: repo, env });
 }
 
 /** Run the real bin; its exit code and output. */

@@ -9,6 +9,7 @@ import { metaLeaves } from "../../dsl/runtime/programMeta.ts";
 import { compileFiles } from "../index.ts";
 import type { ExplainJson } from "./explain.ts";
 import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const examples = fs.readdirSync(path.join(repo, "examples"), { withFileTypes: true })
@@ -19,18 +20,7 @@ const examples = fs.readdirSync(path.join(repo, "examples"), { withFileTypes: tr
 const svgDir = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-svg-"));
 afterAll(() => fs.rmSync(svgDir, { recursive: true, force: true }));
 
-async function run(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const cwd = process.cwd();
-  process.chdir(repo);
-  try {
-    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const run = (argv: readonly string[]): Promise<CliRun> => runCli(argv, { cwd: repo });
 
 const schema = JSON.parse(fs.readFileSync(path.join(repo, "docs/explain.schema.json"), "utf8")) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);

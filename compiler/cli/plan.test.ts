@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileFiles } from "../index.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../testing/harness.ts";
-import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const work = path.join(repo, ".bench-tmp", `planCli-${process.pid}`);
@@ -13,12 +13,7 @@ cpSync(path.join(repo, "examples", "mlp"), path.join(work, "mlp"), { recursive: 
 const mlp = path.join(work, "mlp", "mlp.ts");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env: {} });
-  return { code, out, err };
-}
+const run = (argv: readonly string[]): Promise<CliRun> => runCli(argv);
 
 describe("meshtype plan", () => {
   it("prints the ranked plans with the user's binding among them, a progress line per candidate, and the search time", async () => {

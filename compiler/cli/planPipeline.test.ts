@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const work = path.join(repo, ".bench-tmp", `planPipelineCli-${process.pid}`);
@@ -11,12 +11,7 @@ const fixture = path.join(work, "pipelineMlp.ts");
 cpSync(path.join(repo, "compiler", "plan", "__fixtures__", "pipelineMlp.ts"), fixture);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env: {} });
-  return { code, out, err };
-}
+const run = (argv: readonly string[]): Promise<CliRun> => runCli(argv);
 
 describe("meshtype plan with pipelines", () => {
   it("ranks pipelined plans with the intra-op ones on 4 A100 nodes and --write writes the mesh with the pipe axis and the pipeline option", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compileFiles } from "../index.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { useColor } from "./color.ts";
-import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 import { dedupeDiagnostics, diagnosticsJson, formatDiagnosticText } from "./printDiagnostics.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -11,18 +11,8 @@ const twice = "compiler/cli/__fixtures__/twice.ts";
 const escape = "\u001b[";
 
 /** Run the CLI in this process from `cwd` (default: the repository root). */
-async function run(argv: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = repo, isTTY = false): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const before = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env, isTTY: { out: isTTY, err: isTTY } });
-    return { code, out, err };
-  } finally {
-    process.chdir(before);
-  }
-}
+const run = (argv: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = repo, isTTY = false): Promise<CliRun> =>
+  runCli(argv, { env, cwd, isTTY });
 
 describe("printing diagnostics", () => {
   it("prints one root cause once: the same error found for two programs", async () => {

@@ -9,24 +9,13 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { ChromeTrace } from "../simulate/trace.ts";
-import { main } from "./main.ts";
+import { runCli, type CliRun } from "../testing/runCli.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const mlp = "examples/mlp/mlp.ts";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-simulate-"));
 
-async function run(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const cwd = process.cwd();
-  process.chdir(repo);
-  try {
-    const code = await main(argv, { out: (text) => void (out += text), err: (text) => void (err += text), env: {} });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const run = (argv: readonly string[]): Promise<CliRun> => runCli(argv, { cwd: repo });
 
 describe("meshtype simulate", () => {
   it("prints the step, the mesh's mapping, memory and the top kernels and collectives", async () => {

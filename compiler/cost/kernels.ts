@@ -63,7 +63,9 @@ export interface BlockPlan {
   readonly items: readonly (KernelItem | CollectiveItem | ViewItem | LoopItem)[];
 }
 
-const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "maskPadding", "dropout", "reduce", "softmax", "full", "iota", "oneHot"]);
+const fusible: ReadonlySet<string> = new Set([
+  "unary", "binary", "where", "maskPadding", "dropout", "reduce", "softmax", "normalize", "normalizeGrad", "unaryGrad", "full", "iota", "oneHot",
+]);
 /**
  * Ops a dropout never shares a kernel with: Megatron-LM runs attention dropout
  * as its own `torch.nn.Dropout` after the fused scale-mask-softmax, and hidden
@@ -71,7 +73,7 @@ const fusible: ReadonlySet<string> = new Set(["unary", "binary", "where", "maskP
  * before a separate fused layer norm (megatron/model/transformer.py,
  * `CoreAttention.forward` and `bias_dropout_add_fused_train`).
  */
-const apartFromDropout: ReadonlySet<string> = new Set(["reduce", "softmax"]);
+const apartFromDropout: ReadonlySet<string> = new Set(["reduce", "softmax", "normalize", "normalizeGrad"]);
 const viewKinds: ReadonlySet<string> = new Set(["rename", "relayout", "transpose", "splitDim", "slice", "localSlice"]);
 
 /** A collective that communicates (a local slice is a view). */

@@ -2,7 +2,7 @@
  * The work of one local op, from its kind, attributes and local dims, as the
  * torch back end runs it (compiler/backend/torch/emitTorchOp.ts): an einsum
  * is a (batched) matmul, a conv2d an implicit GEMM; element-wise ops,
- * reductions, softmax, one-hot, gather, concat and full/iota/random read
+ * reductions, softmax, the fused norm and GELU-backward ops, one-hot, gather, concat and full/iota/random read
  * and write memory; renames, relayouts, permutes, reshapes, narrows and local
  * slices are views and cost nothing. Pure: usable without a program (the
  * planner prices candidate shardings with it).
@@ -146,6 +146,16 @@ export function opWork(op: OpAttrs, inputs: readonly (readonly Dim[])[], output:
     case "softmax":
       // max, subtract, exp, sum, divide: one read and one write in torch's kernel.
       return memory(5 * out, readWrite(inputs, output, elementBytes));
+    case "normalize":
+      // the layer norm kernel (torch.native_layer_norm): sum, subtract, square, sum, scale; one read, one write
+      return memory(5 * out, readWrite(inputs, output, elementBytes));
+    case "normalizeGrad":
+      // native_layer_norm_backward, statistics recomputed: the forward's 5 per element, then g's two row sums and
+      // 5 more to combine them; x and g read once, dx written once
+      return memory(12 * out, readWrite(inputs, output, elementBytes));
+    case "unaryGrad":
+      // gelu_backward: the tanh form's derivative (cube, tanh, sech^2, chain) and the product with g, ~16 per element
+      return memory(16 * out, readWrite(inputs, output, elementBytes));
     case "concat":
       return memory(0, readWrite(inputs, output, elementBytes));
     case "oneHot":

@@ -118,6 +118,24 @@ const emitters: Record<string, Emitter> = {
   conv2d,
   softmax: (call) => softmax(call, false),
   logSoftmax: (call) => softmax(call, true),
+  normalize(call) {
+    const x = tensorArg(call, 0);
+    const dim = stringArg(call, 1);
+    check(call, () => rules.softmaxDims(dimsOf(call, x), dim, what(call, x), call.name));
+    return add(call, { op: "normalize", dim, epsilon: numberArg(call, 2) }, [x]);
+  },
+  normalizeGrad(call) {
+    const [x, g] = [tensorArg(call, 0), tensorArg(call, 1)];
+    const dim = stringArg(call, 2);
+    check(call, () => rules.softmaxDims(dimsOf(call, x), dim, what(call, x), call.name));
+    check(call, () => rules.cotangentDims(dimsOf(call, x), dimsOf(call, g), [what(call, x), what(call, g)], call.name));
+    return add(call, { op: "normalizeGrad", dim, epsilon: numberArg(call, 3) }, [x, g]);
+  },
+  geluGrad(call) {
+    const [x, g] = [tensorArg(call, 0), tensorArg(call, 1)];
+    check(call, () => rules.cotangentDims(dimsOf(call, x), dimsOf(call, g), [what(call, x), what(call, g)], call.name));
+    return add(call, { op: "unaryGrad", fn: "gelu" }, [x, g]);
+  },
   rename(call) {
     const x = tensorArg(call, 0);
     const [from, to] = [stringArg(call, 1), stringArg(call, 2)];

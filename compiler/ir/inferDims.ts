@@ -8,6 +8,7 @@ import type { Dim } from "../../dsl/tensor.ts";
 import {
   broadcastDims,
   concatDims,
+  cotangentDims,
   einsumDims,
   gatherDims,
   mergedDims,
@@ -66,6 +67,13 @@ export function inferDims(
       return [...first];
     case "softmax":
       return softmaxDims(first, attrs.dim, firstWhat, attrs.log ? "logSoftmax" : "softmax");
+    case "normalize":
+      return softmaxDims(first, attrs.dim, firstWhat, "normalize");
+    case "normalizeGrad":
+      softmaxDims(first, attrs.dim, firstWhat, "normalizeGrad");
+      return cotangentDims(first, second, what, "normalizeGrad");
+    case "unaryGrad":
+      return cotangentDims(first, second, what, "unaryGrad");
     case "binary":
       return inputs.length === 1 ? [...first] : broadcastDims(first, second, what, attrs.fn);
     case "where":

@@ -12,13 +12,13 @@ import type { Dim } from "../../dsl/tensor.ts";
 import type { Dtype } from "../../dsl/dtype.ts";
 import type { LayoutRule } from "../../dsl/parseLayout.ts";
 import type { MeshAxis } from "../../dsl/mesh.ts";
-import type { BinaryFn, ReduceFn, UnaryFn } from "../../dsl/autodiff/primitive.ts";
+import type { BinaryFn, ReduceFn, UnaryFn, UnaryGradFn } from "../../dsl/autodiff/primitive.ts";
 import type { Conv2dSpec } from "../../dsl/ops/shapeRulesConv.ts";
 import type { ShardingAssignment } from "./shardingAssignment.ts";
 import type { PipelineBinding } from "../../dsl/pipelineOption.ts";
 
 /** The element-wise and reduction functions are the DSL's own (one list, shared with autodiff). */
-export type { BinaryFn, ReduceFn, UnaryFn };
+export type { BinaryFn, ReduceFn, UnaryFn, UnaryGradFn };
 export type { Dtype };
 
 /** Where an op or a program comes from in the user's sources (1-based line and column). */
@@ -114,6 +114,10 @@ export const OpKinds = {
   einsum: "einsum",
   reduce: "reduce",
   softmax: "softmax",
+  // fused: a norm's core and the backward ops of norms and GELU (dsl/ops/fused.ts), one kernel each in torch
+  normalize: "normalize",
+  normalizeGrad: "normalizeGrad",
+  unaryGrad: "unaryGrad",
   conv2d: "conv2d",
   // shape changes: renaming and reordering are local; the rest may communicate
   rename: "rename",
@@ -188,6 +192,12 @@ export type Op = OpBase &
     | { readonly op: "einsum" }
     | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
     | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }
+    /** `(x - mean(x, dim)) / sqrt(var(x, dim) + epsilon)` (biased variance); decomposed when the layout splits `dim`. */
+    | { readonly op: "normalize"; readonly dim: string; readonly epsilon: number }
+    /** Inputs x and g: the cotangent of x for `normalize(x)` given g (its statistics recomputed from x). */
+    | { readonly op: "normalizeGrad"; readonly dim: string; readonly epsilon: number }
+    /** Inputs x and g: `g * fn'(x)`, element-wise. */
+    | { readonly op: "unaryGrad"; readonly fn: UnaryGradFn }
     | ({
         readonly op: "conv2d";
         /** Lowered only: the spatial dims whose input blocks carry halos, convolved "valid" on each device. */

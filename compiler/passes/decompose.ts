@@ -8,6 +8,8 @@
  * - min(x, R)       = -max(-x, R)
  * - logsumexp(x, R) = log(sum(exp(x - m), R)) + m,  m = max(x, R)
  * - softmax(x, d)   = e / sum(e, d),  e = exp(x - max(x, d))   (log: (x - m) - log(sum(e, d)))
+ * - normalize(x, d) = c * r,  c = x - sum(x, d) / n,  r = rsqrt(sum(c^2, d) / n + epsilon)
+ * - normalizeGrad(x, g, d) = (xh * sum(g xh, d) / n + sum(g, d) / n - g) * -r,  xh = c * r   (dsl/autodiff/rules/fused.ts)
  * - gather(t, ids, d) = einsum(oneHot(ids, d), t)   (a masked lookup: partial sums over the split vocabulary)
  *
  * After `lower`: max over a split dim is partial(max), all-reduced before the
@@ -77,6 +79,10 @@ class Decomposer {
       }
       return;
     }
+    if ((op.op === "normalize" || op.op === "normalizeGrad") && this.isSplit([op.dim])) {
+      this.normalization(op, part, hint);
+      return;
+    }
     if (op.op === "gather" && this.isSplit([op.dim])) {
       const [table, ids] = op.inputs;
       const dim = this.rewriter.value(table).dims.find((entry) => entry.name === op.dim);
@@ -87,6 +93,33 @@ class Decomposer {
       return;
     }
     this.rewriter.emit(op);
+  }
+
+  /** `normalize` or `normalizeGrad` over a split dim, from sums (each a partial sum over the split, then all-reduced). */
+  private normalization(op: Extract<Op, { op: "normalize" | "normalizeGrad" }>, part: (suffix: string) => string | undefined, hint: string | undefined): void {
+    const [x, g] = op.inputs;
+    const { loc, output, dim } = op;
+    const count = this.rewriter.value(x).dims.find((entry: Dim) => entry.name === dim)?.size ?? 1;
+    const meanOf = (value: ValueId, name: string): ValueId => {
+      const total = this.add({ op: "reduce", fn: "sum", dims: [dim] }, [value], loc, part(`${name}.sum`));
+      return this.add({ op: "binary", fn: "mul", scalar: { value: 1 / count, position: 1 } }, [total], loc, part(name));
+    };
+    const centered = this.add({ op: "binary", fn: "sub" }, [x, meanOf(x, "mean")], loc, part("centered"));
+    const squares = this.add({ op: "unary", fn: "square" }, [centered], loc, part("square"));
+    const shifted = this.add({ op: "binary", fn: "add", scalar: { value: op.epsilon, position: 1 } }, [meanOf(squares, "variance")], loc, part("variance.eps"));
+    const rstd = this.add({ op: "unary", fn: "rsqrt" }, [shifted], loc, part("rstd"));
+    if (op.op === "normalize") {
+      this.add({ op: "binary", fn: "mul" }, [centered, rstd], loc, hint, { output });
+      return;
+    }
+    // x's dims and order throughout (g may hold its dims in another order): (xh * mean(g xh) + mean(g) - g) * -rstd
+    const normalized = this.add({ op: "binary", fn: "mul" }, [centered, rstd], loc, part("normalized"));
+    const gyMean = meanOf(this.add({ op: "binary", fn: "mul" }, [normalized, g], loc, part("gy")), "gyMean");
+    const along = this.add({ op: "binary", fn: "mul" }, [normalized, gyMean], loc, part("along"));
+    const shiftedBack = this.add({ op: "binary", fn: "add" }, [along, meanOf(g, "gMean")], loc, part("shift"));
+    const negated = this.add({ op: "binary", fn: "sub" }, [shiftedBack, g], loc, part("negated"));
+    const scale = this.add({ op: "binary", fn: "mul", scalar: { value: -1, position: 1 } }, [rstd], loc, part("negRstd"));
+    this.add({ op: "binary", fn: "mul" }, [negated, scale], loc, hint, { output });
   }
 
   block(block: Block): void {

@@ -84,6 +84,12 @@ class Interpreter {
         return call(op.fn, x, op.dims.join(" "));
       case "softmax":
         return call(op.log ? "logSoftmax" : "softmax", x, op.dim);
+      case "normalize":
+        return call("normalize", x, op.dim, op.epsilon);
+      case "normalizeGrad":
+        return call("normalizeGrad", x, y, op.dim, op.epsilon);
+      case "unaryGrad":
+        return call(`${op.fn}Grad`, x, y);
       case "rename":
         return ops.rename(x, op.from, op.to);
       case "transpose":

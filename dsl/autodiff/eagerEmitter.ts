@@ -4,11 +4,12 @@
  * from the rules at run time, so the ops are called through one loose view.
  */
 import { dropout } from "../ops/dropout.ts";
+import { geluGrad, normalize, normalizeGrad } from "../ops/fused.ts";
 import { callBinary, callOp as call, looseOps as loose } from "../ops/looseOps.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import { Tensor, type Dim } from "../tensor.ts";
 import type { Emitter } from "./emitter.ts";
-import type { BinaryFn, ReduceFn, UnaryFn } from "./primitive.ts";
+import type { BinaryFn, ReduceFn, UnaryFn, UnaryGradFn } from "./primitive.ts";
 
 type T = Tensor<string>;
 
@@ -22,6 +23,9 @@ export const eagerEmitter: Emitter<T> = {
   where: (cond, a, b) => loose.where(cond, a, b),
   einsum: (inputs, out) => loose.einsum(...inputs, out.join(" ")),
   reduce: (fn: ReduceFn, x, dims) => call(fn, x, dims.join(" ")),
+  normalize: (x, dim, epsilon) => (normalize as (x: T, dim: string, epsilon: number) => T)(x, dim, epsilon),
+  normalizeGrad: (x, g, dim, epsilon) => (normalizeGrad as (x: T, g: T, dim: string, epsilon: number) => T)(x, g, dim, epsilon),
+  unaryGrad: (_fn: UnaryGradFn, x, g) => geluGrad(x, g),
   conv2d: (x, kernel, spec) => loose.conv2d(x, kernel, spec),
   rename: (x, from, to) => loose.rename(x, from, to),
   transpose: (x, out) => loose.transpose(x, out.join(" ")),

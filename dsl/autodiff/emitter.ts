@@ -8,7 +8,7 @@
 import type { Conv2dSpec } from "../ops/shapeRulesConv.ts";
 import type { LayoutRule } from "../parseLayout.ts";
 import type { Dim } from "../tensor.ts";
-import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn } from "./primitive.ts";
+import type { BinaryFn, PrimitiveOf, ReduceFn, UnaryFn, UnaryGradFn } from "./primitive.ts";
 
 type DropoutPrimitive = PrimitiveOf<"dropout">;
 
@@ -27,6 +27,12 @@ export interface Emitter<V> {
   /** One or two inputs; every input dim not in `out` is summed. */
   einsum(inputs: readonly V[], out: readonly string[]): V;
   reduce(fn: ReduceFn, x: V, dims: readonly string[]): V;
+  /** `(x - mean) / sqrt(var + epsilon)` over `dim` (dsl/ops/fused.ts). */
+  normalize(x: V, dim: string, epsilon: number): V;
+  /** The cotangent of x for `normalize(x, dim, epsilon)` given `g`, the cotangent of its result. */
+  normalizeGrad(x: V, g: V, dim: string, epsilon: number): V;
+  /** `g * fn'(x)`, element-wise: the cotangent of x for `unary(fn, x)`. */
+  unaryGrad(fn: UnaryGradFn, x: V, g: V): V;
   /** `conv2d(x, kernel, spec)`: dims play the roles `spec` names; the result has x's dims with `spec.in` replaced by `spec.out`. */
   conv2d(x: V, kernel: V, spec: Conv2dSpec): V;
   rename(x: V, from: string, to: string): V;

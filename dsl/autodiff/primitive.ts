@@ -17,6 +17,12 @@ export const unaryFns = [
 /** Element-wise functions of one tensor (the IR's `UnaryFn`). */
 export type UnaryFn = (typeof unaryFns)[number];
 
+/** The unary functions whose backward is one op of its own (`unaryGrad`): `dy * f'(x)` without building f' from parts. */
+export const unaryGradFns = ["gelu"] as const;
+
+/** A unary function with a fused backward (the IR's `UnaryGradFn`). */
+export type UnaryGradFn = (typeof unaryGradFns)[number];
+
 /** Element-wise functions of two operands (the IR's `BinaryFn`); comparisons give 1 or 0. */
 export type BinaryFn =
   | "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "pow"
@@ -49,6 +55,12 @@ export type Primitive =
   | { readonly op: "einsum" }
   | { readonly op: "reduce"; readonly fn: ReduceFn; readonly dims: readonly string[] }
   | { readonly op: "softmax"; readonly dim: string; readonly log: boolean }
+  /** `(x - mean(x, dim)) / sqrt(var(x, dim) + epsilon)` (biased variance): a norm without its scale and bias. */
+  | { readonly op: "normalize"; readonly dim: string; readonly epsilon: number }
+  /** Inputs x and g (the cotangent of `normalize(x)`): the cotangent of x, the statistics recomputed from x. */
+  | { readonly op: "normalizeGrad"; readonly dim: string; readonly epsilon: number }
+  /** Inputs x and g: `g * f'(x)`, element-wise (the backward of `unary fn`). */
+  | { readonly op: "unaryGrad"; readonly fn: UnaryGradFn }
   | ({ readonly op: "conv2d" } & Conv2dSpec)
   | { readonly op: "rename"; readonly from: string; readonly to: string }
   | { readonly op: "transpose" }

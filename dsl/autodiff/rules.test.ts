@@ -14,6 +14,9 @@ type T = Tensor<string>;
 const loose = ops as unknown as Record<string, (...args: unknown[]) => T>;
 const next = generator(11);
 const tensor = (spec: string, draw: Draw = "signed") => randomTensor(spec, next, draw);
+/** The fused ops' cases draw from their own stream, so that the other cases keep their values. */
+const fusedNext = generator(23);
+const fusedTensor = (spec: string) => randomTensor(spec, fusedNext);
 
 const positiveOnly = new Set<UnaryFn>(["log", "sqrt", "rsqrt", "reciprocal"]);
 /** floor and round are flat between their steps: draw values at least 0.2 from an integer and from a half. */
@@ -67,6 +70,12 @@ const cases: (GradCase & { readonly primitive: PrimitiveKind })[] = [
   { primitive: "dropout", name: "dropout (linear in x through its mask)", inputs: [tensor("b=3 d=4")], fn: ([x]) => ops.dropout(x, 0.4, { seed: 2, name: "h" }) },
   { primitive: "softmax", name: "softmax", inputs: [tensor("b=2 v=4")], fn: ([x]) => loose.softmax(x, "v") },
   { primitive: "softmax", name: "logSoftmax over a leading dim", inputs: [tensor("b=3 v=2")], fn: ([x]) => loose.logSoftmax(x, "b") },
+  { primitive: "normalize", name: "normalize over the last dim", inputs: [fusedTensor("b=2 v=4")], fn: ([x]) => loose.normalize(x, "v", 1e-5) },
+  { primitive: "normalize", name: "normalize over a leading dim", inputs: [fusedTensor("b=3 v=2")], fn: ([x]) => loose.normalize(x, "b", 0.1) },
+  // the backward ops are differentiated through their formula (a gradient of a gradient), in x and in g
+  { primitive: "normalizeGrad", name: "normalizeGrad in x and g", inputs: [fusedTensor("b=2 v=4"), fusedTensor("b=2 v=4")], fn: ([x, g]) => loose.normalizeGrad(x, g, "v", 1e-5) },
+  { primitive: "normalizeGrad", name: "normalizeGrad with g in another order", inputs: [fusedTensor("b=3 v=2"), fusedTensor("v=2 b=3")], fn: ([x, g]) => loose.normalizeGrad(x, g, "b", 0.1) },
+  { primitive: "unaryGrad", name: "unaryGrad gelu (geluGrad) in x and g", inputs: [fusedTensor("b=2 d=3"), fusedTensor("d=3 b=2")], fn: ([x, g]) => loose.geluGrad(x, g) },
   { primitive: "rename", name: "rename", inputs: [tensor("a=2 b=3")], fn: ([x]) => loose.rename(x, "a", "z") },
   { primitive: "transpose", name: "transpose", inputs: [tensor("a=2 b=3 c=2")], fn: ([x]) => loose.transpose(x, "c a b") },
   { primitive: "splitDim", name: "splitDim", inputs: [tensor("a=2 m=6")], fn: ([x]) => loose.splitDim(x, "m", "h e", { h: 2, e: 3 }) },

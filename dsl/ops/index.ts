@@ -10,6 +10,7 @@ export * from "./dot.ts";
 export * from "./unary.ts";
 export * from "./binary.ts";
 export * from "./reduce.ts";
+export * from "./fused.ts";
 export * from "./shape.ts";
 export * from "./sliceConcat.ts";
 export * from "./embedding.ts";

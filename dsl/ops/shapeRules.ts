@@ -168,6 +168,18 @@ export function softmaxDims(x: readonly Dim[], dim: string, what = "tensor", op 
   return [...x];
 }
 
+/**
+ * Result dims of a fused backward op of `x` and the cotangent `g` of its result
+ * (`normalizeGrad`, `geluGrad`): x's dims. g has exactly x's dims (in any
+ * order), each with the same size.
+ */
+export function cotangentDims(x: readonly Dim[], g: readonly Dim[], what: readonly string[] = ["x", "cotangent"], op = "gradient"): Dim[] {
+  broadcastDims(x, g, what, op);
+  for (const dim of g) requireDim(op, x, dim.name, what[0]);
+  for (const dim of x) requireDim(op, g, dim.name, what[1]);
+  return [...x];
+}
+
 /** Result dims of `rename(x, from, to)`: `from` replaced by `to` at the same position. */
 export function renameDims(x: readonly Dim[], from: string, to: string, what = "tensor"): Dim[] {
   const index = requireDim("rename", x, readDimName("rename", from), what);

@@ -67,8 +67,9 @@ describe("training memory per device, GPT step", () => {
   test("saved activations under data=4: the forward values the VJP rules read, for batch/4 x seq tokens", () => {
     const { d_model: model, d_ff: ff, vocab, heads, kv_seq: kvSeq } = D.sizes;
     const tokens = (D.sizes.batch / 4) * D.sizes.seq;
-    // Per token. A layer norm saves its input centered, the normalized value, the reciprocal std (1) and its scaled output.
-    const norm = 3 * model + 1;
+    // Per token. A layer norm saves its input (its fused backward, normalizeGrad, recomputes mean and rstd from it),
+    // the normalized value (for the scale's gradient) and its scaled output.
+    const norm = 3 * model;
     // Attention: q, k, v and context (each heads x d_head = d_model), the weights (heads x kv_seq).
     const attention = norm + 4 * model + heads * kvSeq;
     // MLP: the pre-activation and the activation (d_ff each).

@@ -1,10 +1,10 @@
 /**
- * Buckets: the all-reduces (gradients) and reduce-scatters (sharded
- * gradients) of a block that can run together, emitted as one
- * `mesh.all_reduce_many` / `reduce_scatter_many` call over one flat buffer (as
+ * Buckets: the all-reduces (gradients), reduce-scatters (sharded gradients)
+ * and all-gathers (the updated shards of weight-update sharding) of a block
+ * that can run together, emitted as one `mesh.all_reduce_many` /
+ * `reduce_scatter_many` / `all_gather_many` call over one flat buffer (as
  * DDP's gradient buckets and FSDP's flat parameters are), instead of one
- * collective per tensor. (All-gathers are not bucketed: the weight update
- * computes each one's input just before it.)
+ * collective per tensor.
  *
  * A collective joins the bucket of an earlier one of the same block when it is
  * of the same kind over the same axis (with the same reduction) and its input
@@ -21,7 +21,7 @@ import { isLoop, loopOutputs } from "../../ir/opAttrs.ts";
 export const bucketCapBytes = 25 * 1024 * 1024;
 
 /** A collective that buckets. */
-export type BucketOp = Op & { readonly op: "allReduce" | "reduceScatter" };
+export type BucketOp = Op & { readonly op: "allReduce" | "reduceScatter" | "allGather" };
 
 /** The group an all-reduce runs over, as the torch runtime names it: `data`, or `data+fsdp` for one over several axes (mesh order). */
 export function allReduceGroup(op: Op & { readonly op: "allReduce" }): string {
@@ -31,7 +31,8 @@ export function allReduceGroup(op: Op & { readonly op: "allReduce" }): string {
 // an all-reduce over several axes buckets only with those over the same axes
 function bucketKey(op: Op): string | undefined {
   if (op.op === "allReduce") return `${op.op} ${allReduceGroup(op)} ${op.reduce}`;
-  return op.op === "reduceScatter" ? `${op.op} ${op.axis} ${op.reduce}` : undefined;
+  if (op.op === "reduceScatter") return `${op.op} ${op.axis} ${op.reduce}`;
+  return op.op === "allGather" ? `${op.op} ${op.axis}` : undefined;
 }
 
 /** The local bytes of `id` (float32: 4 per entry, an upper bound for bfloat16). */

@@ -10,7 +10,7 @@
 import type { Block, Loop, Op, Program, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields, walkOps } from "../../ir/opAttrs.ts";
 import { formatDims } from "../../ir/printer.ts";
-import { collectiveUneven, formatSharding, paddingNote } from "../../ir/sharding.ts";
+import { formatSharding, paddingNote } from "../../ir/sharding.ts";
 import { collectiveCost } from "../../explain/bytes.ts";
 import { leavesReadOnlyByAccesses, loopAccesses, type IndexedAccess, type LoopAccesses } from "../ts/loopAccess.ts";
 import { programMeta, type MetaTree } from "../ts/meta.ts";
@@ -19,10 +19,16 @@ import { bfloat16, float32, isNumericOperand, keepsDtype, valueDtypes, type Torc
 import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
-import { allReduceGroup, collectiveBuckets, type BucketOp } from "./collectiveBuckets.ts";
+import { attentionCall, attentionChains, type AttentionChain } from "./attentionPattern.ts";
+import { bucketCall, bucketComment, glooReduceScatterNote } from "./bucketCalls.ts";
+import { mergeChainedReductions } from "./mergedReductions.ts";
+import { collectiveSchedule, type AsyncBucket, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
+import { foreachForm, foreachGroups } from "./foreachGroups.ts";
+import type { FusedOp } from "./fusedOps.ts";
+import { broadcastExpression, peepholeInputs, productSumExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
 import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
-import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
+import { pythonAccess, pythonData, pythonNameTable, pythonNumber, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
 export interface TorchEmitOptions {
@@ -36,11 +42,13 @@ export interface TorchEmitOptions {
    * meshtype_torch.pipeline (point-to-point isend/recv between stages).
    */
   readonly pipelines?: readonly { readonly name: string; readonly meta: unknown }[];
+  /** Start gradient buckets asynchronously where their inputs exist (collectiveSchedule.ts); default true. */
+  readonly overlap?: boolean;
 }
 
 /** Why gloo runs some collectives as others (said in the generated code, where they occur). */
 const glooNotes: Partial<Record<Op["op"], string>> = {
-  reduceScatter: "on gloo, which has no reduce_scatter in torch 1.13: a ring of point-to-point sends, (n-1)/n of the input",
+  reduceScatter: glooReduceScatterNote,
   allToAll: "on gloo, which has no all_to_all in torch 1.13: point-to-point sends of each chunk to its rank",
 };
 
@@ -65,19 +73,37 @@ class TorchProgramEmitter {
   /** The one-hot values (oneHotContractions.ts), and those some op reads densely (the others are never built). */
   private readonly oneHots: ReadonlyMap<ValueId, OneHotSource>;
   private readonly denseOneHots: ReadonlySet<ValueId>;
+  /** Attention chains emitted as one `mt.attention` call (attentionPattern.ts), by their last op; their other ops are not emitted. */
+  private readonly attention: ReadonlyMap<Op, AttentionChain>;
+  private readonly inAttention: ReadonlySet<Op>;
+  /** Where each collective is issued, and which start asynchronously (collectiveSchedule.ts). */
+  private readonly schedule: CollectiveSchedule;
+  /** The handle (or list of handles, one per iteration) of each asynchronous bucket. */
+  private readonly pending = new Map<AsyncBucket, string>();
+  /** The index of the innermost loop being written. */
+  private loopIndex = "";
+  /** Ops emitted as less work (peepholes.ts): aliases, values of one value, broadcasts. */
+  private readonly peepholes: TorchPeepholes;
 
-  constructor(private readonly program: Program, private readonly writer: PythonWriter) {
+  constructor(private readonly program: Program, private readonly writer: PythonWriter, overlap = true) {
+    this.schedule = collectiveSchedule(program, { overlap });
+    this.attention = attentionChains(program);
+    this.inAttention = new Set([...this.attention.values()].flatMap((chain) => chain.ops.slice(0, -1)));
     this.dtypes = valueDtypes(program);
     this.oneHots = oneHotSources(program);
     const bare = (id: ValueId): TorchOperand => ({ name: "", value: this.value(id) });
     this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
       oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
+    const unbuilt = new Set([...this.oneHots.keys()].filter((id) => !this.denseOneHots.has(id)));
+    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt, ownEinsums: new Set(this.oneHots.keys()) });
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
   }
 
   private name(id: ValueId): string {
+    const alias = this.peepholes.aliases.get(id);
+    if (alias !== undefined) return this.name(alias);
     const known = this.identifiers.get(id);
     if (known !== undefined) return known;
     const fresh = this.names.fresh(this.program.values.get(id)?.hint, `v${id}`);
@@ -109,7 +135,8 @@ class TorchProgramEmitter {
   }
 
   /** `id` in `dtype`: itself, or a copy cast once per block (`w_bf16 = w.to(torch.bfloat16)`). */
-  private cast(id: ValueId, dtype: TorchDtype): string {
+  private cast(aliased: ValueId, dtype: TorchDtype): string {
+    const id = this.resolve(aliased);
     if (this.dtype(id) === dtype) return this.name(id);
     const key = `${id} ${dtype}`;
     for (let depth = this.casts.length - 1; depth >= 0; depth--) {
@@ -122,8 +149,62 @@ class TorchProgramEmitter {
     return copy;
   }
 
-  private op(op: Op): void {
-    if (op.op === "param") return;
+  /** What a chain of aliases (peepholes.ts) ends at. */
+  private resolve(id: ValueId): ValueId {
+    let current = id;
+    for (let next = this.peepholes.aliases.get(current); next !== undefined; next = this.peepholes.aliases.get(current)) current = next;
+    return current;
+  }
+
+  /** Operand `index` of `op` as the op reads it: cast to the op's dtype where it computes in another. */
+  private operand(op: Op, input: ValueId, index: number): TorchOperand {
+    const cast = this.dtypes && !keepsDtype(op) && isNumericOperand(op, index);
+    return { name: cast ? this.cast(input, this.dtype(op.output)) : this.name(input), value: this.value(input) };
+  }
+
+  /** The op to emit for `original`: itself, or what a peephole puts in its place; undefined for none at all. */
+  private emitted(original: Op): Op | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    if (this.peepholes.unused.has(original.output) || rewrite?.kind === "alias" || rewrite?.kind === "absorbed") return undefined;
+    return rewrite?.kind === "op" ? rewrite.op : original;
+  }
+
+  /** What a foreach call may compute for `original`: the emitted op, or its fused op (fusedOps.ts). */
+  private foreachOp(original: Op): Op | FusedOp | undefined {
+    const rewrite = this.peepholes.rewrites.get(original.output);
+    return rewrite?.kind === "fused" ? rewrite.fused : rewrite?.kind === "broadcast" || rewrite?.kind === "productSum" ? undefined : this.emitted(original);
+  }
+
+  /** The foreach key of `op` (foreachGroups.ts), undefined for an op that is emitted alone (or in an attention call). */
+  private foreachKey(original: Op): string | undefined {
+    if (this.inAttention.has(original) || this.attention.has(original)) return undefined;
+    const op = this.foreachOp(original);
+    if (!op || this.oneHots.has(op.output) || op.inputs.some((input) => this.oneHots.has(input))) return undefined;
+    return foreachForm(op, op.inputs.map((input) => this.value(input)), this.value(op.output), this.dtype(op.output))?.key;
+  }
+
+  /** Ops of one foreach group as one `torch._foreach_*` call (foreachGroups.ts). */
+  private foreach(group: readonly Op[]): void {
+    const ops = group.map((op) => this.foreachOp(op) as Op | FusedOp);
+    const form = foreachForm(ops[0], ops[0].inputs.map((input) => this.value(input)), this.value(ops[0].output), this.dtype(ops[0].output));
+    if (!form) throw new Error(`emitTorchModule: foreach group of ${ops[0].op} in "${this.program.name}" has no foreach form`);
+    const lists = form.order.map((position) => group.map((op, index) => this.operand(op, ops[index].inputs[position], position).name));
+    const locals = new Map<string, number>();
+    for (const op of group) locals.set(this.comment(op), (locals.get(this.comment(op)) ?? 0) + 1);
+    const where = [...locals].map(([comment, count]) => (count > 1 ? `${count} x ${comment}` : comment)).join("; ");
+    this.writer.line(`${ops.map((op) => this.name(op.output)).join(", ")} = ${form.call(lists)}  # ${ops.length} x ${form.what} in one foreach call: ${where}`);
+  }
+
+  private op(original: Op): void {
+    if (original.op === "param" || this.inAttention.has(original)) return;
+    const attention = this.attention.get(original);
+    if (attention !== undefined) {
+      const call = attentionCall(attention, this.program, (id) => this.operand(original, id, 0));
+      this.writer.line(`${this.name(original.output)} = ${call}  # attention (${attention.ops.map((part) => (part.op === "binary" ? part.fn : part.op)).join(", ")} in one call), ${this.comment(original)}`);
+      return;
+    }
+    const op = this.emitted(original);
+    if (!op) return;
     const oneHot = this.oneHots.get(op.output);
     if (oneHot && !this.denseOneHots.has(op.output)) return;
     const dtype = this.dtype(op.output);
@@ -132,10 +213,25 @@ class TorchProgramEmitter {
       this.writer.line(`${this.name(op.output)} = ${oneHotBlock(oneHot, size, this.name(oneHot.ids), dtype)}  # ${this.comment(op)}`);
       return;
     }
-    const operand = (input: ValueId, index: number): TorchOperand => ({
-      name: this.dtypes && !keepsDtype(op) && isNumericOperand(op, index) ? this.cast(input, dtype) : this.name(input),
-      value: this.value(input),
-    });
+    const rewrite = this.peepholes.rewrites.get(op.output);
+    if (rewrite?.kind === "broadcast") {
+      const expression = broadcastExpression(this.operand(op, rewrite.operand, 0), this.value(op.output), rewrite.factor);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # broadcast (an einsum with a tensor of one value), ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "fused") {
+      const [a, b, c] = rewrite.fused.inputs.map((input, index) => this.operand(op, input, index).name);
+      const value = pythonNumber(rewrite.fused.value);
+      const expression = rewrite.fused.op === "addScaled" ? `torch.add(${a}, ${b}, alpha=${value})` : `torch.addcmul(${a}, ${b}, ${c}, value=${value})`;
+      this.writer.line(`${this.name(op.output)} = ${expression}  # ${rewrite.fused.op === "addScaled" ? `a + b * ${value}` : `a + b * c * ${value}`} in one call, ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "productSum") {
+      const expression = productSumExpression(this.operand(op, rewrite.left, 0), this.operand(op, rewrite.right, 1), rewrite.dims);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # einsum of two operands of the same dims, ${this.comment(op)}`);
+      return;
+    }
+    const operand = (input: ValueId, index: number): TorchOperand => this.operand(op, input, index);
     // a one-hot operand is not built for an einsum that can do without it (its name is not needed there)
     const sparse = op.inputs.map((input, index) => (this.oneHots.has(input) ? { name: "", value: this.value(input) } : operand(input, index)));
     const contraction = oneHotContraction(op, sparse, this.value(op.output), this.oneHots, (source) => ({ name: this.name(source.ids), value: this.value(source.ids) }));
@@ -163,8 +259,15 @@ class TorchProgramEmitter {
       entry.items.forEach((item, index) => this.identifiers.set(item, `${list}[${index}]`));
       writer.line(`${list} = []  # one per iteration`);
     }
+    const started = this.schedule.loopEnd(loop);
+    for (const bucket of started) {
+      this.pending.set(bucket, this.names.fresh("pending", "pending"));
+      writer.line(`${this.pending.get(bucket)} = []  # one asynchronous ${bucket.ops[0].op} bucket per iteration`);
+    }
     const index = this.names.fresh("index", "index");
+    const outerIndex = this.loopIndex;
     writer.line(`for ${index} in range(${loop.count}):`).indented(() => {
+      this.loopIndex = index;
       this.readArrayItems(accesses.filter((access) => access !== undefined), index);
       loop.indexed.forEach((entry, position) => {
         const read = reads[position];
@@ -177,10 +280,12 @@ class TorchProgramEmitter {
       });
       this.casts.push(new Map());
       this.block(loop.body);
+      for (const bucket of started) this.startBucket(bucket);
       for (const entry of loopYields(loop)) writer.line(`${this.yieldLists.get(entry)}.append(${this.name(entry.result)})`);
       for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.cast(entry.result, this.dtype(entry.param))}`);
       this.casts.pop();
     });
+    this.loopIndex = outerIndex;
   }
 
   /** Inside a loop: `layer = params["layers"][index]` per array (when several leaves are read), then each leaf. */
@@ -220,35 +325,46 @@ class TorchProgramEmitter {
   }
 
   private block(block: Block): void {
-    const buckets = collectiveBuckets(this.program, block);
-    const bucketed = new Set<Op>([...buckets.values()].flatMap((bucket) => bucket.slice(1)));
-    for (const statement of block) {
+    const schedule = this.schedule.block(block);
+    // the collectives each call position defines (a bucket's, or a wait's), for foreach grouping to know what exists where
+    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.bucket.ops))]));
+    const groups = foreachGroups(block, {
+      keyOf: (op) => this.foreachKey(op), moved, aliases: this.peepholes.aliases,
+      inputsOf: (op) => peepholeInputs(op, this.peepholes.rewrites.get(op.output)),
+    });
+    const grouped = new Set<Op>([...groups.values()].flatMap((group) => group.slice(1)));
+    block.forEach((statement, index) => {
+      for (const bucket of schedule.startsBefore.get(index) ?? []) this.startBucket(bucket);
       if (isLoop(statement)) this.loop(statement);
-      else if (buckets.has(statement)) this.bucket(buckets.get(statement) ?? []);
-      else if (!bucketed.has(statement)) this.op(statement);
+      else if (schedule.calls.has(statement)) for (const call of schedule.calls.get(statement) ?? []) this.call(call);
+      else if (groups.has(statement)) this.foreach(groups.get(statement) ?? []);
+      else if (!schedule.skipped.has(statement) && !grouped.has(statement)) this.op(statement);
+    });
+  }
+
+  /** A synchronous bucket (collectiveBuckets.ts: one flat buffer, one collective; one op alone as itself), or the wait of an asynchronous one. */
+  private call(call: ScheduledCall): void {
+    const ops = call.kind === "sync" ? call.ops : call.bucket.ops;
+    const outputs = ops.map((op) => this.name(op.output)).join(", ");
+    if (call.kind === "sync") {
+      if (ops.length === 1) this.op(ops[0]);
+      else this.writer.line(`${outputs} = ${bucketCall(this.program, ops, ops.map((op) => this.name(op.inputs[0])))}  # ${bucketComment(this.program, ops)}`);
+      return;
     }
+    const handle = this.pending.get(call.bucket) ?? "";
+    const { start } = call.bucket;
+    const at = start.kind === "before" ? handle : `${handle}[${start.reversed ? `${start.loop.count - 1} - ${this.loopIndex}` : this.loopIndex}]`;
+    this.writer.line(`${ops.length === 1 ? `${outputs},` : outputs} = ${at}.wait()  # ${bucketComment(this.program, ops, true)}, started ${start.kind === "before" ? "before the loop above" : "in the loop above"}`);
   }
 
-  /** Collectives over one axis that run as one call (collectiveBuckets.ts): one flat buffer, one collective. */
-  private bucket(bucket: readonly BucketOp[]): void {
-    const [first] = bucket;
-    const bytes = bucket.reduce((sum, op) => sum + (collectiveCost(this.program, op)?.bytes ?? 0), 0);
-    const groupSize = collectiveCost(this.program, first)?.groupSize ?? 0;
-    const outputs = bucket.map((op) => this.name(op.output)).join(", ");
-    const inputs = `[${bucket.map((op) => this.name(op.inputs[0])).join(", ")}]`;
-    const axis = pythonString(first.op === "allReduce" ? allReduceGroup(first) : first.axis);
-    const call = first.op === "allReduce"
-      ? `mesh.all_reduce_many(${inputs}, ${axis}, ${pythonString(first.reduce)})`
-      : `mesh.reduce_scatter_many(${inputs}, ${axis}, dims=[${bucket.map((op) => this.dimPosition(op)).join(", ")}], reduce=${pythonString(first.reduce)}, ` +
-        `pads=[${bucket.map((op) => (collectiveUneven(op, this.value(op.inputs[0]), this.value(op.output), this.program.mesh).pad ? "True" : "False")).join(", ")}])`;
-    const note = first.op === "reduceScatter" ? `; ${glooNotes.reduceScatter}` : "";
-    this.writer.line(`${outputs} = ${call}  # ${bucket.length} ${first.op}s over ${first.op === "allReduce" && first.alsoOver !== undefined ? `(${[first.axis, ...first.alsoOver].join(", ")})` : `"${first.axis}"`} (${groupSize} devices) in one call: ${bytes} bytes per device${note}`);
-  }
-
-  /** The position of a reduce-scatter's dim in its input. */
-  private dimPosition(op: BucketOp): number {
-    const dims = this.value(op.inputs[0]).localDims ?? this.value(op.inputs[0]).dims;
-    return op.op === "reduceScatter" ? dims.findIndex((dim) => dim.name === op.dim) : -1;
+  /** Start an asynchronous bucket (collectiveSchedule.ts): before a loop (its handle), or in an iteration of an earlier loop (appended to the list of handles). */
+  private startBucket(bucket: AsyncBucket): void {
+    const { start, ops } = bucket;
+    const inputs = start.kind === "before" ? ops.map((op) => this.name(op.inputs[0])) : start.inputs.map((id) => this.name(id));
+    const call = bucketCall(this.program, ops, inputs, true);
+    if (start.kind === "before") this.pending.set(bucket, this.names.fresh("pending", "pending"));
+    const handle = this.pending.get(bucket) ?? "";
+    this.writer.line(start.kind === "before" ? `${handle} = ${call}  # started here, waited on below` : `${handle}.append(${call})  # started here, waited on in a later loop`);
   }
 
   private treeExpression(tree: ValueTree): string {
@@ -343,7 +459,7 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
     const identifier = moduleNames.fresh(program.name, "program");
     const meta = moduleNames.fresh(`${identifier}_meta`, "program_meta");
     writer.line().line();
-    new TorchProgramEmitter(program, writer).emit(identifier);
+    new TorchProgramEmitter(mergeChainedReductions(program), writer, options.overlap ?? true).emit(identifier);
     writer.line().line();
     writer.line(`# How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding of every leaf.`);
     writer.line(`${meta} = ${pythonData(torchMeta(program))}`);

@@ -159,6 +159,12 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       return `${reduceCalls[op.fn]}(${first.name}, dim=${pythonTuple(op.dims.map((dim) => axisOf(first, dim)))})`;
     case "softmax":
       return `torch.${op.log ? "log_softmax" : "softmax"}(${first.name}, dim=${axisOf(first, op.dim)})`;
+    case "normalize":
+    case "normalizeGrad":
+      return emitNormalization(op, first, second);
+    case "unaryGrad":
+      // dsl/ops/fused.ts geluGrad: the tanh form, as the forward (unaryCalls.gelu)
+      return `torch.ops.aten.gelu_backward(${alignTo(second, namesOf(first.value))}, ${first.name}, approximate="tanh")`;
     case "rename":
     case "relayout":
       return first.name;
@@ -202,6 +208,26 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       return emitHaloExchange(op, first);
   }
   return unsupportedOp(op);
+}
+
+/**
+ * `normalize` and `normalizeGrad` (dsl/ops/fused.ts) as torch's layer norm kernels with no weight or bias: the norm
+ * dim moved last when it is not (torch normalizes trailing dims). The backward recomputes mean and rstd with the
+ * forward kernel (the IR keeps one output per op) and asks `native_layer_norm_backward` for dx only.
+ */
+function emitNormalization(op: Extract<Op, { op: "normalize" | "normalizeGrad" }>, x: TorchOperand, g: TorchOperand | undefined): string {
+  const axis = axisOf(x, op.dim);
+  const last = namesOf(x.value).length - 1;
+  const moved = (expression: string): string => (axis === last ? expression : `${expression}.movedim(${axis}, -1)`);
+  const back = (expression: string): string => (axis === last ? expression : `${expression}.movedim(-1, ${axis})`);
+  const shape = `[${sizesOf(x.value)[axis]}]`;
+  const epsilon = pythonNumber(op.epsilon);
+  const input = moved(x.name);
+  if (op.op === "normalize") return back(`torch.native_layer_norm(${input}, ${shape}, None, None, ${epsilon})[0]`);
+  if (g === undefined) throw new Error("emitTorchOp: normalizeGrad takes x and the cotangent");
+  const cotangent = moved(alignTo(g, namesOf(x.value)));
+  const statistics = `*torch.native_layer_norm(${input}, ${shape}, None, None, ${epsilon})[1:]`;
+  return back(`torch.ops.aten.native_layer_norm_backward(${cotangent}, ${input}, ${shape}, ${statistics}, None, None, [True, False, False])[0]`);
 }
 
 /** An op this back end cannot emit yet (the IR grew an op kind): a compiler error that says what to do. */

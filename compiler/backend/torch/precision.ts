@@ -6,7 +6,7 @@
  * - the model's ops (all ops of a program without gradients; the forward,
  *   backward and recomputed ops of a training step) compute in bfloat16:
  *   contractions always, element-wise ops when an operand is bfloat16;
- * - reductions, softmax and contractions to a scalar (the loss) compute in
+ * - reductions, softmax, the fused norm ops (normalize, normalizeGrad) and contractions to a scalar (the loss) compute in
  *   float32, from a float32 copy of their operand, as do element-wise ops on
  *   float32 operands only (the statistics of a norm, the loss's arithmetic);
  * - the optimizer update (a training step's ops without a phase) computes in
@@ -61,6 +61,8 @@ export function valueDtypes(program: Program): Map<ValueId, TorchDtype> | undefi
     switch (op.op) {
       case "reduce":
       case "softmax":
+      case "normalize":
+      case "normalizeGrad":
       case "full":
       case "constant":
       case "iota":

@@ -14,6 +14,7 @@ import { dropoutPlans, examplePlans, fixturePlans, haloPlanName, prepareCase, tr
 import { describeWithTorch } from "../../testing/torch/torchGuard.ts";
 import { emitTorchModule } from "./emitTorchModule.ts";
 import { unevenOperations, unevenPlans } from "../../testing/torch/unevenCases.ts";
+import { fusedPlans } from "../../testing/fusedPrograms.ts";
 
 const exampleFiles = ["examples/mlp/mlp.ts", "examples/gpt/gpt.ts", "examples/moe/moe.ts", "examples/cnn/cnn.ts"];
 /** The GPT training step (loss, valueAndGrad, AdamW) under 2-D and under data parallel with weight-update sharding. */
@@ -34,6 +35,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
   const examples = new Map<string, TorchPlan[]>();
   const training = trainingPlans(trainFile, trainBindings);
   const dropouts = dropoutPlans();
+  const fused = fusedPlans();
   const bf16 = trainingPlans(bf16File, bf16Bindings);
   const uneven = [
     ...unevenPlans(),
@@ -45,7 +47,7 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
 
   beforeAll(async () => {
     for (const file of exampleFiles) examples.set(file, examplePlans(file));
-    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16, ...uneven, ...dropouts]) cases.set(plan.name, await prepareCase(plan));
+    for (const plan of [...fixtures, ...[...examples.values()].flat(), ...training, ...bf16, ...uneven, ...dropouts, ...fused]) cases.set(plan.name, await prepareCase(plan));
     run = await runTorchPrograms([...cases.values()]);
     console.log(`torch: ${cases.size} programs on 4 gloo processes in one launch: ${run.seconds.toFixed(1)} s`);
   }, 600_000);
@@ -119,6 +121,33 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expectRanksMatch(name);
   });
 
+  test.each(fused.map((plan) => [plan.name, plan.global.layoutSpec] as const))("%s (layout \"%s\"): the fused norm and GELU-backward kernels, or their decomposition over a split dim, equal eager", (name) => {
+    const testCase = cases.get(name) as TorchTestCase;
+    const text = emitTorchModule([testCase.program], "fusedOps.ts");
+    const kinds = new Set([...walkOps(testCase.program.body)].map((op) => op.op));
+    expect(text).toContain("torch.ops.aten.gelu_backward(");
+    // the norm over seq (not the last dim) moves it last for torch's kernel, wherever seq is whole
+    if (!testCase.program.layoutSpec.includes("seq:")) expect(text).toMatch(/torch\.native_layer_norm\(x\.movedim\(1, -1\), \[\d\], None, None, 0\.1\)\[0\]\.movedim\(-1, 1\)/);
+    if (testCase.program.layoutSpec.includes("d_model:")) expect(kinds.has("normalizeGrad")).toBe(false);
+    else expect(text).toContain("torch.ops.aten.native_layer_norm_backward(");
+    expectRanksMatch(name);
+  });
+
+  test.each(trainBindings)("%s: the training step's layer norms and GELU run as torch's fused forward and backward kernels", (binding) => {
+    const step = cases.get(`example_${binding}`);
+    if (!step) throw new Error(`no case for example_${binding}`);
+    const text = emitTorchModule([step.program], trainFile);
+    // the layer loop's body is emitted once: its 2 norms and the final norm, each forward (native_layer_norm) and
+    // backward (native_layer_norm_backward, with a native_layer_norm for mean and rstd); the MLP's GELU backward
+    const count = (pattern: string): number => text.split(pattern).length - 1;
+    expect(count("torch.native_layer_norm(")).toBe(6);
+    expect(count("torch.ops.aten.native_layer_norm_backward(")).toBe(3);
+    expect(count("torch.ops.aten.gelu_backward(")).toBe(1);
+    expect(text).not.toContain("torch.rsqrt(");
+    expect(text).not.toContain("torch.tanh(");
+    expectRanksMatch(`example_${binding}`);
+  });
+
   test.each(bf16Bindings)("%s: one bfloat16 training step is within bf16 rounding of the eager float32 step, and not the float32 numbers", (binding) => {
     const plan = bf16.find((item) => item.global.name === binding);
     const testCase = plan && cases.get(plan.name);
@@ -154,14 +183,30 @@ describeWithTorch("torch back end on 4 gloo processes", () => {
     expect(text).not.toContain("== torch.arange(32");
   });
 
-  test("gradient buckets: each layer's 12 gradients are all-reduced (2-D) or reduce-scattered (weight-update sharded) over data in one call, and those outside the layers too", () => {
-    const buckets = (name: string): (string | undefined)[] => {
+  test("gradient buckets: each layer's 12 gradients are all-reduced (2-D) or reduce-scattered (weight-update sharded) over data in one call, and those outside the layers too; the updated shards are all-gathered in one call", () => {
+    // each bucket's call, or the wait of one started earlier (collectiveSchedule.ts), in line order
+    const buckets = (name: string, overlap: boolean): (string | undefined)[] => {
       const step = cases.get(name);
       if (!step) throw new Error(`no case for ${name}`);
-      return emitTorchModule([step.program], trainFile).split("\n").filter((line) => line.includes("_many(")).map((line) => line.match(/# (\d+) (\w+)s over "(\w+)"/)?.slice(1).join(" "));
+      return emitTorchModule([step.program], { sourceFile: trainFile, overlap }).split("\n").filter((line) => /_many\(|\.wait\(\)/.test(line)).map((line) => line.match(/# (\d+) (\w+?)s? over "(\w+)"/)?.slice(1).join(" "));
     };
-    expect(buckets("example_gptTrain2d")).toEqual(["6 allReduce data", "12 allReduce data"]);
-    expect(buckets("example_gptTrainDataSharded")).toEqual(["5 reduceScatter data", "12 reduceScatter data"]);
+    expect(buckets("example_gptTrain2d", false)).toEqual(["6 allReduce data", "12 allReduce data"]);
+    expect(buckets("example_gptTrainDataSharded", false)).toEqual(["5 reduceScatter data", "12 reduceScatter data", "12 allGather data", "5 allGather data"]);
+    // overlapped: the 4 gradients ready before the backward loop are one bucket started before it, the 2 computed after it one synchronous call
+    expect(buckets("example_gptTrain2d", true)).toEqual(["4 allReduce data", "2 allReduce data", "12 allReduce data"]);
+    expect(buckets("example_gptTrainDataSharded", true)).toEqual(["3 reduceScatter data", "2 reduceScatter data", "12 reduceScatter data", "12 allGather data", "5 allGather data", "1 allReduce data"]);
+  });
+
+  test.each(trainBindings)("%s: the AdamW update runs as torch._foreach_* calls over the leaves, with no x * 1 and no einsum with ones, and the step equals eager", (binding) => {
+    const step = cases.get(`example_${binding}`);
+    if (!step) throw new Error(`no case for example_${binding}`);
+    const text = emitTorchModule([step.program], trainFile);
+    // inside the loop over layers: one sqrt of the second moment for each of a layer's 12 leaves, in one call
+    expect(text).toMatch(/ = torch\._foreach_sqrt\(\[(\w+, ){11}\w+\]\)/);
+    expect(text).toMatch(/ = torch\._foreach_div\(\[(\w+, ){11}\w+\], \[(rootCorrection, ){11}rootCorrection\]\)/);
+    expect(text).not.toMatch(/ = \w+ \* 1 {2}#/);
+    expect(text).not.toMatch(/torch\.full\([^)]*\), 1, /);
+    expectRanksMatch(step.program.name);
   });
 
   test("the weight-update-sharded training step reduce-scatters gradients and all-gathers weights over data", () => {

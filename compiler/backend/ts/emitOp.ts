@@ -19,6 +19,8 @@ export function dslFunctionOf(op: Op): string | undefined {
       return op.fn;
     case "softmax":
       return op.log ? "logSoftmax" : "softmax";
+    case "unaryGrad":
+      return `${op.fn}Grad`;
     case "random":
       return op.dist === "normal" ? "randomNormal" : "randomUniform";
     case "constant":
@@ -117,6 +119,12 @@ export function emitOpExpression(op: Op, inputs: readonly string[], output: Valu
       return `${op.fn}(${first}, ${quote(op.dims.join(" "))})`;
     case "softmax":
       return `${op.log ? "logSoftmax" : "softmax"}(${first}, ${quote(op.dim)})`;
+    case "normalize":
+      return `normalize(${first}, ${quote(op.dim)}, ${numberLiteral(op.epsilon)})`;
+    case "normalizeGrad":
+      return `normalizeGrad(${first}, ${second}, ${quote(op.dim)}, ${numberLiteral(op.epsilon)})`;
+    case "unaryGrad":
+      return `${op.fn}Grad(${first}, ${second})`;
     case "rename":
       return `rename(${first}, ${quote(op.from)}, ${quote(op.to)})`;
     case "transpose":

@@ -30,7 +30,11 @@ export function multiOperandRule(op: Op): { keep: KeepPartial; excluded: Readonl
       if (op.fn === "maximum") return { keep: keepWhenAllPartialMax, excluded: new Set() };
       return { keep: reducePartials, excluded: new Set() };
     case "where":
+    case "unaryGrad":
       return { keep: reducePartials, excluded: new Set() };
+    case "normalizeGrad":
+      // x and g along the normalized dim whole (decompose rewrites it where the layout splits that dim)
+      return { keep: reducePartials, excluded: new Set([op.dim]) };
     case "dropout":
       // x and its key's scalar step (read replicated); with no step, a single-operand op.
       return op.inputs.length > 1 ? { keep: reducePartials, excluded: new Set() } : undefined;

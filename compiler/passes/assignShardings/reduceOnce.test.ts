@@ -1,11 +1,9 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../diagnostics/diagnostic.ts";
 import { explainProgram } from "../../explain/explainRows.ts";
-import { readPrograms } from "../../frontend/frontend.ts";
-import { createProject, findTsConfig } from "../../frontend/loadProject.ts";
 import type { Program } from "../../ir/ir.ts";
+import { readFixturePrograms } from "../../testing/fixturePrograms.ts";
 import { makeInputs, maxDifference, runEager, runLowered } from "../../testing/harness.ts";
 import { compileProgram } from "../pipeline.ts";
 import { D } from "./__fixtures__/megatronPatterns.ts";
@@ -13,15 +11,12 @@ import { D } from "./__fixtures__/megatronPatterns.ts";
 // Each pattern, as the front end reads it, bound with the Megatron layout (d_ff:model, vocab:model on
 // model=2): compiled, run on the simulated mesh against eager, and its all-reduces of batch x seq x
 // d_model counted. Megatron-LM's count is pinned (the greedy lowering's count is in the comment).
-const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "__fixtures__", "megatronPatterns.ts");
-const front = readPrograms([createProject(findTsConfig(fixture)).addSourceFileAtPath(fixture)], { rootDir: path.dirname(fixture), typeCheck: true });
-const programs = new Map(front.programs.map((program) => [program.name, program]));
+const fixture = readFixturePrograms(path.join(path.dirname(fileURLToPath(import.meta.url)), "__fixtures__", "megatronPatterns.ts"), { typeCheck: true });
 const { batch, seq, d_model } = D.sizes;
 const activationBytes = 4 * batch * seq * d_model;
 
 async function compiledAndChecked(name: string): Promise<{ lowered: Program; activationReduces: number; bytes: Readonly<Record<string, number>> }> {
-  const program = programs.get(name);
-  if (program === undefined) throw new Error(`no program ${name}: ${front.diagnostics.map(formatDiagnostic).join("\n")}`);
+  const program = fixture.named(name);
   const lowered = compileProgram(program);
   const integers: Record<string, number> = program.params.some((param) => param.name === "ids") ? { ids: D.sizes.vocab, targets: D.sizes.vocab } : {};
   const args = makeInputs(program, 4, integers);
@@ -36,7 +31,7 @@ async function compiledAndChecked(name: string): Promise<{ lowered: Program; act
 
 describe("a pending sum is reduced once for all its consumers (Megatron-LM's count)", () => {
   it("reads the fixture without diagnostics", () => {
-    expect(front.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(fixture.diagnostics()).toEqual([]);
   });
 
   it("the issue's reproduction as written: 2 all-reduces (embedding, MLP), not 3", async () => {

@@ -3,7 +3,7 @@
  * must be in, and what state the result is in, on every mesh axis. Shape ops
  * keep a split where the local op computes the right block (a split major dim
  * of splitDim / mergeDims), and gather the dim first where it cannot (slice,
- * softmax, a split minor dim of mergeDims). Linear ops keep partial states.
+ * softmax and normalize, a split minor dim of mergeDims). Linear ops keep partial states.
  */
 import type { MeshAxis } from "../../../dsl/mesh.ts";
 import type { AxisState, Op, Sharding } from "../../ir/ir.ts";
@@ -50,6 +50,7 @@ export function keepsPartialSum(op: Op): boolean {
 export function unsplittable(op: Op): readonly string[] {
   switch (op.op) {
     case "softmax":
+    case "normalize":
       return [op.dim];
     case "slice":
       return [op.dim];

@@ -68,6 +68,14 @@ export function buildParts(
       pushOnce(plan(to).savedIn, id);
       return;
     }
+    // a forward value of another stage that this stage's forward already receives (a fused norm's input, read again
+    // by its backward): the forward keeps it for the backward, rather than receiving it a second time
+    const forwardHere: StagePartRef = { stage: to.stage, phase: "forward" };
+    if (from.phase === "forward" && to.phase === "backward" && plans.get(keyOf(forwardHere))?.recv.some((entry) => entry.value === id)) {
+      pushOnce(plan(forwardHere).savedOut, id);
+      pushOnce(plan(to).savedIn, id);
+      return;
+    }
     transfer(id, from, to);
   };
   for (const unit of placement.units) {

@@ -9,29 +9,13 @@ import type { Emitter } from "../emitter.ts";
 import type { PrimitiveOf, UnaryFn } from "../primitive.ts";
 import { contractTo, reshapeTo, wanted, type VjpRule } from "./rule.ts";
 
-const geluScale = Math.sqrt(2 / Math.PI);
-const geluCubic = 0.044715;
-
-/** The derivative of GELU (tanh form) at x. */
-function geluSlope<V>(emit: Emitter<V>, x: V): V {
-  const squared = emit.unary("square", x);
-  const cubed = emit.binary("mul", squared, x);
-  const inner = emit.scalar("mul", emit.binary("add", x, emit.scalar("mul", cubed, geluCubic)), geluScale);
-  const t = emit.unary("tanh", inner);
-  const left = emit.scalar("mul", emit.scalar("add", t, 1), 0.5);
-  const sech2 = emit.scalar("sub", emit.unary("square", t), 1, 0);
-  const chain = emit.scalar("add", emit.scalar("mul", squared, 3 * geluCubic), 1);
-  const right = emit.binary("mul", emit.scalar("mul", emit.binary("mul", x, sech2), 0.5 * geluScale), chain);
-  return emit.binary("add", left, right);
-}
-
 /** The cotangent of x for `y = fn(x)` given the output cotangent g; undefined (zero) for floor and round, which are flat almost everywhere. */
 function unaryCotangent<V>(emit: Emitter<V>, fn: UnaryFn, x: V, y: V, g: V): V | undefined {
   switch (fn) {
     case "relu":
       return emit.binary("mul", g, emit.scalar("greater", x, 0));
     case "gelu":
-      return emit.binary("mul", g, geluSlope(emit, x));
+      return emit.unaryGrad("gelu", x, g);
     case "sigmoid":
       return emit.binary("mul", g, emit.binary("mul", y, emit.scalar("sub", y, 1, 0)));
     case "exp":

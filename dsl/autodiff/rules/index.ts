@@ -8,6 +8,7 @@ import { einsumRule, reduceRule, softmaxRule } from "./contraction.ts";
 import { conv2dRule } from "./conv.ts";
 import { dropoutRule } from "./dropout.ts";
 import { binaryRule, unaryRule, whereRule } from "./elementwise.ts";
+import { normalizeGradRule, normalizeRule, unaryGradRule } from "./fused.ts";
 import { concatRule, gatherRule, mergeDimsRule, oneHotRule, relayoutRule, renameRule, sliceRule, splitDimRule, transposeRule } from "./shape.ts";
 
 export { contractTo, reshapeTo, type VjpArgs, type VjpRule, type VjpRuleTable } from "./rule.ts";
@@ -29,6 +30,9 @@ export const vjpRules: VjpRuleTable = {
   einsum: einsumRule,
   reduce: reduceRule,
   softmax: softmaxRule,
+  normalize: normalizeRule,
+  normalizeGrad: normalizeGradRule(() => vjpRules),
+  unaryGrad: unaryGradRule(() => vjpRules),
   conv2d: conv2dRule,
   rename: renameRule,
   transpose: transposeRule,

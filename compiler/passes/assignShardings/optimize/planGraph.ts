@@ -95,13 +95,13 @@ const elementsOf = (dims: readonly Dim[]): number => dims.reduce((product, dim) 
 /**
  * The operand a follower follows (Alpa merges element-wise ops into the
  * producer of their largest operand): unary, scalar-binary, rename and
- * transpose follow their one operand, dropout its x (the step is a scalar); binary and where ops follow their
+ * transpose follow their one operand, dropout its x (the step is a scalar); binary, where and unaryGrad ops follow their
  * largest, the others read in whatever the followed one's sharding asks.
  * Undefined for ops that are nodes of their own.
  */
 function followedOperand(op: Op, dims: (id: ValueId) => readonly Dim[]): number | undefined {
   if (op.op === "unary" || op.op === "dropout" || op.op === "rename" || op.op === "transpose" || (op.op === "binary" && op.scalar !== undefined)) return 0;
-  if (op.op !== "binary" && op.op !== "where") return undefined;
+  if (op.op !== "binary" && op.op !== "where" && op.op !== "unaryGrad") return undefined;
   let best = 0;
   op.inputs.forEach((input, index) => {
     if (elementsOf(dims(input)) > elementsOf(dims(op.inputs[best]))) best = index;

@@ -118,6 +118,30 @@ def mask_padding(x: torch.Tensor, valid: Dict[int, int], fill: float) -> torch.T
     return out
 
 
+class PendingCollective:
+    """A collective started with `async_op=True` where its inputs exist (a gradient bucket issued inside the
+    backward loop, right after the layer that computes it): `wait()` blocks until it is done and returns its
+    results (a list, one per input, as the `*_many` call would). The generated code waits just before the
+    first use of a result. Waiting twice returns the same results."""
+
+    def __init__(self, works: List, finish):
+        self._works = works
+        self._finish = finish
+        self._results: Optional[List[torch.Tensor]] = None
+
+    def wait(self) -> List[torch.Tensor]:
+        if self._results is None:
+            for work in self._works:
+                work.wait()
+            self._results = self._finish()
+        return self._results
+
+
+def _done(results: List[torch.Tensor]) -> PendingCollective:
+    """A collective that needed no communication (a group of one) or ran synchronously: its results, already there."""
+    return PendingCollective([], lambda: list(results))
+
+
 class MeshContext:
     """One rank's view of the mesh: its coordinates, its group on every axis, and the collectives over one axis.
 
@@ -209,6 +233,104 @@ class MeshContext:
                 out[index] = piece if piece.dtype == xs[index].dtype else piece.to(xs[index].dtype)
                 start += count
         return [tensor for tensor in out if tensor is not None]
+
+    def all_reduce_many_start(self, xs: List[torch.Tensor], axis: str, reduce: str) -> PendingCollective:
+        """`all_reduce_many`, started asynchronously (`async_op=True`, one call per dtype): a `PendingCollective` whose
+        `wait()` gives the reduced tensors. Every rank must start the same collectives in the same order (the
+        generated program does: it is the same on every rank). Never modifies the inputs."""
+        op = _reduce_op(reduce)
+        group = self._group(axis)
+        if group is None:
+            return _done(list(xs))
+        wire = [self._wire(x) for x in xs]
+        by_dtype: Dict[torch.dtype, List[int]] = {}
+        for index, tensor in enumerate(wire):
+            by_dtype.setdefault(tensor.dtype, []).append(index)
+        flats = []
+        works = []
+        for members in by_dtype.values():
+            flat = torch.cat([wire[index].reshape(-1) for index in members])
+            works.append(dist.all_reduce(flat, op=op, group=group, async_op=True))
+            flats.append((members, flat))
+
+        def finish() -> List[torch.Tensor]:
+            out: List[Optional[torch.Tensor]] = [None] * len(xs)
+            for members, flat in flats:
+                start = 0
+                for index in members:
+                    count = wire[index].numel()
+                    piece = flat.narrow(0, start, count).view(wire[index].shape)
+                    out[index] = piece if piece.dtype == xs[index].dtype else piece.to(xs[index].dtype)
+                    start += count
+            return [tensor for tensor in out if tensor is not None]
+
+        return PendingCollective(works, finish)
+
+    def reduce_scatter_many_start(self, xs: List[torch.Tensor], axis: str, dims: List[int], reduce: str, pads: List[bool]) -> PendingCollective:
+        """`reduce_scatter_many`, started asynchronously: a `PendingCollective` whose `wait()` gives this rank's chunks.
+
+        NCCL: one `reduce_scatter(..., async_op=True)` of the flat blocks. gloo has no reduce-scatter in torch 1.13 and
+        its ring (`reduce_scatter`) is point-to-point steps that cannot run in the background, so there the bucket is
+        one asynchronous all-reduce of all the blocks, keeping this rank's: the same result, moving 2(n - 1)/n of the
+        input instead of (n - 1)/n, but overlapped with what runs before `wait()`. Never modifies the inputs."""
+        parts = self.shape.axis_size(axis)
+        group = self._group(axis)
+        if group is None:
+            return _done(list(xs))
+        index = self.coords[axis]
+        what = f'reduce_scatter over "{axis}"'
+        chunks = []
+        for x, dim, pad in zip(xs, dims, pads):
+            wire = self._wire(_pad_along(x, dim, parts, pad, what))
+            chunks.append([chunk.contiguous() for chunk in wire.chunk(parts, dim=dim)])
+        if len({pieces[0].dtype for pieces in chunks}) != 1:
+            return _done(self.reduce_scatter_many(xs, axis, dims, reduce, pads))
+        blocks = [torch.cat([pieces[part].reshape(-1) for pieces in chunks]) for part in range(parts)]
+        if self.backend == "nccl":
+            held = torch.empty_like(blocks[0])
+            works = [dist.reduce_scatter(held, blocks, op=_reduce_op(reduce), group=group, async_op=True)]
+            mine = lambda: held
+        else:
+            flat = torch.cat(blocks)
+            works = [dist.all_reduce(flat, op=_reduce_op(reduce), group=group, async_op=True)]
+            step = blocks[0].numel()
+            mine = lambda: flat.narrow(0, index * step, step)
+
+        def finish() -> List[torch.Tensor]:
+            held_now = mine()
+            out = []
+            start = 0
+            for x, pieces in zip(xs, chunks):
+                count = pieces[index].numel()
+                piece = held_now.narrow(0, start, count).view(pieces[index].shape)
+                out.append(piece if piece.dtype == x.dtype else piece.to(x.dtype))
+                start += count
+            return out
+
+        return PendingCollective(works, finish)
+
+    def all_gather_many(self, xs: List[torch.Tensor], axis: str, dims: List[int], sizes: List[Optional[int]]) -> List[torch.Tensor]:
+        """`all_gather` of each of `xs` along its dim in `dims` (keeping the first `sizes[i]` entries where given), as one
+        collective: each rank's shards go into one flat buffer, the buffers are all-gathered once and each tensor is
+        joined from its piece of every rank's buffer (the updated shards of a layer under weight-update sharding,
+        gathered in one call as FSDP's flat parameters). Tensors of different dtypes are gathered one by one."""
+        group = self._group(axis)
+        if group is None:
+            return [_keep(x, dim, size) for x, dim, size in zip(xs, dims, sizes)]
+        wire = [self._wire(x) for x in xs]
+        if len({tensor.dtype for tensor in wire}) != 1:
+            return [self.all_gather(x, axis, dim, size) for x, dim, size in zip(xs, dims, sizes)]
+        flat = torch.cat([tensor.reshape(-1) for tensor in wire])
+        parts = [torch.empty_like(flat) for _ in range(self.shape.axis_size(axis))]
+        dist.all_gather(parts, flat, group=group)
+        out = []
+        start = 0
+        for x, tensor, dim, size in zip(xs, wire, dims, sizes):
+            count = tensor.numel()
+            joined = _keep(torch.cat([part.narrow(0, start, count).view(tensor.shape) for part in parts], dim=dim), dim, size)
+            out.append(joined if joined.dtype == x.dtype else joined.to(x.dtype))
+            start += count
+        return out
 
     def all_gather(self, x: torch.Tensor, axis: str, dim: int, size: Optional[int] = None) -> torch.Tensor:
         """split -> replicated: the group's shards concatenated along `dim` in axis order (its first `size` entries when given)."""
