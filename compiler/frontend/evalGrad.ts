@@ -11,6 +11,7 @@ import { autodiffMessages } from "../diagnostics/autodiffMessages.ts";
 import { frontendMessages } from "../diagnostics/frontendMessages.ts";
 import { declarationOf, dslRelativePath } from "./dslSymbols.ts";
 import type { Evaluator } from "./evaluator.ts";
+import type { ValueId } from "../ir/ir.ts";
 import { callFunction } from "./functions.ts";
 import { describeValue, leaves, replaceLeaves, toValueTree, undefinedValue, type StaticValue } from "./staticValue.ts";
 
@@ -54,7 +55,8 @@ function checkParams(ev: Evaluator, call: string, params: StaticValue, node: Cal
   if (toValueTree(params) === undefined || wrt.length === 0) {
     ev.fail(autodiffMessages.gradParams, { call, reason: `it is ${describeValue(params)}, not a tensor or an object/array of tensors` }, node);
   }
-  const repeated = wrt.find((id, index) => wrt.indexOf(id) !== index);
+  const seen = new Set<ValueId>();
+  const repeated = wrt.find((id) => seen.size === seen.add(id).size);
   if (repeated !== undefined) ev.fail(autodiffMessages.gradParams, { call, reason: `${ev.describe(repeated)} appears in it twice` }, node);
 }
 

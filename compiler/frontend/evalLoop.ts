@@ -16,7 +16,7 @@ import { figure, LengthNeeded, type Evaluator, type WorkSite } from "./evaluator
 import { readForHeader } from "./loopHeader.ts";
 import { runStatements, type Completion } from "./evalStatements.ts";
 import type { Binding, Scope } from "./scope.ts";
-import { describeValue, leaves, replaceLeaves, toValueTree, treeStructure, type LoopMarker, type StaticValue } from "./staticValue.ts";
+import { describeValue, leaves, replaceLeaves, sameStructure, toValueTree, type LoopMarker, type StaticValue } from "./staticValue.ts";
 
 /** Values that one indexed array contributes to a loop: one list of ids per leaf, and where they go in the body. */
 interface IndexedGroup {
@@ -41,7 +41,7 @@ function itemMismatch(ev: Evaluator, items: readonly StaticValue[]): string | un
   const first = items[0];
   const firstLeaves = leaves(first).map((id) => ev.dimsOf(id));
   for (let index = 1; index < items.length; index++) {
-    if (treeStructure(items[index]) !== treeStructure(first)) return `item ${index} has other fields than item 0`;
+    if (!sameStructure(items[index], first)) return `item ${index} has other fields than item 0`;
     const dims = leaves(items[index]).map((id) => ev.dimsOf(id));
     const at = dims.findIndex((item, leaf) => !sameDims(item, firstLeaves[leaf]));
     if (at >= 0) return `item ${index} has a tensor with dims ${formatDims(dims[at])} where item 0 has ${formatDims(firstLeaves[at])}`;
@@ -107,7 +107,7 @@ function keptLoop(
   if (completion) return ev.fail(frontendMessages.badLoop, { reason: "it returns from inside the loop body" }, completion.statement);
   const results = carried.flatMap(({ name, binding, at }, index) => {
     const init = inits[index].init;
-    if (treeStructure(binding.value) !== treeStructure(init)) {
+    if (!sameStructure(binding.value, init)) {
       return ev.fail(frontendMessages.loopCarried, { name, reason: `at the end of the body it holds ${describeValue(binding.value)} with other fields than before the loop` }, at);
     }
     const ids = leaves(binding.value);

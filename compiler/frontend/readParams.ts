@@ -149,7 +149,9 @@ export function toParamShape(spec: ParamSpec): ParamShape | undefined {
 export function paramValue(spec: ParamSpec, tree: ValueTree | undefined): StaticValue {
   if (spec.kind === "lazy") return { kind: "lazyArray", path: spec.path, type: spec.type };
   if (spec.kind === "object" && tree?.kind === "object") {
-    return { kind: "object", fields: new Map([...spec.fields].map(([name, field]) => [name, paramValue(field, tree.fields[name])])) };
+    const fields = new Map<string, StaticValue>();
+    for (const [name, field] of spec.fields) fields.set(name, paramValue(field, tree.fields[name]));
+    return { kind: "object", fields };
   }
   if (spec.kind === "array" && tree?.kind === "array") {
     return { kind: "array", items: spec.items.map((item, index) => paramValue(item, tree.items[index])) };

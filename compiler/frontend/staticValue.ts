@@ -149,13 +149,14 @@ export function fromValueTree(tree: ValueTree): StaticValue {
 /** The tensor ids of a value in a fixed order (depth first, fields in order); non-tensor leaves are skipped. */
 export function leaves(value: StaticValue): ValueId[] {
   const out: ValueId[] = [];
-  const walk = (node: StaticValue): void => {
-    if (node.kind === "tensor") out.push(node.id);
-    else if (node.kind === "array") node.items.forEach(walk);
-    else if (node.kind === "object") node.fields.forEach(walk);
-  };
-  walk(value);
+  collectLeaves(value, out);
   return out;
+}
+
+function collectLeaves(node: StaticValue, out: ValueId[]): void {
+  if (node.kind === "tensor") out.push(node.id);
+  else if (node.kind === "array") for (const item of node.items) collectLeaves(item, out);
+  else if (node.kind === "object") for (const field of node.fields.values()) collectLeaves(field, out);
 }
 
 /** Rebuild `shape` (a tree of tensors) with its leaves replaced, in `leaves` order. */
@@ -188,4 +189,29 @@ export function treeStructure(value: StaticValue): string {
     default:
       return value.kind;
   }
+}
+
+/**
+ * Whether two trees have the same structure (`treeStructure(first) === treeStructure(second)`),
+ * compared in place: a model's layers are compared item by item, and writing each one's
+ * structure out would cost a string per layer.
+ */
+export function sameStructure(first: StaticValue, second: StaticValue): boolean {
+  if (first === second) return true;
+  if (first.kind !== second.kind) return false;
+  if (first.kind === "array" && second.kind === "array") {
+    if (first.items.length !== second.items.length) return false;
+    for (let index = 0; index < first.items.length; index++) if (!sameStructure(first.items[index], second.items[index])) return false;
+    return true;
+  }
+  if (first.kind === "object" && second.kind === "object") {
+    if (first.fields.size !== second.fields.size) return false;
+    const others = second.fields.entries();
+    for (const [name, field] of first.fields) {
+      const [otherName, other] = others.next().value as [string, StaticValue];
+      if (name !== otherName || !sameStructure(field, other)) return false;
+    }
+    return true;
+  }
+  return true;
 }

@@ -17,7 +17,7 @@ import { emitOp } from "./dslOps.ts";
 import { LengthNeeded } from "./evaluator.ts";
 import { callFunction } from "./functions.ts";
 import type { OpCall } from "./opArgs.ts";
-import { describeValue, leaves, replaceLeaves, treeStructure, type StaticValue } from "./staticValue.ts";
+import { describeValue, leaves, replaceLeaves, sameStructure, type StaticValue } from "./staticValue.ts";
 
 /** Emit the IR for `treeMap(fn, tree, ...others)`; its static result tree. */
 export function emitTreeMap(call: OpCall): StaticValue {
@@ -65,11 +65,10 @@ export function emitTreeMap(call: OpCall): StaticValue {
 function uniformColumns(call: OpCall, columns: readonly (readonly StaticValue[])[]): boolean {
   if (columns[0].length < 2) return false;
   return columns.every((items) => {
-    const shape = treeStructure(items[0]);
     const first = leaves(items[0]);
     if (first.length === 0 || first.length !== countTensors(items[0])) return false;
     const dims = first.map((id) => call.ev.dimsOf(id));
-    return items.every((item) => treeStructure(item) === shape && leaves(item).every((id, leaf) => sameDims(call.ev.dimsOf(id), dims[leaf])));
+    return items.every((item) => sameStructure(item, items[0]) && leaves(item).every((id, leaf) => sameDims(call.ev.dimsOf(id), dims[leaf])));
   });
 }
 

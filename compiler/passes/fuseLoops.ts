@@ -14,7 +14,7 @@
  * lists with the same items become one; yields that nothing reads after the
  * merge are dropped (unless they are results).
  */
-import type { Block, Loop, LoopYield, Op, Program, ValueId, ValueTree } from "../ir/ir.ts";
+import type { Block, Loop, LoopYield, Op, Program, Value, ValueId, ValueTree } from "../ir/ir.ts";
 import { isLoop, loopOutputs, loopYields } from "../ir/opAttrs.ts";
 
 function treeLeaves(tree: ValueTree, out: ValueId[] = []): ValueId[] {
@@ -59,9 +59,8 @@ function sameItems(a: readonly ValueId[], b: readonly ValueId[]): boolean {
 }
 
 /** The merge of `second` into `first`, or undefined when `second` reads `first` other than item k in iteration k. */
-function merge(first: Loop, second: Loop): Loop | undefined {
+function merge(first: Loop, second: Loop, firstOutputs: ReadonlySet<ValueId>): Loop | undefined {
   if (first.count !== second.count) return undefined;
-  const firstOutputs = new Set(loopOutputs(first));
   const byItems = new Map<ValueId, { source: LoopYield; index: number }>();
   for (const source of loopYields(first)) source.items.forEach((item, index) => byItems.set(item, { source, index }));
   const map = new Map<ValueId, ValueId>();
@@ -88,10 +87,12 @@ function merge(first: Loop, second: Loop): Loop | undefined {
  * Fuse the loops of one block (see the module comment). `usedOutside` holds the values read from
  * outside the block: the program's result and recorded gradients, or a loop's carried and yielded results.
  */
-function fuseBlock(block: Block, usedOutside: ReadonlySet<ValueId>): (Op | Loop)[] {
+function fuseBlock(block: Block, usedOutside: UsedSet): (Op | Loop)[] {
   let out: (Op | Loop)[] = block.map((statement) => {
     if (!isLoop(statement)) return statement;
-    const results = new Set([...usedOutside, ...statement.carried.map((entry) => entry.result), ...loopYields(statement).map((entry) => entry.result)]);
+    // the outer set (a program's results: one per layer and leaf) is consulted, not copied
+    const own = new Set([...statement.carried.map((entry) => entry.result), ...loopYields(statement).map((entry) => entry.result)]);
+    const results: UsedSet = { has: (id) => own.has(id) || usedOutside.has(id) };
     const body = fuseBlock(statement.body, results);
     return body.every((inner, index) => inner === statement.body[index]) && body.length === statement.body.length ? statement : { ...statement, body };
   });
@@ -102,26 +103,31 @@ function fuseBlock(block: Block, usedOutside: ReadonlySet<ValueId>): (Op | Loop)
     if (firstIndex < 0) continue;
     const first = out[firstIndex] as Loop;
     const between = out.slice(firstIndex + 1, index);
-    // What depends on the first loop among the statements between; the second loop may not read those.
-    const tainted = new Set<ValueId>(loopOutputs(first));
+    const firstOutputs = new Set(loopOutputs(first));
+    // What depends on the first loop among the statements between (besides its outputs); the second loop may not read those.
+    const tainted = new Set<ValueId>();
     const stay: (Op | Loop)[] = [];
     const move: (Op | Loop)[] = [];
     for (const statement of between) {
-      if (outsideReads(statement).some((id) => tainted.has(id))) {
+      if (outsideReads(statement).some((id) => firstOutputs.has(id) || tainted.has(id))) {
         definedBy(statement).forEach((id) => tainted.add(id));
         stay.push(statement);
       } else {
         move.push(statement);
       }
     }
-    const firstOutputs = new Set(loopOutputs(first));
     if (outsideReads(second).some((id) => tainted.has(id) && !firstOutputs.has(id))) continue;
-    const fused = merge(first, second);
+    const fused = merge(first, second, firstOutputs);
     if (!fused) continue;
     out = [...out.slice(0, firstIndex), ...move, fused, ...stay, ...out.slice(index + 1)];
     index = firstIndex + move.length;
   }
   return dropUnreadYields(out, usedOutside);
+}
+
+/** The values read from outside a block (a set, or a loop's own results over the block around it). */
+interface UsedSet {
+  has(id: ValueId): boolean;
 }
 
 function findLastLoop(block: readonly (Op | Loop)[], before: number): number {
@@ -130,12 +136,12 @@ function findLastLoop(block: readonly (Op | Loop)[], before: number): number {
 }
 
 /** Drop the yields of the loops of `block` whose items nothing reads (in `block`, or outside it per `usedOutside`). */
-function dropUnreadYields(block: (Op | Loop)[], usedOutside: ReadonlySet<ValueId>): (Op | Loop)[] {
-  const read = new Set<ValueId>(usedOutside);
-  for (const statement of block) outsideReads(statement).forEach((id) => read.add(id));
+function dropUnreadYields(block: (Op | Loop)[], usedOutside: UsedSet): (Op | Loop)[] {
+  const read = new Set<ValueId>();
+  for (const statement of block) for (const id of outsideReads(statement)) read.add(id);
   return block.map((statement) => {
     if (!isLoop(statement) || !statement.yields) return statement;
-    const kept = statement.yields.filter((entry) => entry.items.some((item) => read.has(item)));
+    const kept = statement.yields.filter((entry) => entry.items.some((item) => read.has(item) || usedOutside.has(item)));
     if (kept.length === statement.yields.length) return statement;
     const { yields: _dropped, ...rest } = statement;
     return kept.length > 0 ? { ...rest, yields: kept } : rest;
@@ -149,15 +155,21 @@ export function fuseLoops(program: Program): Program {
   const live = new Set<ValueId>();
   const collect = (block: Block): void => {
     for (const statement of block) {
-      definedBy(statement).forEach((id) => live.add(id));
-      if (!isLoop(statement)) continue;
-      statement.carried.forEach((entry) => live.add(entry.param));
-      statement.indexed.forEach((entry) => live.add(entry.param));
+      if (!isLoop(statement)) {
+        live.add(statement.output);
+        continue;
+      }
+      for (const entry of statement.carried) live.add(entry.output).add(entry.param);
+      for (const entry of loopYields(statement)) for (const item of entry.items) live.add(item);
+      for (const entry of statement.indexed) live.add(entry.param);
       collect(statement.body);
     }
   };
   collect(body);
   if (body.every((statement, index) => statement === program.body[index]) && body.length === program.body.length) return program;
-  const values = new Map([...program.values].filter(([id]) => live.has(id)));
+  // every value a statement defines is one of the program's: as many live as it has means all of them
+  if (live.size === program.values.size) return { ...program, body };
+  const values = new Map<ValueId, Value>();
+  for (const [id, value] of program.values) if (live.has(id)) values.set(id, value);
   return { ...program, body, values };
 }

@@ -20,7 +20,13 @@ export function overrideRules(layout: readonly LayoutRule[], override: readonly 
  */
 export function rulesByValue(program: Program): ReadonlyMap<ValueId, readonly LayoutRule[]> {
   const rules = new Map<ValueId, readonly LayoutRule[]>();
-  for (const [id, own] of program.valueRules ?? []) rules.set(id, overrideRules(program.layout, own));
+  // values given one rule list (weight-update sharding shares one per dim) share its merged rules
+  const merged = new Map<readonly LayoutRule[], readonly LayoutRule[]>();
+  for (const [id, own] of program.valueRules ?? []) {
+    let list = merged.get(own);
+    if (list === undefined) merged.set(own, (list = overrideRules(program.layout, own)));
+    rules.set(id, list);
+  }
   const visit = (block: Block): void => {
     for (const statement of block) {
       if (isLoop(statement)) visit(statement.body);

@@ -71,6 +71,9 @@ type Use =
   | { readonly kind: "yield"; readonly items: readonly ValueId[] }
   | { readonly kind: "other" };
 
+const loopDefinition: Definition = { kind: "loop" };
+const otherUse: Use = { kind: "other" };
+
 /** Every value's definition and uses, loop bodies included. */
 class Graph {
   readonly definitions = new Map<ValueId, Definition>();
@@ -78,20 +81,23 @@ class Graph {
 
   constructor(program: Program) {
     this.visit(program.body);
-    treeLeaves(program.result).forEach((leaf) => this.use(leaf, { kind: "other" }));
+    for (const leaf of treeLeaves(program.result)) this.use(leaf, otherUse);
   }
 
   private use(id: ValueId, use: Use): void {
-    const list = this.uses.get(id) ?? [];
-    list.push(use);
-    this.uses.set(id, list);
+    const list = this.uses.get(id);
+    if (list === undefined) this.uses.set(id, [use]);
+    else list.push(use);
   }
 
+  // Definitions and uses are read-only records: one is shared by all the values it describes
+  // (an op's inputs, an indexed list's or a yield's items: one per layer).
   private visit(block: Block): void {
     for (const statement of block) {
       if (!isLoop(statement)) {
-        this.definitions.set(statement.output, { kind: "op", op: statement });
-        statement.inputs.forEach((input) => this.use(input, { kind: "op", op: statement }));
+        const definition: Definition & Use = { kind: "op", op: statement };
+        this.definitions.set(statement.output, definition);
+        for (const input of statement.inputs) this.use(input, definition);
         continue;
       }
       this.loop(statement);
@@ -100,18 +106,20 @@ class Graph {
 
   private loop(loop: Loop): void {
     for (const entry of loop.carried) {
-      this.definitions.set(entry.param, { kind: "loop" });
-      this.definitions.set(entry.output, { kind: "loop" });
-      this.use(entry.init, { kind: "other" });
+      this.definitions.set(entry.param, loopDefinition);
+      this.definitions.set(entry.output, loopDefinition);
+      this.use(entry.init, otherUse);
     }
     for (const entry of loop.indexed) {
       this.definitions.set(entry.param, { kind: "indexed", items: entry.items });
-      entry.items.forEach((item) => this.use(item, { kind: "indexed", param: entry.param }));
+      const use: Use = { kind: "indexed", param: entry.param };
+      for (const item of entry.items) this.use(item, use);
     }
     this.visit(loop.body);
-    loop.carried.forEach((entry) => this.use(entry.result, { kind: "other" }));
+    loop.carried.forEach((entry) => this.use(entry.result, otherUse));
     for (const entry of loopYields(loop)) {
-      entry.items.forEach((item) => this.definitions.set(item, { kind: "yielded", result: entry.result }));
+      const definition: Definition = { kind: "yielded", result: entry.result };
+      for (const item of entry.items) this.definitions.set(item, definition);
       this.use(entry.result, { kind: "yield", items: entry.items });
     }
   }
@@ -178,12 +186,19 @@ export function shardWeightUpdate(program: Program): Program {
   };
 
   const valueRules = new Map<ValueId, readonly LayoutRule[]>(program.valueRules ?? []);
+  // one rule list per dim, shared by every value (one per layer and leaf): the passes after this one work per list
+  const lists = new Map<string, readonly LayoutRule[]>();
+  const rulesFor = (dim: string): readonly LayoutRule[] => {
+    let list = lists.get(dim);
+    if (list === undefined) lists.set(dim, (list = [{ dim, axis: axisName }]));
+    return list;
+  };
   for (const [id, dim] of update.dimOf) {
     if (resultSet.has(id) && isNewWeights(id)) continue;
-    valueRules.set(id, [{ dim, axis: axisName }]);
+    valueRules.set(id, rulesFor(dim));
   }
   for (const [id, dim] of update.reads) {
-    if (graph.isParam(id) && !weights.has(id)) valueRules.set(id, [{ dim, axis: axisName }]);
+    if (graph.isParam(id) && !weights.has(id)) valueRules.set(id, rulesFor(dim));
   }
   return { ...program, valueRules };
 }

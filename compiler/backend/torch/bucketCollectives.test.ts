@@ -4,7 +4,8 @@
  * with `size` dropping padding), `all_reduce_many_start(...).wait()` equals
  * `all_reduce_many`, and `reduce_scatter_many_start(...).wait()` equals
  * `reduce_scatter_many` (gloo: an asynchronous all-reduce keeping this rank's
- * block, against the ring), with other collectives run between the start and
+ * block, against the ring), with other collectives (over other groups and over
+ * the same one, the ring's point-to-point sends too) run between the start and
  * the wait, and the inputs left as they were.
  */
 import fs from "node:fs";
@@ -41,7 +42,11 @@ before = [g.clone() for g in grads]
 first = mesh.all_reduce_many_start(grads, "data", "sum")
 second = mesh.all_reduce_many_start(grads[:2], "data+model", "max")
 between = mesh.all_reduce(grads[0], "model", "sum")
+same_group = mesh.all_reduce(grads[1], "data", "sum")
+ring = mesh.reduce_scatter(grads[0], "data", 0, "sum")
 check("all_reduce between", [between], [mesh.all_reduce(grads[0], "model", "sum")])
+check("all_reduce over the group in flight", [same_group], [mesh.all_reduce(grads[1], "data", "sum")])
+check("ring reduce_scatter over the group in flight", [ring], [mesh.reduce_scatter(grads[0], "data", 0, "sum")])
 check("all_reduce_many_start", first.wait(), mesh.all_reduce_many(grads, "data", "sum"))
 check("all_reduce_many_start data+model", second.wait(), mesh.all_reduce_many(grads[:2], "data+model", "max"))
 check("all_reduce_many_start wait twice", first.wait(), mesh.all_reduce_many(grads, "data", "sum"))

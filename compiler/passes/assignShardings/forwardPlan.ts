@@ -78,9 +78,19 @@ class ForwardSweep {
   }
 
   read(id: ValueId, sharding: Sharding, by: Read["by"]): void {
-    const list = this.plan.reads.get(id) ?? [];
-    list.push({ by, sharding, runs: this.runs });
-    this.plan.reads.set(id, list);
+    this.record(id, { by, sharding, runs: this.runs });
+  }
+
+  /** The same read of every item of a loop's list (one record, shared: reads are read-only data). */
+  readItems(items: readonly ValueId[], sharding: Sharding, by: Read["by"]): void {
+    const read: Read = { by, sharding, runs: this.runs };
+    for (const item of items) this.record(item, read);
+  }
+
+  private record(id: ValueId, read: Read): void {
+    const list = this.plan.reads.get(id);
+    if (list === undefined) this.plan.reads.set(id, [read]);
+    else list.push(read);
   }
 
   hold(id: ValueId, held: HeldSharding): void {
@@ -176,10 +186,13 @@ class ForwardSweep {
     }
     for (const entry of loop.indexed) {
       const shared = this.plan.held.get(entry.items[0]);
-      const same = shared !== undefined && entry.items.every((item) => sameSharding(this.plan.held.get(item)?.sharding, shared.sharding));
+      const same = shared !== undefined && entry.items.every((item) => {
+        const held = this.plan.held.get(item);
+        return held === shared || sameSharding(held?.sharding, shared.sharding);
+      });
       const reduced = this.reduced.get(entry.param);
       const held = same ? (reduced === undefined ? shared : { sharding: { ...shared.sharding, ...reduced }, source: { kind: "reducedOnce" as const, axes: Object.keys(reduced) } }) : this.targets.target(entry.param);
-      entry.items.forEach((item) => this.read(item, held.sharding, entry.param));
+      this.readItems(entry.items, held.sharding, entry.param);
       this.hold(entry.param, held);
     }
     const outer = this.runs;

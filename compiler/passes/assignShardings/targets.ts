@@ -38,6 +38,8 @@ export class Targets {
   private readonly backward: ReadonlyMap<ValueId, readonly BackwardPin[]>;
   /** The layout's target for values that nothing else constrains, by their dims array (read-only data, shared). */
   private readonly layoutTargets = new WeakMap<readonly Dim[], Target>();
+  /** The target of values with their own rules and nothing else (weight-update sharding's), by dims array and rule list. */
+  private readonly ownTargets = new WeakMap<readonly Dim[], Map<readonly LayoutRule[], Target>>();
 
   /** Throws MT5201 where two relayouts' rules, carried backward in an open layout, conflict. */
   constructor(private readonly program: Program) {
@@ -60,6 +62,16 @@ export class Targets {
       if (known !== undefined) return known;
       const target = this.fromRules(id, value.dims, this.program.layout, own, pinned, back);
       this.layoutTargets.set(value.dims, target);
+      return target;
+    }
+    // Own rules only, not a relayout's: the target depends on the dims and the (shared) rule list alone.
+    if (own !== undefined && pinned === undefined && back === undefined && !this.relayouts.has(id)) {
+      let byRules = this.ownTargets.get(value.dims);
+      if (byRules === undefined) this.ownTargets.set(value.dims, (byRules = new Map()));
+      const known = byRules.get(own);
+      if (known !== undefined) return known;
+      const target = this.fromRules(id, value.dims, own, own, pinned, back);
+      byRules.set(own, target);
       return target;
     }
     let rules = own;
