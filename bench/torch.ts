@@ -10,7 +10,10 @@
  * Times are measured inside the processes (the launcher's `--warmup W --steps
  * N`: the mean of N steps between two barriers, after W untimed ones), so
  * process start-up, the torch import, process groups and input loading are
- * excluded. Every figure comes with a check: every rank's result of the
+ * excluded. At the example's dims a step is milliseconds of dispatch, so
+ * each launch times 100 steps and each program is launched in 3 rounds that
+ * alternate with its hand-written baseline; a row is the median of its rounds,
+ * with their spread. Every figure comes with a check: every rank's result of the
  * compiled run, and the hand-written result, against the eager TypeScript
  * result. Two sizes: the example's dims, and the same files with wider dims.
  * Files go under `.bench-tmp/torch/` (git-ignored).
@@ -24,7 +27,7 @@ import { writeInputs } from "../compiler/testing/torch/runTorch.ts";
 import { trainInputs } from "../compiler/testing/torch/trainInputs.ts";
 import { torchPython } from "../compiler/testing/torch/torchEnv.ts";
 import { freePort, torchrunArgs } from "../compiler/testing/torch/runTorch.ts";
-import { buildTorch, timeCompiled, timeReference, type Steps, type TimedProgram } from "./torch/measure.ts";
+import { buildTorch, median, timeCompiled, timeReference, type Steps, type TimedProgram } from "./torch/measure.ts";
 import type { BenchSection } from "./run.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -59,7 +62,8 @@ const benchImports = 'import { layout as benchLayout, mesh as benchMesh } from "
 /** What is timed: the sources to write, the programs per process count, the inputs, the reference script. */
 export interface Workload {
   readonly name: string;
-  readonly steps: Steps;
+  /** Steps and rounds at each size: many short steps and several launches where a step is milliseconds of dispatch. */
+  readonly steps: Readonly<Record<Size["name"], Steps>>;
   /** Write the sources into `work`; the file to build. */
   write(work: string, size: Size): string;
   readonly runs: readonly { readonly processes: number; readonly programs: readonly string[] }[];
@@ -73,7 +77,7 @@ export interface Workload {
 export const workloads: readonly Workload[] = [
   {
     name: "train step",
-    steps: { warmup: 2, timed: 10 },
+    steps: { example: { warmup: 10, timed: 100, rounds: 3 }, wide: { warmup: 2, timed: 10, rounds: 1 } },
     write(work, size) {
       fs.mkdirSync(path.join(work, "gpt"), { recursive: true });
       fs.mkdirSync(path.join(work, "train"), { recursive: true });
@@ -95,7 +99,7 @@ export const workloads: readonly Workload[] = [
   },
   {
     name: "forward",
-    steps: { warmup: 5, timed: 20 },
+    steps: { example: { warmup: 20, timed: 200, rounds: 3 }, wide: { warmup: 5, timed: 20, rounds: 1 } },
     write(work, size) {
       const file = path.join(work, "gpt.ts");
       fs.writeFileSync(file, benchImports + resizedGpt(size.dims) + smallBindings("gpt", "gpt"));
@@ -112,16 +116,34 @@ export const workloads: readonly Workload[] = [
 ];
 
 /** One table row. */
-interface Row extends TimedProgram {
+export interface Row extends TimedProgram {
   readonly workload: string;
   readonly size: string;
+  /** Every round's ms per step (`ms` is their median). */
+  readonly rounds: readonly number[];
   readonly referenceMs: number;
   /** What `referenceMs` times: the single-process version, or the DDP one on as many processes. */
   readonly baseline: string;
 }
 
-/** Build, check and time one workload at one size. */
+/** One program's launches: its ms per step in each round, and the largest difference from eager in any. */
+class Series {
+  readonly ms: number[] = [];
+  worst = 0;
+  constructor(readonly program: string, readonly mesh: string, readonly processes: number) {}
+  add(ms: number, worst: number): void {
+    this.ms.push(ms);
+    this.worst = Math.max(this.worst, worst);
+  }
+}
+
+/**
+ * Build, check and time one workload at one size: `rounds` rounds, each launching the hand-written step, then per
+ * process count its DDP version and the compiled programs, so a baseline and what it is compared with are measured
+ * minutes apart at most; each figure is the median of its rounds.
+ */
 export async function measure(workload: Workload, size: Size): Promise<Row[]> {
+  const steps = workload.steps[size.name];
   const work = path.join(workRoot, `${workload.name.replace(/ /g, "_")}_${size.name}`);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
@@ -132,25 +154,71 @@ export async function measure(workload: Workload, size: Size): Promise<Row[]> {
   const args = workload.args(first.global, size);
   writeInputs(path.join(work, "in"), { program: first.lowered, args });
   const expected = await runEager(first.global, args);
-  const reference = await timeReference([path.join(scripts, `${workload.reference}.py`)], work, expected, workload.steps, workload.reference);
-  const rows: Row[] = [{ workload: workload.name, size: size.name, program: "hand-written torch", mesh: "one process", processes: 1, ms: reference.ms, worst: reference.worst, referenceMs: reference.ms, baseline: "itself" }];
-  const progress = (row: Row): void => void process.stderr.write(`torch bench: ${row.workload} ${row.size} ${row.program} (${row.processes} processes): ${row.ms.toFixed(2)} ms per step\n`);
-  progress(rows[0]);
-  for (const run of workload.runs) {
-    let baseline = { ms: reference.ms, name: "one process" };
-    if (workload.parallelReference !== undefined && run.processes > 1) {
-      const launcher = [...torchrunArgs(run.processes, await freePort(), path.join(work, "logs-reference")), path.join(scripts, `${workload.parallelReference}.py`)];
-      const parallel = await timeReference(launcher, work, expected, workload.steps, workload.parallelReference);
-      baseline = { ms: parallel.ms, name: `DDP on ${run.processes}` };
-      rows.push({ workload: workload.name, size: size.name, program: "hand-written torch, DDP", mesh: `data=${run.processes}`, processes: run.processes, ms: parallel.ms, worst: parallel.worst, referenceMs: parallel.ms, baseline: "itself" });
-      progress(rows[rows.length - 1]);
+  const progress = (series: Series): void =>
+    void process.stderr.write(`torch bench: ${workload.name} ${size.name} ${series.program} (${series.processes} processes) round ${series.ms.length}/${steps.rounds}: ${series.ms[series.ms.length - 1].toFixed(2)} ms per step\n`);
+  const single = new Series("hand-written torch", "one process", 1);
+  const parallel = new Map<number, Series>();
+  const compiled = new Map<string, Series>();
+  for (let round = 0; round < steps.rounds; round++) {
+    const reference = await timeReference([path.join(scripts, `${workload.reference}.py`)], work, expected, steps, workload.reference);
+    single.add(reference.ms, reference.worst);
+    progress(single);
+    for (const run of workload.runs) {
+      if (workload.parallelReference !== undefined && run.processes > 1) {
+        const launcher = [...torchrunArgs(run.processes, await freePort(), path.join(work, "logs-reference")), path.join(scripts, `${workload.parallelReference}.py`)];
+        const timed = await timeReference(launcher, work, expected, steps, workload.parallelReference);
+        const series = parallel.get(run.processes) ?? new Series("hand-written torch, DDP", `data=${run.processes}`, run.processes);
+        parallel.set(run.processes, series);
+        series.add(timed.ms, timed.worst);
+        progress(series);
+      }
+      for (const timed of await timeCompiled(work, source, programs, run.programs, run.processes, expected, steps)) {
+        const series = compiled.get(timed.program) ?? new Series(timed.program, timed.mesh, timed.processes);
+        compiled.set(timed.program, series);
+        series.add(timed.ms, timed.worst);
+        progress(series);
+      }
     }
-    for (const timed of await timeCompiled(work, source, programs, run.programs, run.processes, expected, workload.steps)) {
-      rows.push({ ...timed, workload: workload.name, size: size.name, referenceMs: baseline.ms, baseline: baseline.name });
-      progress(rows[rows.length - 1]);
+  }
+  const row = (series: Series, referenceMs: number, baseline: string): Row => ({
+    workload: workload.name, size: size.name, program: series.program, mesh: series.mesh, processes: series.processes,
+    ms: median(series.ms), rounds: series.ms, worst: series.worst, referenceMs, baseline,
+  });
+  const singleMs = median(single.ms);
+  const rows: Row[] = [row(single, singleMs, "itself")];
+  for (const run of workload.runs) {
+    const ddp = parallel.get(run.processes);
+    if (ddp) rows.push(row(ddp, median(ddp.ms), "itself"));
+    for (const name of run.programs) {
+      const series = compiled.get(name);
+      if (!series) throw new Error(`bench/torch.ts: ${name} was not timed`);
+      rows.push(ddp ? row(series, median(ddp.ms), `DDP on ${run.processes}`) : row(series, singleMs, "one process"));
     }
   }
   return rows;
+}
+
+/** `median (min-max)` of a row's rounds, or the one figure. */
+function figure(row: Row): string {
+  if (row.rounds.length === 1) return row.ms.toFixed(3);
+  return `${row.ms.toFixed(3)} (${Math.min(...row.rounds).toFixed(2)}-${Math.max(...row.rounds).toFixed(2)})`;
+}
+
+/**
+ * The issue's goal read from the rows: the data-parallel training step (one process, then `batch:data` on 2 and 4)
+ * against hand-written torch on as many processes, and whether each is within 5%.
+ */
+export function goalLines(rows: readonly Row[]): string[] {
+  const goal = 1.05;
+  const lines: string[] = [];
+  for (const size of sizes) {
+    const parts = ["gptTrainSingle", "gptTrainData2", "gptTrainData"].flatMap((name) => {
+      const row = rows.find((item) => item.workload === "train step" && item.size === size.name && item.program === name);
+      return row ? [`${row.processes} process${row.processes > 1 ? "es" : ""} ${(row.ms / row.referenceMs).toFixed(2)}x ${row.ms / row.referenceMs <= goal ? "(within 5%)" : "(not within 5%)"}`] : [];
+    });
+    if (parts.length > 0) lines.push(`Training step, ${size.name} size, generated data-parallel step / hand-written (one process, DDP on 2 and 4): ${parts.join("; ")}.`);
+  }
+  return lines;
 }
 
 /** The torch bench section (needs /usr/bin/python3 with torch, or MESHTYPE_PYTHON). */
@@ -164,18 +232,21 @@ export const torchSection: BenchSection = {
     `Python: ${torchPython}; ${os.availableParallelism()} CPU cores; OMP_NUM_THREADS=1 per process (torchrun's default).`,
   async run() {
     const lines = [
-      "| step | size | program | mesh, layout | processes | ms per step | / hand-written | hand-written baseline | max diff vs eager |",
+      "| step | size | program | mesh, layout | processes | ms per step: median (min-max of rounds) | / hand-written | hand-written baseline | max diff vs eager |",
       "| --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: |",
     ];
+    const all: Row[] = [];
     for (const workload of workloads) {
       for (const size of sizes) {
+        const steps = workload.steps[size.name];
         for (const row of await measure(workload, size)) {
-          const steps = `${workload.steps.timed} after ${workload.steps.warmup}`;
-          lines.push(`| ${row.workload} (${steps}) | ${row.size} | ${row.program} | ${row.mesh} | ${row.processes} | ${row.ms.toFixed(3)} | ${(row.ms / row.referenceMs).toFixed(2)} | ${row.baseline} | ${row.worst.toExponential(1)} |`);
+          all.push(row);
+          const how = `${steps.timed} after ${steps.warmup}, ${steps.rounds} round${steps.rounds > 1 ? "s" : ""}`;
+          lines.push(`| ${row.workload} (${how}) | ${row.size} | ${row.program} | ${row.mesh} | ${row.processes} | ${figure(row)} | ${(row.ms / row.referenceMs).toFixed(2)} | ${row.baseline} | ${row.worst.toExponential(1)} |`);
         }
       }
     }
     const [load] = os.loadavg();
-    return [...lines, "", `sizes: example = dims of examples/gpt/gpt.ts; wide = ${sizes[1].dims}. Load average (1 min) at the end: ${load.toFixed(1)} on ${os.availableParallelism()} cores.`];
+    return [...lines, "", ...goalLines(all), "", `sizes: example = dims of examples/gpt/gpt.ts; wide = ${sizes[1].dims}. Load average (1 min) at the end: ${load.toFixed(1)} on ${os.availableParallelism()} cores.`];
   },
 };

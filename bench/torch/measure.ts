@@ -14,10 +14,20 @@ import { readNpy } from "../../compiler/testing/torch/npy.ts";
 import { freePort, launch, readRanks, torchrunArgs } from "../../compiler/testing/torch/runTorch.ts";
 import { Tensor } from "../../dsl/tensor.ts";
 
-/** Untimed and timed steps of one launch. */
+/** Untimed and timed steps of one launch, and how many launches of each program (alternating with its baseline). */
 export interface Steps {
   readonly warmup: number;
   readonly timed: number;
+  /** Launches per program; the figure is their median, and the spread is printed beside it. */
+  readonly rounds: number;
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error("median of no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** One timed program: its name, `mesh "layout"`, process count and time per step. */
