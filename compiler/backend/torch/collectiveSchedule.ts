@@ -18,14 +18,15 @@
  *   before the backward loop) starts just before that loop and is waited on
  *   where it was.
  *
- * Buckets started across the iterations of a loop fill as DDP's do (a
- * `BucketQueue`, queues.ts): the gradients of the adds before the loop, of
- * each iteration and of a bucket after the loop go into one queue per kind
- * and group (`bucket_queue.add([...])`), and a bucket starts once it holds
- * `firstBucketBytes` (the first) or `bucketCapBytes` (the others)
- * (`bucket_queue.flush()`), with the last one started after the loop. At
- * the example's small dims the whole step is one bucket (one call, not one
- * per layer); where a layer's gradients are megabytes each layer's bucket
+ * The buckets started across the iterations of a loop fill as DDP's do (a
+ * `BucketQueue`, queues.ts): per kind, group and reduction, the buckets
+ * started before that loop, each iteration's and one synchronous bucket
+ * after the loop (where it comes before every wait of the queue and fits)
+ * are added to one queue (`bucket_queue.add([...])`), and a bucket starts
+ * once it holds `firstBucketBytes` (the first) or `bucketCapBytes` (the
+ * others) (`bucket_queue.flush()`), the rest after the loop. At the
+ * example's small dims the whole step is one bucket (one call, not one per
+ * layer and two more); where a layer's gradients fill a bucket each layer's
  * still starts at the end of its iteration. Where to flush is computed here
  * from static sizes (an uneven split counts its largest block), so every
  * rank flushes at the same adds.
