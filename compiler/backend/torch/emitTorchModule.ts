@@ -332,7 +332,7 @@ class TorchProgramEmitter {
   private block(block: Block): void {
     const schedule = this.schedule.block(block);
     // the collectives each call position defines (a bucket's, or a wait's), for foreach grouping to know what exists where
-    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.bucket.ops))]));
+    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.kind === "wait" ? call.bucket.ops : []))]));
     const groups = foreachGroups(block, {
       keyOf: (op) => this.foreachKey(op), moved, aliases: this.peepholes.aliases,
       inputsOf: (op) => peepholeInputs(op, this.peepholes.rewrites.get(op.output)),
