@@ -6,7 +6,10 @@
  * `reduce_scatter_many` (gloo: an asynchronous all-reduce keeping this rank's
  * block, against the ring), with other collectives (over other groups and over
  * the same one, the ring's point-to-point sends too) run between the start and
- * the wait, and the inputs left as they were.
+ * the wait, and the inputs left as they were; and the bucket queues
+ * (`all_reduce_queue`, `reduce_scatter_queue`): one collective per flush, each
+ * add's handle giving its own tensors as the `*_many` call would, a wait
+ * before its bucket's flush refused.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -58,11 +61,47 @@ pending = mesh.reduce_scatter_many_start(parts, "data", [0, 1, 0], "sum", [False
 maxed = mesh.reduce_scatter_many_start(parts[:2], "model", [1, 0], "max", [True, True])
 check("reduce_scatter_many_start", pending.wait(), mesh.reduce_scatter_many(parts, "data", [0, 1, 0], "sum", [False, False, True]), exact=False)
 check("reduce_scatter_many_start max", maxed.wait(), mesh.reduce_scatter_many(parts[:2], "model", [1, 0], "max", [True, True]))
+
+# BucketQueue: adds over several flushes, each flush one collective; each add's wait gives its own tensors; a wait
+# before its bucket is started is refused; the inputs are kept
+calls = {"all_reduce": 0}
+original_all_reduce = dist.all_reduce
+def counted_all_reduce(*args, **kwargs):
+    calls["all_reduce"] += 1
+    return original_all_reduce(*args, **kwargs)
+dist.all_reduce = counted_all_reduce
+queue = mesh.all_reduce_queue("data", "sum")
+first_add, second_add, third_add = [torch.randn(3), torch.randn(2, 2)], [torch.randn(5)], [torch.randn(4, 1), torch.randn(2)]
+kept = [x.clone() for x in first_add + second_add + third_add]
+handles = [queue.add(first_add), queue.add(second_add)]
+queue.flush()
+assert calls["all_reduce"] == 1, f"one flush of two adds: {calls['all_reduce']} all-reduces"
+handles.append(queue.add(third_add))
+try:
+    handles[2].wait()
+    raise AssertionError("a wait before the flush of its bucket returned")
+except RuntimeError as error:
+    assert "flush" in str(error), str(error)
+queue.flush()
+queue.flush()
+assert calls["all_reduce"] == 2, f"two flushes (and an empty one): {calls['all_reduce']} all-reduces"
+dist.all_reduce = original_all_reduce
+for index, (handle, xs) in enumerate(zip(handles, [first_add, second_add, third_add])):
+    check(f"all_reduce_queue add {index}", handle.wait(), mesh.all_reduce_many(xs, "data", "sum"))
+check("all_reduce_queue inputs kept", first_add + second_add + third_add, kept)
+scatter = mesh.reduce_scatter_queue("data", "sum")
+low, high = scatter.add(parts[:2], dims=[0, 1], pads=[False, False]), scatter.add(parts[2:], dims=[0], pads=[True])
+scatter.flush()
+check("reduce_scatter_queue", low.wait() + high.wait(), mesh.reduce_scatter_many(parts, "data", [0, 1, 0], "sum", [False, False, True]), exact=False)
+maxed_queue = mesh.all_reduce_queue("data+model", "max")
+both = maxed_queue.add(grads[:2])
+maxed_queue.flush()
+check("all_reduce_queue data+model max", both.wait(), mesh.all_reduce_many(grads[:2], "data+model", "max"))
 print(f"rank {rank} ok", flush=True)
 `;
 
 describeWithTorch("bucketed and asynchronous collectives on 4 gloo processes", () => {
-  test("all_gather_many, all_reduce_many_start and reduce_scatter_many_start equal the separate and synchronous calls", async () => {
+  test("all_gather_many, all_reduce_many_start, reduce_scatter_many_start and the bucket queues equal the separate and synchronous calls", async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshtype-buckets-"));
     try {
       for (const file of torchRuntimeFiles()) {

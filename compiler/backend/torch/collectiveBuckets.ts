@@ -17,8 +17,15 @@
 import type { Block, Op, Program, ValueId } from "../../ir/ir.ts";
 import { isLoop, loopOutputs } from "../../ir/opAttrs.ts";
 
-/** DDP's default bucket size, 25 MiB. */
+/** DDP's default bucket size, 25 MiB (`bucket_cap_mb=25`, torch/nn/parallel/distributed.py). */
 export const bucketCapBytes = 25 * 1024 * 1024;
+
+/**
+ * The size of DDP's first bucket, 1 MiB (`dist._DEFAULT_FIRST_BUCKET_BYTES`, passed with `bucket_cap_mb` as the
+ * bucket size limits in torch/nn/parallel/distributed.py, torch 1.13): the gradients ready first start early
+ * instead of waiting for 25 MiB of others.
+ */
+export const firstBucketBytes = 1024 * 1024;
 
 /** A collective that buckets. */
 export type BucketOp = Op & { readonly op: "allReduce" | "reduceScatter" | "allGather" };
@@ -28,15 +35,18 @@ export function allReduceGroup(op: Op & { readonly op: "allReduce" }): string {
   return [op.axis, ...(op.alsoOver ?? [])].join("+");
 }
 
-// an all-reduce over several axes buckets only with those over the same axes
-function bucketKey(op: Op): string | undefined {
+/** What collectives of one bucket share (kind, group, reduction): an all-reduce over several axes buckets only with those over the same axes. */
+export function bucketKey(op: Op): string | undefined {
   if (op.op === "allReduce") return `${op.op} ${allReduceGroup(op)} ${op.reduce}`;
   if (op.op === "reduceScatter") return `${op.op} ${op.axis} ${op.reduce}`;
   return op.op === "allGather" ? `${op.op} ${op.axis}` : undefined;
 }
 
-/** The local bytes of `id` (float32: 4 per entry, an upper bound for bfloat16). */
-function localBytes(program: Program, id: ValueId): number {
+/**
+ * The local bytes of `id` (float32: 4 per entry, an upper bound for bfloat16), from its static local dims: a dim split
+ * unevenly counts its largest block (`ceil(size / n)`) on every rank, so every rank computes the same size.
+ */
+export function localBytes(program: Program, id: ValueId): number {
   const value = program.values.get(id);
   return 4 * (value?.localDims ?? value?.dims ?? []).reduce((product, dim) => product * dim.size, 1);
 }

@@ -20,9 +20,9 @@ import type { NameTable } from "../ts/names.ts";
 import { singular } from "../ts/paramTypes.ts";
 import { uniformArray, yieldItems, yieldReads, type ItemTemplate, type YieldItem, type YieldRead } from "../ts/yieldLists.ts";
 import { attentionCall, attentionChains, type AttentionChain } from "./attentionPattern.ts";
-import { bucketCall, bucketComment, glooReduceScatterNote } from "./bucketCalls.ts";
+import { bucketCall, bucketComment, glooReduceScatterNote, queueAdd, queueCall, queueComment } from "./bucketCalls.ts";
 import { mergeChainedReductions } from "./mergedReductions.ts";
-import { collectiveSchedule, type AsyncBucket, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
+import { collectiveSchedule, type AsyncBucket, type BucketQueue, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { foreachForm, foreachGroups } from "./foreachGroups.ts";
 import type { FusedOp } from "./fusedOps.ts";
@@ -44,6 +44,8 @@ export interface TorchEmitOptions {
   readonly pipelines?: readonly { readonly name: string; readonly meta: unknown }[];
   /** Start gradient buckets asynchronously where their inputs exist (collectiveSchedule.ts); default true. */
   readonly overlap?: boolean;
+  /** The sizes at which a bucket queue's first and other buckets start (collectiveSchedule.ts; default DDP's 1 MiB and 25 MiB). */
+  readonly bucketBytes?: { readonly first?: number; readonly cap?: number };
 }
 
 /** Why gloo runs some collectives as others (said in the generated code, where they occur). */
@@ -80,13 +82,15 @@ class TorchProgramEmitter {
   private readonly schedule: CollectiveSchedule;
   /** The handle (or list of handles, one per iteration) of each asynchronous bucket. */
   private readonly pending = new Map<AsyncBucket, string>();
+  /** The identifier of each bucket queue (queues.ts). */
+  private readonly queueNames = new Map<BucketQueue, string>();
   /** The index of the innermost loop being written. */
   private loopIndex = "";
   /** Ops emitted as less work (peepholes.ts): aliases, values of one value, broadcasts. */
   private readonly peepholes: TorchPeepholes;
 
-  constructor(private readonly program: Program, private readonly writer: PythonWriter, overlap = true) {
-    this.schedule = collectiveSchedule(program, { overlap });
+  constructor(private readonly program: Program, private readonly writer: PythonWriter, overlap = true, bucketBytes: TorchEmitOptions["bucketBytes"] = {}) {
+    this.schedule = collectiveSchedule(program, { overlap, firstBucketBytes: bucketBytes.first, bucketCapBytes: bucketBytes.cap });
     this.attention = attentionChains(program);
     this.inAttention = new Set([...this.attention.values()].flatMap((chain) => chain.ops.slice(0, -1)));
     this.dtypes = valueDtypes(program);
@@ -262,7 +266,7 @@ class TorchProgramEmitter {
     const started = this.schedule.loopEnd(loop);
     for (const bucket of started) {
       this.pending.set(bucket, this.names.fresh("pending", "pending"));
-      writer.line(`${this.pending.get(bucket)} = []  # one asynchronous ${bucket.ops[0].op} bucket per iteration`);
+      writer.line(`${this.pending.get(bucket)} = []  # ${bucket.queue ? `the handle of each iteration's ${bucket.ops[0].op}s, added to a bucket queue` : `one asynchronous ${bucket.ops[0].op} bucket per iteration`}`);
     }
     const index = this.names.fresh("index", "index");
     const outerIndex = this.loopIndex;
@@ -281,6 +285,7 @@ class TorchProgramEmitter {
       this.casts.push(new Map());
       this.block(loop.body);
       for (const bucket of started) this.startBucket(bucket);
+      for (const queue of this.schedule.queues(loop)) this.flushInLoop(queue, index);
       for (const entry of loopYields(loop)) writer.line(`${this.yieldLists.get(entry)}.append(${this.name(entry.result)})`);
       for (const entry of loop.carried) writer.line(`${this.name(entry.param)} = ${this.cast(entry.result, this.dtype(entry.param))}`);
       this.casts.pop();
@@ -327,16 +332,21 @@ class TorchProgramEmitter {
   private block(block: Block): void {
     const schedule = this.schedule.block(block);
     // the collectives each call position defines (a bucket's, or a wait's), for foreach grouping to know what exists where
-    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.bucket.ops))]));
+    const moved = new Map<Op, Op[]>([...schedule.calls].map(([at, calls]) => [at, calls.flatMap((call) => (call.kind === "sync" ? call.ops : call.kind === "wait" ? call.bucket.ops : []))]));
     const groups = foreachGroups(block, {
       keyOf: (op) => this.foreachKey(op), moved, aliases: this.peepholes.aliases,
       inputsOf: (op) => peepholeInputs(op, this.peepholes.rewrites.get(op.output)),
     });
     const grouped = new Set<Op>([...groups.values()].flatMap((group) => group.slice(1)));
     block.forEach((statement, index) => {
+      const queues = schedule.queuesBefore.get(index) ?? [];
+      for (const queue of queues) this.createQueue(queue);
       for (const bucket of schedule.startsBefore.get(index) ?? []) this.startBucket(bucket);
-      if (isLoop(statement)) this.loop(statement);
-      else if (schedule.calls.has(statement)) for (const call of schedule.calls.get(statement) ?? []) this.call(call);
+      for (const queue of queues) if (queue.flushBefore) this.writer.line(`${this.queueNames.get(queue)}.flush()  # the first bucket: what is ready before the loop`);
+      if (isLoop(statement)) {
+        this.loop(statement);
+        for (const queue of queues) if (queue.last === "loopExit") this.writer.line(`${this.queueNames.get(queue)}.flush()  # the last bucket`);
+      } else if (schedule.calls.has(statement)) for (const call of schedule.calls.get(statement) ?? []) this.call(call);
       else if (groups.has(statement)) this.foreach(groups.get(statement) ?? []);
       else if (!schedule.skipped.has(statement) && !grouped.has(statement)) this.op(statement);
     });
@@ -344,6 +354,10 @@ class TorchProgramEmitter {
 
   /** A synchronous bucket (collectiveBuckets.ts: one flat buffer, one collective; one op alone as itself), or the wait of an asynchronous one. */
   private call(call: ScheduledCall): void {
+    if (call.kind === "start") {
+      this.startBucket(call.bucket);
+      return;
+    }
     const ops = call.kind === "sync" ? call.ops : call.bucket.ops;
     const outputs = ops.map((op) => this.name(op.output)).join(", ");
     if (call.kind === "sync") {
@@ -353,18 +367,39 @@ class TorchProgramEmitter {
     }
     const handle = this.pending.get(call.bucket) ?? "";
     const { start } = call.bucket;
-    const at = start.kind === "before" ? handle : `${handle}[${start.reversed ? `${start.loop.count - 1} - ${this.loopIndex}` : this.loopIndex}]`;
-    this.writer.line(`${ops.length === 1 ? `${outputs},` : outputs} = ${at}.wait()  # ${bucketComment(this.program, ops, true)}, started ${start.kind === "before" ? "before the loop above" : "in the loop above"}`);
+    const at = start.kind !== "loopEnd" ? handle : `${handle}[${start.reversed ? `${start.loop.count - 1} - ${this.loopIndex}` : this.loopIndex}]`;
+    const where = start.kind === "before" ? "before the loop above" : start.kind === "joined" ? "just above" : "in the loop above";
+    this.writer.line(`${ops.length === 1 ? `${outputs},` : outputs} = ${at}.wait()  # ${bucketComment(this.program, ops, true)}, ${call.bucket.queue ? "queued" : "started"} ${where}`);
+  }
+
+  /** `bucket_queue = mesh.all_reduce_queue("data", "sum")` before the loop that fills it (queues.ts). */
+  private createQueue(queue: BucketQueue): void {
+    const name = this.names.fresh("bucket_queue", "bucket_queue");
+    this.queueNames.set(queue, name);
+    this.writer.line(`${name} = ${queueCall(queue.op)}  # ${queueComment(queue)}`);
+  }
+
+  /** The flush at the end of an iteration where the queue's plan starts a bucket: every iteration, or those listed. */
+  private flushInLoop(queue: BucketQueue, index: string): void {
+    const name = this.queueNames.get(queue) ?? "";
+    const { flushAfter } = queue;
+    if (flushAfter.length === queue.loop.count) this.writer.line(`${name}.flush()  # a bucket per iteration`);
+    else if (flushAfter.length > 0) {
+      const iterations = `(${flushAfter.join(", ")}${flushAfter.length === 1 ? "," : ""})`;
+      this.writer.line(`if ${index} in ${iterations}:`).indented(() => this.writer.line(`${name}.flush()  # this bucket holds its size limit`));
+    }
   }
 
   /** Start an asynchronous bucket (collectiveSchedule.ts): before a loop (its handle), or in an iteration of an earlier loop (appended to the list of handles). */
   private startBucket(bucket: AsyncBucket): void {
-    const { start, ops } = bucket;
-    const inputs = start.kind === "before" ? ops.map((op) => this.name(op.inputs[0])) : start.inputs.map((id) => this.name(id));
-    const call = bucketCall(this.program, ops, inputs, true);
-    if (start.kind === "before") this.pending.set(bucket, this.names.fresh("pending", "pending"));
+    const { start, ops, queue } = bucket;
+    const inputs = start.kind !== "loopEnd" ? ops.map((op) => this.name(op.inputs[0])) : start.inputs.map((id) => this.name(id));
+    const call = queue ? queueAdd(this.program, this.queueNames.get(queue) ?? "", ops, inputs) : bucketCall(this.program, ops, inputs, true);
+    if (start.kind !== "loopEnd") this.pending.set(bucket, this.names.fresh("pending", "pending"));
     const handle = this.pending.get(bucket) ?? "";
-    this.writer.line(start.kind === "before" ? `${handle} = ${call}  # started here, waited on below` : `${handle}.append(${call})  # started here, waited on in a later loop`);
+    const said = queue ? "queued here (started at the queue's flush)" : "started here";
+    this.writer.line(start.kind !== "loopEnd" ? `${handle} = ${call}  # ${said}, waited on below` : `${handle}.append(${call})  # ${said}, waited on in a later loop`);
+    if (start.kind === "joined" && queue) this.writer.line(`${this.queueNames.get(queue)}.flush()  # the last bucket`);
   }
 
   private treeExpression(tree: ValueTree): string {
@@ -459,7 +494,7 @@ export function emitTorchModule(programs: readonly Program[], sourceFile: string
     const identifier = moduleNames.fresh(program.name, "program");
     const meta = moduleNames.fresh(`${identifier}_meta`, "program_meta");
     writer.line().line();
-    new TorchProgramEmitter(mergeChainedReductions(program), writer, options.overlap ?? true).emit(identifier);
+    new TorchProgramEmitter(mergeChainedReductions(program), writer, options.overlap ?? true, options.bucketBytes).emit(identifier);
     writer.line().line();
     writer.line(`# How \`${program.name}\` shards its params and result: mesh, global dims and per-axis sharding of every leaf.`);
     writer.line(`${meta} = ${pythonData(torchMeta(program))}`);

@@ -142,6 +142,60 @@ def _done(results: List[torch.Tensor]) -> PendingCollective:
     return PendingCollective([], lambda: list(results))
 
 
+class QueuedCollective:
+    """The handle of one `BucketQueue.add`: once the queue has started the bucket that holds the add (`flush()`),
+    `wait()` waits for that bucket and gives the add's results (a list, one per tensor added, as the `*_many` call
+    would). Waiting before the bucket is started is an error (no rank may wait on a collective it never issued)."""
+
+    def __init__(self, count: int):
+        self._count = count
+        self._pending: Optional[PendingCollective] = None
+        self._offset = 0
+
+    def _started(self, pending: PendingCollective, offset: int) -> None:
+        self._pending = pending
+        self._offset = offset
+
+    def wait(self) -> List[torch.Tensor]:
+        if self._pending is None:
+            raise RuntimeError(
+                "a bucket's results were waited on before the bucket was started: call the queue's flush() after its "
+                "last add and before the first wait (the generated program does; this is a bug in the code that waits)"
+            )
+        return self._pending.wait()[self._offset:self._offset + self._count]
+
+
+class BucketQueue:
+    """Gradient buckets filled across several adds (the iterations of the backward loop), as DDP's buckets are: `add(xs)`
+    queues tensors and returns a `QueuedCollective`; `flush()` starts one asynchronous `*_many_start` call over every
+    tensor added since the last flush. The generated program decides where to flush from static sizes (the same on
+    every rank), so every rank issues the same collectives in the same order. Never modifies the inputs."""
+
+    def __init__(self, start):
+        self._start = start
+        self._queued: List[Tuple[QueuedCollective, List[torch.Tensor], Dict[str, list]]] = []
+
+    def add(self, xs: List[torch.Tensor], **per_tensor) -> QueuedCollective:
+        """Queue `xs` (with per-tensor lists such as `dims=` and `pads=` of a reduce-scatter) for the next flush."""
+        handle = QueuedCollective(len(xs))
+        self._queued.append((handle, list(xs), per_tensor))
+        return handle
+
+    def flush(self) -> None:
+        """Start one asynchronous collective over everything queued (nothing when nothing is)."""
+        if not self._queued:
+            return
+        queued, self._queued = self._queued, []
+        xs = [x for _, items, _ in queued for x in items]
+        keys = queued[0][2].keys()
+        per_tensor = {key: [entry for _, _, lists in queued for entry in lists[key]] for key in keys}
+        pending = self._start(xs, **per_tensor)
+        offset = 0
+        for handle, items, _ in queued:
+            handle._started(pending, offset)
+            offset += len(items)
+
+
 class MeshContext:
     """One rank's view of the mesh: its coordinates, its group on every axis, and the collectives over one axis.
 
@@ -265,6 +319,14 @@ class MeshContext:
             return [tensor for tensor in out if tensor is not None]
 
         return PendingCollective(works, finish)
+
+    def all_reduce_queue(self, axis: str, reduce: str) -> BucketQueue:
+        """A `BucketQueue` whose buckets are `all_reduce_many_start(xs, axis, reduce)` calls: `add(xs)`."""
+        return BucketQueue(lambda xs: self.all_reduce_many_start(xs, axis, reduce))
+
+    def reduce_scatter_queue(self, axis: str, reduce: str) -> BucketQueue:
+        """A `BucketQueue` whose buckets are `reduce_scatter_many_start` calls: `add(xs, dims=[...], pads=[...])`."""
+        return BucketQueue(lambda xs, dims, pads: self.reduce_scatter_many_start(xs, axis, dims, reduce, pads))
 
     def reduce_scatter_many_start(self, xs: List[torch.Tensor], axis: str, dims: List[int], reduce: str, pads: List[bool]) -> PendingCollective:
         """`reduce_scatter_many`, started asynchronously: a `PendingCollective` whose `wait()` gives this rank's chunks.
