@@ -25,10 +25,10 @@ import { mergeChainedReductions } from "./mergedReductions.ts";
 import { collectiveSchedule, type AsyncBucket, type BucketQueue, type CollectiveSchedule, type ScheduledCall } from "./collectiveSchedule.ts";
 import { emitTorchOp, type TorchOperand } from "./emitTorchOp.ts";
 import { foreachForm, foreachGroups } from "./foreachGroups.ts";
-import type { FusedOp } from "./fusedOps.ts";
+import { fusedCall, fusedWhat, type FusedOp } from "./fusedOps.ts";
 import { broadcastExpression, peepholeInputs, productSumExpression, torchPeepholes, type TorchPeepholes } from "./peepholes.ts";
-import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, type OneHotSource } from "./oneHotContractions.ts";
-import { pythonAccess, pythonData, pythonNameTable, pythonNumber, pythonString, PythonWriter } from "./python.ts";
+import { denseOneHots, oneHotBlock, oneHotContraction, oneHotSources, scatterIntoExpression, type OneHotSource } from "./oneHotContractions.ts";
+import { pythonAccess, pythonData, pythonNameTable, pythonString, PythonWriter } from "./python.ts";
 
 /** What the banner says about where the module came from. */
 export interface TorchEmitOptions {
@@ -99,7 +99,7 @@ class TorchProgramEmitter {
     this.denseOneHots = denseOneHots(program, this.oneHots, (op) =>
       oneHotContraction(op, op.inputs.map(bare), this.value(op.output), this.oneHots, (source) => bare(source.ids)) !== undefined);
     const unbuilt = new Set([...this.oneHots.keys()].filter((id) => !this.denseOneHots.has(id)));
-    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt, ownEinsums: new Set(this.oneHots.keys()) });
+    this.peepholes = torchPeepholes(program, { dtypeOf: (id) => this.dtype(id), opaque: unbuilt, ownEinsums: new Set(this.oneHots.keys()), oneHots: this.oneHots });
     this.accesses = loopAccesses(program);
     this.yieldReads = yieldReads(program);
     this.yieldItems = yieldItems(program);
@@ -176,7 +176,7 @@ class TorchProgramEmitter {
   /** What a foreach call may compute for `original`: the emitted op, or its fused op (fusedOps.ts). */
   private foreachOp(original: Op): Op | FusedOp | undefined {
     const rewrite = this.peepholes.rewrites.get(original.output);
-    return rewrite?.kind === "fused" ? rewrite.fused : rewrite?.kind === "broadcast" || rewrite?.kind === "productSum" ? undefined : this.emitted(original);
+    return rewrite?.kind === "fused" ? rewrite.fused : rewrite?.kind === "broadcast" || rewrite?.kind === "productSum" || rewrite?.kind === "oneHotAdd" ? undefined : this.emitted(original);
   }
 
   /** The foreach key of `op` (foreachGroups.ts), undefined for an op that is emitted alone (or in an attention call). */
@@ -224,10 +224,15 @@ class TorchProgramEmitter {
       return;
     }
     if (rewrite?.kind === "fused") {
-      const [a, b, c] = rewrite.fused.inputs.map((input, index) => this.operand(op, input, index).name);
-      const value = pythonNumber(rewrite.fused.value);
-      const expression = rewrite.fused.op === "addScaled" ? `torch.add(${a}, ${b}, alpha=${value})` : `torch.addcmul(${a}, ${b}, ${c}, value=${value})`;
-      this.writer.line(`${this.name(op.output)} = ${expression}  # ${rewrite.fused.op === "addScaled" ? `a + b * ${value}` : `a + b * c * ${value}`} in one call, ${this.comment(op)}`);
+      const expression = fusedCall(rewrite.fused, rewrite.fused.inputs.map((input, index) => this.operand(op, input, index).name));
+      this.writer.line(`${this.name(op.output)} = ${expression}  # ${fusedWhat(rewrite.fused)} in one call, ${this.comment(op)}`);
+      return;
+    }
+    if (rewrite?.kind === "oneHotAdd") {
+      const values = rewrite.constant ?? this.operand(op, rewrite.values, 1);
+      const ids = { name: this.name(rewrite.source.ids), value: this.value(rewrite.source.ids) };
+      const expression = scatterIntoExpression(this.operand(op, rewrite.into, 0).name, values, this.value(op.output), rewrite.source, ids);
+      this.writer.line(`${this.name(op.output)} = ${expression}  # x + oneHot(ids) * values as one scatter-add, ${this.comment(op)}`);
       return;
     }
     if (rewrite?.kind === "productSum") {

@@ -67,12 +67,19 @@ function list(items: readonly string[]): string {
  * permuting or broadcasting other than a 0-d tensor's.
  */
 export function foreachForm(op: Op | FusedOp, inputs: readonly Value[], output: Value, dtype: string): ForeachForm | undefined {
-  if (op.op === "addScaled" || op.op === "addcmul") {
-    if (!inputs.every((input) => sameLayout(input, output))) return undefined;
+  if (op.op === "addScaled" || op.op === "addcmul" || op.op === "addcdiv") {
     const value = pythonNumber(op.value);
-    return op.op === "addScaled"
-      ? { key: `addScaled ${value} ${dtype}`, what: `a + b * ${value}`, order: [0, 1], call: ([as, bs]) => `torch._foreach_add(${list(as)}, ${list(bs)}, alpha=${value})` }
-      : { key: `addcmul ${value} ${dtype}`, what: `a + b * c * ${value}`, order: [0, 1, 2], call: ([as, bs, cs]) => `torch._foreach_addcmul(${list(as)}, ${list(bs)}, ${list(cs)}, value=${value})` };
+    if (op.op === "addScaled") {
+      if (!inputs.every((input) => sameLayout(input, output))) return undefined;
+      return { key: `addScaled ${value} ${dtype}`, what: `a + b * ${value}`, order: [0, 1], call: ([as, bs]) => `torch._foreach_add(${list(as)}, ${list(bs)}, alpha=${value})` };
+    }
+    // the last factor (divisor) may be 0-d: one per item, broadcast by the per-tensor path (fusedOps.ts)
+    const last = inputs[2].localDims ?? inputs[2].dims;
+    const lastShape = sameLayout(inputs[2], output) ? "c" : last.length === 0 ? "0-d" : undefined;
+    if (!sameLayout(inputs[0], output) || !sameLayout(inputs[1], output) || lastShape === undefined) return undefined;
+    const sign = op.op === "addcmul" ? "*" : "/";
+    const what = `a + b ${sign} ${lastShape === "c" ? "c" : "s"} * ${value}${lastShape === "0-d" ? " (s 0-d)" : ""}`;
+    return { key: `${op.op} ${lastShape} ${value} ${dtype}`, what, order: [0, 1, 2], call: ([as, bs, cs]) => `torch._foreach_${op.op}(${list(as)}, ${list(bs)}, ${list(cs)}, value=${value})` };
   }
   if (op.op === "unary") {
     if (op.fn === "square") {

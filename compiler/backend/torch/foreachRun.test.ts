@@ -3,7 +3,8 @@
  * program that uses each of them (list-list, list-scalar, a 0-d tensor per
  * item on either side, s - x as neg + add, square, aliases of x * 1 and x + 0,
  * a folded chain on a tensor of one value, a broadcast einsum with ones, the
- * fused `a + b * c` and `a + g * g * c` of fusedOps.ts) is
+ * fused `a + b * c` and `a + g * g * c` of fusedOps.ts, and its `a - q * s`
+ * and `a ± b / c` with value ±1, s and c 0-d or not) is
  * emitted, launched as 4 gloo processes with the batch split over them, and
  * every rank must hold its shard of the eager TypeScript result.
  */
@@ -49,7 +50,13 @@ function formsProgram(): Program {
     const decayed = add(scalar("mul", 0.9, 1), [first], "decayed");
     const moment = add({ op: "binary", fn: "add" }, [decayed, add(scalar("mul", 0.1, 1), [add({ op: "unary", fn: "square" }, [first], "power")], "powerStep")], "moment");
     const lowered = add({ op: "binary", fn: "sub" }, [first, add(scalar("mul", 0.3, 1), [second], "cut")], "lowered");
-    return [divided, scaled, shifted, momentum, moment, lowered];
+    // value ±1: first - (diff / (1 + |second|)) * s (AdamW's update, s 0-d), first - second / t, first + second / (1 + |second|)
+    const positive = add(scalar("add", 1, 1), [add({ op: "unary", fn: "abs" }, [second], "size")], "positive");
+    const ratio = add({ op: "binary", fn: "div" }, [diff, positive], "ratio");
+    const stepped = add({ op: "binary", fn: "sub" }, [first, add({ op: "binary", fn: "mul" }, [ratio, s], "stepSized")], "stepped");
+    const quotient = add({ op: "binary", fn: "sub" }, [first, add({ op: "binary", fn: "div" }, [second, t], "perT")], "quotient");
+    const damped = add({ op: "binary", fn: "add" }, [first, add({ op: "binary", fn: "div" }, [second, positive], "shrunk")], "damped");
+    return [divided, scaled, shifted, momentum, moment, lowered, stepped, quotient, damped];
   };
   const [divided0, scaled0, shifted0, ...fused0] = leaf(x, y, 0);
   const [, scaled1, shifted1, ...fused1] = leaf(z, x, 1);
@@ -91,7 +98,10 @@ describeWithTorch("foreach calls and peepholes on 4 gloo processes", () => {
     expect(body).toMatch(/momentum0, momentum1 = torch\._foreach_add\(\[y, x\], \[diff0, diff1\], alpha=0\.1\)/);
     expect(body).toMatch(/moment0, moment1 = torch\._foreach_addcmul\(\[decayed0, decayed1\], \[x, z\], \[x, z\], value=0\.1\)/);
     expect(body).toMatch(/lowered0, lowered1 = torch\._foreach_add\(\[x, z\], \[y, x\], alpha=-0\.3\)/);
-    expect(body).not.toMatch(/step[01] =|power[01] =|powerStep[01] =|cut[01] =/);
+    expect(body).toMatch(/stepped0, stepped1 = torch\._foreach_addcmul\(\[x, z\], \[ratio0, ratio1\], \[s, s\], value=-1\)/);
+    expect(body).toMatch(/quotient0, quotient1 = torch\._foreach_addcdiv\(\[x, z\], \[y, x\], \[t, t\], value=-1\)/);
+    expect(body).toMatch(/damped0, damped1 = torch\._foreach_addcdiv\(\[x, z\], \[y, x\], \[positive0, positive1\], value=1\)/);
+    expect(body).not.toMatch(/step[01] =|power[01] =|powerStep[01] =|cut[01] =|stepSized[01] =|perT[01] =|shrunk[01] =/);
     expect(body).not.toContain("torch.full");
     expect(body).not.toContain("torch.einsum");
   });

@@ -1,7 +1,9 @@
 /**
  * Fused updates on small programs: `a + b * c` and `a + g * g * c` become one
  * torch call where the product has no other reader, sits in the same block
- * and nothing broadcasts; otherwise the ops stay separate.
+ * and nothing broadcasts; `a ± x * y` and `a ± x / y` (y 0-d or of a's
+ * layout) are addcmul and addcdiv with value ±1; otherwise the ops stay
+ * separate.
  * Running them under torch: foreachRun.test.ts.
  */
 import { describe, expect, test } from "vitest";
@@ -50,6 +52,42 @@ describe("fuseUpdates", () => {
     expect(body).toContainEqual(expect.stringContaining("mixed = torch.addcmul(m, g, m, value=0.5)"));
     expect(body).toContainEqual(expect.stringContaining("lowered = torch.add(m, g, alpha=-0.3)"));
     expect(body.some((line) => /power =|powerStep =|product =|productStep =|cut =/.test(line))).toBe(false);
+  });
+
+  test("AdamW's p - (m / d) * s with s a 0-d tensor is the quotient and one addcmul with value -1 (no host sync); a - b / c is one addcdiv", () => {
+    const body = lines((b, m, g) => {
+      const s = b.param("s", []);
+      const p = b.param("p", [d("batch", 4), d("d_model", 2)]);
+      const ratio = b.add({ op: "binary", fn: "div" }, [m, g], { hint: "ratio" });
+      const step = b.add({ op: "binary", fn: "mul" }, [ratio, s], { hint: "step" });
+      const swapped = b.add({ op: "binary", fn: "mul" }, [s, b.add({ op: "unary", fn: "exp" }, [g], { hint: "grown" })], { hint: "swappedStep" });
+      return [
+        b.add({ op: "binary", fn: "sub" }, [p, step], { hint: "updated" }),
+        b.add(add, [swapped, m], { hint: "raised" }),
+        b.add({ op: "binary", fn: "sub" }, [p, b.add({ op: "binary", fn: "div" }, [g, m], { hint: "quotient" })], { hint: "divided" }),
+        b.add({ op: "binary", fn: "sub" }, [p, b.add({ op: "binary", fn: "div" }, [g, s], { hint: "perStep" })], { hint: "perScalar" }),
+      ];
+    });
+    expect(body).toContainEqual(expect.stringContaining("ratio = m / g"));
+    expect(body).toContainEqual(expect.stringContaining("updated = torch.addcmul(p, ratio, s, value=-1)"));
+    expect(body).toContainEqual(expect.stringContaining("raised = torch.addcmul(m, grown, s, value=1)"));
+    expect(body).toContainEqual(expect.stringContaining("divided = torch.addcdiv(p, g, m, value=-1)"));
+    expect(body).toContainEqual(expect.stringContaining("perScalar = torch.addcdiv(p, g, s, value=-1)"));
+    expect(body.some((line) => /step =|swappedStep =|quotient =|perStep =|\.item\(\)/.test(line))).toBe(false);
+  });
+
+  test("not fused with value ±1: a quotient by a broadcasting tensor, a 0-d dividend, s / a", () => {
+    const body = lines((b, m, g) => {
+      const s = b.param("s", []);
+      const w = b.param("w", [d("d_model", 2)]);
+      return [
+        b.add({ op: "binary", fn: "sub" }, [m, b.add({ op: "binary", fn: "div" }, [g, w], { hint: "wide" })], { hint: "broadcast" }),
+        b.add(add, [m, b.add({ op: "binary", fn: "div" }, [s, g], { hint: "inverse" })], { hint: "inverted" }),
+      ];
+    });
+    expect(body).toContainEqual(expect.stringMatching(/wide = g \/ w\[None, :\]/));
+    expect(body).toContainEqual(expect.stringMatching(/inverse = s\[None, None\] \/ g/));
+    expect(body.some((line) => /addcdiv|addcmul/.test(line))).toBe(false);
   });
 
   test("not fused: a product another op reads too, (b * c) - a, a broadcasting operand", () => {

@@ -6,9 +6,19 @@
  * and `v * beta2 + square(g) * (1 - beta2)`. Grouped (foreachGroups.ts) they
  * are `torch._foreach_add(as, bs, alpha=c)` and `torch._foreach_addcmul`.
  *
+ * A product or a quotient with no scalar is fused with value ±1, which is
+ * exact: `a - q * s` is `torch.addcmul(a, q, s, value=-1)` (AdamW's
+ * `p - (m / d) * stepSize` with the step size a 0-d tensor: `m / d` and one
+ * addcmul, instead of a div, a mul and a sub; the step size stays a tensor, so
+ * no host sync) and `a - b / c` is `torch.addcdiv(a, b, c, value=-1)`. The
+ * kernels compute `a + value * b * c` and `a + value * b / c`, and a product
+ * or quotient by ±1 rounds to itself, so only the fusing of the product into
+ * the sum (an FMA on some devices) can differ. The 0-d factor or divisor may
+ * be a 0-d tensor (torch broadcasts it; a foreach call takes one per item).
+ *
  * An op is fused into the add only when the add is its one reader, it is in
  * the same block (a loop body runs it as often as before), and every operand
- * has the output's layout (no broadcasting). The fused call rounds
+ * has the output's layout (no broadcasting; but for the 0-d one above). The fused call rounds
  * differently from the separate ones (the product and the sum in one
  * kernel: at most an ulp or so per element); the eager float32 results
  * bound it in the torch tests.
@@ -16,10 +26,11 @@
 import type { Block, Op, Program, Value, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import type { Peephole } from "./peepholes.ts";
+import { pythonNumber } from "./python.ts";
 
-/** `a + b * value` (addScaled: inputs a, b) or `a + g1 * g2 * value` (addcmul: inputs a, g1, g2). */
+/** `a + b * value` (addScaled: inputs a, b), `a + g1 * g2 * value` (addcmul: inputs a, g1, g2) or `a + b / c * value` (addcdiv: inputs a, b, c). */
 export interface FusedOp {
-  readonly op: "addScaled" | "addcmul";
+  readonly op: "addScaled" | "addcmul" | "addcdiv";
   readonly inputs: readonly ValueId[];
   readonly output: ValueId;
   readonly value: number;
@@ -44,7 +55,7 @@ function treeValues(tree: ValueTree, into: ValueId[]): void {
 }
 
 /** How many times each value is read: by ops, loops (carried, indexed, yielded) and the result. */
-function readCounts(program: Program): Map<ValueId, number> {
+export function readCounts(program: Program): Map<ValueId, number> {
   const counts = new Map<ValueId, number>();
   const read = (id: ValueId): void => void counts.set(id, (counts.get(id) ?? 0) + 1);
   const visit = (block: Block): void => {
@@ -62,6 +73,36 @@ function readCounts(program: Program): Map<ValueId, number> {
   treeValues(program.result, results);
   results.forEach(read);
   return counts;
+}
+
+/**
+ * The factors of `term` (a product or a quotient of two tensors) for addcmul or addcdiv: the first of the
+ * output's layout (`full`), the second of it or 0-d (`scalarLike`), a product's swapped where only its first is
+ * 0-d; undefined for any other op or operands (broadcasting ones).
+ */
+function unitFactors(term: Op, full: (id: ValueId) => boolean, scalarLike: (id: ValueId) => boolean): readonly ValueId[] | undefined {
+  if (term.op !== "binary" || (term.fn !== "mul" && term.fn !== "div")) return undefined;
+  const [left, right] = term.inputs;
+  if (full(left) && (full(right) || scalarLike(right))) return [left, right];
+  if (term.fn === "mul" && scalarLike(left) && full(right)) return [right, left];
+  return undefined;
+}
+
+/** The torch call of a fused op from its operand expressions: `torch.add(a, b, alpha=c)`, `torch.addcmul(...)`, `torch.addcdiv(...)`. */
+export function fusedCall(fused: FusedOp, operands: readonly string[]): string {
+  const [a, b, c] = operands;
+  const value = pythonNumber(fused.value);
+  switch (fused.op) {
+    case "addScaled": return `torch.add(${a}, ${b}, alpha=${value})`;
+    case "addcmul": return `torch.addcmul(${a}, ${b}, ${c}, value=${value})`;
+    case "addcdiv": return `torch.addcdiv(${a}, ${b}, ${c}, value=${value})`;
+  }
+}
+
+/** What a fused op computes, for the comment: `a + b * 0.1`, `a + b * c * -1`, `a + b / c * -1`. */
+export function fusedWhat(fused: FusedOp): string {
+  const value = pythonNumber(fused.value);
+  return fused.op === "addScaled" ? `a + b * ${value}` : fused.op === "addcmul" ? `a + b * c * ${value}` : `a + b / c * ${value}`;
 }
 
 /**
@@ -95,8 +136,17 @@ export function fuseUpdates(program: Program, rewrites: Map<ValueId, Peephole>, 
       for (const side of add.fn === "add" ? [1, 0] : [1]) {
         const termOp = here.get(add.inputs[side]);
         const term = effective(termOp);
-        if (!termOp || !term || term.op !== "binary" || term.fn !== "mul" || !term.scalar || counts.get(term.output) !== 1) continue;
+        if (!termOp || !term || term.op !== "binary" || counts.get(term.output) !== 1) continue;
         const other = add.inputs[1 - side];
+        if (!term.scalar) {
+          // a ± x * y and a ± x / y: value ±1, exact (the module comment)
+          const factors = unitFactors(term, (id) => plain(id) && sameLayout(value(id), output), (id) => plain(id) && localDims(value(id)).length === 0);
+          if (!factors) continue;
+          rewrites.set(add.output, { kind: "fused", fused: { op: term.fn === "mul" ? "addcmul" : "addcdiv", inputs: [other, ...factors], output: add.output, value: add.fn === "sub" ? -1 : 1 } });
+          rewrites.set(termOp.output, { kind: "absorbed" });
+          break;
+        }
+        if (term.fn !== "mul") continue;
         const factor = add.fn === "sub" ? -term.scalar.value : term.scalar.value;
         const [scaled] = term.inputs;
         if (!plain(scaled) || !sameLayout(value(scaled), output)) continue;

@@ -8,14 +8,17 @@
  * `vocab` entries per token and each einsum reads all of them. Here such an
  * einsum becomes a row lookup (`mt.lookup`, as `F.embedding`), a `gather`
  * along the vocabulary (`mt.pick`) or an `index_add_` (`mt.scatter_add`), from
- * the ids and this rank's first id; the one-hot itself is built only when
- * some other op reads it.
+ * the ids and this rank's first id; the cross-entropy's backward,
+ * `oneHot(targets) ⊙ cotangent` with the one-hot's dims, is a `scatter` of the
+ * cotangent into zeros (`mt.scatter`), or, added to another tensor, into that
+ * tensor (`mt.scatter_into`, peepholes.ts). The one-hot itself is built only
+ * when some other op reads it.
  */
 import type { Dim } from "../../../dsl/tensor.ts";
 import type { Block, Op, Program, Value, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { einsumEquation } from "./einsumSubscripts.ts";
-import { pythonString } from "./python.ts";
+import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
 import { alignTo, type TorchOperand } from "./emitTorchOp.ts";
 
 /** A one-hot value: `oneHot(ids, dim)`, or a block of one along `dim` (`localSlice`s of it, this rank's ids). */
@@ -77,8 +80,16 @@ export function oneHotContraction(
   if (hotNames.join(" ") !== [...idNames, source.dim].join(" ")) return undefined;
   const otherNames = localDims(other.value).map((dim) => dim.name);
   const outNames = localDims(output).map((dim) => dim.name);
-  const finish = (expression: string, names: readonly string[]): string =>
-    names.join(" ") === outNames.join(" ") ? expression : `torch.einsum(${pythonString(einsumEquation([names], outNames))}, ${expression})`;
+  const finish = (expression: string, names: readonly string[]): string => {
+    if (names.join(" ") === outNames.join(" ")) return expression;
+    // only dims summed away, the others kept in order: a sum (a fraction of an einsum's cost per call)
+    const kept = names.filter((name) => outNames.includes(name));
+    if (kept.length === outNames.length && kept.every((name, index) => name === outNames[index])) {
+      const summed = names.flatMap((name, index) => (outNames.includes(name) ? [] : [index]));
+      return outNames.length === 0 ? `torch.sum(${expression})` : `torch.sum(${expression}, dim=${pythonTuple(summed)})`;
+    }
+    return `torch.einsum(${pythonString(einsumEquation([names], outNames))}, ${expression})`;
+  };
   const shared = idNames.filter((name) => otherNames.includes(name));
   const rest = otherNames.filter((name) => name !== source.dim);
   const block = `${source.offset}, ${source.limit}`;
@@ -93,6 +104,10 @@ export function oneHotContraction(
     }
     return undefined;
   }
+  if (isScatter(hotNames, otherNames, outNames, idNames, source.dim)) {
+    // oneHot(ids) ⊙ values: the values written at their ids along the one-hot's dim, zeros elsewhere
+    return scatterExpression(alignTo(other, outNames.filter((name) => name !== source.dim)), output, source, idsOperand);
+  }
   if (outNames.includes(source.dim) && !otherNames.includes(source.dim) && shared.length === idNames.length && !idNames.some((name) => outNames.includes(name))) {
     // oneHot(ids)ᵀ · dy: the rows of dy added into the rows of their ids
     const kept = otherNames.filter((name) => !idNames.includes(name));
@@ -101,6 +116,55 @@ export function oneHotContraction(
     return finish(`mt.scatter_add(${rows}, ${idsOperand.name}, ${source.offset}, ${size}, ${source.limit})`, [source.dim, ...kept]);
   }
   return undefined;
+}
+
+/** Whether an einsum of a one-hot (dims `hotNames`: the ids' then `dim`) and `otherNames` to `outNames` writes the other at the ids: the other has no `dim` and only ids' dims, the output has the one-hot's dims. */
+function isScatter(hotNames: readonly string[], otherNames: readonly string[], outNames: readonly string[], idNames: readonly string[], dim: string): boolean {
+  return !otherNames.includes(dim) && otherNames.every((name) => idNames.includes(name)) && outNames.length === hotNames.length && hotNames.every((name) => outNames.includes(name));
+}
+
+/** A scatter-shaped einsum (`oneHot(ids) ⊙ values`, the output of the one-hot's dims): its one-hot and its values operand. */
+export interface OneHotScatter {
+  readonly source: OneHotSource;
+  /** The other operand: of some of the ids' dims (or none), not the one-hot's dim. */
+  readonly values: ValueId;
+}
+
+/**
+ * Whether `op` is `oneHot(ids) ⊙ values` with the output of the one-hot's dims (a cross-entropy's backward:
+ * the cotangent of the picked logits, written at the targets), and its parts; undefined otherwise.
+ */
+export function oneHotScatter(op: Op, valueOf: (id: ValueId) => Value, sources: ReadonlyMap<ValueId, OneHotSource>): OneHotScatter | undefined {
+  if (op.op !== "einsum" || op.inputs.length !== 2) return undefined;
+  const side = sources.has(op.inputs[0]) ? 0 : sources.has(op.inputs[1]) ? 1 : undefined;
+  if (side === undefined) return undefined;
+  const source = sources.get(op.inputs[side]) as OneHotSource;
+  const names = (id: ValueId): string[] => localDims(valueOf(id)).map((dim) => dim.name);
+  const idNames = names(source.ids);
+  const hotNames = names(op.inputs[side]);
+  if (hotNames.join(" ") !== [...idNames, source.dim].join(" ")) return undefined;
+  return isScatter(hotNames, names(op.inputs[1 - side]), names(op.output), idNames, source.dim) ? { source, values: op.inputs[1 - side] } : undefined;
+}
+
+/** The dim of `output` along which a scatter writes, and `ids` laid out along its other dims. */
+function scatterPlace(output: Value, source: OneHotSource, ids: TorchOperand): { readonly dim: number; readonly ids: string } {
+  const outNames = localDims(output).map((dim) => dim.name);
+  return { dim: outNames.indexOf(source.dim), ids: alignTo(ids, outNames.filter((name) => name !== source.dim)) };
+}
+
+/** `oneHot(ids) ⊙ values` (`values` an expression along the output's other dims) as `mt.scatter`: no one-hot built. */
+export function scatterExpression(values: string, output: Value, source: OneHotSource, ids: TorchOperand): string {
+  const place = scatterPlace(output, source, ids);
+  const size = localDims(output)[place.dim].size;
+  return `mt.scatter(${values}, ${place.dim}, ${place.ids}, ${source.offset}, ${size}, ${source.limit})`;
+}
+
+/** `into + oneHot(ids) ⊙ values` (`values` a tensor of some of the ids' dims, or a number) as one `mt.scatter_into`. */
+export function scatterIntoExpression(into: string, values: TorchOperand | number, output: Value, source: OneHotSource, ids: TorchOperand): string {
+  const place = scatterPlace(output, source, ids);
+  const rest = localDims(output).map((dim) => dim.name).filter((name) => name !== source.dim);
+  const written = typeof values === "number" ? pythonNumber(values) : alignTo(values, rest);
+  return `mt.scatter_into(${into}, ${place.dim}, ${place.ids}, ${written}, ${source.offset}, ${source.limit})`;
 }
 
 function treeValues(tree: ValueTree, into: Set<ValueId>): void {

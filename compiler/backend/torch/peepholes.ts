@@ -17,6 +17,10 @@
  *   multiplies them and sums (`einsum("bsm,bsm->bs", a, b)`, a layer norm's
  *   backward) is `torch.sum(a * b, dim=...)`: the same sum of products, a
  *   fraction of torch.einsum's cost per call.
+ * - `x + oneHot(ids) ⊙ c` (a cross-entropy's backward: the picked logits'
+ *   cotangent written at the targets, added to the softmax's) is one
+ *   scatter-add of c into x at the ids (`mt.scatter_into`): no one-hot over
+ *   the vocabulary, no tensor of zeros.
  * - The tensors of one value nothing reads any more are not emitted.
  *
  * Each rewrite computes what the op computed (an alias is the same tensor),
@@ -27,7 +31,8 @@
 import type { Block, Op, Program, Value, ValueId, ValueTree } from "../../ir/ir.ts";
 import { isLoop, loopYields } from "../../ir/opAttrs.ts";
 import { alignTo, type TorchOperand } from "./emitTorchOp.ts";
-import { fuseUpdates, type FusedOp } from "./fusedOps.ts";
+import { fuseUpdates, readCounts, type FusedOp } from "./fusedOps.ts";
+import { oneHotScatter, type OneHotSource } from "./oneHotContractions.ts";
 import { pythonNumber, pythonTuple } from "./python.ts";
 
 /** What the back end emits for an op instead of the op itself. */
@@ -42,6 +47,12 @@ export type Peephole =
   | { readonly kind: "productSum"; readonly left: ValueId; readonly right: ValueId; readonly dims: readonly number[] }
   /** `a + b * c` as one torch call (fusedOps.ts). */
   | { readonly kind: "fused"; readonly fused: FusedOp }
+  /** `into + oneHot(ids) ⊙ values` (the einsum `scatter`, absorbed) as one scatter-add into `into` (oneHotContractions.ts). */
+  | {
+    readonly kind: "oneHotAdd"; readonly into: ValueId; readonly scatter: ValueId; readonly source: OneHotSource; readonly values: ValueId;
+    /** The one value of `values` when it holds one value everywhere: written as a number, `values` not read. */
+    readonly constant?: number;
+  }
   /** An op a fused op computes as part of itself: no line. */
   | { readonly kind: "absorbed" };
 
@@ -54,6 +65,7 @@ export function peepholeInputs(op: Op, rewrite: Peephole | undefined): readonly 
     case "broadcast": return [rewrite.operand];
     case "productSum": return [rewrite.left, rewrite.right];
     case "fused": return rewrite.fused.inputs;
+    case "oneHotAdd": return [rewrite.into, rewrite.source.ids, ...(rewrite.constant === undefined ? [rewrite.values] : [])];
     case "absorbed": return [];
   }
 }
@@ -76,6 +88,8 @@ export interface PeepholeOptions {
   readonly opaque?: ReadonlySet<ValueId>;
   /** Values whose einsums the back end computes its own way (one-hots: oneHotContractions.ts): no einsum reading one becomes a sum. */
   readonly ownEinsums?: ReadonlySet<ValueId>;
+  /** The one-hot values and what they are one-hots of (oneHotContractions.ts), for `x + oneHot(ids) ⊙ c` as one scatter-add. */
+  readonly oneHots?: ReadonlyMap<ValueId, OneHotSource>;
 }
 
 const float32 = "torch.float32";
@@ -234,8 +248,50 @@ export function torchPeepholes(program: Program, options: PeepholeOptions): Torc
     }
   };
   visit(program.body);
+  fuseOneHotAdds(program, rewrites, { dtypeOf, opaque, constants, oneHots: options.oneHots ?? new Map() });
   fuseUpdates(program, rewrites, { dtypeOf, opaque });
   return { rewrites, aliases, unused: unusedConstants(program, constants, rewrites, aliases) };
+}
+
+/**
+ * `x + s` or `s + x` with `s = oneHot(ids) ⊙ values` a scatter-shaped einsum (oneHotContractions.ts) read only by
+ * the add, in its block, and x of the add's layout: the add becomes a scatter-add of the values into x (a value
+ * of one value as a number), the einsum no line. The one-hot's zeros add nothing, so each entry is x's own or x's
+ * plus the value at the id, as the add computed it (the sign of a zero aside).
+ */
+function fuseOneHotAdds(
+  program: Program, rewrites: Map<ValueId, Peephole>,
+  options: { readonly dtypeOf: (id: ValueId) => string; readonly opaque: ReadonlySet<ValueId>; readonly constants: ReadonlyMap<ValueId, number>; readonly oneHots: ReadonlyMap<ValueId, OneHotSource> },
+): void {
+  const { dtypeOf, opaque, constants, oneHots } = options;
+  if (oneHots.size === 0) return;
+  const counts = readCounts(program);
+  const value = (id: ValueId): Value => program.values.get(id) as Value;
+  const plain = (id: ValueId): boolean => !opaque.has(id) && dtypeOf(id) === float32;
+  const visit = (block: Block): void => {
+    const here = new Map<ValueId, Op>();
+    for (const statement of block) {
+      if (isLoop(statement)) {
+        visit(statement.body);
+        continue;
+      }
+      here.set(statement.output, statement);
+      if (rewrites.has(statement.output) || statement.op !== "binary" || statement.fn !== "add" || statement.scalar || !plain(statement.output)) continue;
+      const output = value(statement.output);
+      for (const side of [1, 0]) {
+        const einsum = here.get(statement.inputs[side]);
+        const scatter = einsum && !rewrites.has(einsum.output) && counts.get(einsum.output) === 1 ? oneHotScatter(einsum, value, oneHots) : undefined;
+        const into = statement.inputs[1 - side];
+        if (!einsum || !scatter || !plain(into) || !sameLayout(value(into), output) || !sameLayout(value(einsum.output), output)) continue;
+        const constant = constants.get(scatter.values);
+        if (constant === undefined && dtypeOf(scatter.values) !== float32) continue;
+        rewrites.set(statement.output, { kind: "oneHotAdd", into, scatter: einsum.output, source: scatter.source, values: scatter.values, ...(constant === undefined ? {} : { constant }) });
+        rewrites.set(einsum.output, { kind: "absorbed" });
+        break;
+      }
+    }
+  };
+  visit(program.body);
 }
 
 /** The values of one value that no emitted op, loop or result reads (an alias reads nothing; its readers read its source). */

@@ -7,9 +7,9 @@ one device: local shards in, local result out), calls the collectives of a
 """
 from .attention import attention
 from .launch import main, run_program
-from .lookup import lookup, one_hot, pick, scatter_add
+from .lookup import lookup, one_hot, pick, scatter, scatter_add, scatter_into
 from .mesh import MeshContext, MeshShape, mask_padding
 from .seeded import block_offset, dropout, random_normal, random_uniform
 from .shard import local_region
 
-__all__ = ["MeshContext", "MeshShape", "attention", "block_offset", "dropout", "local_region", "lookup", "main", "mask_padding", "one_hot", "pick", "random_normal", "random_uniform", "run_program", "scatter_add"]
+__all__ = ["MeshContext", "MeshShape", "attention", "block_offset", "dropout", "local_region", "lookup", "main", "mask_padding", "one_hot", "pick", "random_normal", "random_uniform", "run_program", "scatter", "scatter_add", "scatter_into"]

@@ -16,16 +16,25 @@ import torch
 
 def block_index(ids: torch.Tensor, offset: int, size: int, limit: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """`ids` (whole numbers, stored as floats or integers) as positions in the block [offset, offset + size), clamped
-    into it, and where they really fall in it (and below `limit`)."""
-    whole = ids.long()
-    local = whole - offset
-    valid = (local >= 0) & (local < size) & (whole < limit)
-    return local.clamp(0, size - 1), valid
+    into it, and where they really fall in it (and below `limit`).
+
+    An id falls in the block when clamping its position into [0, bound) leaves it as it is, where bound is the
+    block's size cut at `limit` (a clamp and a comparison, not four comparisons); a block wholly past `limit` holds
+    none."""
+    local = ids.long()
+    if offset != 0:
+        local = local - offset
+    bound = min(size, limit - offset)
+    if bound <= 0:
+        return torch.zeros_like(local), torch.zeros_like(local, dtype=torch.bool)
+    index = local.clamp(0, bound - 1)
+    return index, index == local
 
 
 def _trailing(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """`mask` as `like`'s dtype with singleton dims appended up to `like`'s rank."""
-    return mask.reshape(tuple(mask.shape) + (1,) * (like.dim() - mask.dim())).to(like.dtype)
+    """`mask` with singleton dims appended up to `like`'s rank (a product with it promotes the bools to `like`'s
+    dtype: no cast of its own)."""
+    return mask.reshape(tuple(mask.shape) + (1,) * (like.dim() - mask.dim()))
 
 
 def lookup(table: torch.Tensor, dim: int, ids: torch.Tensor, offset: int, limit: int) -> torch.Tensor:
@@ -41,7 +50,7 @@ def pick(x: torch.Tensor, dim: int, ids: torch.Tensor, offset: int, limit: int) 
     has x's other dims, in x's order."""
     index, valid = block_index(ids, offset, x.shape[dim], limit)
     picked = torch.gather(x, dim, index.unsqueeze(dim)).squeeze(dim)
-    return picked * valid.to(picked.dtype)
+    return picked * valid
 
 
 def scatter_add(x: torch.Tensor, ids: torch.Tensor, offset: int, size: int, limit: int) -> torch.Tensor:
@@ -52,6 +61,28 @@ def scatter_add(x: torch.Tensor, ids: torch.Tensor, offset: int, size: int, limi
     rows = (x * _trailing(valid, x)).reshape((-1,) + tuple(x.shape[lead:]))
     out = torch.zeros((size,) + tuple(x.shape[lead:]), dtype=x.dtype, device=x.device)
     return out.index_add_(0, index.reshape(-1), rows)
+
+
+def scatter(values, dim: int, ids: torch.Tensor, offset: int, size: int, limit: int) -> torch.Tensor:
+    """`oneHot(ids) ⊙ values` with `size` entries along the new dim `dim`: `values` (a tensor broadcasting to `ids`'
+    shape) at each id's entry, zeros elsewhere and for ids outside the block; `ids` has the result's other dims in
+    its order. The one-hot is not built."""
+    index, valid = block_index(ids, offset, size, limit)
+    written = valid * values
+    shape = list(written.shape)
+    shape.insert(dim, size)
+    out = torch.zeros(shape, dtype=written.dtype, device=written.device)
+    return out.scatter_(dim, index.unsqueeze(dim), written.unsqueeze(dim))
+
+
+def scatter_into(x: torch.Tensor, dim: int, ids: torch.Tensor, values, offset: int, limit: int) -> torch.Tensor:
+    """`x + oneHot(ids) ⊙ values` along `x`'s dim `dim` (x's block of the one-hot's dim starts at `offset`): `values`
+    (a number, or a tensor broadcasting to `ids`' shape) added to x's entry at each id, other entries x's own; `ids`
+    has x's other dims in x's order. An id outside the block adds 0 (as the one-hot's row of zeros), which leaves the
+    entry as it is."""
+    index, valid = block_index(ids, offset, x.shape[dim], limit)
+    added = (valid * values).to(x.dtype)
+    return x.scatter_add(dim, index.unsqueeze(dim), added.unsqueeze(dim))
 
 
 def one_hot(ids: torch.Tensor, offset: int, size: int, limit: int, dtype: torch.dtype) -> torch.Tensor:
