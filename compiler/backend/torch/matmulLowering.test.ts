@@ -64,7 +64,20 @@ describe("einsum lowering: the Python text", () => {
 
   test("one batch dim is torch.bmm; no reshape or view where every role has one dim", () => {
     expect(lowered(operand("a", "batch seq d_model"), operand("b", "batch d_model d_ff"), "batch seq d_ff")).toBe("torch.bmm(a, b)");
-    expect(lowered(operand("a", "seq batch d_model"), operand("b", "batch d_ff d_model"), "batch seq d_ff")).toBe("torch.bmm(a.transpose(0, 1), b.transpose(1, 2))");
+    expect(lowered(operand("a", "seq batch d_model"), operand("b", "batch d_head d_model"), "batch seq d_head")).toBe("torch.bmm(a.transpose(0, 1), b.transpose(1, 2))");
+  });
+
+  test("a transposed right operand of 4096 elements or more is copied row-major; a smaller one, or a transposed left one, is not", () => {
+    const big = (name: string, spec: string): EinsumOperand => ({ name, dims: spec.split(" ").map((dim) => ({ name: dim, size: dim === "d_model" ? 256 : dim === "d_ff" ? 1024 : 8 })) });
+    expect(lowered(big("x", "batch seq d_model"), big("w", "d_ff d_model"), "batch seq d_ff")).toBe("torch.mm(x.reshape(64, 256), w.t().contiguous()).view(8, 8, 1024)");
+    expect(lowered(big("g", "batch seq d_model"), big("w", "heads d_head d_model"), "batch seq heads d_head")).toBe(
+      "torch.mm(g.reshape(64, 256), w.reshape(64, 256).t().contiguous()).view(8, 8, 8, 8)",
+    );
+    expect(lowered(big("g", "batch seq d_ff"), big("x", "batch seq d_model"), "d_ff d_model")).toBe("torch.mm(g.reshape(64, 1024).t(), x.reshape(64, 256))");
+    expect(lowered(operand("g", "batch seq d_model"), operand("w", "d_ff d_model"), "batch seq d_ff")).toBe("torch.mm(g.reshape(32, 16), w.t()).view(4, 8, 64)");
+    expect(lowerEinsum([operand("a", "batch seq d_model"), operand("b", "batch d_ff d_model")], ["batch", "seq", "d_ff"], { copyTransposedFrom: 1 })).toBe(
+      "torch.bmm(a, b.transpose(1, 2).contiguous())",
+    );
   });
 
   test("contracted dims in another order in the right operand: that one is permuted into the left one's order", () => {
@@ -124,6 +137,11 @@ interface RandomCase {
   readonly strided: boolean;
 }
 
+/** The lowering options of the random cases: every other one copies any transposed right operand. */
+function randomOptions(index: number): { copyTransposedFrom?: number } {
+  return index % 2 === 0 ? { copyTransposedFrom: 1 } : {};
+}
+
 /** `count` random contractions of 1 or 2 operands (every role 0-2 dims, random orders), each lowered. */
 function randomCases(count: number): RandomCase[] {
   const random = randomSource(7);
@@ -146,7 +164,7 @@ function randomCases(count: number): RandomCase[] {
     const output = shuffle(one ? [...batch, ...left] : [...batch, ...left, ...right]);
     const operands = one ? [a] : [a, b];
     const names = output.map((dim) => dim.name);
-    const expression = lowerEinsum(operands, names);
+    const expression = lowerEinsum(operands, names, randomOptions(cases.length));
     if (expression === undefined) {
       if (operands.length === 2 && left.length === 0 && right.length === 0) continue;
       throw new Error(`not lowered: ${einsumEquation(operands.map((item) => item.dims.map((dim) => dim.name)), names)}`);
@@ -181,7 +199,7 @@ describeWithTorch("einsum lowering against torch.einsum", () => {
   test("400 random contractions, contiguous and strided operands: the lowered expression equals torch.einsum in shape and values", async () => {
     const cases = randomCases(400);
     // the sample covers every kind of product and the reshape, transpose and view forms
-    for (const form of ["torch.mm(", "torch.bmm(", "torch.matmul(", "torch.sum(", ".reshape(", ".t()", ".transpose(", ".view(", ".permute("]) {
+    for (const form of ["torch.mm(", "torch.bmm(", "torch.matmul(", "torch.sum(", ".reshape(", ".t()", ".transpose(", ".view(", ".permute(", ".contiguous()"]) {
       expect(cases.some((item) => item.expression.includes(form)), form).toBe(true);
     }
     const result = JSON.parse(await runPythonScript(script, [JSON.stringify(cases)])) as { count: number; failures: string[] };

@@ -11,7 +11,11 @@
  * `torch.bmm` (one) or `torch.matmul` (several, which merges them as einsum does), viewed back to the dims and
  * permuted into the output's order when that differs; the operands are swapped when that gives the output's order
  * directly. Every reshape is a view unless the operand's dims cannot be brought into blocks without a copy, and then
- * it is the copy torch.einsum makes too. A one-operand einsum is a `torch.sum` and/or a permute.
+ * it is the copy torch.einsum makes too. One copy more: a right operand of `copyTransposedFrom` elements or more whose
+ * matrix is a transposed view is copied row-major (`.contiguous()`), as torch.einsum's reshape does for weights of
+ * several dims: a BLAS without a fast kernel for a transposed right operand (torch 1.13's generic CPU BLAS) takes up
+ * to twice as long with the view (512x256 times a transposed 256x256: 42 ms, against 22 ms copied), and below some
+ * 4096 elements the copy costs more than it saves. A one-operand einsum is a `torch.sum` and/or a permute.
  *
  * Not lowered (torch.einsum stays): more than two operands, a dim repeated in an operand or the output, a dim of only
  * one operand that the output lacks (einsum sums it), no contracted dim (an outer or element-wise product: peepholes.ts
@@ -19,6 +23,15 @@
  */
 import type { Dim } from "../../../dsl/tensor.ts";
 import { pythonTuple } from "./python.ts";
+
+/** Elements of a right operand from which its transposed view is copied row-major first (see the file's comment). */
+export const copyTransposedFrom = 4096;
+
+/** Options of `lowerEinsum`. */
+export interface LoweringOptions {
+  /** Copy a right operand's transposed view from this many elements (default `copyTransposedFrom`). */
+  readonly copyTransposedFrom?: number;
+}
 
 /** An einsum operand: the Python expression that holds it (postfix-safe: a name or a call) and its local dims in order. */
 export interface EinsumOperand {
@@ -88,7 +101,7 @@ function sameSizes(a: readonly number[], b: readonly number[]): boolean {
  * One operand as a matrix of `rows` x `columns` (each a block of its dims, merged into one dim), or a stack of
  * them over the `batch` dims (kept as they are: torch.matmul merges several as einsum does): its expression.
  */
-function asMatrix(operand: EinsumOperand, batch: readonly string[], rows: readonly string[], columns: readonly string[]): string {
+function asMatrix(operand: EinsumOperand, batch: readonly string[], rows: readonly string[], columns: readonly string[], copyTransposed = false): string {
   const names = operand.dims.map((dim) => dim.name);
   const positions = (list: readonly string[]): number[] => list.map((name) => names.indexOf(name));
   const sizeOf = (name: string): number => operand.dims[names.indexOf(name)].size;
@@ -97,7 +110,8 @@ function asMatrix(operand: EinsumOperand, batch: readonly string[], rows: readon
   const transposed = !sameList(rest, [...rows, ...columns]) && sameList(rest, [...columns, ...rows]);
   if (rows.length === 1 && columns.length === 1) {
     // no block to merge: one permute (or none) straight to [batch, rows, columns]
-    return `${operand.name}${permuteSuffix(positions([...batch, ...rows, ...columns]))}`;
+    const expression = `${operand.name}${permuteSuffix(positions([...batch, ...rows, ...columns]))}`;
+    return copyTransposed && names.indexOf(columns[0]) < names.indexOf(rows[0]) ? `${expression}.contiguous()` : expression;
   }
   const first = transposed ? columns : rows;
   const second = transposed ? rows : columns;
@@ -105,14 +119,14 @@ function asMatrix(operand: EinsumOperand, batch: readonly string[], rows: readon
   const layout = [...batch, ...first, ...second];
   let expression = `${operand.name}${permuteSuffix(positions(layout))}.reshape${pythonTuple(target)}`;
   if (transposed) expression += target.length === 2 ? ".t()" : `.transpose(${target.length - 2}, ${target.length - 1})`;
-  return expression;
+  return transposed && copyTransposed ? `${expression}.contiguous()` : expression;
 }
 
 /** The matrix product of `left` and `right` with the dims of `roles`; its dims in order (batch, left-free, right-free). */
-function matrixProduct(left: EinsumOperand, right: EinsumOperand, roles: ContractionDims): { expression: string; dims: Dim[] } {
+function matrixProduct(left: EinsumOperand, right: EinsumOperand, roles: ContractionDims, copyFrom: number): { expression: string; dims: Dim[] } {
   const dimOf = (name: string): Dim => (left.dims.find((dim) => dim.name === name) ?? right.dims.find((dim) => dim.name === name)) as Dim;
   const a = asMatrix(left, roles.batch, roles.left, roles.contracted);
-  const b = asMatrix(right, roles.batch, roles.contracted, roles.right);
+  const b = asMatrix(right, roles.batch, roles.contracted, roles.right, product(right.dims.map((dim) => dim.size)) >= copyFrom);
   const call = roles.batch.length === 0 ? "torch.mm" : roles.batch.length === 1 ? "torch.bmm" : "torch.matmul";
   const dims = [...roles.batch, ...roles.left, ...roles.right].map(dimOf);
   const sizes = (list: readonly string[]): number[] => list.map((name) => dimOf(name).size);
@@ -124,14 +138,14 @@ function matrixProduct(left: EinsumOperand, right: EinsumOperand, roles: Contrac
 }
 
 /** `left, right -> output` as a matrix product (see the file's comment), or undefined where torch.einsum stays. */
-function lowerTwo(left: EinsumOperand, right: EinsumOperand, output: readonly string[]): string | undefined {
+function lowerTwo(left: EinsumOperand, right: EinsumOperand, output: readonly string[], copyFrom: number): string | undefined {
   const roles = classifyContraction(left.dims.map((dim) => dim.name), right.dims.map((dim) => dim.name), output);
   // no contracted dim (an outer or element-wise product), or no free dim (a batched dot product): not a matmul
   if (roles === undefined || roles.contracted.length === 0 || (roles.left.length === 0 && roles.right.length === 0)) return undefined;
-  const straight = matrixProduct(left, right, roles);
+  const straight = matrixProduct(left, right, roles, copyFrom);
   const swappedRoles = classifyContraction(right.dims.map((dim) => dim.name), left.dims.map((dim) => dim.name), output) as ContractionDims;
   // both products contract in the left operand's order of the contracted dims
-  const swapped = matrixProduct(right, left, { ...swappedRoles, contracted: roles.contracted });
+  const swapped = matrixProduct(right, left, { ...swappedRoles, contracted: roles.contracted }, copyFrom);
   // the one whose result is in the output's order already, or needs the cheaper reorder (a transpose over a permute)
   const finished = [straight, swapped].map((candidate) => {
     const reorder = permuteSuffix(output.map((name) => candidate.dims.findIndex((dim) => dim.name === name)));
@@ -156,8 +170,8 @@ function lowerOne(operand: EinsumOperand, output: readonly string[]): string | u
  * The einsum of `operands` into `output` (dim names) as torch matrix products, sums and views on the operands'
  * local dims, or undefined where it stays a `torch.einsum` (see the file's comment for which).
  */
-export function lowerEinsum(operands: readonly EinsumOperand[], output: readonly string[]): string | undefined {
+export function lowerEinsum(operands: readonly EinsumOperand[], output: readonly string[], options: LoweringOptions = {}): string | undefined {
   if (operands.length === 1) return lowerOne(operands[0], output);
-  if (operands.length === 2) return lowerTwo(operands[0], operands[1], output);
+  if (operands.length === 2) return lowerTwo(operands[0], operands[1], output, options.copyTransposedFrom ?? copyTransposedFrom);
   return undefined;
 }
