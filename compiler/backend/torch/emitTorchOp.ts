@@ -16,6 +16,7 @@ import { einsumEquation, maxEinsumDims } from "./einsumSubscripts.ts";
 import { emitConv2d, emitHaloExchange } from "./emitTorchConv.ts";
 import { pythonNumber, pythonString, pythonTuple } from "./python.ts";
 import { allReduceGroup } from "./collectiveBuckets.ts";
+import { lowerEinsum } from "./matmulLowering.ts";
 
 /** An input of an op: the identifier that holds it, and its value (for its local dims). */
 export interface TorchOperand {
@@ -55,6 +56,25 @@ export function alignTo(operand: TorchOperand, target: readonly string[]): strin
   let expression = order.some((position, index) => position !== index) ? `${operand.name}.permute${pythonTuple(order)}` : operand.name;
   if (present.length < target.length) expression += `[${target.map((name) => (own.includes(name) ? ":" : "None")).join(", ")}]`;
   return expression;
+}
+
+/**
+ * `operands` laid out along `target` for an element-wise op (torch broadcasting), as `alignTo` but with no index
+ * view (`scale[None, None, :]`, a call each) where broadcasting already aligns: an operand whose dims, in target
+ * order, are its last ones (numpy aligns trailing dims). An index view stays where the dims are not a suffix, and
+ * on every operand when none would then have the result's rank (the result would lack the leading dims).
+ */
+export function broadcastAll(operands: readonly TorchOperand[], target: readonly string[]): string[] {
+  const suffix = (operand: TorchOperand): boolean => {
+    const own = namesOf(operand.value);
+    const present = target.filter((name) => own.includes(name));
+    return present.every((name, index) => name === target[target.length - present.length + index]);
+  };
+  const full = operands.some((operand) => !suffix(operand) || target.every((name) => namesOf(operand.value).includes(name)));
+  return operands.map((operand) => {
+    if (!full || !suffix(operand)) return alignTo(operand, target);
+    return alignTo(operand, target.filter((name) => namesOf(operand.value).includes(name)));
+  });
 }
 
 const unaryCalls: Readonly<Record<UnaryFn, (x: string) => string>> = {
@@ -135,7 +155,10 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
     case "unary":
       return unaryCalls[op.fn](first.name);
     case "binary": {
-      if (!op.scalar) return binaryExpression(op.fn, alignTo(first, outNames), alignTo(second, outNames), undefined, dtype);
+      if (!op.scalar) {
+        const [left, right] = broadcastAll([first, second], outNames);
+        return binaryExpression(op.fn, left, right, undefined, dtype);
+      }
       const scalar = pythonNumber(op.scalar.value);
       return op.scalar.position === 0 ? binaryExpression(op.fn, scalar, first.name, 0, dtype) : binaryExpression(op.fn, first.name, scalar, 1, dtype);
     }
@@ -148,9 +171,14 @@ export function emitTorchOp(op: Op, operands: readonly TorchOperand[], output: V
       const block = split.size === 0 ? "" : `, sizes=[${output.dims.map((dim) => dim.size).join(", ")}], offsets=[${offsets.join(", ")}]`;
       return `mt.dropout(${first.name}, ${pythonNumber(op.rate)}, ${op.seed}, ${pythonString(op.name)}, ${second === undefined ? "None" : second.name}${block})`;
     }
-    case "where":
-      return `torch.where(${alignTo(first, outNames)} != 0, ${alignTo(second, outNames)}, ${alignTo(third, outNames)})`;
+    case "where": {
+      const [condition, then, otherwise] = broadcastAll([first, second, third], outNames);
+      return `torch.where(${condition} != 0, ${then}, ${otherwise})`;
+    }
     case "einsum": {
+      // torch.mm / bmm / matmul on views, or torch.sum, where the dims allow (matmulLowering.ts); else torch.einsum
+      const lowered = lowerEinsum(operands.map((operand) => ({ name: operand.name, dims: localDims(operand.value) })), outNames);
+      if (lowered !== undefined) return lowered;
       const distinct = [...new Set([...operands.flatMap((operand) => namesOf(operand.value)), ...outNames])];
       if (distinct.length > maxEinsumDims) fail(torchMessages.einsumTooManyDims, { count: distinct.length, dims: shortList(distinct) }, op.loc);
       return `torch.einsum(${pythonString(einsumEquation(operands.map((operand) => namesOf(operand.value)), outNames))}, ${operands.map((operand) => operand.name).join(", ")})`;

@@ -12,7 +12,7 @@ def convNetSpatial2d(mesh: mt.MeshContext, x: torch.Tensor, k1: torch.Tensor, bi
     x_halo = torch.cat([mesh.collective_permute(x.narrow(1, 3, 1), "data", 1), x, mesh.collective_permute(x.narrow(1, 0, 1), "data", -1)], dim=1)  # haloExchange over "data" (2 devices): 64 bytes per device; local [batch=2 height=6 width=2 c_in=2]
     x_halo_halo = torch.cat([mesh.collective_permute(x_halo.narrow(2, 1, 1), "model", 1), x_halo, mesh.collective_permute(x_halo.narrow(2, 0, 1), "model", -1)], dim=2)  # haloExchange over "model" (2 devices): 192 bytes per device; local [batch=2 height=6 width=4 c_in=2]
     y1 = torch.nn.functional.conv2d(x_halo_halo.permute(0, 3, 1, 2), k1.permute(3, 2, 0, 1), padding=(0, 0)).permute(0, 2, 3, 1)  # local [batch=2 height=4 width=2 c_out=4] {data: split(height), model: split(width)}
-    biased = y1 + bias[None, None, None, :]  # local [batch=2 height=4 width=2 c_out=4] {data: split(height), model: split(width)}
+    biased = y1 + bias  # local [batch=2 height=4 width=2 c_out=4] {data: split(height), model: split(width)}
     h = torch.relu(biased)  # local [batch=2 height=4 width=2 c_out=4] {data: split(height), model: split(width)}
     h_halo = torch.cat([mesh.collective_permute(h.narrow(1, 3, 1), "data", 1), h, mesh.collective_permute(h.narrow(1, 0, 1), "data", -1)], dim=1)  # haloExchange over "data" (2 devices): 128 bytes per device; local [batch=2 height=6 width=2 c_out=4]
     h_halo_halo = torch.cat([mesh.collective_permute(h_halo.narrow(2, 1, 1), "model", 1), h_halo, mesh.collective_permute(h_halo.narrow(2, 0, 1), "model", -1)], dim=2)  # haloExchange over "model" (2 devices): 384 bytes per device; local [batch=2 height=6 width=4 c_out=4]
@@ -152,7 +152,7 @@ convValidHeight_meta = {
 def convNetChannels(mesh: mt.MeshContext, x: torch.Tensor, k1: torch.Tensor, bias: torch.Tensor, k2: torch.Tensor):
     """`convNetChannels` on mesh [data=4] with layout "c_out:data": the program of one device (local shards in, local result out)."""
     y1 = torch.nn.functional.conv2d(x.permute(0, 3, 1, 2), k1.permute(3, 2, 0, 1), padding=(1, 1)).permute(0, 2, 3, 1)  # local [batch=2 height=8 width=4 c_out=1] {data: split(c_out)}
-    biased = y1 + bias[None, None, None, :]  # local [batch=2 height=8 width=4 c_out=1] {data: split(c_out)}
+    biased = y1 + bias  # local [batch=2 height=8 width=4 c_out=1] {data: split(c_out)}
     h = torch.relu(biased)  # local [batch=2 height=8 width=4 c_out=1] {data: split(c_out)}
     y2 = torch.nn.functional.conv2d(h.permute(0, 3, 1, 2), k2.permute(3, 2, 0, 1), padding=(1, 1)).permute(0, 2, 3, 1)  # local [batch=2 height=8 width=4 c_in=2] {data: partial(sum)}
     y2_1 = mesh.all_reduce(y2, "data", "sum")  # allReduce over "data" (4 devices): 512 bytes per device; local [batch=2 height=8 width=4 c_in=2]

@@ -9,9 +9,9 @@ import meshtype_torch as mt
 
 def mlpMegatron(mesh: mt.MeshContext, x: torch.Tensor, w_in: torch.Tensor, w_out: torch.Tensor):
     """`mlpMegatron` on mesh [data=2 model=2] with layout "batch:data, d_ff:model": the program of one device (local shards in, local result out)."""
-    h = torch.einsum("bsm,mf->bsf", x, w_in)  # local [batch=2 seq=2 d_ff=4] {data: split(batch), model: split(d_ff)}
+    h = torch.mm(x.reshape(4, 4), w_in).view(2, 2, 4)  # local [batch=2 seq=2 d_ff=4] {data: split(batch), model: split(d_ff)}
     r = torch.relu(h)  # local [batch=2 seq=2 d_ff=4] {data: split(batch), model: split(d_ff)}
-    y = torch.einsum("bsf,fm->bsm", r, w_out)  # local [batch=2 seq=2 d_model=4] {data: split(batch), model: partial(sum)}
+    y = torch.mm(r.reshape(4, 4), w_out).view(2, 2, 4)  # local [batch=2 seq=2 d_model=4] {data: split(batch), model: partial(sum)}
     y_1 = mesh.all_reduce(y, "model", "sum")  # allReduce over "model" (2 devices): 64 bytes per device; local [batch=2 seq=2 d_model=4]
     return y_1
 
@@ -74,7 +74,7 @@ mlpMegatron_meta = {
 
 def headsReduceScatter(mesh: mt.MeshContext, x: torch.Tensor, wq: torch.Tensor, wo: torch.Tensor):
     """`headsReduceScatter` on mesh [data=2 model=2] with layout "d_model:model, heads:model, d_head:data": the program of one device (local shards in, local result out)."""
-    q = torch.einsum("bsm,mq->bsq", x, wq)  # local [batch=2 seq=4 d_qkv=8] {data: replicated, model: partial(sum)}
+    q = torch.mm(x.reshape(8, 2), wq).view(2, 4, 8)  # local [batch=2 seq=4 d_qkv=8] {data: replicated, model: partial(sum)}
     qh = q.reshape(2, 4, 4, 2)  # local [batch=2 seq=4 heads=4 d_head=2] {data: replicated, model: partial(sum)}
     qh_1 = mesh.local_slice(qh, "data", dim=3)  # localSlice over "data" (2 devices): no communication; local [batch=2 seq=4 heads=4 d_head=1]
     t = qh_1.permute(2, 0, 1, 3)  # local [heads=4 batch=2 seq=4 d_head=1] {data: split(d_head), model: partial(sum)}
@@ -85,7 +85,7 @@ def headsReduceScatter(mesh: mt.MeshContext, x: torch.Tensor, wq: torch.Tensor, 
     gated_1 = mesh.all_gather(gated, "data", dim=3)  # allGather over "data" (2 devices): 64 bytes per device; local [heads=2 batch=2 seq=4 d_head=2]
     merged = gated_1.permute(0, 3, 1, 2).reshape(4, 2, 4)  # local [d_qkv=4 batch=2 seq=4] {data: replicated, model: split(d_qkv)}
     merged_1 = mesh.all_gather(merged, "model", dim=0)  # allGather over "model" (2 devices): 128 bytes per device; local [d_qkv=8 batch=2 seq=4]
-    y = torch.einsum("qbs,qm->bsm", merged_1, wo)  # local [batch=2 seq=4 d_model=2] {data: replicated, model: split(d_model)}
+    y = torch.mm(merged_1.reshape(8, 8).t(), wo).view(2, 4, 2)  # local [batch=2 seq=4 d_model=2] {data: replicated, model: split(d_model)}
     return y
 
 
@@ -191,9 +191,9 @@ def layersLoop(mesh: mt.MeshContext, x: torch.Tensor, layers: list):
     x_1 = x
     for index in range(3):
         layer = layers[index]  # local [d_model=4 d_ff=4]
-        h = torch.einsum("bm,mf->bf", x_1, layer)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
+        h = torch.mm(x_1, layer)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
         act = torch.tanh(h)  # local [batch=2 d_ff=4] {data: split(batch), model: split(d_ff)}
-        back = torch.einsum("bf,mf->bm", act, layer)  # local [batch=2 d_model=4] {data: split(batch), model: partial(sum)}
+        back = torch.mm(act, layer.t())  # local [batch=2 d_model=4] {data: split(batch), model: partial(sum)}
         back_1 = mesh.all_reduce(back, "model", "sum")  # allReduce over "model" (2 devices): 32 bytes per device; local [batch=2 d_model=4]
         x_2 = x_1 + back_1  # local [batch=2 d_model=4] {data: split(batch), model: replicated}
         x_1 = x_2
